@@ -1,0 +1,192 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// Modality is how an account is billed.
+type Modality string
+
+// The modalities. New accounts are RECURRING_PREPAID or POSTPAID; PREPAID
+// accounts arrive from legacy systems.
+const (
+	ModalityPrepaid          Modality = "PREPAID"
+	ModalityRecurringPrepaid Modality = "RECURRING_PREPAID"
+	ModalityPostpaid         Modality = "POSTPAID"
+)
+
+// PaymentType is a way of paying an account.
+type PaymentType string
+
+// The payment types. TECI is only ever read, never set through the API.
+const (
+	PaymentBankTransfer PaymentType = "BANK_TRANSFER"
+	PaymentDirectDebit  PaymentType = "DIRECT_DEBIT"
+	PaymentCreditCard   PaymentType = "CREDIT_CARD"
+	PaymentTECI         PaymentType = "TECI"
+)
+
+// BillingAddress is where an account's invoices go.
+type BillingAddress struct {
+	AddressLines       []string `json:"address_lines"`
+	PostalCode         string   `json:"postal_code"`
+	StateID            string   `json:"state_id,omitempty"`
+	Locality           string   `json:"locality"`
+	AdministrativeArea string   `json:"administrative_area"`
+	RegionCode         string   `json:"region_code"`
+}
+
+// PaymentDetails is the details object of a payment-method request.
+type PaymentDetails struct {
+	IBAN        *string `json:"iban,omitempty"`
+	TokenID     *string `json:"token_id,omitempty"`
+	ReferenceID *string `json:"reference_id,omitempty"`
+}
+
+// PaymentMethodRequest sets an account's payment method (PostAccount's
+// payment_method and PatchAccountPaymentMethod).
+type PaymentMethodRequest struct {
+	Type    PaymentType     `json:"type"`
+	Details *PaymentDetails `json:"details"`
+}
+
+// PaymentMethod is an account's stored payment method. Card data is only
+// the id of one of the customer's tokenized cards.
+type PaymentMethod struct {
+	Type   PaymentType `json:"type"`
+	IBAN   string      `json:"iban,omitempty"`
+	CardID string      `json:"card_id,omitempty"`
+	// The card's masked summary and expiry are copied in: a token's card
+	// never changes, and reads then need no join.
+	CardSummary    string `json:"card_summary,omitempty"`
+	CardExpiration string `json:"card_expiration,omitempty"`
+	TECIToken      string `json:"teci_token,omitempty"`
+}
+
+// InvoiceCycle is when an account is invoiced.
+type InvoiceCycle struct {
+	Name      string `json:"name"`
+	Day       int32  `json:"day"`
+	Type      string `json:"type"`
+	Frequency int32  `json:"frequency"`
+}
+
+// DefaultInvoiceCycle applies to an org that configured none.
+var DefaultInvoiceCycle = InvoiceCycle{Name: "DIA 1 - MENSUAL", Day: 1, Type: "M", Frequency: 1}
+
+// NewAccount is a request to create an account (PostAccount).
+type NewAccount struct {
+	Modality       Modality              `json:"modality"`
+	BillingAddress *BillingAddress       `json:"billing_address"`
+	PaymentMethod  *PaymentMethodRequest `json:"payment_method"`
+	// ExternalID is optional: the service assigns a numeric one when absent.
+	ExternalID *string `json:"external_id,omitempty"`
+}
+
+// Account is a billing account of a customer.
+type Account struct {
+	ID                string          `json:"id"`
+	OrgID             string          `json:"org_id"`
+	CustomerID        string          `json:"customer_id"`
+	ExternalID        *string         `json:"external_id"`
+	ContractReference *string         `json:"contract_reference"`
+	Modality          Modality        `json:"modality"`
+	BillingAddress    *BillingAddress `json:"billing_address,omitempty"`
+	PaymentMethod     PaymentMethod   `json:"payment_method"`
+	InvoiceCycle      InvoiceCycle    `json:"invoice_cycle"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+	EndedAt           *time.Time      `json:"ended_at"`
+	Version           int64           `json:"version"`
+	// PendingReference names the card tokenization the account waits on.
+	PendingReference string `json:"pending_reference,omitempty"`
+}
+
+// CreditCard is a tokenized card of a customer: never a card number, only
+// the token's id, a masked summary and the expiry.
+type CreditCard struct {
+	ID             string    `json:"id"`
+	CustomerID     string    `json:"customer_id"`
+	Summary        string    `json:"summary"`
+	ExpirationDate string    `json:"expiration_date"` // MM/yyyy
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Tokenization request statuses.
+const (
+	TokenizationPending   = "PENDING"
+	TokenizationCompleted = "COMPLETED"
+	TokenizationFailed    = "FAILED"
+)
+
+// TokenizationRequest is a card tokenization an account waits on.
+type TokenizationRequest struct {
+	ReferenceID string    `json:"reference_id"`
+	AccountID   string    `json:"account_id"`
+	Status      string    `json:"status"`
+	TokenID     *string   `json:"token_id"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// TokenizationResult is what the payment gateway reports for a request.
+type TokenizationResult struct {
+	Status         string `json:"status"`
+	TokenID        string `json:"token_id,omitempty"`
+	Summary        string `json:"summary,omitempty"`
+	ExpirationDate string `json:"expiration_date,omitempty"`
+}
+
+// BillingAddressRecord is one row of an account's billing-address history.
+type BillingAddressRecord struct {
+	BillingAddress BillingAddress `json:"billing_address"`
+	CreatedAt      time.Time      `json:"created_at"`
+	EndedAt        *time.Time     `json:"ended_at"`
+}
+
+// AccountService is the accounts group of the v4 API.
+type AccountService interface {
+	CreateAccount(ctx context.Context, org, customerID string, a NewAccount) (*Account, error)
+	GetAccount(ctx context.Context, org, id string) (*Account, error)
+	ListAccountIDs(ctx context.Context, org, customerID string) ([]string, error)
+	CloseAccount(ctx context.Context, org, customerID, id string) error
+	// SetPaymentMethod applies a payment method now (pending false) or
+	// records a pending tokenization the account waits on (pending true).
+	SetPaymentMethod(ctx context.Context, org, id string, pm PaymentMethodRequest) (pending bool, err error)
+	AvailablePaymentMethods(ctx context.Context, org, customerID, id string) ([]PaymentType, error)
+	SetBillingAddress(ctx context.Context, org, id string, a BillingAddress) error
+	BillingAddressHistory(ctx context.Context, org, id string, from, to *time.Time) ([]BillingAddressRecord, error)
+	ListTokenizationRequests(ctx context.Context, org, accountID string) ([]TokenizationRequest, error)
+	CompleteTokenization(ctx context.Context, org, referenceID string, r TokenizationResult) error
+	ListCreditCards(ctx context.Context, org, customerID string) ([]CreditCard, error)
+	InvoiceRecipient(ctx context.Context, org, accountID string) (*InvoiceRecipient, error)
+}
+
+// InvoiceRecipient is who an account's invoices are addressed to, derived
+// from the owning customer.
+type InvoiceRecipient struct {
+	Name             string             `json:"name"`
+	IdentityDocument *IdentityDocument  `json:"identity_document"`
+	Email            *string            `json:"email"`
+	PhoneNumber      *MobilePhoneNumber `json:"phone_number"`
+	BillingAddress   *BillingAddress    `json:"billing_address"`
+}
+
+// AccountSettings are an org's rules for its accounts.
+type AccountSettings struct {
+	InvoiceCycle   InvoiceCycle               `json:"invoice_cycle"`
+	PaymentMethods map[Modality][]PaymentType `json:"payment_methods"`
+}
+
+// DefaultAccountSettings apply to an org that configured none.
+func DefaultAccountSettings() AccountSettings {
+	return AccountSettings{
+		InvoiceCycle: DefaultInvoiceCycle,
+		PaymentMethods: map[Modality][]PaymentType{
+			ModalityPostpaid:         {PaymentBankTransfer, PaymentDirectDebit, PaymentCreditCard},
+			ModalityRecurringPrepaid: {PaymentCreditCard, PaymentDirectDebit},
+			ModalityPrepaid:          {PaymentCreditCard, PaymentTECI},
+		},
+	}
+}

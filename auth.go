@@ -1,0 +1,88 @@
+package crm
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Role grants a family of operations. DECISIONS.md §2 lists them.
+type Role string
+
+// The roles.
+const (
+	RoleCustomersRead    Role = "customers:read"
+	RoleCustomersWrite   Role = "customers:write"
+	RoleAccountsRead     Role = "accounts:read"
+	RoleAccountsWrite    Role = "accounts:write"
+	RoleCatalogWrite     Role = "catalog:write"
+	RoleCredentialsWrite Role = "credentials:write"
+	RoleDocumentsRead    Role = "documents:read"
+	RolePaymentsGateway  Role = "payments:gateway"
+	RoleProductsRead     Role = "products:read"
+	RoleProductsWrite    Role = "products:write"
+	RoleEventsRead       Role = "events:read"
+	RoleAdmin            Role = "admin"
+	// RoleAPIKey is the value every documentation example sends in
+	// x-auth-roles; it is an alias of admin.
+	RoleAPIKey Role = "API_KEY"
+)
+
+// KnownRoles lists every role a credential may carry.
+var KnownRoles = []Role{RoleCustomersRead, RoleCustomersWrite, RoleAccountsRead, RoleAccountsWrite,
+	RoleCatalogWrite, RoleCredentialsWrite, RoleDocumentsRead, RolePaymentsGateway,
+	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RoleAdmin, RoleAPIKey}
+
+// IsKnownRole reports whether r is one of KnownRoles.
+func IsKnownRole(r Role) bool { return slices.Contains(KnownRoles, r) }
+
+// Principal is an authenticated caller.
+type Principal struct {
+	// ID names the caller in audit trails: "key:<id>", "jwt:<sub>" or "gateway".
+	ID string
+	// Orgs are the orgs the credential is valid for; "*" means any.
+	Orgs  []string
+	Roles []Role
+}
+
+// CanAccessOrg reports whether the principal may act in org.
+func (p Principal) CanAccessOrg(org string) bool {
+	return slices.Contains(p.Orgs, org) || slices.Contains(p.Orgs, "*")
+}
+
+// HasRole reports whether the principal holds r, directly or through admin.
+func (p Principal) HasRole(r Role) bool {
+	for _, have := range p.Roles {
+		if have == r || have == RoleAdmin || have == RoleAPIKey {
+			return true
+		}
+	}
+	return false
+}
+
+// APIKey is a stored API key. The secret itself is never stored, only its hash.
+type APIKey struct {
+	ID        string
+	OrgID     string
+	Name      string
+	Prefix    string // the public part of the key, used to find it
+	Roles     []Role
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// APIKeyService manages and checks API keys.
+type APIKeyService interface {
+	// CreateAPIKey stores a new key and returns it with the full secret,
+	// which is shown once and never again.
+	CreateAPIKey(ctx context.Context, org, name string, roles []Role) (APIKey, string, error)
+	ListAPIKeys(ctx context.Context, org string) ([]APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) error
+	// AuthenticateAPIKey returns the principal of a key, or EUNAUTHORIZED.
+	AuthenticateAPIKey(ctx context.Context, secret string) (Principal, error)
+}
+
+// TokenAuthenticator verifies bearer tokens that are not API keys (JWTs).
+type TokenAuthenticator interface {
+	AuthenticateToken(ctx context.Context, token string) (Principal, error)
+}

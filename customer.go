@@ -1,0 +1,217 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// CustomerType tells the three kinds of customer apart.
+type CustomerType string
+
+// The customer types.
+const (
+	PrivateCustomer   CustomerType = "PRIVATE_CUSTOMER"
+	CorporateCustomer CustomerType = "CORPORATE_CUSTOMER"
+	DigitalCustomer   CustomerType = "DIGITAL_CUSTOMER"
+)
+
+// Segment classifies a customer commercially; it must match the type.
+type Segment string
+
+// The segments.
+const (
+	SegmentConsumer     Segment = "CONSUMER"
+	SegmentSelfEmployee Segment = "SELF_EMPLOYEE"
+	SegmentSME          Segment = "SME"
+)
+
+// Identity document types.
+const (
+	DocNIF      = "NIF"
+	DocNIE      = "NIE"
+	DocPassport = "PASSPORT"
+	DocCIF      = "CIF"
+)
+
+// IdentityDocument is a personal (NIF, NIE, PASSPORT) or corporate (CIF) document.
+type IdentityDocument struct {
+	Number string `json:"number"`
+	Type   string `json:"type"`
+}
+
+// PhoneNumber is a contact phone; exactly one of a customer's is the default.
+type PhoneNumber struct {
+	CountryCode string `json:"country_code"`
+	Number      string `json:"number"`
+	Type        string `json:"type"`
+	IsDefault   bool   `json:"is_default,omitempty"`
+}
+
+// Email is a contact email; exactly one of a customer's is the default.
+type Email struct {
+	Email     string `json:"email"`
+	IsDefault bool   `json:"is_default,omitempty"`
+}
+
+// Address is a postal address.
+type Address struct {
+	AddressLines       []string `json:"address_lines"`
+	PostalCode         string   `json:"postal_code"`
+	Locality           string   `json:"locality"`
+	AdministrativeArea *string  `json:"administrative_area"`
+	RegionCode         string   `json:"region_code"`
+}
+
+// ContactInfo is how to reach a private or corporate customer.
+type ContactInfo struct {
+	PhoneNumbers  []PhoneNumber `json:"phone_numbers"`
+	Emails        []Email       `json:"emails"`
+	PostalAddress *Address      `json:"postal_address"`
+}
+
+// DefaultPhone returns the default phone number, if any.
+func (ci *ContactInfo) DefaultPhone() *PhoneNumber {
+	for i := range ci.PhoneNumbers {
+		if ci.PhoneNumbers[i].IsDefault {
+			return &ci.PhoneNumbers[i]
+		}
+	}
+	return nil
+}
+
+// DefaultEmail returns the default email, if any.
+func (ci *ContactInfo) DefaultEmail() *Email {
+	for i := range ci.Emails {
+		if ci.Emails[i].IsDefault {
+			return &ci.Emails[i]
+		}
+	}
+	return nil
+}
+
+// PersonalInfo describes the person behind a private customer.
+type PersonalInfo struct {
+	IdentityDocument *IdentityDocument `json:"identity_document"`
+	Name             string            `json:"name"`
+	FirstSurname     string            `json:"first_surname"`
+	SecondSurname    *string           `json:"second_surname,omitempty"`
+	Gender           string            `json:"gender,omitempty"`
+	Nationality      string            `json:"nationality"`
+	Birthdate        string            `json:"birthdate"`
+}
+
+// AssociatedUser is a person acting for a corporate customer.
+type AssociatedUser struct {
+	IdentityDocument *IdentityDocument `json:"identity_document"`
+	Role             string            `json:"role,omitempty"`
+	Name             string            `json:"name"`
+	FirstSurname     string            `json:"first_surname"`
+	SecondSurname    *string           `json:"second_surname,omitempty"`
+	Nationality      string            `json:"nationality"`
+}
+
+// CompanyInfo describes the company behind a corporate customer.
+type CompanyInfo struct {
+	IdentityDocument *IdentityDocument `json:"identity_document"`
+	LegalName        string            `json:"legal_name"`
+	FoundingDate     string            `json:"founding_date"`
+	AssociatedUsers  []AssociatedUser  `json:"associated_users"`
+}
+
+// MobilePhoneNumber is a digital customer's phone.
+type MobilePhoneNumber struct {
+	CountryCode string `json:"country_code"`
+	Number      string `json:"number"`
+}
+
+// DigitalPersonalInfo describes a digital customer, known by email.
+type DigitalPersonalInfo struct {
+	Name              string             `json:"name,omitempty"`
+	FirstSurname      string             `json:"first_surname,omitempty"`
+	SecondSurname     *string            `json:"second_surname,omitempty"`
+	Email             string             `json:"email"`
+	MobilePhoneNumber *MobilePhoneNumber `json:"mobile_phone_number,omitempty"`
+}
+
+// CustomerData is the part of a customer its owner writes: exactly one of
+// PersonalInfo, CompanyInfo and DigitalPersonalInfo is set, by Type.
+type CustomerData struct {
+	Type                CustomerType         `json:"type"`
+	PreferredLanguage   string               `json:"preferred_language"`
+	Segment             Segment              `json:"segment,omitempty"`
+	ContactInfo         *ContactInfo         `json:"contact_info,omitempty"`
+	PersonalInfo        *PersonalInfo        `json:"personal_info,omitempty"`
+	CompanyInfo         *CompanyInfo         `json:"company_info,omitempty"`
+	DigitalPersonalInfo *DigitalPersonalInfo `json:"digital_personal_info,omitempty"`
+}
+
+// NewCustomer is a request to create a customer. ExternalID is optional: the
+// service assigns a numeric one when it is absent.
+type NewCustomer struct {
+	CustomerData
+	ExternalID *string `json:"external_id,omitempty"`
+}
+
+// Customer is a stored customer.
+type Customer struct {
+	ID         string  `json:"id"`
+	OrgID      string  `json:"org_id"`
+	ExternalID *string `json:"external_id"`
+	CustomerData
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	EndedAt   *time.Time `json:"ended_at"`
+	// Version counts the customer's committed changes; it is the ETag and the
+	// sequence of the customer's latest event.
+	Version int64 `json:"version"`
+}
+
+// IdentityDocument returns the customer's own document (none for digital customers).
+func (c *CustomerData) IdentityDocument() *IdentityDocument {
+	switch {
+	case c.PersonalInfo != nil:
+		return c.PersonalInfo.IdentityDocument
+	case c.CompanyInfo != nil:
+		return c.CompanyInfo.IdentityDocument
+	}
+	return nil
+}
+
+// SearchEmail returns the email a customer is found by: a digital customer's
+// login email, else the default contact email.
+func (c *CustomerData) SearchEmail() string {
+	if c.DigitalPersonalInfo != nil {
+		return c.DigitalPersonalInfo.Email
+	}
+	if c.ContactInfo != nil {
+		if e := c.ContactInfo.DefaultEmail(); e != nil {
+			return e.Email
+		}
+	}
+	return ""
+}
+
+// CustomerRef is what a search or an external-id lookup returns.
+type CustomerRef struct {
+	ID         string  `json:"id"`
+	ExternalID *string `json:"external_id"`
+}
+
+// CustomerSearch holds the K2 search criteria; one of the two groups is needed.
+type CustomerSearch struct {
+	IdentityDocument     string
+	IdentityDocumentType string
+	Email                string
+}
+
+// CustomerService is the customers group of the v4 API. Every write is one
+// transaction that also appends its event.
+type CustomerService interface {
+	CreateCustomer(ctx context.Context, org string, c NewCustomer) (*Customer, error)
+	GetCustomer(ctx context.Context, org, id string) (*Customer, error)
+	FindCustomer(ctx context.Context, org string, q CustomerSearch) (CustomerRef, error)
+	FindCustomerByExternalID(ctx context.Context, org, externalID string) (CustomerRef, error)
+	UpdateCustomer(ctx context.Context, org, id string, p CustomerPatch) error
+	PutAssociatedUsers(ctx context.Context, org, id string, users []AssociatedUser) error
+	DeactivateCustomer(ctx context.Context, org, id string) error
+}
