@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/telcoops/crm"
+)
+
+var _ crm.APIKeyService = (*DB)(nil)
+
+// API keys look like crm_<12 hex prefix>_<40 hex secret>. The prefix finds
+// the row; only a SHA-256 of the whole key is stored. A plain hash suffices
+// because the secret has 160 random bits: there is nothing to brute-force.
+const apiKeyScheme = "crm_"
+
+// CreateAPIKey stores a new key and returns the secret, shown once.
+func (db *DB) CreateAPIKey(ctx context.Context, org, name string, roles []crm.Role) (crm.APIKey, string, error) {
+	if len(roles) == 0 {
+		return crm.APIKey{}, "", crm.Invalid("roles", "at least one role is required")
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		if !crm.IsKnownRole(r) {
+			return crm.APIKey{}, "", crm.Invalid("roles", "unknown role %q", r)
+		}
+		names[i] = string(r)
+	}
+	prefix := randomHex(6)
+	secret := apiKeyScheme + prefix + "_" + randomHex(20)
+	k := crm.APIKey{ID: newID(), OrgID: org, Name: name, Prefix: prefix, Roles: roles, CreatedAt: db.now()}
+	_, err := db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, roles, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, org, name, prefix, hashKey(secret), strings.Join(names, " "), db.dialect.ts(k.CreatedAt))
+	if err != nil {
+		return crm.APIKey{}, "", translate(err)
+	}
+	return k, secret, nil
+}
+
+// ListAPIKeys lists the keys of an org, or of every org when org is "".
+func (db *DB) ListAPIKeys(ctx context.Context, org string) ([]crm.APIKey, error) {
+	query := "SELECT id, org_id, name, prefix, roles, created_at, revoked_at FROM api_keys"
+	var args []any
+	if org != "" {
+		query += " WHERE org_id = ?"
+		args = append(args, org)
+	}
+	rows, err := db.read.QueryContext(ctx, db.dialect.q(query+" ORDER BY created_at, id"), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []crm.APIKey
+	for rows.Next() {
+		var k crm.APIKey
+		var roles string
+		if err := rows.Scan(&k.ID, &k.OrgID, &k.Name, &k.Prefix, &roles, timeScan{&k.CreatedAt}, nullTimeScan{&k.RevokedAt}); err != nil {
+			return nil, translate(err)
+		}
+		k.Roles = parseRoles(roles)
+		out = append(out, k)
+	}
+	return out, translate(rows.Err())
+}
+
+// RevokeAPIKey makes a key unusable from now on.
+func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
+	res, err := db.wr.ExecContext(ctx, db.dialect.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+		db.dialect.ts(db.now()), id)
+	if err != nil {
+		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return crm.Errorf(crm.ENOTFOUND, "no active API key with id %s", id)
+	}
+	return nil
+}
+
+// AuthenticateAPIKey returns the principal of a live key.
+func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Principal, error) {
+	bad := crm.Errorf(crm.EUNAUTHORIZED, "invalid API key")
+	rest, ok := strings.CutPrefix(secret, apiKeyScheme)
+	if !ok {
+		return crm.Principal{}, bad
+	}
+	prefix, _, ok := strings.Cut(rest, "_")
+	if !ok || len(prefix) != 12 {
+		return crm.Principal{}, bad
+	}
+	var id, org, hash, roles string
+	var revoked *time.Time
+	err := db.read.QueryRowContext(ctx, db.dialect.q("SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?"), prefix).
+		Scan(&id, &org, &hash, &roles, nullTimeScan{&revoked})
+	if err == sql.ErrNoRows {
+		return crm.Principal{}, bad
+	}
+	if err != nil {
+		return crm.Principal{}, translate(err)
+	}
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(hashKey(secret))) != 1 || revoked != nil {
+		return crm.Principal{}, bad
+	}
+	return crm.Principal{ID: "key:" + id, Orgs: []string{org}, Roles: parseRoles(roles)}, nil
+}
+
+func parseRoles(s string) []crm.Role {
+	var out []crm.Role
+	for _, f := range strings.Fields(s) {
+		out = append(out, crm.Role(f))
+	}
+	return out
+}
+
+func hashKey(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,259 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/telcoops/crm"
+)
+
+var _ crm.CustomerService = (*DB)(nil)
+
+const customerColumns = "id, org_id, external_id, body, created_at, updated_at, ended_at, version"
+
+// CreateCustomer validates and stores a new customer with its
+// customer.created event. Duplicates are refused by the database's unique
+// indexes, so two concurrent creates cannot both win.
+func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer) (*crm.Customer, error) {
+	now := db.now()
+	n.Normalize()
+	if err := n.Validate(now); err != nil {
+		return nil, err
+	}
+	c := &crm.Customer{ID: newID(), OrgID: org, ExternalID: n.ExternalID, CustomerData: n.CustomerData,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	err := db.write(ctx, org, func(t *tx) error {
+		if c.ExternalID == nil {
+			id, err := t.nextExternalID(org, "customers")
+			if err != nil {
+				return err
+			}
+			c.ExternalID = &id
+		}
+		body, err := json.Marshal(c.CustomerData)
+		if err != nil {
+			return err
+		}
+		docType, docNumber := docColumns(&c.CustomerData)
+		_, err = t.exec(`INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
+			digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
+			digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now), db.dialect.ts(now), c.Version)
+		if err != nil {
+			return err
+		}
+		changes, err := crm.Diff(nil, createdView(c))
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, c, changes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// createdView is what a customer.created event lists as changed: everything
+// its creator set.
+func createdView(c *crm.Customer) any {
+	return struct {
+		ExternalID *string `json:"external_id"`
+		crm.CustomerData
+	}{c.ExternalID, c.CustomerData}
+}
+
+// GetCustomer returns a customer of the org, or ENOTFOUND.
+func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
+	row := db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?"), org, id)
+	return scanCustomer(row)
+}
+
+// FindCustomer implements the K2 search: by identity document (type
+// optional) or by email. An active customer wins over ended ones; among
+// equals the newest wins.
+func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch) (crm.CustomerRef, error) {
+	var where string
+	args := []any{org}
+	switch {
+	case q.IdentityDocument != "":
+		where = "doc_number = ?"
+		args = append(args, crm.NormalizeDocumentNumber(q.IdentityDocument))
+		if q.IdentityDocumentType != "" {
+			where += " AND doc_type = ?"
+			args = append(args, q.IdentityDocumentType)
+		}
+		if q.Email != "" {
+			where += " AND email = ?"
+			args = append(args, crm.NormalizeEmail(q.Email))
+		}
+	case q.Email != "":
+		where = "email = ?"
+		args = append(args, crm.NormalizeEmail(q.Email))
+	default:
+		return crm.CustomerRef{}, crm.Invalid("", "give identity_document (with optional identity_document_type) or email")
+	}
+	var ref crm.CustomerRef
+	err := db.read.QueryRowContext(ctx, db.dialect.q(`SELECT id, external_id FROM customers
+		WHERE org_id = ? AND `+where+` ORDER BY CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END, created_at DESC LIMIT 1`), args...).
+		Scan(&ref.ID, &ref.ExternalID)
+	if err == sql.ErrNoRows {
+		return ref, crm.Errorf(crm.ENOTFOUND, "no customer matches the search")
+	}
+	return ref, translate(err)
+}
+
+// FindCustomerByExternalID implements X1.
+func (db *DB) FindCustomerByExternalID(ctx context.Context, org, externalID string) (crm.CustomerRef, error) {
+	var ref crm.CustomerRef
+	err := db.read.QueryRowContext(ctx, db.dialect.q("SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?"),
+		org, externalID).Scan(&ref.ID, &ref.ExternalID)
+	if err == sql.ErrNoRows {
+		return ref, crm.Errorf(crm.ENOTFOUND, "customer not found")
+	}
+	return ref, translate(err)
+}
+
+// UpdateCustomer merges a PATCH into the customer. A patch that changes
+// nothing writes nothing and emits no event.
+func (db *DB) UpdateCustomer(ctx context.Context, org, id string, p crm.CustomerPatch) error {
+	return db.write(ctx, org, func(t *tx) error {
+		c, err := t.lockActiveCustomer(org, id)
+		if err != nil {
+			return err
+		}
+		next, err := p.Apply(c.CustomerData, db.now())
+		if err != nil {
+			return err
+		}
+		return t.saveCustomer(c, next, crm.EventCustomerUpdated)
+	})
+}
+
+// PutAssociatedUsers replaces the associated users of a corporate customer.
+func (db *DB) PutAssociatedUsers(ctx context.Context, org, id string, users []crm.AssociatedUser) error {
+	return db.write(ctx, org, func(t *tx) error {
+		c, err := t.lockActiveCustomer(org, id)
+		if err != nil {
+			return err
+		}
+		if c.Type != crm.CorporateCustomer {
+			return crm.Invalid("", "associated users can only be set on a CORPORATE_CUSTOMER, this one is %s", c.Type)
+		}
+		if users == nil {
+			users = []crm.AssociatedUser{}
+		}
+		next := c.CustomerData
+		co := *c.CompanyInfo
+		co.AssociatedUsers = users
+		next.CompanyInfo = &co
+		next.Normalize()
+		var p crm.Problems
+		crm.ValidateAssociatedUsers(&p, "associated_users", users)
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return t.saveCustomer(c, next, crm.EventCustomerAssociatedUsersSet)
+	})
+}
+
+// DeactivateCustomer ends a customer. It refuses while the customer still
+// has open accounts: they would be orphaned for billing.
+func (db *DB) DeactivateCustomer(ctx context.Context, org, id string) error {
+	return db.write(ctx, org, func(t *tx) error {
+		c, err := t.lockActiveCustomer(org, id)
+		if err != nil {
+			return err
+		}
+		var open int
+		if err := t.queryRow("SELECT COUNT(*) FROM accounts WHERE customer_id = ? AND ended_at IS NULL", id).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return crm.Errorf(crm.ESTATE, "the customer has %d open account(s); close them first", open)
+		}
+		now := db.now()
+		before := *c
+		c.EndedAt, c.UpdatedAt, c.Version = &now, now, c.Version+1
+		if _, err := t.exec("UPDATE customers SET ended_at = ?, updated_at = ?, version = ? WHERE id = ?",
+			db.dialect.ts(now), db.dialect.ts(now), c.Version, id); err != nil {
+			return err
+		}
+		changes, err := crm.Diff(map[string]any{"ended_at": before.EndedAt}, map[string]any{"ended_at": c.EndedAt})
+		if err != nil {
+			return err
+		}
+		return t.appendEvent(org, crm.EventCustomerDeactivated, crm.AggregateCustomer, id, c.Version, c, changes)
+	})
+}
+
+// lockActiveCustomer reads a customer for update and checks that it may
+// change: it exists in the org, matches If-Match, and is not ended.
+func (t *tx) lockActiveCustomer(org, id string) (*crm.Customer, error) {
+	c, err := scanCustomer(t.queryRow("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?"+t.db.dialect.forUpdate, org, id))
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkVersion(c.Version); err != nil {
+		return nil, err
+	}
+	if c.EndedAt != nil {
+		return nil, crm.Errorf(crm.ESTATE, "the customer was deactivated on %s", c.EndedAt.Format("2006-01-02"))
+	}
+	return c, nil
+}
+
+// saveCustomer writes new data over c with its event; no change, no write.
+func (t *tx) saveCustomer(c *crm.Customer, next crm.CustomerData, eventType string) error {
+	changes, err := crm.Diff(c.CustomerData, next)
+	if err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	now := t.db.now()
+	c.CustomerData, c.UpdatedAt, c.Version = next, now, c.Version+1
+	body, err := json.Marshal(c.CustomerData)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec("UPDATE customers SET body = ?, email = ?, updated_at = ?, version = ? WHERE id = ?",
+		string(body), nullString(c.SearchEmail()), t.db.dialect.ts(now), c.Version, c.ID); err != nil {
+		return err
+	}
+	return t.appendEvent(c.OrgID, eventType, crm.AggregateCustomer, c.ID, c.Version, c, changes)
+}
+
+func scanCustomer(row *sql.Row) (*crm.Customer, error) {
+	var c crm.Customer
+	var body []byte
+	err := row.Scan(&c.ID, &c.OrgID, &c.ExternalID, &body, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt},
+		nullTimeScan{&c.EndedAt}, &c.Version)
+	if err == sql.ErrNoRows {
+		return nil, crm.Errorf(crm.ENOTFOUND, "customer not found")
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	if err := json.Unmarshal(body, &c.CustomerData); err != nil {
+		return nil, crm.Internal(fmt.Errorf("customer %s body: %w", c.ID, err))
+	}
+	return &c, nil
+}
+
+func docColumns(d *crm.CustomerData) (any, any) {
+	if doc := d.IdentityDocument(); doc != nil {
+		return doc.Type, doc.Number
+	}
+	return nil, nil
+}
+
+func digitalEmail(d *crm.CustomerData) any {
+	if d.DigitalPersonalInfo != nil {
+		return d.DigitalPersonalInfo.Email
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/telcoops/crm"
+)
+
+// dialect is everything that differs between the engines. Queries are
+// written once with ? placeholders.
+type dialect struct {
+	name string
+	// forUpdate locks the selected rows until commit (PostgreSQL); SQLite's
+	// immediate transactions already hold the database's write lock.
+	forUpdate string
+	numbered  bool // $1 placeholders
+	cache     sync.Map
+}
+
+var (
+	sqliteDialect   = &dialect{name: "sqlite"}
+	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true}
+)
+
+// q rewrites ? placeholders for the engine, once per query text.
+func (d *dialect) q(query string) string {
+	if !d.numbered {
+		return query
+	}
+	if v, ok := d.cache.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	d.cache.Store(query, b.String())
+	return b.String()
+}
+
+// timeLayout sorts lexically in time order, so SQLite compares stamps as text.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// ts converts a time for the engine: TEXT on SQLite, timestamptz on PostgreSQL.
+func (d *dialect) ts(t time.Time) any {
+	if d.numbered {
+		return t.UTC()
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// tsPtr is ts for nullable stamps.
+func (d *dialect) tsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return d.ts(*t)
+}
+
+// timeScan reads a stamp written by ts, whichever engine wrote it.
+type timeScan struct{ t *time.Time }
+
+// nullTimeScan reads a nullable stamp into a *time.Time.
+type nullTimeScan struct{ t **time.Time }
+
+func (s timeScan) Scan(v any) error {
+	t, err := parseStamp(v)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return errors.New("unexpected NULL timestamp")
+	}
+	*s.t = *t
+	return nil
+}
+
+func (s nullTimeScan) Scan(v any) error {
+	t, err := parseStamp(v)
+	*s.t = t
+	return err
+}
+
+func parseStamp(v any) (*time.Time, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case time.Time:
+		t := x.UTC()
+		return &t, nil
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, x)
+		if err != nil {
+			return nil, fmt.Errorf("timestamp %q: %w", x, err)
+		}
+		t = t.UTC()
+		return &t, nil
+	case []byte:
+		return parseStamp(string(x))
+	}
+	return nil, fmt.Errorf("cannot scan %T into a timestamp", v)
+}
+
+// uniqueViolation maps a violated unique index to what the caller is told.
+// PostgreSQL names the index; SQLite names table and columns.
+var uniqueViolations = []struct {
+	index, columns, message string
+}{
+	{"customers_document_uq", "customers.org_id, customers.doc_type, customers.doc_number", "a customer with this identity document already exists"},
+	{"customers_digital_email_uq", "customers.org_id, customers.digital_email", "a digital customer with this email already exists"},
+	{"customers_external_id_uq", "customers.org_id, customers.external_id", "a customer with this external_id already exists"},
+	{"accounts_external_id_uq", "accounts.org_id, accounts.external_id", "an account with this external_id already exists"},
+	{"idempotency_keys_pkey", "idempotency_keys.org_id, idempotency_keys.key", "a request with this Idempotency-Key is already in progress"},
+}
+
+// translate turns driver errors into *crm.Error. It is the one place that
+// knows driver error types; everything else sees crm codes.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *crm.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return uniqueError(pgErr.ConstraintName, err)
+		case "23503":
+			return &crm.Error{Code: crm.ESTATE, Message: "a referenced record does not exist or is still referenced", Err: err}
+		case "40001", "40P01":
+			return &crm.Error{Code: crm.EUNAVAILABLE, Message: "concurrent update, retry", Err: err}
+		case "57P01", "57P02", "57P03", "08000", "08003", "08006":
+			return &crm.Error{Code: crm.EUNAVAILABLE, Message: "database unavailable", Err: err}
+		}
+		return crm.Internal(err)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			msg := sqErr.Error()
+			for _, u := range uniqueViolations {
+				if strings.Contains(msg, u.columns) {
+					return uniqueError(u.index, err)
+				}
+			}
+			return uniqueError("", err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &crm.Error{Code: crm.ESTATE, Message: "a referenced record does not exist or is still referenced", Err: err}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return &crm.Error{Code: crm.EUNAVAILABLE, Message: "database busy, retry", Err: err}
+		}
+	}
+	return crm.Internal(err)
+}
+
+func uniqueError(index string, err error) error {
+	for _, u := range uniqueViolations {
+		if u.index == index {
+			code := crm.ECONFLICT
+			if strings.HasPrefix(index, "idempotency") {
+				code = crm.EIDEMPOTENCY
+			}
+			return &crm.Error{Code: code, Message: u.message, Err: err}
+		}
+	}
+	return &crm.Error{Code: crm.ECONFLICT, Message: "conflicts with existing data", Err: err}
+}

@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/telcoops/crm"
+)
+
+// IdempotencyTTL is how long a key's first response is replayed.
+const IdempotencyTTL = 24 * time.Hour
+
+// claimIdempotency inserts the request's key in the write transaction. A key
+// whose record expired is taken over; a live one is a conflict, which the
+// unique key makes race-free.
+func (t *tx) claimIdempotency(org string) error {
+	c := t.info.Idempotency
+	if c == nil {
+		return nil
+	}
+	now := t.db.now()
+	res, err := t.exec(`INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, created_at)
+		VALUES (?, ?, ?, 0, ?)
+		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+			status_code = 0, response_body = NULL, location = NULL, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ?`,
+		org, c.Key, c.RequestHash, t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL)))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is already in progress")
+	}
+	return nil
+}
+
+// LookupIdempotency returns the live record of a key, if any.
+func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.IdempotencyRecord, error) {
+	var r crm.IdempotencyRecord
+	var created time.Time
+	var body []byte
+	var location sql.NullString
+	err := db.read.QueryRowContext(ctx, db.dialect.q(`SELECT request_hash, status_code, response_body, location, created_at
+		FROM idempotency_keys WHERE org_id = ? AND key = ?`), org, key).
+		Scan(&r.RequestHash, &r.StatusCode, &body, &location, timeScan{&created})
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	if created.Before(db.now().Add(-IdempotencyTTL)) {
+		return nil, nil
+	}
+	r.Body, r.Location, r.CreatedAt = body, location.String, created
+	return &r, nil
+}
+
+// CompleteIdempotency stores the response of a request whose write committed.
+func (db *DB) CompleteIdempotency(ctx context.Context, org, key string, status int, body []byte, location string) error {
+	_, err := db.wr.ExecContext(ctx, db.dialect.q(`UPDATE idempotency_keys SET status_code = ?, response_body = ?, location = ?
+		WHERE org_id = ? AND key = ?`), status, body, nullString(location), org, key)
+	return translate(err)
+}

@@ -1,0 +1,102 @@
+// Package sqltest opens real, empty stores for tests: SQLite always, and
+// PostgreSQL when CRM_TEST_POSTGRES_DSN is set (required when CI=true). Each
+// PostgreSQL store gets a schema of its own, dropped when the test ends.
+package sqltest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+)
+
+// PostgresEnv names the variable holding the PostgreSQL DSN for tests.
+const PostgresEnv = "CRM_TEST_POSTGRES_DSN"
+
+// Engine is a database engine tests run against.
+type Engine struct {
+	Name string
+	// DSN opens a fresh database of this engine for t.
+	DSN func(t testing.TB) string
+}
+
+// Engines returns the engines to test on.
+func Engines(t testing.TB) []Engine {
+	out := []Engine{{Name: "sqlite", DSN: sqliteDSN}}
+	if os.Getenv(PostgresEnv) != "" {
+		out = append(out, Engine{Name: "postgres", DSN: postgresDSN})
+	} else if os.Getenv("CI") == "true" {
+		t.Fatalf("%s must be set when CI=true: the PostgreSQL suites must run", PostgresEnv)
+	}
+	return out
+}
+
+// Start is the time every test clock starts at.
+var Start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// Run runs fn once per engine, as subtests named after the engine, each
+// with a fresh migrated store and its own clock set to Start.
+func Run(t *testing.T, fn func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock)) {
+	for _, e := range Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			clock := crmtest.NewClock(Start)
+			fn(t, Open(t, e, clock.Now), clock)
+		})
+	}
+}
+
+// Open opens a fresh migrated store of engine e.
+func Open(t testing.TB, e Engine, clock crm.Clock) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), e.DSN(t), sqlstore.Options{Clock: clock})
+	if err != nil {
+		t.Fatalf("open %s: %v", e.Name, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func sqliteDSN(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "crm.db")
+}
+
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("postgres: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("postgres dsn: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/telcoops/crm"
+)
+
+// tx is a write transaction with the engine's placeholder style applied.
+type tx struct {
+	*sql.Tx
+	ctx  context.Context
+	db   *DB
+	info crm.RequestInfo
+}
+
+func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.ExecContext(t.ctx, t.db.dialect.q(query), args...)
+}
+
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	return t.QueryRowContext(t.ctx, t.db.dialect.q(query), args...)
+}
+
+// write runs fn in one transaction: it claims the request's Idempotency-Key
+// first, so a retried request can never write twice, then commits. Any error
+// rolls everything back, event included.
+func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error {
+	sqlTx, err := db.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	t := &tx{Tx: sqlTx, ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx)}
+	if err := t.claimIdempotency(org); err != nil {
+		sqlTx.Rollback()
+		return translate(err)
+	}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return translate(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// checkVersion enforces If-Match against the row's current version.
+func (t *tx) checkVersion(current int64) error {
+	if t.info.IfMatch != 0 && t.info.IfMatch != current {
+		return crm.Errorf(crm.EPRECONDITION, "If-Match does not match the current version")
+	}
+	return nil
+}
+
+// nextValue draws the next value of a per-org sequence.
+func (t *tx) nextValue(org, name string) (int64, error) {
+	var v int64
+	err := t.queryRow(`INSERT INTO org_sequences (org_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (org_id, name) DO UPDATE SET value = org_sequences.value + 1
+		RETURNING value`, org, name).Scan(&v)
+	return v, err
+}
+
+// nextExternalID assigns a numeric external id from the org's sequence,
+// skipping values a client already chose for itself.
+func (t *tx) nextExternalID(org, table string) (string, error) {
+	for {
+		v, err := t.nextValue(org, table+".external_id")
+		if err != nil {
+			return "", err
+		}
+		id := strconv.FormatInt(v, 10)
+		var one int
+		err = t.queryRow("SELECT 1 FROM "+table+" WHERE org_id = ? AND external_id = ?", org, id).Scan(&one)
+		if err == sql.ErrNoRows {
+			return id, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// appendEvent writes one outbox event in the transaction.
+func (t *tx) appendEvent(org, typ, aggType, aggID string, seq int64, data any, changes map[string]crm.Change) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("event data: %w", err)
+	}
+	if changes == nil {
+		changes = map[string]crm.Change{}
+	}
+	ch, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("event changes: %w", err)
+	}
+	actor := t.info.Principal.ID
+	if actor == "" {
+		actor = "system"
+	}
+	_, err = t.exec(`INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
+		occurred_at, actor, requestor_id, request_id, data, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		newID(), org, typ, aggType, aggID, seq, t.db.dialect.ts(t.db.now()), actor,
+		nullString(t.info.RequestorID), nullString(t.info.RequestID), string(raw), string(ch))
+	return err
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// newID returns a UUIDv7: time-ordered, so new rows land at the end of indexes.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func jsonString(v any) (string, error) {
+	raw, err := json.Marshal(v)
+	return string(raw), err
+}
