@@ -1,0 +1,89 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the binary can be told. Each flag defaults to its
+// environment variable, which defaults to a value that works with no setup.
+type config struct {
+	addr            string
+	databaseURL     string
+	logLevel        string
+	logFormat       string
+	gatewayMode     bool
+	jwtKeysFile     string
+	jwtJWKSURL      string
+	jwtIssuer       string
+	jwtAudience     string
+	shutdownTimeout time.Duration
+}
+
+// defaultDatabaseURL is the embedded default: a SQLite file under ./data.
+const defaultDatabaseURL = "sqlite:data/crm.db"
+
+// commonFlags registers the flags every command shares.
+func commonFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.databaseURL, "database-url", env("CRM_DATABASE_URL", defaultDatabaseURL),
+		"database: postgres://... for PostgreSQL, else a SQLite path (env CRM_DATABASE_URL)")
+	fs.StringVar(&c.logLevel, "log-level", env("CRM_LOG_LEVEL", "info"), "debug, info, warn or error (env CRM_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("CRM_LOG_FORMAT", "json"), "json or text (env CRM_LOG_FORMAT)")
+}
+
+// serveFlags registers the server's flags.
+func serveFlags(fs *flag.FlagSet, c *config) {
+	commonFlags(fs, c)
+	fs.StringVar(&c.addr, "addr", env("CRM_ADDR", ":8080"), "listen address (env CRM_ADDR)")
+	fs.BoolVar(&c.gatewayMode, "gateway-mode", envBool("CRM_GATEWAY_MODE", false),
+		"trust x-auth-roles from an upstream gateway that authenticated the caller (env CRM_GATEWAY_MODE)")
+	fs.StringVar(&c.jwtKeysFile, "jwt-keys", env("CRM_JWT_KEYS", ""), "PEM file of public keys that verify JWT bearer tokens (env CRM_JWT_KEYS)")
+	fs.StringVar(&c.jwtJWKSURL, "jwt-jwks-url", env("CRM_JWT_JWKS_URL", ""), "JWKS URL of keys that verify JWT bearer tokens (env CRM_JWT_JWKS_URL)")
+	fs.StringVar(&c.jwtIssuer, "jwt-issuer", env("CRM_JWT_ISSUER", ""), "required JWT iss, if set (env CRM_JWT_ISSUER)")
+	fs.StringVar(&c.jwtAudience, "jwt-audience", env("CRM_JWT_AUDIENCE", ""), "required JWT aud, if set (env CRM_JWT_AUDIENCE)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("CRM_SHUTDOWN_TIMEOUT", 30*time.Second),
+		"how long in-flight requests may take to finish on SIGTERM (env CRM_SHUTDOWN_TIMEOUT)")
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v, err := strconv.ParseBool(env(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(env(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+// logger builds the process logger from the config.
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(c.logFormat) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want json or text", c.logFormat)
+}

@@ -1,0 +1,67 @@
+// Command crmd runs the customer-lifecycle service and administers it.
+//
+//	crmd [serve]                         run the HTTP server (default)
+//	crmd migrate                         bring the database schema up to date
+//	crmd keys create --org O --roles R   create an API key (printed last, once)
+//	crmd keys list [--org O]             list API keys
+//	crmd keys revoke ID                  revoke an API key
+//	crmd orgs show|set --org O [...]     show or change an org's account settings
+//
+// Configuration comes from flags and CRM_* environment variables; with
+// none, it serves :8080 from a SQLite file under ./data.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "crmd:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run executes one command line; main is a thin shell around it so tests
+// can call it too.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, stdout, stderr)
+	case "keys":
+		return keys(ctx, args, stdout, stderr)
+	case "orgs":
+		return orgs(ctx, args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage:
+  crmd [serve] [flags]                 run the HTTP server (default)
+  crmd migrate [flags]                 bring the database schema up to date
+  crmd keys create --org O --roles R   create an API key; the key is the last line printed
+  crmd keys list [--org O]             list API keys
+  crmd keys revoke ID                  revoke an API key
+  crmd orgs show|set --org O [--invoice-cycle NAME:DAY:TYPE:FREQ] [--payment-methods MODALITY=TYPE,...]
+run "crmd serve -h" for the flags and their CRM_* environment variables`

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/sqlstore"
+)
+
+// serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then
+// lets in-flight requests finish before closing the database.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	serveFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stdout)
+	if err != nil {
+		return err
+	}
+	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer db.Close()
+	tokens, err := c.tokenAuthenticator()
+	if err != nil {
+		return err
+	}
+	api := httpapi.New(httpapi.Config{
+		Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Tokens: tokens,
+		Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
+	})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine(), "gateway_mode", c.gatewayMode, "jwt", tokens != nil)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", c.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown incomplete", "error", err.Error())
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// migrate brings the schema up to date and exits.
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "schema up to date (%s)\n", db.Engine())
+	return nil
+}

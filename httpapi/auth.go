@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/telcoops/crm"
+)
+
+var orgPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// ValidOrg reports whether s can name an org.
+func ValidOrg(s string) bool { return orgPattern.MatchString(s) }
+
+// authorize authenticates the caller, checks it may act in the path's org
+// and holds role, and records the principal in the request context.
+func (s *Server) authorize(r *http.Request, role crm.Role) (string, error) {
+	p, err := s.authenticate(r)
+	if err != nil {
+		return "", err
+	}
+	org := r.PathValue("org_id")
+	if !ValidOrg(org) {
+		return "", paramError("org_id", "must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit")
+	}
+	if !p.CanAccessOrg(org) {
+		return "", crm.Errorf(crm.EFORBIDDEN, "the credential is not valid for org %s", org)
+	}
+	if !p.HasRole(role) {
+		return "", crm.Errorf(crm.EROLE, "the credential lacks the role %s", role)
+	}
+	info := crm.RequestInfoFrom(r.Context())
+	info.Principal = p
+	*r = *r.WithContext(crm.WithRequestInfo(r.Context(), info))
+	return org, nil
+}
+
+// authenticate finds the caller's credential: an API key (Authorization
+// Bearer crm_… or x-api-key), a JWT bearer, or, in gateway mode only, the
+// roles an upstream gateway put in x-auth-roles.
+func (s *Server) authenticate(r *http.Request) (crm.Principal, error) {
+	unauthorized := crm.Errorf(crm.EUNAUTHORIZED, "missing or invalid credentials")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		scheme, token, ok := strings.Cut(auth, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return crm.Principal{}, crm.Errorf(crm.EUNAUTHORIZED, "Authorization must be \"Bearer <token>\"")
+		}
+		if strings.HasPrefix(token, "crm_") {
+			return s.apiKey(r, token)
+		}
+		if s.cfg.Tokens == nil {
+			return crm.Principal{}, unauthorized
+		}
+		p, err := s.cfg.Tokens.AuthenticateToken(r.Context(), token)
+		if err != nil {
+			return crm.Principal{}, err
+		}
+		return p, nil
+	}
+	if key := r.Header.Get("x-api-key"); key != "" {
+		return s.apiKey(r, key)
+	}
+	if roles := r.Header.Get("x-auth-roles"); roles != "" && s.cfg.GatewayMode {
+		p := crm.Principal{ID: "gateway", Orgs: []string{"*"}}
+		for _, f := range strings.FieldsFunc(roles, func(r rune) bool { return r == ',' || r == ' ' }) {
+			p.Roles = append(p.Roles, crm.Role(f))
+		}
+		return p, nil
+	}
+	return crm.Principal{}, unauthorized
+}
+
+func (s *Server) apiKey(r *http.Request, key string) (crm.Principal, error) {
+	if s.cfg.APIKeys == nil {
+		return crm.Principal{}, crm.Errorf(crm.EUNAVAILABLE, "API keys are not configured")
+	}
+	return s.cfg.APIKeys.AuthenticateAPIKey(r.Context(), key)
+}
+
+func paramError(name, format string, args ...any) error {
+	e := crm.Invalid(name, format, args...)
+	e.Code = crm.EPARAM
+	return e
+}

@@ -1,0 +1,201 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+// contract is the loaded v4 OpenAPI document and a router over it.
+type contract struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+func loadContract(t testing.TB) *contract {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(httpapi.OpenAPIV4)
+	if err != nil {
+		t.Fatalf("load openapi: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi document invalid: %v", err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatalf("openapi router: %v", err)
+	}
+	return &contract{doc: doc, router: router}
+}
+
+// env is one server on one engine, with keys for the tests to use.
+type env struct {
+	t        *testing.T
+	db       *sqlstore.DB
+	clock    *crmtest.Clock
+	handler  http.Handler
+	contract *contract
+	admin    string // admin key of org telco
+	reader   string // customers:read key of org telco
+	otherOrg string // admin key of org other
+}
+
+// each runs fn against a fresh server on every engine.
+func each(t *testing.T, fn func(t *testing.T, e *env)) {
+	c := loadContract(t)
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		e := &env{t: t, db: db, clock: clock, contract: c}
+		e.handler = httpapi.New(httpapi.Config{Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Ready: db.Ping,
+			Clock: clock.Now, GatewayMode: true}).Handler()
+		e.admin = e.key("telco", crm.RoleAdmin)
+		e.reader = e.key("telco", crm.RoleCustomersRead)
+		e.otherOrg = e.key("other", crm.RoleAPIKey)
+		fn(t, e)
+	})
+}
+
+func (e *env) key(org string, roles ...crm.Role) string {
+	_, secret, err := e.db.CreateAPIKey(context.Background(), org, "test", roles)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return secret
+}
+
+// response is a recorded answer.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// errorDetails returns the details of an error body, joined.
+func (r response) details(t *testing.T) string {
+	t.Helper()
+	var body httpapi.ErrorResponse
+	r.json(t, &body)
+	var out []string
+	for _, e := range body.Errors {
+		out = append(out, e.Code+" "+e.Details)
+	}
+	return strings.Join(out, " | ")
+}
+
+// do sends a request with the given key (header "x-api-key" style when key
+// starts with "x:", else bearer), checks it and its answer against the
+// contract, and returns the answer. A request the contract rejects must be
+// answered 4xx; one it accepts must get an answer the contract accepts.
+func (e *env) do(method, path, key string, body any, headers ...string) response {
+	e.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	e.checkContract(req, raw, res)
+	return res
+}
+
+func (e *env) checkContract(req *http.Request, raw []byte, res response) {
+	e.t.Helper()
+	if res.Header.Get("X-Request-Id") == "" {
+		e.t.Errorf("%s %s: no X-Request-Id", req.Method, req.URL)
+	}
+	if res.Status >= 500 {
+		e.t.Errorf("%s %s: answered %d: %s", req.Method, req.URL, res.Status, res.Body)
+	}
+	route, params, err := e.contract.router.FindRoute(req)
+	if err != nil {
+		if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
+			e.t.Errorf("%s %s is not in the contract but answered %d", req.Method, req.URL.Path, res.Status)
+		}
+		return
+	}
+	req.Body = io.NopCloser(bytes.NewReader(raw))
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }}}
+	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
+	if reqErr != nil && (res.Status < 400 || res.Status >= 500) {
+		e.t.Errorf("%s %s: the contract rejects the request (%v) but the server answered %d", req.Method, req.URL, reqErr, res.Status)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.Status, Header: res.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	out.SetBodyBytes(res.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		e.t.Errorf("%s %s: response %d breaks the contract: %v\nbody: %s", req.Method, req.URL, res.Status, err, res.Body)
+	}
+}
+
+func example(t *testing.T, name string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/examples/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func wantStatus(t *testing.T, r response, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+}
+
+func mustJSON(v any) []byte {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}

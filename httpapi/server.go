@@ -1,0 +1,193 @@
+// Package httpapi serves the service over HTTP: the v4 Customers API, the
+// operational endpoints and the OpenAPI documents, on the standard library's
+// ServeMux with method patterns. It speaks to storage only through the
+// service interfaces of package crm.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/telcoops/crm"
+)
+
+// Config holds what a Server serves from. Every service must be set for
+// its routes to work; Routes works on a zero Config.
+type Config struct {
+	Customers   crm.CustomerService
+	Accounts    crm.AccountService
+	Promotions  crm.PromotionService
+	Contracts   crm.ContractService
+	APIKeys     crm.APIKeyService
+	Tokens      crm.TokenAuthenticator // nil: JWT bearer tokens are refused
+	Idempotency crm.IdempotencyService
+	// Ready reports whether the service can serve (database reachable).
+	Ready func(ctx context.Context) error
+	// GatewayMode trusts x-auth-roles from an upstream gateway that has
+	// already authenticated the caller. Off by default.
+	GatewayMode bool
+	Logger      *slog.Logger
+	Clock       crm.Clock
+}
+
+// Server is the HTTP transport.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	now    crm.Clock
+	mux    *http.ServeMux
+	routes []string
+}
+
+// New builds a server and registers every route.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = crm.SystemClock
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Clock, mux: http.NewServeMux()}
+	s.registerOperations()
+	s.registerCustomers()
+	s.registerAccounts()
+	s.registerPromotions()
+	s.registerContracts()
+	return s
+}
+
+// Routes lists every registered route as "METHOD /pattern".
+func (s *Server) Routes() []string { return slices.Clone(s.routes) }
+
+// handle registers a public route.
+func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
+	s.routes = append(s.routes, method+" "+pattern)
+	s.mux.HandleFunc(method+" "+pattern, h)
+}
+
+// v4 registers an authenticated v4 route requiring role; its handler gets
+// the org already checked against the principal.
+func (s *Server) v4(method, pattern string, role crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
+	full := "/v4/orgs/{org_id}" + pattern
+	s.handle(method, full, func(w http.ResponseWriter, r *http.Request) {
+		org, err := s.authorize(r, role)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if method == http.MethodPost {
+			s.idempotent(w, r, org, h)
+			return
+		}
+		h(w, r, org)
+	})
+}
+
+// Handler returns the root handler: request ids, logging, panic recovery,
+// then routing with JSON 404s and body-less 405s.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			id = uuid.Must(uuid.NewV7()).String()
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := crm.WithRequestInfo(r.Context(), crm.RequestInfo{RequestID: id})
+		r = r.WithContext(ctx)
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.Any("panic", p))
+				if !rec.wrote {
+					s.writeError(rec, r, crm.Errorf(crm.EINTERNAL, "internal error"))
+				}
+			}
+			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
+				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+		}()
+		s.route(rec, r)
+	})
+}
+
+// route dispatches, turning the mux's plain-text 404 and 405 into the
+// contract's forms.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+func validRequestID(id string) bool { return requestIDPattern.MatchString(id) }
+
+func requestID(ctx context.Context) string { return crm.RequestInfoFrom(ctx).RequestID }
+
+// writeJSON answers v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"errors":[{"code":"MCUS.500.001","title":"Internal server error"}]}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// statusRecorder remembers what was answered, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status, bytes int
+	wrote         bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if !r.wrote {
+		r.WriteHeader(http.StatusOK)
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// headerProbe runs the mux's fallback handler without answering, to learn
+// whether it is a 404 or a 405 and which methods are allowed.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(code int)        { p.status = code }
