@@ -72,23 +72,23 @@ func FuzzDecodeStrict(f *testing.F) {
 		var a crm.NewCustomer
 		if decodeStrict(body, &a) != nil {
 			dates := []struct{ body, want string }{
-		{`{"start_date":"2026-01-31T00:00:00Z","end_date":null}`, ""},
-		{`{"start_date":{}}`, "start_date: must be a string"},
-		{`{"start_date":"31/01/2026"}`, "start_date: must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z"},
-		{`{"end_date":7}`, "end_date: must be a string"},
-	}
-	for _, tc := range dates {
-		var dst crm.NewContract
-		err := decodeStrict([]byte(tc.body), &dst)
-		got := ""
-		if err != nil {
-			got = err.(*crm.Error).Fields[0].String()
-		}
-		if got != tc.want {
-			t.Errorf("%s: got %q, want %q", tc.body, got, tc.want)
-		}
-	}
-	var p crm.CustomerPatch
+				{`{"start_date":"2026-01-31T00:00:00Z","end_date":null}`, ""},
+				{`{"start_date":{}}`, "start_date: must be a string"},
+				{`{"start_date":"31/01/2026"}`, "start_date: must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z"},
+				{`{"end_date":7}`, "end_date: must be a string"},
+			}
+			for _, tc := range dates {
+				var dst crm.NewContract
+				err := decodeStrict([]byte(tc.body), &dst)
+				got := ""
+				if err != nil {
+					got = err.(*crm.Error).Fields[0].String()
+				}
+				if got != tc.want {
+					t.Errorf("%s: got %q, want %q", tc.body, got, tc.want)
+				}
+			}
+			var p crm.CustomerPatch
 			decodeStrict(body, &p)
 			return
 		}
