@@ -4,22 +4,97 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"time"
 
 	"github.com/telcoops/crm"
 )
 
-// MaxEventPage bounds one page of the event feed.
-const MaxEventPage = 1000
+// sequenceBatch bounds the events one sequencing statement numbers.
+const sequenceBatch = 1000
 
-// Events returns up to limit events of org after the feed position after,
-// in position order.
-func (db *DB) Events(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
-	if limit <= 0 || limit > MaxEventPage {
-		limit = MaxEventPage
+// feedLock is the PostgreSQL advisory lock that serializes sequencers of
+// several processes on one database.
+const feedLock = 0x63726d02
+
+// Sequence gives committed events their feed positions, in the order their
+// rows became visible. On PostgreSQL a BIGSERIAL position is drawn at insert
+// time, so a transaction that started earlier can commit later; numbering
+// only what is committed, under a lock, makes the feed position a cursor
+// that never skips. Events of one aggregate keep their order because the
+// aggregate's row lock makes each of its writers insert after the previous
+// one committed.
+func (db *DB) Sequence(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := db.sequenceOnce(ctx)
+		total += n
+		if err != nil || n < sequenceBatch {
+			return total, err
+		}
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT position, id, org_id, type, aggregate_type, aggregate_id,
-		sequence, occurred_at, actor, requestor_id, request_id, data, changes
-		FROM events WHERE org_id = ? AND position > ? ORDER BY position LIMIT ?`), org, after, limit)
+}
+
+func (db *DB) sequenceOnce(ctx context.Context) (int, error) {
+	tx, err := db.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, translate(err)
+	}
+	defer tx.Rollback()
+	if db.dialect.numbered {
+		var got bool
+		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1)", feedLock).Scan(&got); err != nil {
+			return 0, translate(err)
+		}
+		if !got {
+			return 0, nil // another process is numbering the same events right now
+		}
+	}
+	res, err := tx.ExecContext(ctx, db.dialect.q(`UPDATE events SET feed_seq = n.base + n.rn
+		FROM (SELECT position, row_number() OVER (ORDER BY position) AS rn,
+		             (SELECT COALESCE(MAX(feed_seq), 0) FROM events) AS base
+		      FROM events WHERE feed_seq IS NULL ORDER BY position LIMIT ?) AS n
+		WHERE events.position = n.position`), sequenceBatch)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, translate(err)
+	}
+	return int(n), translate(tx.Commit())
+}
+
+const eventColumns = `feed_seq, id, org_id, type, aggregate_type, aggregate_id,
+	sequence, occurred_at, actor, requestor_id, request_id, data, changes`
+
+// Events returns up to limit events of org after the feed cursor after, in
+// feed order. It numbers newly committed events first, so a reader sees
+// its own writes.
+func (db *DB) Events(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
+	if _, err := db.Sequence(ctx); err != nil {
+		return nil, err
+	}
+	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE org_id = ? AND feed_seq IS NOT NULL AND feed_seq > ? ORDER BY feed_seq LIMIT ?`, org, after, pageSize(limit))
+}
+
+// FeedAfter returns up to limit events of every org after the cursor, in
+// feed order. Publishers call Sequence first.
+func (db *DB) FeedAfter(ctx context.Context, after int64, limit int) ([]crm.Event, error) {
+	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE feed_seq IS NOT NULL AND feed_seq > ? ORDER BY feed_seq LIMIT ?`, after, pageSize(limit))
+}
+
+func pageSize(limit int) int {
+	if limit <= 0 || limit > crm.MaxFeedPage {
+		return crm.MaxFeedPage
+	}
+	return limit
+}
+
+func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]crm.Event, error) {
+	rows, err := db.read.QueryContext(ctx, db.dialect.q(query), args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -41,4 +116,61 @@ func (db *DB) Events(ctx context.Context, org string, after int64, limit int) ([
 		out = append(out, e)
 	}
 	return out, translate(rows.Err())
+}
+
+// AcquireLease takes the lease name for holder, or renews it, until
+// now+ttl, and returns the stream's cursor. Another holder's lease is taken
+// over only once it has expired.
+func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (int64, bool, error) {
+	now := db.now()
+	var cursor int64
+	err := db.wr.QueryRowContext(ctx, db.dialect.q(`INSERT INTO relay_leases (name, holder, expires_at, cursor)
+		VALUES (?, ?, ?, 0)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE relay_leases.holder = excluded.holder OR relay_leases.expires_at < ?
+		RETURNING cursor`), name, holder, db.dialect.ts(now.Add(ttl)), db.dialect.ts(now)).Scan(&cursor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, translate(err)
+	}
+	return cursor, true, nil
+}
+
+// CommitCursor records the cursor and renews the lease, only while holder
+// holds it: a process that lost its lease (paused past the expiry, cut off
+// from the database) cannot move the stream back or forward.
+func (db *DB) CommitCursor(ctx context.Context, name, holder string, cursor int64, ttl time.Duration) error {
+	res, err := db.wr.ExecContext(ctx, db.dialect.q(`UPDATE relay_leases SET cursor = ?, expires_at = ?
+		WHERE name = ? AND holder = ? AND expires_at >= ?`),
+		cursor, db.dialect.ts(db.now().Add(ttl)), name, holder, db.dialect.ts(db.now()))
+	if err != nil {
+		return translate(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return translate(err)
+	} else if n == 0 {
+		return crm.ErrLeaseLost
+	}
+	return nil
+}
+
+// ReleaseLease ends holder's lease now, so another process takes over
+// without waiting for the expiry.
+func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
+	_, err := db.wr.ExecContext(ctx, db.dialect.q(`UPDATE relay_leases SET expires_at = ? WHERE name = ? AND holder = ?`),
+		db.dialect.ts(time.Unix(0, 0)), name, holder)
+	return translate(err)
+}
+
+// Backlog counts the events the stream name has not published yet,
+// numbered or not.
+func (db *DB) Backlog(ctx context.Context, name string) (int64, error) {
+	var n int64
+	err := db.read.QueryRowContext(ctx, db.dialect.q(`SELECT
+		COALESCE((SELECT MAX(feed_seq) FROM events), 0)
+		- COALESCE((SELECT cursor FROM relay_leases WHERE name = ?), 0)
+		+ (SELECT COUNT(*) FROM events WHERE feed_seq IS NULL)`), name).Scan(&n)
+	return n, translate(err)
 }

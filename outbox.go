@@ -1,0 +1,46 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// MaxFeedPage bounds one page of the event feed.
+const MaxFeedPage = 1000
+
+// ErrLeaseLost reports that another process took over a publisher's lease:
+// the caller must stop publishing and must not advance the cursor.
+var ErrLeaseLost = errors.New("lease lost to another holder")
+
+// EventFeed reads the outbox in commit order. Event.Position is the feed
+// cursor: every event committed after a read gets a higher position than
+// any event that read returned, so a consumer that resumes after its last
+// position never skips one.
+type EventFeed interface {
+	// Events returns up to limit events of org after the cursor after.
+	Events(ctx context.Context, org string, after int64, limit int) ([]Event, error)
+}
+
+// Outbox is what a publisher (the NATS relay, the webhook dispatcher)
+// needs: the feed of every org, and a lease that makes one process at a
+// time the publisher of a named stream and records how far it got.
+type Outbox interface {
+	// Sequence gives committed events their feed positions. Publishers
+	// call it before reading; it is cheap when there is nothing to do.
+	Sequence(ctx context.Context) (int, error)
+	// FeedAfter returns up to limit events of every org after the cursor.
+	FeedAfter(ctx context.Context, after int64, limit int) ([]Event, error)
+	// AcquireLease takes or renews the lease name for holder until now+ttl
+	// and returns the stream's cursor; ok is false while another holder's
+	// lease is still valid.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (cursor int64, ok bool, err error)
+	// CommitCursor records progress and renews the lease, only while
+	// holder still holds it (else ErrLeaseLost).
+	CommitCursor(ctx context.Context, name, holder string, cursor int64, ttl time.Duration) error
+	// ReleaseLease gives the lease up so another process can take over at
+	// once (graceful shutdown).
+	ReleaseLease(ctx context.Context, name, holder string) error
+	// Backlog counts the events not yet published on the stream name.
+	Backlog(ctx context.Context, name string) (int64, error)
+}
