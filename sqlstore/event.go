@@ -13,9 +13,9 @@ import (
 // sequenceBatch bounds the events one sequencing statement numbers.
 const sequenceBatch = 1000
 
-// feedLock is the PostgreSQL advisory lock that serializes sequencers of
-// several processes on one database.
-const feedLock = 0x63726d02
+// feedLock is the PostgreSQL advisory lock class that serializes the
+// sequencers of several processes on one database.
+const feedLock = 0x63726d
 
 // Sequence gives committed events their feed positions, in the order their
 // rows became visible. On PostgreSQL a BIGSERIAL position is drawn at insert
@@ -42,12 +42,13 @@ func (db *DB) sequenceOnce(ctx context.Context) (int, error) {
 	}
 	defer tx.Rollback()
 	if db.dialect.numbered {
-		var got bool
-		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock($1)", feedLock).Scan(&got); err != nil {
+		// Keyed by schema: advisory locks are database-wide, and separate
+		// deployments (or test schemas) in one database must not wait on
+		// each other. Waiting (rather than skipping when another process
+		// holds it) lets a feed reader see every event committed before
+		// its read.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", feedLock); err != nil {
 			return 0, translate(err)
-		}
-		if !got {
-			return 0, nil // another process is numbering the same events right now
 		}
 	}
 	res, err := tx.ExecContext(ctx, db.dialect.q(`UPDATE events SET feed_seq = n.base + n.rn
