@@ -29,6 +29,7 @@ type DB struct {
 	dialect *dialect
 	now     crm.Clock
 	log     *slog.Logger
+	batch   *batcher // SQLite's group commit; nil on PostgreSQL
 }
 
 // Options tune Open; the zero value is usable.
@@ -105,6 +106,7 @@ func open(dsn string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.read, db.wr = r, w
+	db.batch = newBatcher(db)
 	return db, nil
 }
 
@@ -147,6 +149,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools; call it after the server has drained.
 func (db *DB) Close() error {
+	if db.batch != nil {
+		db.batch.close()
+	}
 	err := db.wr.Close()
 	if db.read != db.wr {
 		err = errors.Join(err, db.read.Close())

@@ -32,6 +32,9 @@ func (t *tx) queryRow(query string, args ...any) *sql.Row {
 // first, so a retried request can never write twice, then commits. Any error
 // rolls everything back, event included.
 func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error {
+	if db.batch != nil {
+		return db.batch.submit(ctx, org, fn)
+	}
 	sqlTx, err := db.wr.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)

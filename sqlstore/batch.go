@@ -1,0 +1,140 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/telcoops/crm"
+)
+
+// maxBatch bounds the writes one SQLite group commit carries.
+const maxBatch = 256
+
+// writeJob is one caller's write waiting for the SQLite group commit.
+type writeJob struct {
+	ctx  context.Context
+	org  string
+	fn   func(t *tx) error
+	err  error
+	done chan error
+}
+
+// batcher is SQLite's group commit. SQLite has one writer and a durable
+// commit costs an fsync, so committing each write alone caps throughput
+// at the disk's fsync rate. The batcher runs the writes that queued up
+// while the previous commit was syncing in one transaction, each inside a
+// savepoint so a failing write rolls back alone, and answers every caller
+// only after that commit is durable. Each write keeps its own semantics:
+// it sees the writes before it, its checks, its event and its idempotency
+// claim are its own.
+type batcher struct {
+	db   *DB
+	jobs chan *writeJob
+	stop chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+func newBatcher(db *DB) *batcher {
+	b := &batcher{db: db, jobs: make(chan *writeJob), stop: make(chan struct{})}
+	b.wg.Go(b.loop)
+	return b
+}
+
+// submit queues a write and waits for its outcome. It waits even when ctx
+// ends meanwhile: once queued, the write may commit, and the caller must
+// learn whether it did.
+func (b *batcher) submit(ctx context.Context, org string, fn func(t *tx) error) error {
+	j := &writeJob{ctx: ctx, org: org, fn: fn, done: make(chan error, 1)}
+	select {
+	case b.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.stop:
+		return crm.Errorf(crm.EUNAVAILABLE, "the database is closed")
+	}
+	return <-j.done
+}
+
+func (b *batcher) close() {
+	b.once.Do(func() { close(b.stop) })
+	b.wg.Wait()
+}
+
+func (b *batcher) loop() {
+	batch := make([]*writeJob, 0, maxBatch)
+	for {
+		select {
+		case j := <-b.jobs:
+			batch = append(batch[:0], j)
+		case <-b.stop:
+			return
+		}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-b.jobs:
+				batch = append(batch, j)
+			default:
+				break collect
+			}
+		}
+		b.run(batch)
+	}
+}
+
+// run commits one batch and answers its callers.
+func (b *batcher) run(batch []*writeJob) {
+	err := b.runTx(batch)
+	for _, j := range batch {
+		if j.err == nil && err != nil {
+			j.err = err // nothing of the batch committed
+		}
+		j.done <- j.err
+	}
+}
+
+func (b *batcher) runTx(batch []*writeJob) error {
+	sqlTx, err := b.db.wr.BeginTx(context.Background(), nil)
+	if err != nil {
+		return translate(err)
+	}
+	for _, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			j.err = err // gave up before its turn: never ran
+			continue
+		}
+		if _, err := sqlTx.Exec("SAVEPOINT w"); err != nil {
+			sqlTx.Rollback()
+			return translate(err)
+		}
+		// The statements run on the batch's context: cancelling one
+		// caller's request must not interrupt the shared transaction.
+		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx)}
+		j.err = runJob(t, j)
+		release := "RELEASE w"
+		if j.err != nil {
+			release = "ROLLBACK TO w; RELEASE w"
+		}
+		if _, err := sqlTx.Exec(release); err != nil {
+			sqlTx.Rollback()
+			return translate(err)
+		}
+	}
+	return translate(sqlTx.Commit())
+}
+
+// runJob runs one write inside its savepoint; a panic fails that write
+// only, as it would have failed its own transaction.
+func runJob(t *tx, j *writeJob) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = crm.Internal(fmt.Errorf("panic in write: %v", p))
+		}
+	}()
+	if err := t.claimIdempotency(j.org); err != nil {
+		return translate(err)
+	}
+	return translate(j.fn(t))
+}
