@@ -1,0 +1,125 @@
+package sqlstore_test
+
+import (
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+func TestSpecialTreatment(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		l, err := db.GetSpecialTreatment(ctx, "telco")
+		if err != nil || l.Version != 0 || l.Values == nil || len(l.Values) != 0 {
+			t.Fatalf("never set: %+v %v", l, err)
+		}
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)))
+		// Nothing may be held before the org lists it.
+		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip"}), crm.EINVALID)
+
+		if err := db.SetSpecialTreatment(ctx, "telco", []string{"silver", "gold", "platinum", "vip"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetSpecialTreatment(ctx, "telco", []string{"silver", "gold", "platinum", "vip"}); err != nil {
+			t.Fatal(err)
+		}
+		mustCode(t, db.SetSpecialTreatment(ctx, "telco", []string{"vip", "vip"}), crm.EINVALID)
+		l, _ = db.GetSpecialTreatment(ctx, "telco")
+		if diff := cmp.Diff(&crm.SpecialTreatmentList{Values: []string{"silver", "gold", "platinum", "vip"}, Version: 1}, l); diff != "" {
+			t.Errorf("list (-want +got):\n%s", diff)
+		}
+		other, _ := db.GetSpecialTreatment(ctx, "other")
+		if len(other.Values) != 0 {
+			t.Errorf("another org sees the list: %v", other.Values)
+		}
+
+		err = db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip", "bronze"})
+		mustCode(t, err, crm.EINVALID)
+		if diff := cmp.Diff([]string{`values[1]: "bronze" is not in the org's special treatment list`}, categoryFields(err)); diff != "" {
+			t.Errorf("details: %s", diff)
+		}
+		for _, id := range []string{c.ID, ended.ID} {
+			if err := db.SetCustomerSpecialTreatment(ctx, "telco", id, []string{"vip", "gold"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cst, _ := db.GetCustomerSpecialTreatment(ctx, "telco", c.ID)
+		if diff := cmp.Diff(&crm.CustomerSpecialTreatment{CustomerID: c.ID, Values: []string{"vip", "gold"}, Version: 2}, cst); diff != "" {
+			t.Errorf("customer values (-want +got):\n%s", diff)
+		}
+		_, err = db.GetCustomerSpecialTreatment(ctx, "other", c.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "other", c.ID, []string{}), crm.ENOTFOUND)
+
+		// Removing held values is refused, naming each; ended holders do not count.
+		db.SetCustomerSpecialTreatment(ctx, "telco", ended.ID, []string{"silver"})
+		db.DeactivateCustomer(ctx, "telco", ended.ID)
+		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", ended.ID, []string{}), crm.ESTATE)
+		err = db.SetSpecialTreatment(ctx, "telco", []string{"platinum"})
+		mustCode(t, err, crm.ESTATE)
+		want := []string{`values: "gold" is still held by 1 customer(s); take it from them first`,
+			`values: "vip" is still held by 1 customer(s); take it from them first`}
+		if diff := cmp.Diff(want, categoryFields(err)); diff != "" {
+			t.Errorf("held values (-want +got):\n%s", diff)
+		}
+		if err := db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetSpecialTreatment(ctx, "telco", []string{"platinum"}); err != nil {
+			t.Errorf("nobody active holds the removed values: %v", err)
+		}
+		stale := crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 1})
+		mustCode(t, db.SetSpecialTreatment(stale, "telco", []string{}), crm.EPRECONDITION)
+
+		// Events: the org list is its own aggregate, in sequence.
+		var seqs []int64
+		for _, e := range events(t, db, "telco") {
+			if e.Type == crm.EventSpecialTreatmentUpdated && e.AggregateID == "telco" {
+				seqs = append(seqs, e.Sequence)
+			}
+		}
+		if diff := cmp.Diff([]int64{1, 2}, seqs); diff != "" {
+			t.Errorf("list sequences (-want +got):\n%s", diff)
+		}
+		got := categoryEventChanges(t, db, crm.EventCustomerSpecialTreatmentUpdated)
+		wantFirst := map[string]any{"special_treatment": map[string]any{"before": []any{}, "after": []any{"vip", "gold"}}}
+		if len(got) != 4 || !cmp.Equal(wantFirst, got[0]) {
+			t.Errorf("customer.special_treatment.updated changes: %v", got)
+		}
+	})
+}
+
+// TestSpecialTreatmentRemovalRace runs an org-list removal against a
+// customer being given the value: whichever wins, no customer may end up
+// holding a value the list lacks.
+func TestSpecialTreatmentRemovalRace(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		for range 10 {
+			if err := db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.SetSpecialTreatment(ctx, "telco", []string{"gold", "vip"}); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			wg.Go(func() { db.SetSpecialTreatment(ctx, "telco", []string{"gold"}) })
+			wg.Go(func() { db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip"}) })
+			wg.Wait()
+			l, _ := db.GetSpecialTreatment(ctx, "telco")
+			cst, _ := db.GetCustomerSpecialTreatment(ctx, "telco", c.ID)
+			if slices.Contains(cst.Values, "vip") && !slices.Contains(l.Values, "vip") {
+				t.Fatalf("the customer holds vip, the list is %v", l.Values)
+			}
+		}
+	})
+}
