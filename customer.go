@@ -197,11 +197,14 @@ type CustomerRef struct {
 	ExternalID *string `json:"external_id"`
 }
 
-// CustomerSearch holds the K2 search criteria; one of the two groups is needed.
+// CustomerSearch holds the K2 search criteria: an identity document, an
+// email or a credential username, at least one; given several, the
+// customer must match them all.
 type CustomerSearch struct {
 	IdentityDocument     string
 	IdentityDocumentType string
 	Email                string
+	Username             string // a credential's username, matched after NormalizeUsername
 }
 
 // CustomerService is the customers group of the v4 API. Every write is one
