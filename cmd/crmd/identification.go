@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/blobstore"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/sqlstore"
+)
+
+// Orphan blobs (a crash between writing a document and committing its
+// row) are looked for at startup and then hourly; a blob younger than the
+// grace period may still be about to get its row.
+const (
+	orphanGrace    = time.Hour
+	orphanInterval = time.Hour
+)
+
+// urlSigningKeyFile is the file, in the data directory, that keeps the
+// generated URL signing key when CRM_URL_SIGNING_KEY is unset.
+const urlSigningKeyFile = "url-signing.key"
+
+// dataDir is where the service keeps its files: beside the SQLite file,
+// or ./data with PostgreSQL.
+func (c *config) dataDir() string {
+	if sqlstore.IsPostgres(c.databaseURL) {
+		return "data"
+	}
+	return filepath.Dir(sqlstore.SQLitePath(c.databaseURL))
+}
+
+// identification opens the document store and the link signer, and
+// starts the orphan cleanup, which runs until ctx ends.
+func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.Logger) (*httpapi.IdentificationConfig, error) {
+	if c.documentURLTTL <= 0 {
+		return nil, fmt.Errorf("document URL TTL %s: must be positive", c.documentURLTTL)
+	}
+	if c.publicURL != "" {
+		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("public URL %q: want an absolute http(s) URL such as https://crm.example.com", c.publicURL)
+		}
+	}
+	dir := c.blobDir
+	if dir == "" {
+		dir = filepath.Join(c.dataDir(), "blobs")
+	}
+	blobs, err := blobstore.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	key := []byte(c.urlSigningKey)
+	if len(key) == 0 {
+		if key, err = loadOrCreateKey(filepath.Join(c.dataDir(), urlSigningKeyFile)); err != nil {
+			return nil, fmt.Errorf("URL signing key: %w", err)
+		}
+	}
+	signer, err := crm.NewDocumentURLSigner(key)
+	if err != nil {
+		return nil, fmt.Errorf("CRM_URL_SIGNING_KEY: %w", err)
+	}
+	ids := db.Identifications(blobs)
+	go ids.RunOrphanCleanup(ctx, orphanGrace, orphanInterval)
+	log.Info("documents", "blob_dir", dir, "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
+	return &httpapi.IdentificationConfig{Service: ids, Signer: signer, URLTTL: c.documentURLTTL, PublicURL: c.publicURL}, nil
+}
+
+// loadOrCreateKey reads the key kept in path, creating it with 32 random
+// bytes (hex) the first time, so that links signed before a restart still
+// work after it. Two processes starting at once agree on one key.
+func loadOrCreateKey(path string) ([]byte, error) {
+	for {
+		raw, err := os.ReadFile(path)
+		if err == nil {
+			key := bytes.TrimSpace(raw)
+			if len(key) < crm.MinURLSigningKeyLength {
+				return nil, fmt.Errorf("%s holds fewer than %d bytes", path, crm.MinURLSigningKeyLength)
+			}
+			return key, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		dir := filepath.Dir(path)
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		key := []byte(hex.EncodeToString(secret))
+		tmp, err := os.CreateTemp(dir, ".url-signing-*") // mode 0600
+		if err != nil {
+			return nil, err
+		}
+		_, werr := tmp.Write(append(key, '\n'))
+		serr := tmp.Sync()
+		if err := errors.Join(werr, serr, tmp.Close()); err != nil {
+			os.Remove(tmp.Name())
+			return nil, err
+		}
+		// Link, unlike Rename, refuses to replace a key another process
+		// created meanwhile; then that key is read and used.
+		err = os.Link(tmp.Name(), path)
+		os.Remove(tmp.Name())
+		if err == nil {
+			if d, err := os.Open(dir); err == nil {
+				d.Sync()
+				d.Close()
+			}
+			return key, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+}

@@ -1,0 +1,280 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/telcoops/crm"
+)
+
+// IdentificationConfig is what the identification-process routes serve
+// from: the processes, and the signer of the links that download their
+// documents without a credential.
+type IdentificationConfig struct {
+	Service crm.IdentificationService
+	Signer  *crm.DocumentURLSigner
+	// URLTTL is how long a document link works (default DefaultDocumentURLTTL).
+	URLTTL time.Duration
+	// PublicURL is the service's external base URL, such as
+	// https://crm.example.com, that document links start with. Empty: the
+	// scheme and Host of the request that asked for the link.
+	PublicURL string
+}
+
+// DefaultDocumentURLTTL is how long a document link works by default.
+const DefaultDocumentURLTTL = 15 * time.Minute
+
+// maxUploadOverhead is what an upload may carry besides the document:
+// boundaries, part headers and the type field.
+const maxUploadOverhead = 64 << 10
+
+func (s *Server) registerIdentification() {
+	s.handle(http.MethodPost, "/v4/orgs/{org_id}/customers/{customer_id}/identification-processes", s.createIdentificationProcess)
+	s.v4("GET", "/customers/{customer_id}/identification-processes", crm.RoleDocumentsRead, s.listIdentificationProcesses)
+	s.v4("GET", "/customers/{customer_id}/identification-processes/{identification_process_id}", crm.RoleDocumentsRead, s.getIdentificationProcess)
+	// The signature in the link is the credential: no API key needed.
+	s.handle("GET", "/v4/orgs/{org_id}/documents/{document_id}", s.downloadDocument)
+}
+
+// identification returns the routes' configuration, or answers 503.
+func (s *Server) identification(w http.ResponseWriter, r *http.Request) (*IdentificationConfig, bool) {
+	c := s.cfg.Identification
+	if c == nil || c.Service == nil || c.Signer == nil {
+		s.writeError(w, r, crm.Errorf(crm.EUNAVAILABLE, "identification processes are not configured"))
+		return nil, false
+	}
+	return c, true
+}
+
+// createIdentificationProcess is registered without s.v4: its multipart
+// body may be far larger than MaxBodyBytes, which the idempotency layer
+// reads whole.
+func (s *Server) createIdentificationProcess(w http.ResponseWriter, r *http.Request) {
+	org, err := s.authorize(r, crm.RoleCustomersWrite)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, ok := s.identification(w, r)
+	if !ok {
+		return
+	}
+	cid, ok := s.uuidParam(w, r, "customer_id")
+	if !ok {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, crm.MaxDocumentBytes+maxUploadOverhead))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.writeError(w, r, crm.Invalid("document", "must be at most %d bytes (10 MiB)", crm.MaxDocumentBytes))
+		return
+	} else if err != nil {
+		s.writeError(w, r, crm.Errorf(crm.EMALFORMED, "could not read the request body"))
+		return
+	}
+	in, err := parseUpload(r.Header.Get("Content-Type"), body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// The idempotency layer hashes the body it reads. A retried upload
+	// comes with a new multipart boundary, so hand it what was uploaded in
+	// a canonical form instead, small and the same on every retry.
+	sum := sha256.Sum256(in.Content)
+	r.Body = io.NopCloser(strings.NewReader(strconv.Quote(in.Type) + "\n" + strconv.Quote(in.Name) + "\n" + hex.EncodeToString(sum[:])))
+	s.idempotent(w, r, org, func(w http.ResponseWriter, r *http.Request, org string) {
+		p, err := c.Service.CreateIdentificationProcess(r.Context(), org, cid, in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Location", "/v4/orgs/"+org+"/customers/"+cid+"/identification-processes/"+p.ID)
+		writeJSON(w, http.StatusCreated, struct {
+			ProcessID string `json:"process_id"`
+		}{p.ID})
+	})
+}
+
+// parseUpload reads the multipart form: a document file and its type,
+// nothing else.
+func parseUpload(contentType string, body []byte) (crm.NewIdentificationProcess, error) {
+	var n crm.NewIdentificationProcess
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return n, paramError("Content-Type", "must be multipart/form-data with a boundary")
+	}
+	malformed := func(field, msg string) error {
+		return &crm.Error{Code: crm.EMALFORMED, Message: "invalid request body", Fields: []crm.FieldError{{Field: field, Message: msg}}}
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	seen := map[string]bool{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, malformed("body", "is not a valid multipart/form-data body")
+		}
+		name := part.FormName()
+		if name == "" {
+			return n, malformed("body", "every part needs a Content-Disposition: form-data header with a name")
+		}
+		if seen[name] {
+			return n, crm.Invalid(name, "must be sent once")
+		}
+		seen[name] = true
+		value, err := io.ReadAll(part)
+		if err != nil {
+			return n, malformed(name, "could not be read")
+		}
+		switch name {
+		case "document":
+			n.Content, n.Name = value, part.FileName()
+		case "type":
+			if part.FileName() != "" {
+				return n, crm.Invalid("type", "must be a form field, not a file")
+			}
+			n.Type = string(value)
+		default:
+			return n, &crm.Error{Code: crm.EUNKNOWNFIELD, Message: "invalid request body",
+				Fields: []crm.FieldError{{Field: name, Message: "unknown field"}}}
+		}
+	}
+}
+
+// processSummary is IdentificationProcessSummaryResponse.
+type processSummary struct {
+	ProcessID   string `json:"process_id"`
+	ProcessDate string `json:"process_date"`
+}
+
+func (s *Server) listIdentificationProcesses(w http.ResponseWriter, r *http.Request, org string) {
+	c, ok := s.identification(w, r)
+	if !ok {
+		return
+	}
+	cid, ok := s.uuidParam(w, r, "customer_id")
+	if !ok {
+		return
+	}
+	ps, err := c.Service.ListIdentificationProcesses(r.Context(), org, cid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]processSummary, len(ps))
+	for i, p := range ps {
+		out[i] = processSummary{p.ID, stamp(p.ProcessDate)}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"processes": out})
+}
+
+// documentResponse is DocumentResponse.
+type documentResponse struct {
+	URLExpirationDate string `json:"url_expiration_date"`
+	PublicURL         string `json:"public_url"`
+	MediaType         string `json:"media_type"`
+	Name              string `json:"name"`
+	Type              string `json:"type"`
+	SizeBytes         int64  `json:"size_bytes"`
+}
+
+func (s *Server) getIdentificationProcess(w http.ResponseWriter, r *http.Request, org string) {
+	c, ok := s.identification(w, r)
+	if !ok {
+		return
+	}
+	cid, ok := s.uuidParam(w, r, "customer_id")
+	if !ok {
+		return
+	}
+	pid, ok := s.uuidParam(w, r, "identification_process_id")
+	if !ok {
+		return
+	}
+	p, err := c.Service.GetIdentificationProcess(r.Context(), org, cid, pid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ttl := c.URLTTL
+	if ttl <= 0 {
+		ttl = DefaultDocumentURLTTL
+	}
+	// Whole seconds, rounded down: the link never outlives its TTL.
+	expires := s.now().Add(ttl).Unix()
+	base := strings.TrimSuffix(c.PublicURL, "/")
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	q := url.Values{"expires": {strconv.FormatInt(expires, 10)}, "signature": {c.Signer.Sign(org, p.Document.ID, expires)}}
+	d := p.Document
+	writeJSON(w, http.StatusOK, struct {
+		processSummary
+		Document documentResponse `json:"document"`
+	}{processSummary{p.ID, stamp(p.ProcessDate)}, documentResponse{
+		URLExpirationDate: stamp(time.Unix(expires, 0)),
+		PublicURL:         base + "/v4/orgs/" + org + "/documents/" + d.ID + "?" + q.Encode(),
+		MediaType:         d.MediaType, Name: d.Name, Type: d.Type, SizeBytes: d.SizeBytes,
+	}})
+}
+
+// downloadDocument serves a document's bytes to whoever holds a valid,
+// unexpired link to it.
+func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.identification(w, r)
+	if !ok {
+		return
+	}
+	q, err := queryParams(r, "expires", "signature")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	org, id := r.PathValue("org_id"), r.PathValue("document_id")
+	// The signature covers the org and the document id as they appear in
+	// the path, so it is checked before either reaches the database.
+	if err := c.Signer.Verify(org, id, first(q["expires"]), first(q["signature"]), s.now()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, body, err := c.Service.OpenDocument(r.Context(), org, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer body.Close()
+	h := w.Header()
+	h.Set("Content-Type", crm.DocumentContentType(d.MediaType))
+	h.Set("Content-Length", strconv.FormatInt(d.SizeBytes, 10))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	// The link is a credential: keep the document out of shared caches.
+	h.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(w, body); err != nil {
+		s.log.Warn("document download interrupted", "request_id", requestID(r.Context()), "error", err.Error())
+	}
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}

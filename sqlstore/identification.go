@@ -1,0 +1,250 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/telcoops/crm"
+)
+
+var _ crm.IdentificationService = (*Identifications)(nil)
+
+// identificationBlobPrefix namespaces the blobs of identification
+// documents, so that the orphan cleanup never touches anyone else's.
+const identificationBlobPrefix = "identification/"
+
+const identificationColumns = `id, org_id, customer_id, process_date, document_id, document_name, document_type,
+	media_type, size_bytes, sha256, blob_key`
+
+// Identifications keeps customers' identification processes: their rows
+// in the database and their documents' bytes in a blob store. The two never
+// disagree: a document's blob is durably written before its row commits,
+// a blob whose row did not commit is deleted at once when that is certain,
+// and CleanOrphanBlobs removes those a crash left behind.
+type Identifications struct {
+	db    *DB
+	blobs crm.BlobStore
+}
+
+// Identifications returns the identification processes of db, with their
+// documents in blobs.
+func (db *DB) Identifications(blobs crm.BlobStore) *Identifications {
+	return &Identifications{db: db, blobs: blobs}
+}
+
+// CreateIdentificationProcess stores the document, then commits the
+// process with its event on the customer.
+func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, customerID string, n crm.NewIdentificationProcess) (*crm.IdentificationProcess, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	// Refuse up front what the transaction would refuse, so that requests
+	// for unknown or ended customers write no blob at all.
+	c, err := s.db.GetCustomer(ctx, org, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if c.EndedAt != nil {
+		return nil, crm.Errorf(crm.ESTATE, "the customer was deactivated on %s", c.EndedAt.Format(time.DateOnly))
+	}
+	media := crm.SniffDocument(n.Content)
+	sum := sha256.Sum256(n.Content)
+	docID := newID()
+	p := &crm.IdentificationProcess{ID: newID(), OrgID: org, CustomerID: customerID, ProcessDate: s.db.now(),
+		Document: crm.Document{ID: docID, Name: crm.DocumentName(n.Name, media), Type: n.Type, MediaType: media,
+			SizeBytes: int64(len(n.Content)), SHA256: hex.EncodeToString(sum[:]),
+			BlobKey: identificationBlobPrefix + org + "/" + docID}}
+	if err := s.blobs.Put(ctx, p.Document.BlobKey, bytes.NewReader(n.Content)); err != nil {
+		return nil, err
+	}
+	committing := false
+	err = s.db.write(ctx, org, func(t *tx) error {
+		c, err := t.lockActiveCustomer(org, customerID)
+		if err != nil {
+			return err
+		}
+		d := p.Document
+		if _, err := t.exec("INSERT INTO identification_processes ("+identificationColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			p.ID, org, customerID, s.db.dialect.ts(p.ProcessDate), d.ID, d.Name, d.Type, d.MediaType, d.SizeBytes, d.SHA256, d.BlobKey); err != nil {
+			return err
+		}
+		changes, err := crm.Diff(nil, map[string]any{"identification_processes": map[string]any{
+			p.ID: map[string]any{"process_date": p.ProcessDate, "document": d}}})
+		if err != nil {
+			return err
+		}
+		// The process belongs to the customer: its version moves, so the
+		// customer's events stay in one sequence.
+		now := s.db.now()
+		c.UpdatedAt, c.Version = now, c.Version+1
+		if _, err := t.exec("UPDATE customers SET updated_at = ?, version = ? WHERE id = ?", s.db.dialect.ts(now), c.Version, c.ID); err != nil {
+			return err
+		}
+		if err := t.appendEvent(org, crm.EventIdentificationProcessCreated, crm.AggregateCustomer, c.ID, c.Version, p, changes); err != nil {
+			return err
+		}
+		// Identified now: the customer's PENDING cash products activate.
+		if err := t.activatePendingCashProducts(org, customerID); err != nil {
+			return err
+		}
+		committing = true
+		return nil
+	})
+	if err != nil {
+		// Before the commit was attempted the transaction surely rolled
+		// back and the blob is garbage. A failed commit may still have
+		// committed, so its blob stays: a row must never lose its bytes, and
+		// CleanOrphanBlobs removes the blob later if the row is not there.
+		if !committing {
+			if derr := s.blobs.Delete(context.WithoutCancel(ctx), p.Document.BlobKey); derr != nil {
+				s.db.log.Warn("orphan blob left for the cleanup", "key", p.Document.BlobKey, "error", derr.Error())
+			}
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// ListIdentificationProcesses lists a customer's processes, oldest first.
+func (s *Identifications) ListIdentificationProcesses(ctx context.Context, org, customerID string) ([]crm.IdentificationProcess, error) {
+	if _, err := s.db.GetCustomer(ctx, org, customerID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.q("SELECT "+identificationColumns+
+		" FROM identification_processes WHERE org_id = ? AND customer_id = ? ORDER BY process_date, id"), org, customerID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []crm.IdentificationProcess{}
+	for rows.Next() {
+		p, err := scanIdentificationProcess(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, translate(rows.Err())
+}
+
+// GetIdentificationProcess returns one process of a customer, or ENOTFOUND.
+func (s *Identifications) GetIdentificationProcess(ctx context.Context, org, customerID, id string) (*crm.IdentificationProcess, error) {
+	return scanIdentificationProcess(s.db.read.QueryRowContext(ctx, s.db.dialect.q("SELECT "+identificationColumns+
+		" FROM identification_processes WHERE org_id = ? AND customer_id = ? AND id = ?"), org, customerID, id))
+}
+
+// OpenDocument returns a document of the org with its bytes.
+func (s *Identifications) OpenDocument(ctx context.Context, org, documentID string) (*crm.Document, io.ReadCloser, error) {
+	p, err := scanIdentificationProcess(s.db.read.QueryRowContext(ctx, s.db.dialect.q("SELECT "+identificationColumns+
+		" FROM identification_processes WHERE org_id = ? AND document_id = ?"), org, documentID))
+	if crm.ErrorCodeOf(err) == crm.ENOTFOUND {
+		return nil, nil, crm.Errorf(crm.ENOTFOUND, "document not found")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := s.blobs.Open(ctx, p.Document.BlobKey)
+	if crm.ErrorCodeOf(err) == crm.ENOTFOUND {
+		// The write order makes this impossible short of losing files.
+		return nil, nil, crm.Internal(err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &p.Document, body, nil
+}
+
+// CleanOrphanBlobs deletes identification blobs that have no process row
+// and were written more than grace ago: what a crash between writing a blob
+// and committing its row leaves behind. The grace spares blobs whose row is
+// still being committed.
+func (s *Identifications) CleanOrphanBlobs(ctx context.Context, grace time.Duration) (int, error) {
+	cutoff := s.db.now().Add(-grace)
+	var old []string
+	err := s.blobs.List(ctx, func(b crm.BlobInfo) error {
+		if strings.HasPrefix(b.Key, identificationBlobPrefix) && b.ModTime.Before(cutoff) {
+			old = append(old, b.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, key := range old {
+		var one int
+		err := s.db.read.QueryRowContext(ctx, s.db.dialect.q("SELECT 1 FROM identification_processes WHERE blob_key = ?"), key).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if err != sql.ErrNoRows {
+			return removed, translate(err)
+		}
+		if err := s.blobs.Delete(ctx, key); err != nil {
+			return removed, err
+		}
+		s.db.log.Info("orphan blob removed", "key", key)
+		removed++
+	}
+	return removed, nil
+}
+
+// RunOrphanCleanup runs CleanOrphanBlobs now and then every interval until
+// ctx ends. A failed run is logged and tried again at the next interval.
+func (s *Identifications) RunOrphanCleanup(ctx context.Context, grace, interval time.Duration) {
+	for {
+		if n, err := s.CleanOrphanBlobs(ctx, grace); err != nil && ctx.Err() == nil {
+			s.db.log.Error("orphan blob cleanup failed", "error", err.Error())
+		} else if n > 0 {
+			s.db.log.Info("orphan blob cleanup", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// HasIdentificationProcess reports whether the customer has at least one
+// identification process (products activation depends on it).
+func (db *DB) HasIdentificationProcess(ctx context.Context, org, customerID string) (bool, error) {
+	return hasIdentificationProcess(db.read.QueryRowContext(ctx, db.dialect.q(hasIdentificationQuery), org, customerID))
+}
+
+// hasIdentificationProcess is HasIdentificationProcess inside a write, for
+// decisions that must hold at commit.
+func (t *tx) hasIdentificationProcess(org, customerID string) (bool, error) {
+	return hasIdentificationProcess(t.queryRow(hasIdentificationQuery, org, customerID))
+}
+
+const hasIdentificationQuery = "SELECT 1 FROM identification_processes WHERE org_id = ? AND customer_id = ? LIMIT 1"
+
+func hasIdentificationProcess(row *sql.Row) (bool, error) {
+	var one int
+	err := row.Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, translate(err)
+}
+
+func scanIdentificationProcess(row rowScanner) (*crm.IdentificationProcess, error) {
+	var p crm.IdentificationProcess
+	d := &p.Document
+	err := row.Scan(&p.ID, &p.OrgID, &p.CustomerID, timeScan{&p.ProcessDate}, &d.ID, &d.Name, &d.Type,
+		&d.MediaType, &d.SizeBytes, &d.SHA256, &d.BlobKey)
+	if err == sql.ErrNoRows {
+		return nil, crm.Errorf(crm.ENOTFOUND, "identification process not found")
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &p, nil
+}

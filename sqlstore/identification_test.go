@@ -1,0 +1,236 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+var (
+	testPDF = []byte("%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+	testPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00")
+)
+
+func sha256hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func TestIdentificationProcessLifecycle(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		blobs := newMemBlobs(clock.Now)
+		ids := db.Identifications(blobs)
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		if has, err := db.HasIdentificationProcess(ctx, "telco", c.ID); has || err != nil {
+			t.Fatalf("has before any process = %v, %v", has, err)
+		}
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Name: "my id.png", Content: testPDF})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The media type comes from the content, not from the name.
+		want := crm.Document{ID: p.Document.ID, Name: "my_id.png", Type: crm.DocNIF, MediaType: crm.MediaPDF,
+			SizeBytes: int64(len(testPDF)), SHA256: sha256hex(testPDF), BlobKey: "identification/telco/" + p.Document.ID}
+		if diff := cmp.Diff(want, p.Document); diff != "" || !p.ProcessDate.Equal(t0) || p.CustomerID != c.ID {
+			t.Errorf("created %+v (-want +got):\n%s", p, diff)
+		}
+		clock.Advance(time.Minute)
+		p2, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocPassport, Content: testPNG})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p2.Document.Name != "document.png" || p2.Document.MediaType != crm.MediaPNG {
+			t.Errorf("second document %+v", p2.Document)
+		}
+
+		list, err := ids.ListIdentificationProcesses(ctx, "telco", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]crm.IdentificationProcess{*p, *p2}, list); diff != "" {
+			t.Errorf("list (-want +got):\n%s", diff)
+		}
+		got, err := ids.GetIdentificationProcess(ctx, "telco", c.ID, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(p, got); diff != "" {
+			t.Errorf("get (-created +read):\n%s", diff)
+		}
+		doc, body, err := ids.OpenDocument(ctx, "telco", p.Document.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(body)
+		body.Close()
+		if !bytes.Equal(raw, testPDF) || doc.SHA256 != sha256hex(testPDF) {
+			t.Errorf("document bytes %q, sha %s", raw, doc.SHA256)
+		}
+		if has, err := db.HasIdentificationProcess(ctx, "telco", c.ID); !has || err != nil {
+			t.Errorf("has = %v, %v", has, err)
+		}
+
+		// Another org, or another customer, sees nothing.
+		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)))
+		_, err = ids.ListIdentificationProcesses(ctx, "other", c.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		_, err = ids.GetIdentificationProcess(ctx, "other", c.ID, p.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		_, err = ids.GetIdentificationProcess(ctx, "telco", other.ID, p.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		_, _, err = ids.OpenDocument(ctx, "other", p.Document.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		if has, _ := db.HasIdentificationProcess(ctx, "other", c.ID); has {
+			t.Error("has in another org")
+		}
+		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", other.ID); len(l) != 0 {
+			t.Errorf("other customer's list %+v", l)
+		}
+
+		// Each upload is an event on the customer, with the new values.
+		var mine []crm.Event
+		for _, e := range events(t, db, "telco") {
+			if e.Type == crm.EventIdentificationProcessCreated {
+				mine = append(mine, e)
+			}
+		}
+		if len(mine) != 2 || mine[0].AggregateType != crm.AggregateCustomer || mine[0].AggregateID != c.ID ||
+			mine[0].Sequence != 2 || mine[1].Sequence != 3 || mine[0].Actor != "key:1" {
+			t.Fatalf("events %+v", mine)
+		}
+		prefix := "identification_processes." + p.ID + "."
+		wantChanges := map[string]string{"process_date": `"2026-11-23T10:00:00Z"`, "document.name": `"my_id.png"`,
+			"document.type": `"NIF"`, "document.media_type": `"pdf"`, "document.size_bytes": strconv.Itoa(len(testPDF)),
+			"document.id": `"` + p.Document.ID + `"`, "document.sha256": `"` + p.Document.SHA256 + `"`}
+		for field, after := range wantChanges {
+			ch, ok := mine[0].Changes[prefix+field]
+			if !ok || string(ch.Before) != "null" || string(ch.After) != after {
+				t.Errorf("change %s = %s -> %s, want null -> %s", field, ch.Before, ch.After, after)
+			}
+		}
+		if len(mine[0].Changes) != len(wantChanges) {
+			t.Errorf("changes %v", mine[0].Changes)
+		}
+		if strings.Contains(string(mine[0].Data), "identification/") {
+			t.Errorf("the blob key leaked into the event: %s", mine[0].Data)
+		}
+		cust, _ := db.GetCustomer(ctx, "telco", c.ID)
+		if cust.Version != 3 {
+			t.Errorf("customer version %d, want 3", cust.Version)
+		}
+	})
+}
+
+func TestIdentificationProcessRejects(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		blobs := newMemBlobs(clock.Now)
+		ids := db.Identifications(blobs)
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(9)))
+		db.DeactivateCustomer(ctx, "telco", ended.ID)
+		before := len(events(t, db, "telco"))
+		cases := []struct {
+			name     string
+			org, cid string
+			in       crm.NewIdentificationProcess
+			code     crm.ErrorCode
+		}{
+			{"not a document", "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Name: "x.pdf", Content: []byte("<html>")}, crm.EINVALID},
+			{"no type", "telco", c.ID, crm.NewIdentificationProcess{Content: testPDF}, crm.EINVALID},
+			{"unknown customer", "telco", "0198a0f1-4567-7d43-ab00-000000000001", crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}, crm.ENOTFOUND},
+			{"other org", "other", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}, crm.ENOTFOUND},
+			{"ended customer", "telco", ended.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}, crm.ESTATE},
+		}
+		for _, tc := range cases {
+			_, err := ids.CreateIdentificationProcess(ctx, tc.org, tc.cid, tc.in)
+			if crm.ErrorCodeOf(err) != tc.code {
+				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+			}
+		}
+		if k := blobs.keys(); len(k) != 0 {
+			t.Errorf("rejected uploads left blobs: %v", k)
+		}
+		if n := len(events(t, db, "telco")); n != before {
+			t.Errorf("rejected uploads appended %d events", n-before)
+		}
+	})
+}
+
+// TestIdentificationWriteOrder checks the order that keeps bytes and rows
+// in agreement: the blob is durable before the row commits, a failed blob
+// write commits nothing, and a transaction that surely rolled back takes its
+// blob with it.
+func TestIdentificationWriteOrder(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		blobs := newMemBlobs(clock.Now)
+		ids := db.Identifications(blobs)
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		in := crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}
+
+		// The row is not there yet when the blob is written.
+		blobs.afterPut = func(string) {
+			if has, _ := db.HasIdentificationProcess(ctx, "telco", c.ID); has {
+				t.Error("the row committed before its blob was written")
+			}
+		}
+		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in); err != nil {
+			t.Fatal(err)
+		}
+
+		// A blob that cannot be written commits nothing.
+		blobs.afterPut = nil
+		blobs.failPut = crm.Internal(errors.New("disk full"))
+		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in)
+		mustCode(t, err, crm.EINTERNAL)
+		blobs.failPut = nil
+		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", c.ID); len(l) != 1 {
+			t.Errorf("%d processes after a failed blob write, want 1", len(l))
+		}
+		if cust, _ := db.GetCustomer(ctx, "telco", c.ID); cust.Version != 2 {
+			t.Errorf("customer version %d after a failed blob write, want 2", cust.Version)
+		}
+
+		// The customer ends between the blob write and the transaction: the
+		// transaction refuses, and the blob goes.
+		blobs.afterPut = func(string) {
+			if err := db.DeactivateCustomer(ctx, "telco", c.ID); err != nil {
+				t.Error(err)
+			}
+		}
+		_, err = ids.CreateIdentificationProcess(ctx, "telco", c.ID, in)
+		mustCode(t, err, crm.ESTATE)
+		blobs.afterPut = nil
+		if k := blobs.keys(); len(k) != 1 {
+			t.Errorf("blobs after a refused transaction: %v", k)
+		}
+
+		// So does a request whose Idempotency-Key another one holds.
+		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)))
+		keyed := crm.WithRequestInfo(ctx, crm.RequestInfo{Principal: crm.RequestInfoFrom(ctx).Principal,
+			Idempotency: &crm.IdempotencyClaim{Key: "k1", RequestHash: "h"}})
+		if _, err := ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		_, err = ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in)
+		mustCode(t, err, crm.EIDEMPOTENCY)
+		if k := blobs.keys(); len(k) != 2 {
+			t.Errorf("blobs after a refused idempotency claim: %v", k)
+		}
+	})
+}
