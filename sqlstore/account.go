@@ -101,7 +101,7 @@ func bodyOf(a *crm.Account) accountBody {
 
 // GetAccount returns an account of the org, or ENOTFOUND.
 func (db *DB) GetAccount(ctx context.Context, org, id string) (*crm.Account, error) {
-	return scanAccount(db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?"), org, id))
+	return scanAccount(db.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?", org, id))
 }
 
 // ListAccountIDs lists a customer's accounts, oldest first.
@@ -109,7 +109,7 @@ func (db *DB) ListAccountIDs(ctx context.Context, org, customerID string) ([]str
 	if _, err := db.GetCustomer(ctx, org, customerID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q("SELECT id FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id"), org, customerID)
+	rows, err := db.query(ctx, "SELECT id FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id", org, customerID)
 	if err != nil {
 		return nil, translate(err)
 	}

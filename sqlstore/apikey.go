@@ -51,7 +51,7 @@ func (db *DB) ListAPIKeys(ctx context.Context, org string) ([]crm.APIKey, error)
 		query += " WHERE org_id = ?"
 		args = append(args, org)
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(query+" ORDER BY created_at, id"), args...)
+	rows, err := db.query(ctx, query+" ORDER BY created_at, id", args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -95,7 +95,7 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 	}
 	var id, org, hash, roles string
 	var revoked *time.Time
-	err := db.read.QueryRowContext(ctx, db.dialect.q("SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?"), prefix).
+	err := db.queryRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
 		Scan(&id, &org, &hash, &roles, nullTimeScan{&revoked})
 	if err == sql.ErrNoRows {
 		return crm.Principal{}, bad

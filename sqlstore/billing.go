@@ -62,7 +62,7 @@ func (db *DB) BillingAddressHistory(ctx context.Context, org, id string, from, t
 		query += " AND created_at < ?"
 		args = append(args, db.dialect.ts(to.AddDate(0, 0, 1)))
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(query+" ORDER BY created_at, id"), args...)
+	rows, err := db.query(ctx, query+" ORDER BY created_at, id", args...)
 	if err != nil {
 		return nil, translate(err)
 	}

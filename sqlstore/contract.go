@@ -139,7 +139,7 @@ func (t *tx) saveAccountBody(a *crm.Account) error {
 // FindAccountByExternalID implements E1.
 func (db *DB) FindAccountByExternalID(ctx context.Context, org, externalID string) (string, error) {
 	var id string
-	err := db.read.QueryRowContext(ctx, db.dialect.q("SELECT id FROM accounts WHERE org_id = ? AND external_id = ?"), org, externalID).Scan(&id)
+	err := db.queryRow(ctx, "SELECT id FROM accounts WHERE org_id = ? AND external_id = ?", org, externalID).Scan(&id)
 	if err == sql.ErrNoRows {
 		return "", crm.Errorf(crm.ENOTFOUND, "account not found")
 	}
@@ -152,7 +152,7 @@ func (db *DB) ListContracts(ctx context.Context, org, externalID string) ([]crm.
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q("SELECT id, start_date, end_date FROM contracts WHERE account_id = ? ORDER BY start_date, id"), id)
+	rows, err := db.query(ctx, "SELECT id, start_date, end_date FROM contracts WHERE account_id = ? ORDER BY start_date, id", id)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -196,8 +196,8 @@ func (db *DB) ActiveContract(ctx context.Context, org, externalID string) (*crm.
 }
 
 func (db *DB) contractRequests(ctx context.Context, contractID string) ([]crm.ContractRequest, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT request_external_id, create_date, contract_reference_id, type, origin_user
-		FROM contract_requests WHERE contract_id = ? ORDER BY create_date, id`), contractID)
+	rows, err := db.query(ctx, `SELECT request_external_id, create_date, contract_reference_id, type, origin_user
+		FROM contract_requests WHERE contract_id = ? ORDER BY create_date, id`, contractID)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -67,13 +67,14 @@ func createdView(c *crm.Customer) any {
 
 // GetCustomer returns a customer of the org, or ENOTFOUND.
 func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
-	row := db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?"), org, id)
+	row := db.queryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", org, id)
 	return scanCustomer(row)
 }
 
 // FindCustomer implements the K2 search: by identity document (type
-// optional) or by email. An active customer wins over ended ones; among
-// equals the newest wins.
+// optional), by email or by credential username; given several, all must
+// match. An active customer wins over ended ones; among equals the newest
+// wins.
 func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch) (crm.CustomerRef, error) {
 	var where string
 	args := []any{org}
@@ -93,11 +94,21 @@ func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch
 		where = "email = ?"
 		args = append(args, crm.NormalizeEmail(q.Email))
 	default:
-		return crm.CustomerRef{}, crm.Invalid("", "give identity_document (with optional identity_document_type) or email")
+		if q.Username == "" {
+			return crm.CustomerRef{}, crm.Invalid("", "give identity_document (with optional identity_document_type), email or username")
+		}
+	}
+	if q.Username != "" {
+		if where != "" {
+			where += " AND "
+		}
+		// A username is unique in the org, so this is at most one customer.
+		where += "id IN (SELECT customer_id FROM customer_credentials WHERE org_id = ? AND username = ?)"
+		args = append(args, org, crm.NormalizeUsername(q.Username))
 	}
 	var ref crm.CustomerRef
-	err := db.read.QueryRowContext(ctx, db.dialect.q(`SELECT id, external_id FROM customers
-		WHERE org_id = ? AND `+where+` ORDER BY CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END, created_at DESC LIMIT 1`), args...).
+	err := db.queryRow(ctx, `SELECT id, external_id FROM customers
+		WHERE org_id = ? AND `+where+` ORDER BY CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END, created_at DESC LIMIT 1`, args...).
 		Scan(&ref.ID, &ref.ExternalID)
 	if err == sql.ErrNoRows {
 		return ref, crm.Errorf(crm.ENOTFOUND, "no customer matches the search")
@@ -108,7 +119,7 @@ func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch
 // FindCustomerByExternalID implements X1.
 func (db *DB) FindCustomerByExternalID(ctx context.Context, org, externalID string) (crm.CustomerRef, error) {
 	var ref crm.CustomerRef
-	err := db.read.QueryRowContext(ctx, db.dialect.q("SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?"),
+	err := db.queryRow(ctx, "SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?",
 		org, externalID).Scan(&ref.ID, &ref.ExternalID)
 	if err == sql.ErrNoRows {
 		return ref, crm.Errorf(crm.ENOTFOUND, "customer not found")
@@ -173,6 +184,11 @@ func (db *DB) DeactivateCustomer(ctx context.Context, org, id string) error {
 		}
 		if open > 0 {
 			return crm.Errorf(crm.ESTATE, "the customer has %d open account(s); close them first", open)
+		}
+		if open, err = t.openProductCount(id); err != nil {
+			return err
+		} else if open > 0 {
+			return crm.Errorf(crm.ESTATE, "the customer has %d product(s) that are not closed; close them first", open)
 		}
 		now := db.now()
 		before := *c

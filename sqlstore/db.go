@@ -30,13 +30,15 @@ type DB struct {
 	now     crm.Clock
 	log     *slog.Logger
 	batch   *batcher // SQLite's group commit; nil on PostgreSQL
+	stmts   stmtCache
+	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
 }
 
 // Options tune Open; the zero value is usable.
 type Options struct {
 	Clock  crm.Clock    // default crm.SystemClock
 	Logger *slog.Logger // default discards
-	// MaxConns bounds the PostgreSQL pool (default 16).
+	// MaxConns bounds the PostgreSQL pool (default 32).
 	MaxConns int
 }
 
@@ -66,7 +68,7 @@ func open(dsn string, opt Options) (*DB, error) {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opt.MaxConns <= 0 {
-		opt.MaxConns = 16
+		opt.MaxConns = 32
 	}
 	db := &DB{now: opt.Clock, log: opt.Logger}
 	if IsPostgres(dsn) {
@@ -79,6 +81,13 @@ func open(dsn string, opt Options) (*DB, error) {
 		pool.SetMaxIdleConns(opt.MaxConns)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db.read, db.wr = pool, pool
+		seqPool, err := sql.Open("pgx", dsn)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		seqPool.SetMaxOpenConns(2)
+		db.seqs = &seqBlocks{pool: seqPool, db: db, next: map[string]*seqBlock{}}
 		return db, nil
 	}
 	db.dialect = sqliteDialect
@@ -152,7 +161,11 @@ func (db *DB) Close() error {
 	if db.batch != nil {
 		db.batch.close()
 	}
+	db.stmts.close()
 	err := db.wr.Close()
+	if db.seqs != nil {
+		err = errors.Join(err, db.seqs.pool.Close())
+	}
 	if db.read != db.wr {
 		err = errors.Join(err, db.read.Close())
 	}

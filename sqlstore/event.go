@@ -95,7 +95,7 @@ func pageSize(limit int) int {
 }
 
 func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]crm.Event, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(query), args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -169,9 +169,9 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 // numbered or not.
 func (db *DB) Backlog(ctx context.Context, name string) (int64, error) {
 	var n int64
-	err := db.read.QueryRowContext(ctx, db.dialect.q(`SELECT
+	err := db.queryRow(ctx, `SELECT
 		COALESCE((SELECT MAX(feed_seq) FROM events), 0)
 		- COALESCE((SELECT cursor FROM relay_leases WHERE name = ?), 0)
-		+ (SELECT COUNT(*) FROM events WHERE feed_seq IS NULL)`), name).Scan(&n)
+		+ (SELECT COUNT(*) FROM events WHERE feed_seq IS NULL)`, name).Scan(&n)
 	return n, translate(err)
 }

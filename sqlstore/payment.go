@@ -111,8 +111,8 @@ func (db *DB) ListTokenizationRequests(ctx context.Context, org, accountID strin
 	if _, err := db.GetAccount(ctx, org, accountID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT reference_id, account_id, status, token_id, created_at, updated_at
-		FROM tokenization_requests WHERE org_id = ? AND account_id = ? ORDER BY created_at, reference_id`), org, accountID)
+	rows, err := db.query(ctx, `SELECT reference_id, account_id, status, token_id, created_at, updated_at
+		FROM tokenization_requests WHERE org_id = ? AND account_id = ? ORDER BY created_at, reference_id`, org, accountID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -219,8 +219,8 @@ func (db *DB) ListCreditCards(ctx context.Context, org, customerID string) ([]cr
 	if _, err := db.GetCustomer(ctx, org, customerID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT id, customer_id, summary, expiration_date, created_at
-		FROM credit_cards WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id`), org, customerID)
+	rows, err := db.query(ctx, `SELECT id, customer_id, summary, expiration_date, created_at
+		FROM credit_cards WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id`, org, customerID)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -74,8 +74,8 @@ func (db *DB) PromotionHistory(ctx context.Context, org, accountID string, from 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT account_promotion_id, operation, operation_date, modified_by
-		FROM account_promotion_operations WHERE account_id = ? ORDER BY operation_date, id`), accountID)
+	rows, err := db.query(ctx, `SELECT account_promotion_id, operation, operation_date, modified_by
+		FROM account_promotion_operations WHERE account_id = ? ORDER BY operation_date, id`, accountID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -172,7 +172,7 @@ func (db *DB) promotions(ctx context.Context, org, accountID string) ([]crm.Acco
 	if _, err := db.GetAccount(ctx, org, accountID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q("SELECT "+promotionColumns+" FROM account_promotions WHERE account_id = ? ORDER BY start_date, created_at, id"), accountID)
+	rows, err := db.query(ctx, "SELECT "+promotionColumns+" FROM account_promotions WHERE account_id = ? ORDER BY start_date, created_at, id", accountID)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -75,7 +75,13 @@ func (t *tx) nextValue(org, name string) (int64, error) {
 // skipping values a client already chose for itself.
 func (t *tx) nextExternalID(org, table string) (string, error) {
 	for {
-		v, err := t.nextValue(org, table+".external_id")
+		var v int64
+		var err error
+		if t.db.seqs != nil {
+			v, err = t.db.seqs.value(t.ctx, org, table+".external_id")
+		} else {
+			v, err = t.nextValue(org, table+".external_id")
+		}
 		if err != nil {
 			return "", err
 		}
