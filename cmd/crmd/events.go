@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/natsrelay"
+)
+
+// eventsConfig configures what carries the outbox out of the process.
+type eventsConfig struct {
+	natsURL       string
+	natsStream    string
+	subjectPrefix string
+	leaseTTL      time.Duration
+}
+
+func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
+	fs.StringVar(&c.natsURL, "nats-url", env("CRM_NATS_URL", ""),
+		"NATS server to relay events to through JetStream; empty: no relay (env CRM_NATS_URL)")
+	fs.StringVar(&c.natsStream, "nats-stream", env("CRM_NATS_STREAM", "CRM_EVENTS"),
+		"JetStream stream the relay publishes to, created if missing (env CRM_NATS_STREAM)")
+	fs.StringVar(&c.subjectPrefix, "nats-subject-prefix", env("CRM_NATS_SUBJECT_PREFIX", "crm"),
+		"subjects are <prefix>.<org>.<event type> (env CRM_NATS_SUBJECT_PREFIX)")
+	fs.DurationVar(&c.leaseTTL, "relay-lease", envDuration("CRM_RELAY_LEASE", 5*time.Second),
+		"how long a relay's lease lasts; another instance takes over this long after one dies (env CRM_RELAY_LEASE)")
+}
+
+// newMetrics returns the process's registry, with the Go runtime and
+// process collectors, and its HTTP handler.
+func newMetrics() (*prometheus.Registry, http.Handler) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+}
+
+// startRelays starts the event relays the config asks for and returns a
+// function that stops them and waits until they have given up their
+// leases. A NATS server that is down at start is retried in the
+// background: the service serves meanwhile, and events wait in the outbox.
+func startRelays(ctx context.Context, c eventsConfig, outbox crm.Outbox, reg prometheus.Registerer, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if c.natsURL != "" {
+		metrics := natsrelay.NewMetrics(reg)
+		wg.Go(func() { runNATSRelay(ctx, c, outbox, metrics, log) })
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+func runNATSRelay(ctx context.Context, c eventsConfig, outbox crm.Outbox, metrics *natsrelay.Metrics, log *slog.Logger) {
+	log = log.With("component", "natsrelay")
+	nc, err := nats.Connect(c.natsURL, nats.Name("crmd"), nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1))
+	if err != nil {
+		log.Error("nats connect", "url", c.natsURL, "error", err.Error())
+		return
+	}
+	defer nc.Close()
+	backoff := time.Second
+	for ctx.Err() == nil {
+		r, err := natsrelay.New(ctx, outbox, nc, natsrelay.Config{Stream: c.natsStream, SubjectPrefix: c.subjectPrefix,
+			LeaseTTL: c.leaseTTL, Logger: log, Metrics: metrics})
+		if err == nil {
+			log.Info("relaying events to NATS JetStream", "url", c.natsURL, "stream", c.natsStream)
+			r.Run(ctx)
+			return
+		}
+		log.Warn("nats relay not ready; retrying", "error", err.Error(), "retry_in", backoff.String())
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}

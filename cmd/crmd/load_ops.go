@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// driver holds the load run's client and the ids it seeded and created.
+type driver struct {
+	cfg    loadConfig
+	client *http.Client
+	base   string
+	nif    atomic.Int64 // next document number; random start so runs do not collide
+
+	mu        sync.RWMutex
+	customers []target // customers with a NIF and at least one account
+	accounts  []target
+}
+
+// target is a seeded or created resource the reads aim at.
+type target struct{ id, nif, customer string }
+
+func newDriver(c loadConfig) *driver {
+	d := &driver{cfg: c, client: httpClient(c.concurrency), base: c.url + "/v4/orgs/" + c.org}
+	d.nif.Store(rand.Int64N(90_000_000) + 1_000_000)
+	return d
+}
+
+// operations are the operations of the mix, by name.
+var operations = map[string]func(context.Context, *driver, *rand.Rand) error{
+	"create_customer": func(ctx context.Context, d *driver, _ *rand.Rand) error {
+		_, _, err := d.createCustomer(ctx)
+		return err
+	},
+	"get_customer": func(ctx context.Context, d *driver, rng *rand.Rand) error {
+		return d.do(ctx, "GET", "/customers/"+d.pick(rng, false).id, nil, 200, nil)
+	},
+	"search_document": func(ctx context.Context, d *driver, rng *rand.Rand) error {
+		return d.do(ctx, "GET", "/customers?identity_document_type=NIF&identity_document="+d.pick(rng, false).nif, nil, 200, nil)
+	},
+	"create_account": func(ctx context.Context, d *driver, rng *rand.Rand) error {
+		c := d.pick(rng, false)
+		_, err := d.createAccount(ctx, c.id)
+		return err
+	},
+	"get_account": func(ctx context.Context, d *driver, rng *rand.Rand) error {
+		return d.do(ctx, "GET", "/accounts/"+d.pick(rng, true).id, nil, 200, nil)
+	},
+	"patch_payment_method": func(ctx context.Context, d *driver, rng *rand.Rand) error {
+		body := map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": loadIBANs[rng.IntN(len(loadIBANs))]}}
+		return d.do(ctx, "PATCH", "/accounts/"+d.pick(rng, true).id+"/payment-method", body, 204, nil)
+	},
+	"list_accounts": func(ctx context.Context, d *driver, rng *rand.Rand) error {
+		return d.do(ctx, "GET", "/customers/"+d.pick(rng, false).id+"/accounts", nil, 200, nil)
+	},
+}
+
+// loadIBANs are valid Spanish IBANs the payment-method changes alternate.
+var loadIBANs = []string{"ES7921000813610123456789", "ES9121000418450200051332", "ES6000491500051234567892"}
+
+func opNames() []string {
+	var out []string
+	for name := range operations {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (d *driver) pick(rng *rand.Rand, account bool) target {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if account {
+		return d.accounts[rng.IntN(len(d.accounts))]
+	}
+	return d.customers[rng.IntN(len(d.customers))]
+}
+
+// seedTargets creates n customers with one account each, concurrently.
+func (d *driver) seedTargets(ctx context.Context, n int) error {
+	n = max(n, 1)
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	sem := make(chan struct{}, d.cfg.concurrency)
+	for range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			id, nif, err := d.createCustomer(ctx)
+			if err == nil {
+				_, err = d.createAccount(ctx, id)
+			}
+			if err != nil {
+				select {
+				case errc <- err:
+				default:
+				}
+				return
+			}
+			d.mu.Lock()
+			d.customers = append(d.customers, target{id: id, nif: nif})
+			d.mu.Unlock()
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// createCustomer creates a private customer with a fresh valid NIF.
+func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error) {
+	n := d.nif.Add(1) % 100_000_000
+	nif = fmt.Sprintf("%08d%c", n, "TRWAGMYFPDXBNJZSQVHLCKE"[n%23])
+	body := map[string]any{
+		"type": "PRIVATE_CUSTOMER", "preferred_language": "es", "segment": "CONSUMER",
+		"contact_info": map[string]any{
+			"phone_numbers": []any{map[string]any{"country_code": "+34", "number": "615667898", "type": "MOBILE"}},
+			"emails":        []any{map[string]any{"email": fmt.Sprintf("load%d@example.com", n)}},
+			"postal_address": map[string]any{"address_lines": []string{"Calle Mayor 2, 3º A"}, "postal_code": "28039",
+				"locality": "Fuenlabrada", "administrative_area": "Madrid", "region_code": "ES"},
+		},
+		"personal_info": map[string]any{"identity_document": map[string]any{"number": nif, "type": "NIF"},
+			"name": "Antonio", "first_surname": "Benavente", "second_surname": "Blanco", "gender": "MALE",
+			"nationality": "ES", "birthdate": "1980-01-01"},
+	}
+	var out struct{ ID string }
+	if err := d.do(ctx, "POST", "/customers", body, 201, &out); err != nil {
+		return "", "", err
+	}
+	return out.ID, nif, nil
+}
+
+func (d *driver) createAccount(ctx context.Context, customerID string) (string, error) {
+	body := map[string]any{"modality": "POSTPAID",
+		"payment_method": map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": loadIBANs[0]}}}
+	var out struct{ ID string }
+	if err := d.do(ctx, "POST", "/customers/"+customerID+"/accounts", body, 200, &out); err != nil {
+		return "", err
+	}
+	d.mu.Lock()
+	d.accounts = append(d.accounts, target{id: out.ID, customer: customerID})
+	d.mu.Unlock()
+	return out.ID, nil
+}
+
+// do sends one request and checks its status; the body is always read to
+// the end so the connection is reused.
+func (d *driver) do(ctx context.Context, method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, d.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+d.cfg.key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := d.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %.200s", method, path, res.StatusCode, raw)
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+// loadTimeout bounds one request of the load run.
+const loadTimeout = 30 * time.Second
