@@ -44,22 +44,22 @@ func (s *Server) searchCustomer(w http.ResponseWriter, r *http.Request, org stri
 	q := r.URL.Query()
 	for name := range q {
 		switch name {
-		case "identity_document", "identity_document_type", "email":
+		case "identity_document", "identity_document_type", "email", "username":
 		default:
 			s.writeError(w, r, paramError(name, "unknown query parameter"))
 			return
 		}
 	}
 	search := crm.CustomerSearch{IdentityDocument: q.Get("identity_document"),
-		IdentityDocumentType: q.Get("identity_document_type"), Email: q.Get("email")}
+		IdentityDocumentType: q.Get("identity_document_type"), Email: q.Get("email"), Username: q.Get("username")}
 	switch search.IdentityDocumentType {
 	case "", crm.DocNIF, crm.DocNIE, crm.DocPassport, crm.DocCIF:
 	default:
 		s.writeError(w, r, paramError("identity_document_type", "must be one of NIF, NIE, PASSPORT, CIF"))
 		return
 	}
-	if search.IdentityDocument == "" && search.Email == "" {
-		msg := "give identity_document (with optional identity_document_type) or email"
+	if search.IdentityDocument == "" && search.Email == "" && search.Username == "" {
+		msg := "give identity_document (with optional identity_document_type), email or username"
 		if search.IdentityDocumentType != "" {
 			msg = "identity_document_type needs identity_document"
 		}

@@ -63,8 +63,8 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 	c := loadContract(t)
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		e := &env{t: t, db: db, clock: clock, contract: c}
-		e.handler = httpapi.New(httpapi.Config{Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Ready: db.Ping,
-			Clock: clock.Now, GatewayMode: true}).Handler()
+		e.handler = httpapi.New(httpapi.Config{Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Ready: db.Ping, Events: db,
+			Credentials: db, Classification: db, Identification: identificationConfig(t, db), Webhooks: db, Clock: clock.Now, GatewayMode: true}).Handler()
 		e.admin = e.key("telco", crm.RoleAdmin)
 		e.reader = e.key("telco", crm.RoleCustomersRead)
 		e.otherOrg = e.key("other", crm.RoleAPIKey)

@@ -25,9 +25,22 @@ type Config struct {
 	Accounts    crm.AccountService
 	Promotions  crm.PromotionService
 	Contracts   crm.ContractService
+	Credentials crm.CredentialService
 	APIKeys     crm.APIKeyService
 	Tokens      crm.TokenAuthenticator // nil: JWT bearer tokens are refused
 	Idempotency crm.IdempotencyService
+	// Classification serves categories and special treatment.
+	Classification crm.ClassificationService
+	// Events is the outbox feed (GET /events); nil answers 503.
+	Events crm.EventFeed
+	// Metrics serves GET /metrics (Prometheus); nil answers 404.
+	Metrics http.Handler
+	// Identification serves identification processes and their document
+	// links; nil: those routes answer 503.
+	Identification *IdentificationConfig
+	// Webhooks manages webhook subscriptions and their dead letters; nil:
+	// those routes answer 503.
+	Webhooks crm.WebhookService
 	// Ready reports whether the service can serve (database reachable).
 	Ready func(ctx context.Context) error
 	// GatewayMode trusts x-auth-roles from an upstream gateway that has
@@ -60,6 +73,11 @@ func New(cfg Config) *Server {
 	s.registerAccounts()
 	s.registerPromotions()
 	s.registerContracts()
+	s.registerEvents()
+	s.registerCredentials()
+	s.registerIdentification()
+	s.registerClassification()
+	s.registerWebhooks()
 	return s
 }
 

@@ -24,6 +24,13 @@ type config struct {
 	jwtIssuer       string
 	jwtAudience     string
 	shutdownTimeout time.Duration
+	blobDir         string
+	urlSigningKey   string // environment only: a flag would show it in ps
+	documentURLTTL  time.Duration
+	publicURL       string
+	events          eventsConfig
+	products        productsConfig
+	pprofAddr       string
 }
 
 // defaultDatabaseURL is the embedded default: a SQLite file under ./data.
@@ -49,6 +56,17 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.jwtAudience, "jwt-audience", env("CRM_JWT_AUDIENCE", ""), "required JWT aud, if set (env CRM_JWT_AUDIENCE)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("CRM_SHUTDOWN_TIMEOUT", 30*time.Second),
 		"how long in-flight requests may take to finish on SIGTERM (env CRM_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.blobDir, "blob-dir", env("CRM_BLOB_DIR", ""),
+		"directory of uploaded documents; default blobs/ beside the SQLite file, ./data/blobs with PostgreSQL (env CRM_BLOB_DIR)")
+	c.urlSigningKey = env("CRM_URL_SIGNING_KEY", "")
+	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", envDuration("CRM_DOCUMENT_URL_TTL", 15*time.Minute),
+		"how long a signed document link works (env CRM_DOCUMENT_URL_TTL)")
+	fs.StringVar(&c.publicURL, "public-url", env("CRM_PUBLIC_URL", ""),
+		"external base URL of document links, e.g. https://crm.example.com; default: from each request (env CRM_PUBLIC_URL)")
+	eventFlags(fs, &c.events)
+	productsFlags(fs, &c.products)
+	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CRM_PPROF_ADDR", ""),
+		"serve the Go profiler (/debug/pprof/) on this address; empty: off (env CRM_PPROF_ADDR)")
 }
 
 func env(name, def string) string {

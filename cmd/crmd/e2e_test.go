@@ -53,6 +53,9 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("customers", func(t *testing.T) { walkCustomers(t, c.with(t)) })
 	gateway := createKey(t, bin, dsn, "payments:gateway")
 	t.Run("accounts", func(t *testing.T) { walkAccount(t, c.with(t), gateway) })
+	t.Run("credentials", func(t *testing.T) { walkCredentials(t, c.with(t)) })
+	t.Run("identification", func(t *testing.T) { walkIdentification(t, c.with(t), filepath.Join(dir, "data")) })
+	t.Run("categories", func(t *testing.T) { walkCategories(t, c.with(t)) })
 
 	srv.Process.Signal(syscall.SIGTERM)
 	select {

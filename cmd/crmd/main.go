@@ -6,6 +6,8 @@
 //	crmd keys list [--org O]             list API keys
 //	crmd keys revoke ID                  revoke an API key
 //	crmd orgs show|set --org O [...]     show or change an org's account settings
+//	crmd clients create|list|revoke      OAuth clients of the Customer Products API
+//	crmd load --key K [...]              drive a running server, report throughput and latency
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -50,6 +52,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keys(ctx, args, stdout, stderr)
 	case "orgs":
 		return orgs(ctx, args, stdout, stderr)
+	case "clients":
+		return clients(ctx, args, stdout, stderr)
+	case "load":
+		return load(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -64,4 +70,10 @@ const usage = `usage:
   crmd keys list [--org O]             list API keys
   crmd keys revoke ID                  revoke an API key
   crmd orgs show|set --org O [--invoice-cycle NAME:DAY:TYPE:FREQ] [--payment-methods MODALITY=TYPE,...]
+  crmd clients create --org O [--scopes products:read,products:write] [--name N]
+                                       create an OAuth client of the products API; the secret is the last line printed
+  crmd clients list [--org O]          list OAuth clients
+  crmd clients revoke ID               revoke an OAuth client and its tokens
+  crmd load --key K [--url U] [--duration 30s] [--concurrency 32] [--mix op=w,...] [--json F]
+                                       drive a running server and report throughput and latency
 run "crmd serve -h" for the flags and their CRM_* environment variables`

@@ -39,12 +39,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	identification, err := c.identification(ctx, db, log)
+	if err != nil {
+		return err
+	}
+	reg, metricsHandler := newMetrics()
 	api := httpapi.New(httpapi.Config{
 		Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Tokens: tokens,
-		Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
+		Events: db, Metrics: metricsHandler,
+		Credentials: db, Classification: db, Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
+		Identification: identification,
 	})
+	root, err := c.withProducts(ctx, db, log, api.Handler())
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -56,6 +67,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine(), "gateway_mode", c.gatewayMode, "jwt", tokens != nil)
+	stopPprof, err := startPprof(c.pprofAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopPprof()
+	// The relays outlive the HTTP server at shutdown, so the events of the
+	// requests that finish during it are published too.
+	stopRelays := startRelays(context.WithoutCancel(ctx), c.events, db, reg, log)
+	defer stopRelays()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -72,6 +92,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopRelays()
 	log.Info("stopped")
 	return nil
 }

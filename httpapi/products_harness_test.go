@@ -1,0 +1,214 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/blobstore"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/oauthtoken"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+// requestor is the Requestor-ID the tests send.
+const requestor = "0198a0f1-4567-7d43-ab00-00000000a11c"
+
+func loadProductsContract(t testing.TB) *contract {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPIProducts)
+	if err != nil {
+		t.Fatalf("load products openapi: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("products openapi document invalid: %v", err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatalf("products openapi router: %v", err)
+	}
+	return &contract{doc: doc, router: router}
+}
+
+// penv is one products server on one engine, with an OAuth client of org
+// telco and its secret.
+type penv struct {
+	t        *testing.T
+	db       *sqlstore.DB
+	clock    *crmtest.Clock
+	signer   *oauthtoken.Signer
+	handler  http.Handler
+	contract *contract
+	clientID string
+	secret   string
+}
+
+// eachProducts runs fn against a fresh products server on every engine.
+func eachProducts(t *testing.T, fn func(t *testing.T, e *penv)) {
+	c := loadProductsContract(t)
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		key, err := oauthtoken.GenerateKeyPEM()
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := oauthtoken.FromPEM(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &penv{t: t, db: db, clock: clock, signer: signer, contract: c}
+		e.handler = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: signer,
+			Idempotency: db, Clock: clock.Now}).Handler()
+		e.clientID, e.secret = e.client("telco", crm.ProductScopes...)
+		fn(t, e)
+	})
+}
+
+// client creates an OAuth client and returns its id and secret.
+func (e *penv) client(org string, scopes ...crm.Role) (string, string) {
+	c, secret, err := e.db.CreateOAuthClient(context.Background(), org, "test", scopes)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c.ID, secret
+}
+
+// token gets an access token for a client through POST /oauth2/token.
+func (e *penv) token(id, secret string) string {
+	e.t.Helper()
+	r := e.form(url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}})
+	wantStatus(e.t, r, http.StatusOK)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	r.json(e.t, &tok)
+	return tok.AccessToken
+}
+
+// customer stores a customer of org, identified or not.
+func (e *penv) customer(org string, nif int, identified bool) string {
+	e.t.Helper()
+	c, err := e.db.CreateCustomer(context.Background(), org, crmtest.Private(crmtest.NIF(nif)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if identified {
+		e.identify(org, c.ID)
+	}
+	return c.ID
+}
+
+func (e *penv) identify(org, customerID string) {
+	e.t.Helper()
+	blobs, err := blobstore.Open(e.t.TempDir())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = e.db.Identifications(blobs).CreateIdentificationProcess(context.Background(), org, customerID,
+		crm.NewIdentificationProcess{Type: crm.DocNIF, Content: []byte("%PDF-1.7\n%%EOF\n")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// form posts a token request, checked against the contract.
+func (e *penv) form(v url.Values, headers ...string) response {
+	e.t.Helper()
+	return e.send("POST", "/oauth2/token", "", []byte(v.Encode()), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)...)
+}
+
+// do sends a JSON request with a bearer token (none when empty), checks it
+// and its answer against the contract, and returns the answer.
+func (e *penv) do(method, path, token string, body any, headers ...string) response {
+	e.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if raw != nil {
+		headers = append([]string{"Content-Type", "application/json"}, headers...)
+	}
+	return e.send(method, path, token, raw, headers...)
+}
+
+func (e *penv) send(method, path, token string, raw []byte, headers ...string) response {
+	e.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	e.checkContract(req, raw, res)
+	return res
+}
+
+// checkContract validates the request and the answer against
+// products.yaml, as env.checkContract does against v4.yaml.
+func (e *penv) checkContract(req *http.Request, raw []byte, res response) {
+	e.t.Helper()
+	if res.Header.Get("X-Request-Id") == "" {
+		e.t.Errorf("%s %s: no X-Request-Id", req.Method, req.URL)
+	}
+	if res.Status >= 500 {
+		e.t.Errorf("%s %s: answered %d: %s", req.Method, req.URL, res.Status, res.Body)
+	}
+	route, params, err := e.contract.router.FindRoute(req)
+	if err != nil {
+		if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
+			e.t.Errorf("%s %s is not in the products contract but answered %d", req.Method, req.URL.Path, res.Status)
+		}
+		return
+	}
+	req.Body = io.NopCloser(bytes.NewReader(raw))
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }}}
+	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
+	if reqErr != nil && (res.Status < 400 || res.Status >= 500) {
+		e.t.Errorf("%s %s: the contract rejects the request (%v) but the server answered %d", req.Method, req.URL, reqErr, res.Status)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.Status, Header: res.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	out.SetBodyBytes(res.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		e.t.Errorf("%s %s: response %d breaks the products contract: %v\nbody: %s", req.Method, req.URL, res.Status, err, res.Body)
+	}
+}
+
+// problem returns an ErrorMessage's errorCode and its fields, joined.
+func (r response) problem(t *testing.T) string {
+	t.Helper()
+	var body httpapi.ErrorMessage
+	r.json(t, &body)
+	if body.RequestID == "" || body.RequestID != r.Header.Get("X-Request-Id") {
+		t.Errorf("requestId %q, X-Request-Id %q", body.RequestID, r.Header.Get("X-Request-Id"))
+	}
+	out := []string{body.ErrorCode}
+	for _, d := range body.ErrorDetails {
+		out = append(out, d.Field)
+	}
+	return strings.Join(out, " ")
+}

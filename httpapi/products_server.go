@@ -1,0 +1,201 @@
+package httpapi
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/telcoops/crm"
+)
+
+// OpenAPIProducts is the OpenAPI document of the Customer Products API,
+// served as is.
+//
+//go:embed openapi/products.yaml
+var OpenAPIProducts []byte
+
+// ProductsPaths are the path prefixes the products surface owns on the
+// service's root mux; everything else belongs to the v4 server.
+var ProductsPaths = []string{"/oauth2/token", "/customers/", "/products/", "/openapi/products.yaml"}
+
+// ProductsConfig holds what a ProductsServer serves from.
+type ProductsConfig struct {
+	Products    crm.ProductService
+	Clients     crm.OAuthClientService
+	Tokens      crm.AccessTokens
+	Idempotency crm.IdempotencyService
+	Logger      *slog.Logger
+	Clock       crm.Clock
+}
+
+// ProductsServer is the transport of the Customer Products API: its own
+// router, camelCase JSON, the ErrorMessage error body and OAuth2
+// client-credentials bearer tokens. It shares no route, error format or
+// credential with the v4 Server.
+type ProductsServer struct {
+	cfg    ProductsConfig
+	log    *slog.Logger
+	now    crm.Clock
+	mux    *http.ServeMux
+	routes []string
+}
+
+// NewProducts builds the products server and registers its routes.
+func NewProducts(cfg ProductsConfig) *ProductsServer {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = crm.SystemClock
+	}
+	s := &ProductsServer{cfg: cfg, log: cfg.Logger, now: cfg.Clock, mux: http.NewServeMux()}
+	s.handle("POST", "/oauth2/token", s.token)
+	s.handle("GET", "/openapi/products.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(OpenAPIProducts)
+	})
+	s.product("GET", "/customers/{customerId}/products", crm.RoleProductsRead, s.listProducts)
+	s.product("POST", "/customers/{customerId}/products", crm.RoleProductsWrite, s.createProduct)
+	s.product("GET", "/products/{customerProductId}", crm.RoleProductsRead, s.getProduct)
+	s.product("PATCH", "/products/{customerProductId}", crm.RoleProductsWrite, s.patchProduct)
+	return s
+}
+
+// Routes lists every registered route as "METHOD /pattern".
+func (s *ProductsServer) Routes() []string { return slices.Clone(s.routes) }
+
+func (s *ProductsServer) handle(method, pattern string, h http.HandlerFunc) {
+	s.routes = append(s.routes, method+" "+pattern)
+	s.mux.HandleFunc(method+" "+pattern, h)
+}
+
+// product registers an authenticated route needing scope; its handler
+// gets the org of the caller's OAuth client.
+func (s *ProductsServer) product(method, pattern string, scope crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
+	s.handle(method, pattern, func(w http.ResponseWriter, r *http.Request) {
+		org, err := s.authorize(r, scope)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if method == http.MethodPost {
+			s.idempotent(w, r, org, h)
+			return
+		}
+		h(w, r, org)
+	})
+}
+
+// authorize checks the bearer token, that its client is still live, and
+// that it holds scope; it records the principal in the request context.
+// An API key of the v4 surface is not a token of this one: 401.
+func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (string, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", crm.Errorf(crm.EUNAUTHORIZED, "Authorization must be \"Bearer <access token>\" from POST /oauth2/token")
+	}
+	if s.cfg.Tokens == nil || s.cfg.Clients == nil || s.cfg.Products == nil {
+		return "", crm.Errorf(crm.EUNAVAILABLE, "the products surface is not configured")
+	}
+	claims, err := s.cfg.Tokens.Verify(token, s.now())
+	if err != nil {
+		return "", err
+	}
+	// Checking the client on every request makes a revocation take effect
+	// at once instead of when the client's tokens expire.
+	client, err := s.cfg.Clients.GetOAuthClient(r.Context(), claims.ClientID)
+	switch {
+	case crm.ErrorCodeOf(err) == crm.ENOTFOUND:
+		return "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: unknown client")
+	case err != nil:
+		return "", err
+	case client.RevokedAt != nil || client.OrgID != claims.OrgID:
+		return "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: the client was revoked")
+	}
+	p := crm.Principal{ID: "client:" + client.ID, Orgs: []string{client.OrgID}}
+	for _, sc := range claims.Scopes {
+		if slices.Contains(client.Scopes, sc) {
+			p.Roles = append(p.Roles, sc)
+		}
+	}
+	if !slices.Contains(p.Roles, scope) {
+		return "", crm.Errorf(crm.EROLE, "the access token lacks the scope %s", scope)
+	}
+	info := crm.RequestInfoFrom(r.Context())
+	info.Principal = p
+	*r = *r.WithContext(crm.WithRequestInfo(r.Context(), info))
+	return client.OrgID, nil
+}
+
+// Handler returns the root handler of the surface: request ids, logging,
+// panic recovery, then routing with ErrorMessage 404s and body-less 405s.
+func (s *ProductsServer) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			id = uuid.Must(uuid.NewV7()).String()
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := crm.WithRequestInfo(r.Context(), crm.RequestInfo{RequestID: id})
+		r = r.WithContext(ctx)
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.Any("panic", p))
+				if !rec.wrote {
+					s.writeError(rec, r, crm.Errorf(crm.EINTERNAL, "internal error"))
+				}
+			}
+			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("surface", "products"),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
+				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+		}()
+		h, pattern := s.mux.Handler(r)
+		if pattern != "" {
+			s.mux.ServeHTTP(rec, r)
+			return
+		}
+		probe := &headerProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			rec.Header().Set("Allow", probe.header.Get("Allow"))
+			rec.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		s.writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// productPathUUID reads a path parameter that must be a UUID.
+func productPathUUID(r *http.Request, name string) (string, error) {
+	v := r.PathValue(name)
+	u, err := uuid.Parse(v)
+	if err != nil || len(v) != 36 {
+		return "", paramError(name, "must be a UUID")
+	}
+	return u.String(), nil
+}
+
+// readRequestorID reads the Requestor-ID header, required on writes, into the
+// request info, where the store records it with the events.
+func readRequestorID(r *http.Request) error {
+	v := r.Header.Get("Requestor-ID")
+	if v == "" {
+		return paramError("Requestor-ID", "the header is required: the UUID of the person performing the action")
+	}
+	u, err := uuid.Parse(v)
+	if err != nil || len(v) != 36 {
+		return paramError("Requestor-ID", "must be a UUID")
+	}
+	info := crm.RequestInfoFrom(r.Context())
+	info.RequestorID = u.String()
+	*r = *r.WithContext(crm.WithRequestInfo(r.Context(), info))
+	return nil
+}

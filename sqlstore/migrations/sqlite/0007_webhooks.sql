@@ -1,0 +1,43 @@
+-- Webhook subscriptions, their dead letters, and the retry state of the
+-- delivery each is working on. A subscription's feed cursor and delivery
+-- lease live in relay_leases under the name webhook:<id>.
+CREATE TABLE webhooks (
+    id          TEXT PRIMARY KEY,
+    org_id      TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    event_types TEXT NOT NULL,
+    secret      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    deleted_at  TEXT,
+    version     INTEGER NOT NULL
+);
+CREATE INDEX webhooks_org_idx ON webhooks (org_id, created_at);
+CREATE INDEX webhooks_active_idx ON webhooks (created_at) WHERE deleted_at IS NULL;
+
+CREATE TABLE webhook_dead_letters (
+    id                  TEXT PRIMARY KEY,
+    org_id              TEXT NOT NULL,
+    webhook_id          TEXT NOT NULL REFERENCES webhooks (id),
+    event_id            TEXT NOT NULL,
+    event_position      INTEGER NOT NULL,
+    event               TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    attempts            INTEGER NOT NULL,
+    first_attempt_at    TEXT NOT NULL,
+    last_attempt_at     TEXT NOT NULL,
+    last_error          TEXT NOT NULL,
+    dead_at             TEXT NOT NULL,
+    replay_requested_at TEXT,
+    redelivered_at      TEXT,
+    UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX webhook_dead_letters_feed_idx ON webhook_dead_letters (webhook_id, event_position);
+
+CREATE TABLE webhook_attempts (
+    webhook_id       TEXT PRIMARY KEY REFERENCES webhooks (id),
+    item_id          TEXT NOT NULL,
+    attempts         INTEGER NOT NULL,
+    first_attempt_at TEXT NOT NULL,
+    last_attempt_at  TEXT NOT NULL,
+    last_error       TEXT NOT NULL
+);

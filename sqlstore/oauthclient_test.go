@@ -1,0 +1,99 @@
+package sqlstore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+func TestOAuthClients(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		_, _, err := db.CreateOAuthClient(ctx, "telco", "x", nil)
+		mustCode(t, err, crm.EINVALID)
+		_, _, err = db.CreateOAuthClient(ctx, "telco", "x", []crm.Role{crm.RoleAdmin})
+		mustCode(t, err, crm.EINVALID)
+		c, secret, err := db.CreateOAuthClient(ctx, "telco", "partner", []crm.Role{crm.RoleProductsWrite, crm.RoleProductsRead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(secret, "crmcs_") || len(secret) != len("crmcs_")+48 {
+			t.Errorf("secret %q", secret)
+		}
+		want := crm.OAuthClient{ID: c.ID, OrgID: "telco", Name: "partner", Scopes: crm.ProductScopes, CreatedAt: t0}
+		if diff := cmp.Diff(want, c); diff != "" {
+			t.Errorf("created (-want +got):\n%s", diff)
+		}
+		reader, _, _ := db.CreateOAuthClient(ctx, "other", "", []crm.Role{crm.RoleProductsRead})
+
+		got, err := db.AuthenticateOAuthClient(ctx, c.ID, secret)
+		if diff := cmp.Diff(want, got); diff != "" || err != nil {
+			t.Errorf("authenticate %v (-want +got):\n%s", err, diff)
+		}
+		for _, bad := range [][2]string{{c.ID, secret + "0"}, {c.ID, ""}, {reader.ID, secret}, {"not-a-uuid", secret}, {"", ""}} {
+			_, err := db.AuthenticateOAuthClient(ctx, bad[0], bad[1])
+			mustCode(t, err, crm.EUNAUTHORIZED)
+		}
+		list, _ := db.ListOAuthClients(ctx, "telco")
+		if len(list) != 1 || list[0].ID != c.ID {
+			t.Errorf("list telco %+v", list)
+		}
+		if all, _ := db.ListOAuthClients(ctx, ""); len(all) != 2 {
+			t.Errorf("list all %+v", all)
+		}
+
+		if err := db.RevokeOAuthClient(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		mustCode(t, db.RevokeOAuthClient(ctx, c.ID), crm.ENOTFOUND)
+		_, err = db.AuthenticateOAuthClient(ctx, c.ID, secret)
+		mustCode(t, err, crm.EUNAUTHORIZED)
+		got, err = db.GetOAuthClient(ctx, c.ID)
+		if err != nil || got.RevokedAt == nil {
+			t.Errorf("revoked client %+v, %v", got, err)
+		}
+		_, err = db.GetOAuthClient(ctx, "nope")
+		mustCode(t, err, crm.ENOTFOUND)
+	})
+}
+
+func TestSigningKeyIsCreatedOnceAndShared(t *testing.T) {
+	for _, e := range sqltest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			clock := crmtest.NewClock(sqltest.Start)
+			dsn := e.DSN(t)
+			first, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer first.Close()
+			second, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer second.Close()
+			calls := 0
+			gen := func(v string) func() ([]byte, error) {
+				return func() ([]byte, error) { calls++; return []byte(v), nil }
+			}
+			a, err := first.SigningKey(t.Context(), "products", gen("key-a"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := second.SigningKey(t.Context(), "products", gen("key-b"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(a) != "key-a" || string(b) != "key-a" || calls != 1 {
+				t.Errorf("keys %q %q after %d generations; want one key shared", a, b, calls)
+			}
+		})
+	}
+}

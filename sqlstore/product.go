@@ -1,0 +1,321 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/telcoops/crm"
+)
+
+var _ crm.ProductService = (*DB)(nil)
+
+const productColumns = `id, org_id, customer_id, product_code, product_type, currency, status, iban, bic,
+	account_modified_at, created_at, modified_at, opened_at, closed_at, version`
+
+// openProductsWhere matches the products that are not in a terminal
+// status; it is the predicate of the customer_products_open_uq index.
+const openProductsWhere = "status NOT IN ('CLOSED', 'REJECTED', 'INVALID')"
+
+// accountNumberSequence is the per-org sequence of issued account numbers.
+const accountNumberSequence = "customer_products.account_number"
+
+// CreateCustomerProduct opens a product RECEIVED, then runs its activation
+// step in the same transaction: ACTIVE (with an issued IBAN for a cash
+// product), PENDING (a cash product of a customer without an
+// identification process) or REJECTED (an ended customer). Each step is an
+// event. A second open product with the same code is refused by the
+// customer_products_open_uq index.
+func (db *DB) CreateCustomerProduct(ctx context.Context, org, customerID string, code crm.ProductCode) (*crm.CustomerProduct, error) {
+	if code.Type() == "" {
+		_, err := crm.ParseProductCode("productCode", string(code))
+		return nil, err
+	}
+	p := crm.NewCustomerProduct(newID(), org, customerID, code, db.now())
+	err := db.write(ctx, org, func(t *tx) error {
+		ended, err := t.lockCustomerForProducts(org, customerID)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(`INSERT INTO customer_products (id, org_id, customer_id, product_code, product_type, currency,
+			status, created_at, modified_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, org, customerID, string(p.Code), string(p.Type), nullString(p.Currency), string(p.Status),
+			db.dialect.ts(p.CreatedAt), db.dialect.ts(p.ModifiedAt), p.Version)
+		if err != nil {
+			// The only unique index a new row with a fresh id can break
+			// is the one-open-product-per-code index.
+			if crm.ErrorCodeOf(translate(err)) == crm.ECONFLICT {
+				return &crm.Error{Code: crm.ECONFLICT, Message: fmt.Sprintf("the customer already has a %s product that is not closed", code),
+					Fields: []crm.FieldError{{Field: "productCode", Message: "the customer already has an open product with this code"}}, Err: err}
+			}
+			return err
+		}
+		changes, err := crm.Diff(nil, p.Changeable())
+		if err != nil {
+			return err
+		}
+		if err := t.appendEvent(org, crm.EventCustomerProductCreated, crm.AggregateCustomerProduct, p.ID, p.Version, p, changes); err != nil {
+			return err
+		}
+		return t.activateProduct(p, ended)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// lockCustomerForProducts locks the customer row, so that the customer can
+// neither end nor get an identification process while its products are
+// being decided, and reports whether it has ended.
+func (t *tx) lockCustomerForProducts(org, customerID string) (ended bool, err error) {
+	var endedAt sql.NullString
+	err = t.queryRow("SELECT CASE WHEN ended_at IS NULL THEN '' ELSE 'ended' END FROM customers WHERE org_id = ? AND id = ?"+
+		t.db.dialect.forUpdate, org, customerID).Scan(&endedAt)
+	if err == sql.ErrNoRows {
+		return false, crm.Errorf(crm.ENOTFOUND, "customer not found")
+	}
+	return endedAt.String != "", err
+}
+
+// activateProduct is the step after creation: it moves a RECEIVED product
+// to the status the rules give.
+func (t *tx) activateProduct(p *crm.CustomerProduct, customerEnded bool) error {
+	identified := false
+	if p.Type == crm.ProductTypeCash && !customerEnded {
+		var err error
+		if identified, err = t.hasIdentificationProcess(p.OrgID, p.CustomerID); err != nil {
+			return err
+		}
+	}
+	before := *p
+	now := t.db.now()
+	switch next := crm.ActivationStatus(p.Type, customerEnded, identified); next {
+	case crm.ProductActive:
+		account, err := t.issueAccount(p)
+		if err != nil {
+			return err
+		}
+		p.Activate(now, account)
+	default:
+		p.Status, p.ModifiedAt = next, now
+	}
+	return t.saveProduct(&before, p)
+}
+
+// activatePendingCashProducts activates the customer's PENDING cash
+// products, each with a newly issued IBAN and its event. It runs in the
+// transaction that gives the customer an identification process.
+func (t *tx) activatePendingCashProducts(org, customerID string) error {
+	rows, err := t.QueryContext(t.ctx, t.db.dialect.q("SELECT "+productColumns+` FROM customer_products
+		WHERE org_id = ? AND customer_id = ? AND status = ? AND product_type = ? ORDER BY created_at, id`+t.db.dialect.forUpdate),
+		org, customerID, string(crm.ProductPending), string(crm.ProductTypeCash))
+	if err != nil {
+		return err
+	}
+	var pending []*crm.CustomerProduct
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		pending = append(pending, p)
+	}
+	// The rows must be closed before the updates: one connection carries
+	// the whole transaction.
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	now := t.db.now()
+	for _, p := range pending {
+		before := *p
+		account, err := t.issueAccount(p)
+		if err != nil {
+			return err
+		}
+		p.Activate(now, account)
+		if err := t.saveProduct(&before, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// issueAccount issues the account of a cash product: the next number of
+// the org's sequence at the org's bank and branch. Other products get none.
+func (t *tx) issueAccount(p *crm.CustomerProduct) (*crm.ProductAccount, error) {
+	if p.Type != crm.ProductTypeCash {
+		return nil, nil
+	}
+	settings, err := loadProductSettings(t.ctx, t.Tx, t.db.dialect, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := t.nextValue(p.OrgID, accountNumberSequence)
+	if err != nil {
+		return nil, err
+	}
+	iban, err := settings.IssueIBAN(n)
+	if err != nil {
+		return nil, crm.Internal(err)
+	}
+	return &crm.ProductAccount{IBAN: iban, BIC: settings.BIC}, nil
+}
+
+// saveProduct writes p over before, with its status_changed event.
+func (t *tx) saveProduct(before, p *crm.CustomerProduct) error {
+	changes, err := crm.Diff(before.Changeable(), p.Changeable())
+	if err != nil {
+		return err
+	}
+	p.Version = before.Version + 1
+	var iban, bic, accountAt any
+	if p.Account != nil {
+		iban, bic, accountAt = p.Account.IBAN, p.Account.BIC, t.db.dialect.ts(p.Account.ModifiedAt)
+	}
+	d := t.db.dialect
+	if _, err := t.exec(`UPDATE customer_products SET status = ?, iban = ?, bic = ?, account_modified_at = ?,
+		modified_at = ?, opened_at = ?, closed_at = ?, version = ? WHERE id = ?`,
+		string(p.Status), iban, bic, accountAt, d.ts(p.ModifiedAt), d.tsPtr(p.OpenedAt), d.tsPtr(p.ClosedAt), p.Version, p.ID); err != nil {
+		return err
+	}
+	return t.appendEvent(p.OrgID, crm.EventCustomerProductStatusChanged, crm.AggregateCustomerProduct, p.ID, p.Version, p, changes)
+}
+
+// GetCustomerProduct returns a product of the org, or ENOTFOUND.
+func (db *DB) GetCustomerProduct(ctx context.Context, org, id string) (*crm.CustomerProduct, error) {
+	return scanProduct(db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+productColumns+
+		" FROM customer_products WHERE org_id = ? AND id = ?"), org, id))
+}
+
+// ListCustomerProducts lists the products of a customer of the org that
+// match f, oldest first; an unknown customer is ENOTFOUND.
+func (db *DB) ListCustomerProducts(ctx context.Context, org, customerID string, f crm.ProductFilter) ([]crm.CustomerProduct, error) {
+	if _, err := db.GetCustomer(ctx, org, customerID); err != nil {
+		return nil, err
+	}
+	where := []string{"org_id = ?", "customer_id = ?"}
+	args := []any{org, customerID}
+	for _, c := range []struct{ column, value string }{
+		{"product_type", string(f.Type)}, {"product_code", string(f.Code)}, {"status", string(f.Status)}, {"iban", f.IBAN},
+	} {
+		if c.value != "" {
+			where = append(where, c.column+" = ?")
+			args = append(args, c.value)
+		}
+	}
+	rows, err := db.read.QueryContext(ctx, db.dialect.q("SELECT "+productColumns+" FROM customer_products WHERE "+
+		strings.Join(where, " AND ")+" ORDER BY created_at, id"), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []crm.CustomerProduct{}
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, translate(rows.Err())
+}
+
+// CloseCustomerProduct closes a product of the org that is not in a
+// terminal status (ESTATE otherwise), honouring If-Match.
+func (db *DB) CloseCustomerProduct(ctx context.Context, org, id string) error {
+	return db.write(ctx, org, func(t *tx) error {
+		p, err := scanProduct(t.queryRow("SELECT "+productColumns+" FROM customer_products WHERE org_id = ? AND id = ?"+
+			db.dialect.forUpdate, org, id))
+		if err != nil {
+			return err
+		}
+		if err := t.checkVersion(p.Version); err != nil {
+			return err
+		}
+		before := *p
+		if err := p.Close(db.now()); err != nil {
+			return err
+		}
+		return t.saveProduct(&before, p)
+	})
+}
+
+// openProductCount counts a customer's products that are not in a
+// terminal status; a customer with any cannot end.
+func (t *tx) openProductCount(customerID string) (int, error) {
+	var n int
+	err := t.queryRow("SELECT COUNT(*) FROM customer_products WHERE customer_id = ? AND "+openProductsWhere, customerID).Scan(&n)
+	return n, err
+}
+
+func scanProduct(row rowScanner) (*crm.CustomerProduct, error) {
+	var p crm.CustomerProduct
+	var currency, iban, bic sql.NullString
+	var accountAt *time.Time
+	err := row.Scan(&p.ID, &p.OrgID, &p.CustomerID, &p.Code, &p.Type, &currency, &p.Status, &iban, &bic,
+		nullTimeScan{&accountAt}, timeScan{&p.CreatedAt}, timeScan{&p.ModifiedAt},
+		nullTimeScan{&p.OpenedAt}, nullTimeScan{&p.ClosedAt}, &p.Version)
+	if err == sql.ErrNoRows {
+		return nil, crm.Errorf(crm.ENOTFOUND, "product not found")
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	p.Currency = currency.String
+	if iban.Valid {
+		p.Account = &crm.ProductAccount{IBAN: iban.String, BIC: bic.String}
+		if accountAt != nil {
+			p.Account.ModifiedAt = *accountAt
+		}
+	}
+	return &p, nil
+}
+
+// loadProductSettings returns how org issues accounts: its own settings,
+// else the deployment's (org "*"), else the defaults.
+func loadProductSettings(ctx context.Context, q querier, d *dialect, org string) (crm.ProductSettings, error) {
+	s := crm.DefaultProductSettings()
+	var raw string
+	err := q.QueryRowContext(ctx, d.q(`SELECT value FROM org_settings WHERE org_id IN (?, '*') AND name = 'products'
+		ORDER BY CASE WHEN org_id = '*' THEN 1 ELSE 0 END LIMIT 1`), org).Scan(&raw)
+	if err == sql.ErrNoRows {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return s, crm.Internal(fmt.Errorf("org %s product settings: %w", org, err))
+	}
+	return s, nil
+}
+
+// DeploymentProducts names the settings row every org without its own uses.
+const DeploymentProducts = "*"
+
+// SetProductSettings replaces how org issues the accounts of cash products;
+// org DeploymentProducts sets the default of every org without its own.
+func (db *DB) SetProductSettings(ctx context.Context, org string, s crm.ProductSettings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO org_settings (org_id, name, value) VALUES (?, 'products', ?)
+		ON CONFLICT (org_id, name) DO UPDATE SET value = excluded.value`), org, string(raw))
+	return translate(err)
+}
+
+// ProductSettings returns how org issues the accounts of cash products.
+func (db *DB) ProductSettings(ctx context.Context, org string) (crm.ProductSettings, error) {
+	s, err := loadProductSettings(ctx, db.read, db.dialect, org)
+	return s, translate(err)
+}

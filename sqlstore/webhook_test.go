@@ -1,0 +1,159 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+func newHook(types ...string) crm.NewWebhook {
+	return crm.NewWebhook{URL: "https://hooks.example.com/crm", EventTypes: types}
+}
+
+func TestWebhookLifecycle(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V")); err != nil {
+			t.Fatal(err)
+		}
+		before := events(t, db, "telco")
+		w, err := db.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Secret) != 64 || w.Version != 1 || !w.CreatedAt.Equal(sqltest.Start) {
+			t.Errorf("created %+v", w)
+		}
+		got, err := db.GetWebhook(ctx, "telco", w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("read back (-created +read):\n%s", diff)
+		}
+		_, err = db.GetWebhook(ctx, "other", w.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		if list, _ := db.ListWebhooks(ctx, "other"); len(list) != 0 {
+			t.Errorf("another org lists %v", list)
+		}
+
+		// The creation is an event without the secret, and the cursor
+		// starts right before it: the customer's event is not delivered.
+		evs := events(t, db, "telco")
+		created := evs[len(evs)-1]
+		if created.Type != crm.EventWebhookCreated || created.AggregateID != w.ID || created.Sequence != 1 {
+			t.Errorf("event %+v", created)
+		}
+		if strings.Contains(string(created.Data), w.Secret) || strings.Contains(string(mustMarshal(t, created.Changes)), w.Secret) {
+			t.Errorf("the secret leaked into the event: %s", created.Data)
+		}
+		cursor, ok, err := db.AcquireLease(context.Background(), crm.WebhookLeaseName(w.ID), "w1", time.Minute)
+		if err != nil || !ok || cursor != before[len(before)-1].Position {
+			t.Errorf("lease cursor %d, %v, %v; want the end of the feed at creation, %d", cursor, ok, err, before[len(before)-1].Position)
+		}
+
+		// If-Match, then the delete takes the lease from its worker.
+		mustCode(t, db.DeleteWebhook(crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 7}), "telco", w.ID), crm.EPRECONDITION)
+		mustCode(t, db.DeleteWebhook(ctx, "other", w.ID), crm.ENOTFOUND)
+		clock.Advance(time.Minute)
+		if err := db.DeleteWebhook(ctx, "telco", w.ID); err != nil {
+			t.Fatal(err)
+		}
+		mustCode(t, db.DeleteWebhook(ctx, "telco", w.ID), crm.ENOTFOUND)
+		_, err = db.GetWebhook(ctx, "telco", w.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		if list, _ := db.ListWebhooks(ctx, "telco"); len(list) != 0 {
+			t.Errorf("deleted still listed: %v", list)
+		}
+		if active, _ := db.ActiveWebhooks(ctx); len(active) != 0 {
+			t.Errorf("deleted still active: %v", active)
+		}
+		if err := db.CommitCursor(context.Background(), crm.WebhookLeaseName(w.ID), "w1", cursor+1, time.Minute); !errors.Is(err, crm.ErrLeaseLost) {
+			t.Errorf("the worker could still commit after the delete: %v", err)
+		}
+		clock.Advance(24 * time.Hour)
+		if _, ok, _ := db.AcquireLease(context.Background(), crm.WebhookLeaseName(w.ID), "w2", time.Minute); ok {
+			t.Error("a deleted subscription's lease can be taken")
+		}
+		evs = events(t, db, "telco")
+		deleted := evs[len(evs)-1]
+		if deleted.Type != crm.EventWebhookDeleted || deleted.Sequence != 2 || string(deleted.Changes["deleted_at"].Before) != "null" {
+			t.Errorf("event %+v", deleted)
+		}
+	})
+}
+
+func TestWebhookRejectsBadInputWithoutWriting(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		for _, n := range []crm.NewWebhook{newHook(), newHook("nope"), {URL: "ftp://x", EventTypes: []string{"*"}}} {
+			_, err := db.CreateWebhook(ctx, "telco", n)
+			mustCode(t, err, crm.EINVALID)
+		}
+		if evs := events(t, db, "telco"); len(evs) != 0 {
+			t.Errorf("rejected writes left events: %v", evs)
+		}
+		if list, _ := db.ListWebhooks(ctx, "telco"); len(list) != 0 {
+			t.Errorf("rejected writes left subscriptions: %v", list)
+		}
+	})
+}
+
+var eventTypePattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
+
+// TestSqlstoreEventTypesAreKnown fails when the store emits an event type
+// that subscriptions cannot name.
+func TestSqlstoreEventTypesAreKnown(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			spec, ok := n.(*ast.ValueSpec)
+			if !ok {
+				return true
+			}
+			for i, id := range spec.Names {
+				if !strings.HasPrefix(id.Name, "event") || i >= len(spec.Values) {
+					continue
+				}
+				if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					v, _ := strconv.Unquote(lit.Value)
+					if !eventTypePattern.MatchString(v) {
+						continue // eventColumns and the like
+					}
+					found++
+					if !crm.IsEventType(v) {
+						t.Errorf("%s: %s = %q is not in crm.KnownEventTypes (webhook.go)", f, id.Name, v)
+					}
+				}
+			}
+			return true
+		})
+	}
+	if found == 0 {
+		t.Fatal("no event* constants found")
+	}
+}

@@ -1,0 +1,237 @@
+package crm
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Webhook event types and aggregate. Dead-lettering is deliberately not an
+// event: a subscriber of "*" whose endpoint is down would otherwise be fed
+// events about its own failures, forever.
+const (
+	EventWebhookCreated            = "webhook.created"
+	EventWebhookDeleted            = "webhook.deleted"
+	EventWebhookDeadLetterReplayed = "webhook.dead_letter.replayed"
+	AggregateWebhook               = "webhook"
+	// WebhookAllEvents subscribes to every event type, present and future.
+	WebhookAllEvents = "*"
+)
+
+// Limits of a subscription.
+const (
+	MaxWebhookURLLength  = 2048
+	MaxWebhookEventTypes = 100
+)
+
+// Dead letter statuses: DEAD until an operator replays it, REPLAY_PENDING
+// until the dispatcher redelivers it (REDELIVERED) or gives up again (DEAD).
+const (
+	DeadLetterDead          = "DEAD"
+	DeadLetterReplayPending = "REPLAY_PENDING"
+	DeadLetterRedelivered   = "REDELIVERED"
+)
+
+// knownEventTypes is every event type the service emits. sqlstore keeps
+// the account events' names unexported, hence the literals. Tests in this
+// package and in sqlstore fail when an Event constant is missing here.
+var knownEventTypes = []string{
+	EventCustomerCreated, EventCustomerUpdated, EventCustomerAssociatedUsersSet, EventCustomerDeactivated,
+	EventCredentialAdded, EventCredentialRemoved, EventCredentialMigratedOut, EventCredentialMigratedIn,
+	EventIdentificationProcessCreated, EventSpecialTreatmentUpdated, EventCustomerSpecialTreatmentUpdated,
+	EventCategoryCreated, EventCategoryUpdated, EventCustomerCategoryAdded, EventCustomerCategoryUpdated,
+	"customer.credit_card.added",
+	"account.created", "account.closed", "account.payment_method.updated", "account.payment_method.pending",
+	"account.tokenization.failed", "account.billing_address.updated",
+	"account.promotion.added", "account.promotion.cancellation_scheduled",
+	"account.contract.created", "account.contract.request_added",
+	EventCustomerProductCreated, EventCustomerProductStatusChanged,
+	EventWebhookCreated, EventWebhookDeleted, EventWebhookDeadLetterReplayed,
+}
+
+// KnownEventTypes lists, sorted, the event types a subscription may name.
+func KnownEventTypes() []string {
+	out := slices.Clone(knownEventTypes)
+	slices.Sort(out)
+	return out
+}
+
+// IsEventType reports whether t is an event type the service emits.
+func IsEventType(t string) bool { return slices.Contains(knownEventTypes, t) }
+
+// NewWebhook is a subscription request.
+type NewWebhook struct {
+	URL        string   `json:"url"`
+	EventTypes []string `json:"event_types"`
+}
+
+// Webhook is an org's subscription: the events of the listed types are
+// POSTed to URL, signed with Secret.
+type Webhook struct {
+	ID         string
+	OrgID      string
+	URL        string
+	EventTypes []string
+	// Secret keys the signatures. It is shown once, in the create response;
+	// it never appears in events or listings.
+	Secret    string `json:"-"`
+	CreatedAt time.Time
+	DeletedAt *time.Time
+	Version   int64
+}
+
+// Wants reports whether the subscription receives events of type t.
+func (w *Webhook) Wants(t string) bool {
+	return slices.Contains(w.EventTypes, WebhookAllEvents) || slices.Contains(w.EventTypes, t)
+}
+
+// Validate checks a subscription request.
+func (n *NewWebhook) Validate() error {
+	var p Problems
+	if why := CheckWebhookURL(n.URL); why != "" {
+		p.Add("url", "%s", why)
+	}
+	switch {
+	case n.EventTypes == nil:
+		p.Add("event_types", "is required")
+	case len(n.EventTypes) == 0:
+		p.Add("event_types", "must list at least one event type, or \"*\" for all")
+	case len(n.EventTypes) > MaxWebhookEventTypes:
+		p.Add("event_types", "must list at most %d event types", MaxWebhookEventTypes)
+	}
+	for i, t := range n.EventTypes {
+		field := "event_types[" + strconv.Itoa(i) + "]"
+		switch {
+		case t == WebhookAllEvents && len(n.EventTypes) > 1:
+			p.Add(field, "\"*\" already subscribes to every type and must be the only entry")
+		case t != WebhookAllEvents && !IsEventType(t):
+			p.Add(field, "%q is not a known event type", t)
+		case slices.Index(n.EventTypes, t) < i:
+			p.Add(field, "%q is listed twice", t)
+		}
+	}
+	return p.Err()
+}
+
+// CheckWebhookURL returns why u cannot be a webhook endpoint, or "".
+func CheckWebhookURL(u string) string {
+	if u == "" {
+		return "is required"
+	}
+	if len(u) > MaxWebhookURLLength {
+		return "must be at most " + strconv.Itoa(MaxWebhookURLLength) + " characters"
+	}
+	parsed, err := url.Parse(u)
+	switch {
+	case err != nil || strings.ContainsAny(u, " \t\r\n"):
+		return "must be a valid absolute http or https URL"
+	case parsed.Scheme != "http" && parsed.Scheme != "https":
+		return "must be an absolute URL with scheme http or https"
+	case parsed.Opaque != "" || parsed.Hostname() == "":
+		return "must be an absolute URL with a host"
+	case parsed.User != nil:
+		// Listings show the URL; credentials in it would leak there.
+		return "must not carry credentials (user:password@); the signature authenticates the sender"
+	case parsed.Fragment != "" || strings.Contains(u, "#"):
+		return "must not have a fragment"
+	}
+	return ""
+}
+
+// NewWebhookSecret returns a fresh signing secret: 32 random bytes, hex.
+func NewWebhookSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
+	return hex.EncodeToString(b)
+}
+
+// WebhookDeadLetter is an event a subscription's endpoint did not accept
+// within the maximum age, kept for inspection and replay.
+type WebhookDeadLetter struct {
+	ID                string
+	OrgID             string
+	WebhookID         string
+	Event             Event // as it was sent
+	Status            string
+	Attempts          int
+	FirstAttemptAt    time.Time
+	LastAttemptAt     time.Time
+	LastError         string
+	DeadAt            time.Time
+	ReplayRequestedAt *time.Time
+	RedeliveredAt     *time.Time
+}
+
+// WebhookDeadLetterFilter pages through a subscription's dead letters in
+// feed order.
+type WebhookDeadLetterFilter struct {
+	Status string // "" for all
+	After  int64  // event position to resume after
+	Limit  int
+}
+
+// WebhookService manages an org's subscriptions and their dead letters.
+type WebhookService interface {
+	// CreateWebhook stores a subscription with a new secret. It starts at
+	// the current end of the feed.
+	CreateWebhook(ctx context.Context, org string, n NewWebhook) (*Webhook, error)
+	ListWebhooks(ctx context.Context, org string) ([]Webhook, error)
+	GetWebhook(ctx context.Context, org, id string) (*Webhook, error)
+	// DeleteWebhook stops the subscription's deliveries.
+	DeleteWebhook(ctx context.Context, org, id string) error
+	ListWebhookDeadLetters(ctx context.Context, org, id string, f WebhookDeadLetterFilter) ([]WebhookDeadLetter, error)
+	// ReplayWebhookDeadLetter queues a DEAD letter for redelivery.
+	ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string) (*WebhookDeadLetter, error)
+}
+
+// WebhookLeaseName is the lease, in the outbox, of a subscription's
+// deliveries; it also holds the subscription's feed cursor.
+func WebhookLeaseName(id string) string { return "webhook:" + id }
+
+// WebhookLease is the lease a delivery worker holds. Every write the
+// worker makes renews it and is refused with ErrLeaseLost once another
+// process holds it, or once the subscription is deleted.
+type WebhookLease struct {
+	Name   string
+	Holder string
+	TTL    time.Duration
+}
+
+// WebhookAttempt is the state of the delivery a worker is retrying. It is
+// stored so that the maximum age counts from the first attempt even when
+// another process takes over.
+type WebhookAttempt struct {
+	WebhookID      string
+	ItemID         string // the event id, or the dead letter id of a replay
+	Attempts       int
+	FirstAttemptAt time.Time
+	LastAttemptAt  time.Time
+	LastError      string
+}
+
+// WebhookDeliveryStore is what the webhook dispatcher needs from storage.
+type WebhookDeliveryStore interface {
+	Outbox
+	EventFeed
+	// ActiveWebhooks lists every org's subscriptions that are not deleted,
+	// secrets included.
+	ActiveWebhooks(ctx context.Context) ([]Webhook, error)
+	// PendingWebhookReplays lists a subscription's REPLAY_PENDING dead
+	// letters in feed order.
+	PendingWebhookReplays(ctx context.Context, webhookID string, limit int) ([]WebhookDeadLetter, error)
+	// WebhookAttempt returns the stored retry state, nil if none.
+	WebhookAttempt(ctx context.Context, webhookID string) (*WebhookAttempt, error)
+	// RecordWebhookAttempt stores a failed attempt and renews the lease.
+	RecordWebhookAttempt(ctx context.Context, l WebhookLease, a WebhookAttempt) error
+	// DeadLetterWebhookEvent stores a dead letter and moves the cursor past
+	// its event, in one transaction.
+	DeadLetterWebhookEvent(ctx context.Context, l WebhookLease, dl WebhookDeadLetter) error
+	// FinishWebhookReplay records a replay's outcome: dl.Status is
+	// REDELIVERED, or DEAD again.
+	FinishWebhookReplay(ctx context.Context, l WebhookLease, dl WebhookDeadLetter) error
+}
