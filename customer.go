@@ -124,11 +124,13 @@ type MobilePhoneNumber struct {
 	Number      string `json:"number"`
 }
 
-// DigitalPersonalInfo describes a digital customer, known by email.
+// DigitalPersonalInfo describes a digital customer, known by email. Its
+// names are optional but, when given, not empty: the tag crm:"nonempty"
+// tells the strict decoder, since "" and absent decode alike.
 type DigitalPersonalInfo struct {
-	Name              string             `json:"name,omitempty"`
-	FirstSurname      string             `json:"first_surname,omitempty"`
-	SecondSurname     *string            `json:"second_surname,omitempty"`
+	Name              string             `json:"name,omitempty" crm:"nonempty"`
+	FirstSurname      string             `json:"first_surname,omitempty" crm:"nonempty"`
+	SecondSurname     *string            `json:"second_surname,omitempty" crm:"nonempty"`
 	Email             string             `json:"email"`
 	MobilePhoneNumber *MobilePhoneNumber `json:"mobile_phone_number,omitempty"`
 }

@@ -39,9 +39,9 @@ type PatchCompanyInfo struct {
 // PatchDigitalPersonalInfo changes a digital customer's data; the login email
 // cannot change here.
 type PatchDigitalPersonalInfo struct {
-	Name              Optional[string]            `json:"name"`
-	FirstSurname      Optional[string]            `json:"first_surname"`
-	SecondSurname     Optional[string]            `json:"second_surname"`
+	Name              Optional[string]            `json:"name" crm:"nonempty"`
+	FirstSurname      Optional[string]            `json:"first_surname" crm:"nonempty"`
+	SecondSurname     Optional[string]            `json:"second_surname" crm:"nonempty"`
 	MobilePhoneNumber Optional[MobilePhoneNumber] `json:"mobile_phone_number"`
 }
 

@@ -118,12 +118,16 @@ func checkShape(v any, t reflect.Type, path string) *crm.Error {
 		}
 		fields := jsonFields(t)
 		for key, child := range obj {
-			ft, ok := fields[key]
+			f, ok := fields[key]
 			if !ok {
 				return &crm.Error{Code: crm.EUNKNOWNFIELD, Message: "invalid request body",
 					Fields: []crm.FieldError{{Field: joinPath(path, key), Message: "unknown field"}}}
 			}
-			if err := checkShape(child, ft, joinPath(path, key)); err != nil {
+			if s, isString := child.(string); isString && s == "" && f.nonEmpty {
+				return &crm.Error{Code: crm.EINVALID, Message: "invalid request body",
+					Fields: []crm.FieldError{{Field: displayPath(joinPath(path, key)), Message: "must not be empty"}}}
+			}
+			if err := checkShape(child, f.typ, joinPath(path, key)); err != nil {
 				return err
 			}
 		}
@@ -178,8 +182,8 @@ func checkShape(v any, t reflect.Type, path string) *crm.Error {
 
 // jsonFields lists the JSON keys of a struct the way encoding/json sees
 // them, embedded structs included.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	out := map[string]reflect.Type{}
+func jsonFields(t reflect.Type) map[string]jsonField {
+	out := map[string]jsonField{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -201,9 +205,18 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = f.Name
 		}
-		out[name] = f.Type
+		out[name] = jsonField{typ: f.Type, nonEmpty: f.Tag.Get("crm") == "nonempty"}
 	}
 	return out
+}
+
+// jsonField is one JSON key of a struct: its Go type, and whether an empty
+// string is refused (tag crm:"nonempty"): for optional strings whose
+// absence and emptiness look alike once decoded, but where the contract
+// forbids "".
+type jsonField struct {
+	typ      reflect.Type
+	nonEmpty bool
 }
 
 func joinPath(path, key string) string {

@@ -25,6 +25,9 @@ func TestDecodeStrictPaths(t *testing.T) {
 		{`[]`, crm.EMALFORMED, "body: must be an object"},
 		{`{"contact_info":{"phone_numbers":[{"is_default":"yes"}]}}`, crm.EMALFORMED, "contact_info.phone_numbers[0].is_default: must be a boolean"},
 		{`{"contact_info":null}`, "", ""},
+		{`{"digital_personal_info":{"name":""}}`, crm.EINVALID, "digital_personal_info.name: must not be empty"},
+		{`{"digital_personal_info":{"second_surname":""}}`, crm.EINVALID, "digital_personal_info.second_surname: must not be empty"},
+		{`{"digital_personal_info":{"second_surname":null,"name":"Jose"}}`, "", ""},
 	}
 	for _, tc := range cases {
 		var dst crm.NewCustomer
@@ -60,6 +63,11 @@ func TestDecodeStrictPaths(t *testing.T) {
 	err := decodeStrict([]byte(`{"personal_info":{"second_surname":null,"name":3}}`), &p)
 	if err == nil || err.(*crm.Error).Fields[0].String() != "personal_info.name: must be a string" {
 		t.Errorf("patch through Optional: %v", err)
+	}
+	var dp crm.CustomerPatch
+	err = decodeStrict([]byte(`{"digital_personal_info":{"first_surname":""}}`), &dp)
+	if err == nil || err.(*crm.Error).Fields[0].String() != "digital_personal_info.first_surname: must not be empty" {
+		t.Errorf("empty digital surname in a patch: %v", err)
 	}
 }
 
