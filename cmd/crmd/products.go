@@ -41,7 +41,7 @@ func productsFlags(fs *flag.FlagSet, c *productsConfig) {
 		"PEM file of the Ed25519 private key that signs products access tokens; default: generated once, kept in "+
 			productsSigningKeyFile+" beside the SQLite file, or in the database with PostgreSQL (env CRM_PRODUCTS_SIGNING_KEY)")
 	fs.StringVar(&c.bank.BankCode, "products-bank-code", env("CRM_PRODUCTS_BANK_CODE", ""),
-		"4-digit Spanish bank code of the IBANs issued for cash products (env CRM_PRODUCTS_BANK_CODE)")
+		"4-digit Spanish bank code of the IBANs issued for cash products; the bank settings given are stored as the default of every org (env CRM_PRODUCTS_BANK_CODE)")
 	fs.StringVar(&c.bank.BranchCode, "products-branch-code", env("CRM_PRODUCTS_BRANCH_CODE", ""),
 		"4-digit branch code of those IBANs (env CRM_PRODUCTS_BRANCH_CODE)")
 	fs.StringVar(&c.bank.BIC, "products-bic", env("CRM_PRODUCTS_BIC", ""), "BIC shown beside those IBANs (env CRM_PRODUCTS_BIC)")
