@@ -19,7 +19,9 @@ const productColumns = `id, org_id, customer_id, product_code, product_type, cur
 // status; it is the predicate of the customer_products_open_uq index.
 const openProductsWhere = "status NOT IN ('CLOSED', 'REJECTED', 'INVALID')"
 
-// accountNumberSequence is the per-org sequence of issued account numbers.
+// accountNumberSequence names the sequences of issued account numbers:
+// one per bank and branch for the whole deployment (org "*"), since an
+// IBAN must be unique everywhere, and orgs may share a bank and branch.
 const accountNumberSequence = "customer_products.account_number"
 
 // CreateCustomerProduct opens a product RECEIVED, then runs its activation
@@ -145,8 +147,8 @@ func (t *tx) activatePendingCashProducts(org, customerID string) error {
 	return nil
 }
 
-// issueAccount issues the account of a cash product: the next number of
-// the org's sequence at the org's bank and branch. Other products get none.
+// issueAccount issues the account of a cash product: the next number at
+// the org's bank and branch. Other products get none.
 func (t *tx) issueAccount(p *crm.CustomerProduct) (*crm.ProductAccount, error) {
 	if p.Type != crm.ProductTypeCash {
 		return nil, nil
@@ -155,7 +157,7 @@ func (t *tx) issueAccount(p *crm.CustomerProduct) (*crm.ProductAccount, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := t.nextValue(p.OrgID, accountNumberSequence)
+	n, err := t.nextValue("*", accountNumberSequence+"."+settings.BankCode+settings.BranchCode)
 	if err != nil {
 		return nil, err
 	}

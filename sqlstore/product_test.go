@@ -282,11 +282,36 @@ func TestProductSettingsIssueIBANs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The first account number of each org's own sequence.
+			// The first account number at each bank and branch.
 			if p.Account == nil || p.Account.IBAN[4:12] != want.BankCode+want.BranchCode || p.Account.IBAN[14:] != "0000000001" ||
 				p.Account.BIC != want.BIC || crm.CheckIBAN(p.Account.IBAN) != "" {
 				t.Errorf("%s account %+v", org, p.Account)
 			}
+		}
+	})
+}
+
+// TestIssuedIBANsAreUniqueAcrossOrgs: orgs that share the deployment's bank
+// and branch draw account numbers from one sequence, since an IBAN names
+// one account everywhere.
+func TestIssuedIBANsAreUniqueAcrossOrgs(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := productCtx()
+		seen := map[string]string{}
+		for _, org := range []string{"telco", "other", "third"} {
+			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			identify(t, db, org, c.ID)
+			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount)
+			if err != nil || p.Account == nil {
+				t.Fatalf("%s: %+v %v", org, p, err)
+			}
+			if prev, dup := seen[p.Account.IBAN]; dup {
+				t.Errorf("IBAN %s issued to %s and to %s", p.Account.IBAN, prev, org)
+			}
+			seen[p.Account.IBAN] = org
 		}
 	})
 }
