@@ -10,6 +10,7 @@ import (
 func (s *Server) registerEvents() {
 	s.v4("GET", "/events", crm.RoleEventsRead, s.listEvents)
 	s.handle("GET", "/metrics", s.metrics)
+	s.handle("GET", "/docs", s.docs)
 }
 
 // defaultEventPage is the page size when the client gives no limit.
