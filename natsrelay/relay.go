@@ -139,7 +139,13 @@ func (r *Relay) Run(ctx context.Context) error {
 // step publishes one batch if this process holds the lease; it reports how
 // many events it published and whether it holds the lease.
 func (r *Relay) step(ctx context.Context) (int, bool, error) {
-	cursor, ok, err := r.outbox.AcquireLease(ctx, LeaseName, r.cfg.Holder, r.cfg.LeaseTTL)
+	// Lease calls run to completion even when ctx ends: a statement
+	// abandoned at shutdown may still reach the database after the lease
+	// was released, renew it for this dead holder and keep the other
+	// instances waiting a whole lease period.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	cursor, ok, err := r.outbox.AcquireLease(lctx, LeaseName, r.cfg.Holder, r.cfg.LeaseTTL)
 	if err != nil || !ok {
 		return 0, false, err
 	}
@@ -168,7 +174,7 @@ func (r *Relay) step(ctx context.Context) (int, bool, error) {
 		published++
 	}
 	if published > 0 {
-		err := r.outbox.CommitCursor(ctx, LeaseName, r.cfg.Holder, evs[published-1].Position, r.cfg.LeaseTTL)
+		err := r.outbox.CommitCursor(lctx, LeaseName, r.cfg.Holder, evs[published-1].Position, r.cfg.LeaseTTL)
 		if errors.Is(err, crm.ErrLeaseLost) {
 			return published, false, nil
 		}

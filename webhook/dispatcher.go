@@ -104,7 +104,8 @@ func New(store crm.WebhookDeliveryStore, cfg Config) *Dispatcher {
 }
 
 // Run delivers until ctx ends: every Rescan it lists the subscriptions,
-// starts a worker for each new one and stops those of deleted ones. When
+// starts a worker for each new one and stops those of deleted ones; every
+// Poll it numbers newly committed events (Outbox.Sequence). When
 // ctx ends it stops every worker, each giving its lease up, and returns
 // nil. Errors are logged and retried.
 func (d *Dispatcher) Run(ctx context.Context) error {
@@ -116,6 +117,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		}
 		wg.Wait()
 	}()
+	// One sequencer per process numbers new events for every worker, which
+	// then only read.
+	wg.Go(func() {
+		for {
+			if _, err := d.store.Sequence(ctx); err != nil && ctx.Err() == nil {
+				d.log.Warn("sequencing the outbox failed", "err", err)
+			}
+			if !wait(ctx, d.cfg.Poll) {
+				return
+			}
+		}
+	})
 	for {
 		subs, err := d.store.ActiveWebhooks(ctx)
 		if err != nil && ctx.Err() == nil {

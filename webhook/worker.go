@@ -14,17 +14,34 @@ import (
 
 // worker delivers one subscription's events while it holds its lease.
 type worker struct {
-	store crm.WebhookDeliveryStore
+	store workerStore
 	cfg   Config
 	sub   crm.Webhook
 	lease crm.WebhookLease
 	// cursor is the committed feed position, valid while the lease is held.
 	cursor int64
-	log    *slog.Logger
+	// held and renewedAt say whether and when this worker last took or
+	// renewed the lease.
+	held      bool
+	renewedAt time.Time
+	log       *slog.Logger
+}
+
+// workerStore is the part of the store a worker uses.
+type workerStore interface {
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (int64, bool, error)
+	CommitCursor(ctx context.Context, name, holder string, cursor int64, ttl time.Duration) error
+	ReleaseLease(ctx context.Context, name, holder string) error
+	OrgFeedAfter(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error)
+	PendingWebhookReplays(ctx context.Context, webhookID string, limit int) ([]crm.WebhookDeadLetter, error)
+	WebhookAttempt(ctx context.Context, webhookID string) (*crm.WebhookAttempt, error)
+	RecordWebhookAttempt(ctx context.Context, l crm.WebhookLease, a crm.WebhookAttempt) error
+	DeadLetterWebhookEvent(ctx context.Context, l crm.WebhookLease, dl crm.WebhookDeadLetter) error
+	FinishWebhookReplay(ctx context.Context, l crm.WebhookLease, dl crm.WebhookDeadLetter) error
 }
 
 func newWorker(d *Dispatcher, sub crm.Webhook) *worker {
-	return &worker{store: d.store, cfg: d.cfg, sub: sub,
+	return &worker{store: detached{d.store}, cfg: d.cfg, sub: sub,
 		lease: crm.WebhookLease{Name: crm.WebhookLeaseName(sub.ID), Holder: d.cfg.Holder, TTL: d.cfg.LeaseTTL},
 		log:   d.log.With("webhook_id", sub.ID, "org_id", sub.OrgID)}
 }
@@ -36,7 +53,7 @@ func (w *worker) run(ctx context.Context) {
 	defer func() {
 		// Unconditionally: a step cut short by ctx may not have said that
 		// it holds the lease, and releasing is a no-op for a non-holder.
-		w.store.ReleaseLease(context.WithoutCancel(ctx), w.lease.Name, w.lease.Holder)
+		w.store.ReleaseLease(ctx, w.lease.Name, w.lease.Holder)
 		if held {
 			w.cfg.Metrics.leaseHeld(-1)
 		}
@@ -75,14 +92,21 @@ func (w *worker) run(ctx context.Context) {
 // then delivers one batch of the feed. It reports how many items it went
 // through and whether it still holds the lease.
 func (w *worker) step(ctx context.Context) (int, bool, error) {
-	cursor, ok, err := w.store.AcquireLease(ctx, w.lease.Name, w.lease.Holder, w.lease.TTL)
-	if err != nil || !ok {
-		return 0, false, err
+	// Renewing on every poll would make each idle subscription a write per
+	// poll; a third of the lease period is often enough, since every batch
+	// is fenced before it is sent (see deliverBatch).
+	if !w.held || !w.cfg.Clock().Before(w.renewedAt.Add(w.lease.TTL/3)) {
+		cursor, ok, err := w.store.AcquireLease(ctx, w.lease.Name, w.lease.Holder, w.lease.TTL)
+		if err != nil || !ok {
+			w.held = false
+			return 0, false, err
+		}
+		w.cursor, w.held, w.renewedAt = cursor, true, w.cfg.Clock()
 	}
-	w.cursor = cursor
 	n, err := w.deliverBatch(ctx)
 	if errors.Is(err, crm.ErrLeaseLost) {
-		w.log.Warn("webhook lease lost to another holder")
+		w.held = false
+		w.log.Warn("webhook lease lost to another holder, or the subscription was deleted")
 		return n, false, nil
 	}
 	return n, true, err
@@ -103,7 +127,7 @@ func (w *worker) deliverBatch(ctx context.Context) (int, error) {
 			return i, err
 		}
 	}
-	evs, err := w.store.Events(ctx, w.sub.OrgID, w.cursor, w.cfg.Batch)
+	evs, err := w.store.OrgFeedAfter(ctx, w.sub.OrgID, w.cursor, w.cfg.Batch)
 	if err != nil {
 		return len(replays), err
 	}
@@ -200,12 +224,14 @@ func (w *worker) deliver(ctx context.Context, itemID string, e crm.Event, kind s
 		a.Attempts++
 		err := w.post(ctx, e, body)
 		w.cfg.Metrics.attempt(w.cfg.Clock().Sub(start), kind, err)
-		if ctx.Err() != nil {
-			return outcome{}, ctx.Err()
-		}
 		a.LastAttemptAt = start
 		if err == nil {
+			// Even when stopping: recording it spares the next holder a
+			// duplicate.
 			return outcome{true, a}, nil
+		}
+		if ctx.Err() != nil {
+			return outcome{}, ctx.Err()
 		}
 		if a.FirstAttemptAt.IsZero() {
 			a.FirstAttemptAt = start
@@ -248,7 +274,7 @@ func (w *worker) pause(ctx context.Context, d time.Duration) error {
 			return err
 		}
 		d -= chunk
-		if err := w.store.CommitCursor(ctx, w.lease.Name, w.lease.Holder, w.cursor, w.lease.TTL); err != nil {
+		if err := w.commit(ctx, w.cursor); err != nil {
 			return err
 		}
 	}
@@ -260,6 +286,6 @@ func (w *worker) commit(ctx context.Context, position int64) error {
 	if err := w.store.CommitCursor(ctx, w.lease.Name, w.lease.Holder, position, w.lease.TTL); err != nil {
 		return err
 	}
-	w.cursor = position
+	w.cursor, w.renewedAt = position, w.cfg.Clock()
 	return nil
 }

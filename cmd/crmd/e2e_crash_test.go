@@ -31,8 +31,8 @@ type instance struct {
 
 // TestCrashLosesNothing kills the real binary with SIGKILL at random points
 // while clients write, restarts it, and checks that every acknowledged write
-// exists and that every committed event reached JetStream, in order per
-// aggregate. On PostgreSQL two instances serve the same database and the one
+// exists and that every committed event reached JetStream and a webhook
+// receiver, in order per aggregate, signed. On PostgreSQL two instances serve the same database and the one
 // that holds the relay lease is the one killed, so the other must take over.
 func TestCrashLosesNothing(t *testing.T) {
 	if testing.Short() {
@@ -77,7 +77,7 @@ func crashTest(t *testing.T, bin, dsn string, nc *nats.Conn, natsURL string, n i
 	defer js.DeleteStream(context.Background(), stream)
 	key := createKey(t, bin, dsn, "admin")
 	env := append(os.Environ(), "CRM_DATABASE_URL="+dsn, "CRM_NATS_URL="+natsURL, "CRM_NATS_STREAM="+stream,
-		"CRM_NATS_SUBJECT_PREFIX="+prefix, "CRM_RELAY_LEASE=1s", "CRM_SHUTDOWN_TIMEOUT=2s")
+		"CRM_NATS_SUBJECT_PREFIX="+prefix, "CRM_RELAY_LEASE=1s", "CRM_SHUTDOWN_TIMEOUT=2s", "CRM_WEBHOOK_TIMEOUT=1s")
 	start := func(addr string) *instance {
 		in := &instance{addr: addr, logs: &syncBuffer{}}
 		in.cmd = exec.Command(bin, "serve", "--addr", addr)
@@ -99,6 +99,13 @@ func crashTest(t *testing.T, bin, dsn string, nc *nats.Conn, natsURL string, n i
 			in.cmd.Wait()
 		}
 	}()
+	hooks := newReceiver(t)
+	var sub struct {
+		Secret string `json:"secret"`
+	}
+	admin := &client{t: t, base: "http://" + live[0].addr + "/v4/orgs/telco", key: key}
+	admin.call("POST", "/webhooks", map[string]any{"url": hooks.srv.URL, "event_types": []string{"*"}}, 201, &sub)
+	hooks.secret.Store(&sub.Secret)
 	var mu sync.Mutex
 	pick := func(i int) string {
 		mu.Lock()
@@ -181,7 +188,24 @@ func crashTest(t *testing.T, bin, dsn string, nc *nats.Conn, natsURL string, n i
 			}
 		}
 	}
-	t.Logf("%d customers, %d events, %d on the stream, %d kills", len(acked), len(feed), len(got), 3)
+	// The webhook receiver gets the same events, each at least once, in
+	// order per aggregate once duplicates are dropped (a worker killed
+	// between a delivery and its cursor commit delivers again from there).
+	delivered := hooks.wait(t, feed)
+	hookSeqs := map[string][]int64{}
+	for _, e := range delivered {
+		hookSeqs[e.AggregateID] = append(hookSeqs[e.AggregateID], e.Sequence)
+	}
+	for id, want := range seqs {
+		if fmt.Sprint(hookSeqs[id]) != fmt.Sprint(want) {
+			t.Errorf("customer %s: webhook order %v, JetStream order %v", id, hookSeqs[id], want)
+		}
+	}
+	if bad := hooks.badSignatures.Load(); bad > 0 {
+		t.Errorf("%d webhook deliveries failed signature verification", bad)
+	}
+	t.Logf("%d customers, %d events, %d on the stream, %d webhook deliveries (%d distinct), %d kills",
+		len(acked), len(feed), len(got), hooks.count(), len(delivered), 3)
 }
 
 type feedEvent struct {

@@ -15,14 +15,17 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/natsrelay"
+	"github.com/telcoops/crm/webhook"
 )
 
 // eventsConfig configures what carries the outbox out of the process.
 type eventsConfig struct {
-	natsURL       string
-	natsStream    string
-	subjectPrefix string
-	leaseTTL      time.Duration
+	natsURL        string
+	natsStream     string
+	subjectPrefix  string
+	leaseTTL       time.Duration
+	webhookMaxAge  time.Duration
+	webhookTimeout time.Duration
 }
 
 func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
@@ -34,6 +37,10 @@ func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
 		"subjects are <prefix>.<org>.<event type> (env CRM_NATS_SUBJECT_PREFIX)")
 	fs.DurationVar(&c.leaseTTL, "relay-lease", envDuration("CRM_RELAY_LEASE", 5*time.Second),
 		"how long a relay's lease lasts; another instance takes over this long after one dies (env CRM_RELAY_LEASE)")
+	fs.DurationVar(&c.webhookMaxAge, "webhook-max-age", envDuration("CRM_WEBHOOK_MAX_AGE", 24*time.Hour),
+		"how long a webhook delivery is retried before it goes to the dead letters (env CRM_WEBHOOK_MAX_AGE)")
+	fs.DurationVar(&c.webhookTimeout, "webhook-timeout", envDuration("CRM_WEBHOOK_TIMEOUT", 10*time.Second),
+		"timeout of one webhook delivery (env CRM_WEBHOOK_TIMEOUT)")
 }
 
 // newMetrics returns the process's registry, with the Go runtime and
@@ -44,13 +51,18 @@ func newMetrics() (*prometheus.Registry, http.Handler) {
 	return reg, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
-// startRelays starts the event relays the config asks for and returns a
-// function that stops them and waits until they have given up their
-// leases. A NATS server that is down at start is retried in the
-// background: the service serves meanwhile, and events wait in the outbox.
-func startRelays(ctx context.Context, c eventsConfig, outbox crm.Outbox, reg prometheus.Registerer, log *slog.Logger) (stop func()) {
+// startRelays starts the webhook dispatcher and the event relays the
+// config asks for, and returns a function that stops them and waits until
+// they have given up their leases. A NATS server that is down at start is
+// retried in the background: the service serves meanwhile, and events wait
+// in the outbox.
+func startRelays(ctx context.Context, c eventsConfig, store relayStore, reg prometheus.Registerer, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	hooks := webhook.New(store, webhook.Config{Logger: log.With("component", "webhooks"), Clock: crm.SystemClock,
+		MaxAge: c.webhookMaxAge, Timeout: c.webhookTimeout, Metrics: webhook.NewMetrics(reg)})
+	wg.Go(func() { hooks.Run(ctx) })
+	var outbox crm.Outbox = store
 	if c.natsURL != "" {
 		metrics := natsrelay.NewMetrics(reg)
 		wg.Go(func() { runNATSRelay(ctx, c, outbox, metrics, log) })
@@ -59,6 +71,12 @@ func startRelays(ctx context.Context, c eventsConfig, outbox crm.Outbox, reg pro
 		cancel()
 		wg.Wait()
 	}
+}
+
+// relayStore is what the relays read and lease: the store.
+type relayStore interface {
+	crm.Outbox
+	crm.WebhookDeliveryStore
 }
 
 func runNATSRelay(ctx context.Context, c eventsConfig, outbox crm.Outbox, metrics *natsrelay.Metrics, log *slog.Logger) {

@@ -46,7 +46,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reg, metricsHandler := newMetrics()
 	api := httpapi.New(httpapi.Config{
 		Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Tokens: tokens,
-		Events: db, Metrics: metricsHandler,
+		Events: db, Metrics: metricsHandler, Webhooks: db,
 		Credentials: db, Classification: db, Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
 		Identification: identification,
 	})
