@@ -217,7 +217,11 @@ type WebhookAttempt struct {
 // WebhookDeliveryStore is what the webhook dispatcher needs from storage.
 type WebhookDeliveryStore interface {
 	Outbox
-	EventFeed
+	// OrgFeedAfter returns up to limit of org's events after the cursor,
+	// in feed order, among those already numbered: unlike EventFeed's
+	// Events it writes nothing, so that idle subscriptions poll cheaply.
+	// The dispatcher calls Sequence.
+	OrgFeedAfter(ctx context.Context, org string, after int64, limit int) ([]Event, error)
 	// ActiveWebhooks lists every org's subscriptions that are not deleted,
 	// secrets included.
 	ActiveWebhooks(ctx context.Context) ([]Webhook, error)

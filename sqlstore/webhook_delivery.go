@@ -17,6 +17,13 @@ func (db *DB) ActiveWebhooks(ctx context.Context) ([]crm.Webhook, error) {
 	return db.queryWebhooks(ctx, "SELECT "+webhookColumns+" FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id")
 }
 
+// OrgFeedAfter returns up to limit of org's numbered events after the
+// cursor, in feed order, without numbering new ones.
+func (db *DB) OrgFeedAfter(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
+	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE org_id = ? AND feed_seq IS NOT NULL AND feed_seq > ? ORDER BY feed_seq LIMIT ?`, org, after, pageSize(limit))
+}
+
 // PendingWebhookReplays lists a subscription's dead letters waiting to be
 // redelivered, in feed order.
 func (db *DB) PendingWebhookReplays(ctx context.Context, webhookID string, limit int) ([]crm.WebhookDeadLetter, error) {

@@ -173,3 +173,28 @@ func TestWebhookAttemptState(t *testing.T) {
 		}
 	})
 }
+
+func TestOrgFeedAfterOnlyReads(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V")); err != nil {
+			t.Fatal(err)
+		}
+		if evs, err := db.OrgFeedAfter(ctx, "telco", 0, 0); err != nil || len(evs) != 0 {
+			t.Fatalf("before sequencing: %v, %v; want nothing (it must not number events itself)", evs, err)
+		}
+		if _, err := db.Sequence(ctx); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := db.OrgFeedAfter(ctx, "telco", 0, 0)
+		if err != nil || len(evs) != 1 || evs[0].Type != crm.EventCustomerCreated {
+			t.Fatalf("after sequencing: %v, %v", evs, err)
+		}
+		if other, _ := db.OrgFeedAfter(ctx, "other", 0, 0); len(other) != 0 {
+			t.Errorf("another org's feed: %v", other)
+		}
+		if after, _ := db.OrgFeedAfter(ctx, "telco", evs[0].Position, 0); len(after) != 0 {
+			t.Errorf("after the last: %v", after)
+		}
+	})
+}

@@ -32,6 +32,8 @@ CREATE TABLE webhook_dead_letters (
     UNIQUE (webhook_id, event_id)
 );
 CREATE INDEX webhook_dead_letters_feed_idx ON webhook_dead_letters (webhook_id, event_position);
+CREATE INDEX webhook_dead_letters_pending_idx ON webhook_dead_letters (webhook_id, event_position)
+    WHERE status = 'REPLAY_PENDING';
 
 CREATE TABLE webhook_attempts (
     webhook_id       TEXT PRIMARY KEY REFERENCES webhooks (id),
