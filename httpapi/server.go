@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -163,7 +164,12 @@ func requestID(ctx context.Context) string { return crm.RequestInfoFrom(ctx).Req
 
 // writeJSON answers v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	// Without HTML escaping: signed links keep a plain & instead of \u0026.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		http.Error(w, `{"errors":[{"code":"MCUS.500.001","title":"Internal server error"}]}`, http.StatusInternalServerError)
 		return
