@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# perf.sh: the figures of the README's "Performance" section, reproduced.
+#
+#   scripts/perf.sh sqlite                 # embedded default
+#   scripts/perf.sh postgres [DSN]         # default DSN: local PostgreSQL, database postgres
+#
+# It builds crmd, starts it on a fresh database, measures the engine's own
+# ceiling in the same run (go test -bench Store: prepared primary-key select,
+# durable insert + outbox row), then drives the server with crmd load at 32
+# connections: GET customer alone, create customer alone, then the mixed
+# workload. Peak resident memory of the server is read from /proc.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+engine="${1:-sqlite}"
+duration="${DURATION:-20s}"
+work=$(mktemp -d)
+trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/crmd" ./cmd/crmd
+
+case "$engine" in
+  sqlite) dsn="sqlite:$work/data/crm.db"; benchenv=() ;;
+  postgres)
+    base="${2:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+    schema="perf_$(date +%s)"
+    psql "$base" -qc "CREATE SCHEMA $schema"
+    trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; psql "$base" -qc "DROP SCHEMA $schema CASCADE"; rm -rf "$work"' EXIT
+    sep='?'; [[ "$base" == *\?* ]] && sep='&'
+    dsn="$base${sep}search_path=$schema"
+    benchenv=(CRM_TEST_POSTGRES_DSN="$base") ;;
+  *) echo "usage: $0 sqlite|postgres [DSN]" >&2; exit 2 ;;
+esac
+
+echo "== engine ceiling (go test -bench Store, 32 goroutines)"
+env "${benchenv[@]}" go test -run '^$' -bench "Store/$engine/" -benchtime 3s -cpu 32 ./sqlstore/ | grep Benchmark
+
+key=$("$work/crmd" keys create --org telco --roles admin --database-url "$dsn" 2>/dev/null | tail -n1)
+CRM_DATABASE_URL="$dsn" CRM_LOG_LEVEL=warn "$work/crmd" serve --addr 127.0.0.1:18181 >"$work/server.log" 2>&1 &
+echo $! >"$work/pid"
+for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18181/readyz >/dev/null && break; sleep 0.2; done
+
+run() { "$work/crmd" load --url http://127.0.0.1:18181 --key "$key" --duration "$duration" --concurrency 32 --seed 1000 --mix "$1"; }
+echo "== GET customer";    run get_customer=1
+echo "== create customer"; run create_customer=1
+echo "== mixed workload";  run "get_customer=30,search_document=15,get_account=20,list_accounts=10,create_customer=10,create_account=8,patch_payment_method=7"
+echo "== server peak resident memory: $(grep VmHWM /proc/$(cat "$work/pid")/status | awk '{print $2/1024 " MB"}')"
