@@ -5,29 +5,37 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/telcoops/crm"
 )
 
-// idempotent serves a POST under its Idempotency-Key: a live key with the
-// same request replays the first response; with another request it is a
-// 409. The key is claimed inside the write's own transaction (see
-// sqlstore), so two requests with one key can never both write.
+// idempotent serves a v4 POST under its Idempotency-Key (serveIdempotent).
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, org string, h func(http.ResponseWriter, *http.Request, string)) {
+	serveIdempotent(s.cfg.Idempotency, s.log, s.writeError, w, r, org, h)
+}
+
+// serveIdempotent serves a POST of either surface under its
+// Idempotency-Key: a live key with the same request replays the first
+// response; with another request it is a 409. The key is claimed inside the
+// write's own transaction (see sqlstore), so two requests with one key can
+// never both write. writeError renders errors in the surface's own body.
+func serveIdempotent(store crm.IdempotencyService, log *slog.Logger, writeError func(http.ResponseWriter, *http.Request, error),
+	w http.ResponseWriter, r *http.Request, org string, h func(http.ResponseWriter, *http.Request, string)) {
 	key := r.Header.Get("Idempotency-Key")
-	if key == "" || s.cfg.Idempotency == nil {
+	if key == "" || store == nil {
 		h(w, r, org)
 		return
 	}
 	if len(key) > 255 {
-		s.writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
+		writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
 		return
 	}
 	body, err := readBody(r)
 	if err != nil {
-		s.writeError(w, r, err)
+		writeError(w, r, err)
 		return
 	}
 	sum := sha256.New()
@@ -35,17 +43,17 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, org string, 
 	sum.Write(body)
 	hash := hex.EncodeToString(sum.Sum(nil))
 
-	rec, err := s.cfg.Idempotency.LookupIdempotency(r.Context(), org, key)
+	rec, err := store.LookupIdempotency(r.Context(), org, key)
 	if err != nil {
-		s.writeError(w, r, err)
+		writeError(w, r, err)
 		return
 	}
 	if rec != nil {
 		switch {
 		case rec.RequestHash != hash:
-			s.writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "Idempotency-Key was already used with a different request"))
+			writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "Idempotency-Key was already used with a different request"))
 		case rec.StatusCode == 0:
-			s.writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is in progress or its response was lost; use a new key after checking the resource"))
+			writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is in progress or its response was lost; use a new key after checking the resource"))
 		default:
 			if rec.Location != "" {
 				w.Header().Set("Location", rec.Location)
@@ -67,8 +75,8 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, org string, 
 	if capture.status >= 200 && capture.status < 300 {
 		// The write committed; if this fails the key stays claimed without a
 		// response, and a retry is told so instead of writing twice.
-		if err := s.cfg.Idempotency.CompleteIdempotency(r.Context(), org, key, capture.status, capture.body.Bytes(), w.Header().Get("Location")); err != nil {
-			s.log.Error("idempotency record not completed", "request_id", info.RequestID, "error", err.Error())
+		if err := store.CompleteIdempotency(r.Context(), org, key, capture.status, capture.body.Bytes(), w.Header().Get("Location")); err != nil {
+			log.Error("idempotency record not completed", "request_id", info.RequestID, "error", err.Error())
 		}
 	}
 }
