@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -135,42 +134,7 @@ func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (string, err
 // Handler returns the root handler of the surface: request ids, logging,
 // panic recovery, then routing with ErrorMessage 404s and body-less 405s.
 func (s *ProductsServer) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
-			id = uuid.Must(uuid.NewV7()).String()
-		}
-		w.Header().Set("X-Request-Id", id)
-		ctx := crm.WithRequestInfo(r.Context(), crm.RequestInfo{RequestID: id})
-		r = r.WithContext(ctx)
-		rec := &statusRecorder{ResponseWriter: w}
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.Any("panic", p))
-				if !rec.wrote {
-					s.writeError(rec, r, crm.Errorf(crm.EINTERNAL, "internal error"))
-				}
-			}
-			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("surface", "products"),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
-				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
-		}()
-		h, pattern := s.mux.Handler(r)
-		if pattern != "" {
-			s.mux.ServeHTTP(rec, r)
-			return
-		}
-		probe := &headerProbe{header: http.Header{}}
-		h.ServeHTTP(probe, r)
-		if probe.status == http.StatusMethodNotAllowed {
-			rec.Header().Set("Allow", probe.header.Get("Allow"))
-			rec.WriteHeader(http.StatusMethodNotAllowed)
-			return
-		}
-		s.writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
-	})
+	return frontHandler(s.log, s.mux, s.writeError, "products")
 }
 
 // productPathUUID reads a path parameter that must be a UUID.

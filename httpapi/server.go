@@ -112,6 +112,14 @@ func (s *Server) v4(method, pattern string, role crm.Role, h func(w http.Respons
 // Handler returns the root handler: request ids, logging, panic recovery,
 // then routing with JSON 404s and body-less 405s.
 func (s *Server) Handler() http.Handler {
+	return frontHandler(s.log, s.mux, s.writeError, "v4")
+}
+
+// frontHandler is what both surfaces do around their routes: take or make
+// the request id, log one line per request, turn a panic into a 500 in the
+// surface's error body, and turn the mux's plain-text 404 and 405 into the
+// contract's forms (a 404 error body; a 405 with Allow and no body).
+func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.ResponseWriter, *http.Request, error), surface string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -124,36 +132,30 @@ func (s *Server) Handler() http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.Any("panic", p))
+				log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id), slog.Any("panic", p))
 				if !rec.wrote {
-					s.writeError(rec, r, crm.Errorf(crm.EINTERNAL, "internal error"))
+					writeError(rec, r, crm.Errorf(crm.EINTERNAL, "internal error"))
 				}
 			}
-			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
+			log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("surface", surface),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 		}()
-		s.route(rec, r)
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(rec, r)
+			return
+		}
+		probe := &headerProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			rec.Header().Set("Allow", probe.header.Get("Allow"))
+			rec.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
-}
-
-// route dispatches, turning the mux's plain-text 404 and 405 into the
-// contract's forms.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	h, pattern := s.mux.Handler(r)
-	if pattern != "" {
-		s.mux.ServeHTTP(w, r)
-		return
-	}
-	probe := &headerProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if probe.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", probe.header.Get("Allow"))
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		return
-	}
-	s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
