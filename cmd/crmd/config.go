@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/telcoops/crm/sqlstore"
 )
 
 // config is everything the binary can be told. Each flag defaults to its
@@ -104,4 +107,14 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want json or text", c.logFormat)
+}
+
+// openDB opens (and migrates) the configured database for a CLI command,
+// logging to w.
+func (c *config) openDB(ctx context.Context, w io.Writer) (*sqlstore.DB, error) {
+	log, err := c.logger(w)
+	if err != nil {
+		return nil, err
+	}
+	return sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/httpapi"
-	"github.com/telcoops/crm/sqlstore"
 )
 
 // keys administers API keys.
@@ -30,11 +29,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	db, err := c.openDB(ctx, stderr)
 	if err != nil {
 		return err
 	}

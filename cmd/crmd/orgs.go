@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/telcoops/crm"
-	"github.com/telcoops/crm/sqlstore"
 )
 
 // orgs shows and changes an org's account settings: the invoice cycle new
@@ -38,11 +37,7 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *org == "" {
 		return errors.New("orgs: --org is required")
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	db, err := c.openDB(ctx, stderr)
 	if err != nil {
 		return err
 	}

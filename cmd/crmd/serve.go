@@ -106,11 +106,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	db, err := c.openDB(ctx, stderr)
 	if err != nil {
 		return err
 	}
