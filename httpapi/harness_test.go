@@ -23,27 +23,30 @@ import (
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
 
-// contract is the loaded v4 OpenAPI document and a router over it.
+// contract is a loaded OpenAPI document and a router over it.
 type contract struct {
+	name   string
 	doc    *openapi3.T
 	router routers.Router
 }
 
-func loadContract(t testing.TB) *contract {
+func loadContract(t testing.TB) *contract { return parseContract(t, "v4", httpapi.OpenAPIV4) }
+
+// parseContract loads and validates one of the service's documents.
+func parseContract(t testing.TB, name string, raw []byte) *contract {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(httpapi.OpenAPIV4)
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
-		t.Fatalf("load openapi: %v", err)
+		t.Fatalf("load %s openapi: %v", name, err)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("openapi document invalid: %v", err)
+		t.Fatalf("%s openapi document invalid: %v", name, err)
 	}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
-		t.Fatalf("openapi router: %v", err)
+		t.Fatalf("%s openapi router: %v", name, err)
 	}
-	return &contract{doc: doc, router: router}
+	return &contract{name: name, doc: doc, router: router}
 }
 
 // env is one server on one engine, with keys for the tests to use.
@@ -144,16 +147,24 @@ func (e *env) do(method, path, key string, body any, headers ...string) response
 
 func (e *env) checkContract(req *http.Request, raw []byte, res response) {
 	e.t.Helper()
+	e.contract.check(e.t, req, raw, res)
+}
+
+// check validates a request and its answer against the document: every
+// answer has a request id and no 5xx; a request the document refuses must
+// get a 4xx; every answer must match the document's response.
+func (c *contract) check(t *testing.T, req *http.Request, raw []byte, res response) {
+	t.Helper()
 	if res.Header.Get("X-Request-Id") == "" {
-		e.t.Errorf("%s %s: no X-Request-Id", req.Method, req.URL)
+		t.Errorf("%s %s: no X-Request-Id", req.Method, req.URL)
 	}
 	if res.Status >= 500 {
-		e.t.Errorf("%s %s: answered %d: %s", req.Method, req.URL, res.Status, res.Body)
+		t.Errorf("%s %s: answered %d: %s", req.Method, req.URL, res.Status, res.Body)
 	}
-	route, params, err := e.contract.router.FindRoute(req)
+	route, params, err := c.router.FindRoute(req)
 	if err != nil {
 		if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
-			e.t.Errorf("%s %s is not in the contract but answered %d", req.Method, req.URL.Path, res.Status)
+			t.Errorf("%s %s is not in the %s contract but answered %d", req.Method, req.URL.Path, c.name, res.Status)
 		}
 		return
 	}
@@ -162,13 +173,13 @@ func (e *env) checkContract(req *http.Request, raw []byte, res response) {
 		Options: &openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }}}
 	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
 	if reqErr != nil && (res.Status < 400 || res.Status >= 500) {
-		e.t.Errorf("%s %s: the contract rejects the request (%v) but the server answered %d", req.Method, req.URL, reqErr, res.Status)
+		t.Errorf("%s %s: the %s contract rejects the request (%v) but the server answered %d", req.Method, req.URL, c.name, reqErr, res.Status)
 	}
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.Status, Header: res.Header,
 		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
 	out.SetBodyBytes(res.Body)
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		e.t.Errorf("%s %s: response %d breaks the contract: %v\nbody: %s", req.Method, req.URL, res.Status, err, res.Body)
+		t.Errorf("%s %s: response %d breaks the %s contract: %v\nbody: %s", req.Method, req.URL, res.Status, c.name, err, res.Body)
 	}
 }
 

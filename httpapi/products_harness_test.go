@@ -4,16 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/blobstore"
@@ -28,19 +23,7 @@ import (
 const requestor = "0198a0f1-4567-7d43-ab00-00000000a11c"
 
 func loadProductsContract(t testing.TB) *contract {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPIProducts)
-	if err != nil {
-		t.Fatalf("load products openapi: %v", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("products openapi document invalid: %v", err)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatalf("products openapi router: %v", err)
-	}
-	return &contract{doc: doc, router: router}
+	return parseContract(t, "products", httpapi.OpenAPIProducts)
 }
 
 // penv is one products server on one engine, with an OAuth client of org
@@ -167,35 +150,10 @@ func (e *penv) send(method, path, token string, raw []byte, headers ...string) r
 }
 
 // checkContract validates the request and the answer against
-// products.yaml, as env.checkContract does against v4.yaml.
+// products.yaml.
 func (e *penv) checkContract(req *http.Request, raw []byte, res response) {
 	e.t.Helper()
-	if res.Header.Get("X-Request-Id") == "" {
-		e.t.Errorf("%s %s: no X-Request-Id", req.Method, req.URL)
-	}
-	if res.Status >= 500 {
-		e.t.Errorf("%s %s: answered %d: %s", req.Method, req.URL, res.Status, res.Body)
-	}
-	route, params, err := e.contract.router.FindRoute(req)
-	if err != nil {
-		if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
-			e.t.Errorf("%s %s is not in the products contract but answered %d", req.Method, req.URL.Path, res.Status)
-		}
-		return
-	}
-	req.Body = io.NopCloser(bytes.NewReader(raw))
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }}}
-	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
-	if reqErr != nil && (res.Status < 400 || res.Status >= 500) {
-		e.t.Errorf("%s %s: the contract rejects the request (%v) but the server answered %d", req.Method, req.URL, reqErr, res.Status)
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.Status, Header: res.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	out.SetBodyBytes(res.Body)
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		e.t.Errorf("%s %s: response %d breaks the products contract: %v\nbody: %s", req.Method, req.URL, res.Status, err, res.Body)
-	}
+	e.contract.check(e.t, req, raw, res)
 }
 
 // problem returns an ErrorMessage's errorCode and its fields, joined.
