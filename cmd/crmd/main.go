@@ -8,6 +8,7 @@
 //	crmd orgs show|set --org O [...]     show or change an org's account settings
 //	crmd clients create|list|revoke      OAuth clients of the Customer Products API
 //	crmd load --key K [...]              drive a running server, report throughput and latency
+//	crmd import --org O --file F [...]   bulk-load customers and accounts from JSON Lines
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return clients(ctx, args, stdout, stderr)
 	case "load":
 		return load(ctx, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -76,4 +79,8 @@ const usage = `usage:
   crmd clients revoke ID               revoke an OAuth client and its tokens
   crmd load --key K [--url U] [--duration 30s] [--concurrency 32] [--mix op=w,...] [--json F]
                                        drive a running server and report throughput and latency
+  crmd import --org O --file F.jsonl [--report R.jsonl] [--batch 2000]
+                                       bulk-load customers and their accounts from JSON Lines
+  crmd import --generate N --file F.jsonl
+                                       write N valid customers, each with an account, to load
 run "crmd serve -h" for the flags and their CRM_* environment variables`

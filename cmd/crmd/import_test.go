@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+// TestImportCommand imports a file of good and bad lines, on each engine,
+// and checks the report, the summary, the data and a re-run.
+func TestImportCommand(t *testing.T) {
+	for _, e := range sqltest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			dir := t.TempDir()
+			dsn := e.DSN(t)
+			if e.Name == "sqlite" {
+				dsn = "sqlite:" + dsn
+			}
+			file := filepath.Join(dir, "customers.jsonl")
+			if err := run(context.Background(), []string{"import", "--generate", "5", "--file", file}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+				t.Fatal(err)
+			}
+			good, _ := os.ReadFile(file)
+			lines := strings.Split(strings.TrimSpace(string(good)), "\n")
+			dup := strings.Replace(lines[1], `"C000000002"`, `"C000000099"`, 1) // line 2's document again
+			bad := strings.Replace(lines[2], `"external_id":"C000000003"`, `"external_id":"C000000003","colour":"red"`, 1)
+			content := strings.Join([]string{lines[0], lines[1], "", bad, "not json", lines[3], lines[4], dup}, "\r\n")
+			if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			report := filepath.Join(dir, "rejected.jsonl")
+			args := []string{"import", "--org", "telco", "--file", file, "--report", report, "--batch", "2", "--database-url", dsn}
+			var stdout, stderr bytes.Buffer
+			if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+				t.Fatalf("%v\n%s", err, stderr.String())
+			}
+			if got := stdout.String(); !strings.HasPrefix(got, "imported 4 customers (4 accounts), skipped 0, rejected 3, in ") ||
+				!strings.HasSuffix(got, " lines/s\n") {
+				t.Errorf("summary %q", got)
+			}
+			if !strings.Contains(stderr.String(), "import: 100.0% 7 lines (imported 4, skipped 0, rejected 3)") {
+				t.Errorf("no final progress line in %q", stderr.String())
+			}
+			want := []crm.ImportRejection{
+				{Line: 4, ExternalID: strp("C000000003"), Errors: []string{"colour: unknown field"}},
+				{Line: 5, Errors: []string{"the line is not valid JSON: invalid character 'o' in literal null (expecting 'u')"}},
+				{Line: 8, ExternalID: strp("C000000099"), Errors: []string{"personal_info.identity_document: a customer with this identity document already exists"}},
+			}
+			if diff := cmp.Diff(want, readReport(t, report)); diff != "" {
+				t.Errorf("report (-want +got):\n%s", diff)
+			}
+
+			db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ref, err := db.FindCustomerByExternalID(context.Background(), "telco", "C000000005")
+			if err != nil {
+				t.Fatal(err)
+			}
+			events, _ := db.Events(context.Background(), "telco", 0, 100)
+			if len(events) != 8 || events[0].Actor != "import:customers.jsonl" {
+				t.Errorf("%d events, the first by %q", len(events), events[0].Actor)
+			}
+			if ids, _ := db.ListAccountIDs(context.Background(), "telco", ref.ID); len(ids) != 1 {
+				t.Errorf("accounts of C000000005: %v", ids)
+			}
+
+			// A re-run imports nothing again; without --report the
+			// rejections go to stderr.
+			stdout.Reset()
+			stderr.Reset()
+			rerun := []string{"import", "--org", "telco", "--file", file, "--database-url", dsn}
+			if err := run(context.Background(), rerun, &stdout, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			if got := stdout.String(); !strings.HasPrefix(got, "imported 0 customers (0 accounts), skipped 4, rejected 3, in ") {
+				t.Errorf("re-run summary %q", got)
+			}
+			if !strings.Contains(stderr.String(), `{"line":4,"external_id":"C000000003","errors":["colour: unknown field"]}`) {
+				t.Errorf("rejections not on stderr: %q", stderr.String())
+			}
+		})
+	}
+}
+
+func readReport(t *testing.T, path string) []crm.ImportRejection {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []crm.ImportRejection
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r crm.ImportRejection
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("report line %q: %v", sc.Text(), err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// The generated lines are valid and distinct.
+func TestGeneratedLinesAreValid(t *testing.T) {
+	docs := map[string]bool{}
+	for i := 1; i <= 2000; i++ {
+		l := generatedLine(i * 4999)
+		raw, _ := json.Marshal(l)
+		got, err := crm.DecodeImportLine(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Normalize()
+		if err := got.Validate(crmtest.NewClock(sqltest.Start).Now()); err != nil {
+			t.Fatalf("line %d: %v", i*4999, err)
+		}
+		doc := got.PersonalInfo.IdentityDocument.Number
+		if docs[doc] {
+			t.Fatalf("document %s twice", doc)
+		}
+		docs[doc] = true
+	}
+}
+
+func strp(s string) *string { return &s }

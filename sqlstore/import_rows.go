@@ -1,0 +1,218 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/telcoops/crm"
+)
+
+// importRows are an item's rows, encoded: what CreateCustomer and
+// CreateAccount would write for it.
+type importRows struct {
+	body                                    string
+	docType, docNumber, email, digitalEmail any
+	accounts                                []string // bodies, by account
+	billing                                 []importBilling
+	events                                  []importEvent // the customer's, then each account's
+}
+
+type importBilling struct{ id, accountID, address string }
+
+type importEvent struct {
+	id, typ, aggType, aggID, data, changes string
+	seq                                    int64
+}
+
+// build encodes an item's rows and events, with the same data and changes
+// as the API's creates.
+func (im *importer) build(it *importItem) error {
+	c := &it.c
+	body, err := json.Marshal(c.CustomerData)
+	if err != nil {
+		return err
+	}
+	r := importRows{body: string(body), email: nullString(c.SearchEmail()), digitalEmail: digitalEmail(&c.CustomerData)}
+	r.docType, r.docNumber = docColumns(&c.CustomerData)
+	// createdView(c) is the external id followed by the body's fields.
+	ext, err := json.Marshal(c.ExternalID)
+	if err != nil {
+		return err
+	}
+	view := append(append(append([]byte(`{"external_id":`), ext...), ','), body[1:]...)
+	ev, err := newImportEvent(crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, c, view)
+	if err != nil {
+		return err
+	}
+	r.events = append(r.events, ev)
+	for i := range it.as {
+		a := &it.as[i]
+		b, err := json.Marshal(bodyOf(a))
+		if err != nil {
+			return err
+		}
+		r.accounts = append(r.accounts, string(b))
+		if a.BillingAddress != nil {
+			raw, err := json.Marshal(*a.BillingAddress)
+			if err != nil {
+				return err
+			}
+			r.billing = append(r.billing, importBilling{id: newID(), accountID: a.ID, address: string(raw)})
+		}
+		ev, err := newImportEvent(eventAccountCreated, aggregateAccount, a.ID, a.Version, a, b)
+		if err != nil {
+			return err
+		}
+		r.events = append(r.events, ev)
+	}
+	it.rows = r
+	return nil
+}
+
+// newImportEvent encodes an event of a create: its data, and as changes
+// every field of created, the encoded value the API diffs from nothing.
+func newImportEvent(typ, aggType, aggID string, seq int64, data any, created []byte) (importEvent, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return importEvent{}, fmt.Errorf("event data: %w", err)
+	}
+	changes, err := createdChanges(created)
+	if err != nil {
+		return importEvent{}, fmt.Errorf("event changes: %w", err)
+	}
+	return importEvent{id: newID(), typ: typ, aggType: aggType, aggID: aggID, seq: seq, data: string(raw), changes: changes}, nil
+}
+
+// Statements of the line-by-line writes; the same columns as CreateCustomer,
+// CreateAccount, openBillingAddress and appendEvent.
+const (
+	importCustomerSQL = `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
+		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	importAccountSQL = `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	importBillingSQL = "INSERT INTO billing_addresses (id, account_id, address, created_at) VALUES (?, ?, ?, ?)"
+	importEventSQL   = `INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
+		occurred_at, actor, requestor_id, request_id, data, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+var (
+	customerCopyColumns = []string{"id", "org_id", "external_id", "type", "doc_type", "doc_number", "email",
+		"digital_email", "body", "created_at", "updated_at", "version"}
+	accountCopyColumns = []string{"id", "org_id", "customer_id", "external_id", "body", "created_at", "updated_at", "version"}
+	billingCopyColumns = []string{"id", "account_id", "address", "created_at"}
+	eventCopyColumns   = []string{"id", "org_id", "type", "aggregate_type", "aggregate_id", "sequence",
+		"occurred_at", "actor", "requestor_id", "request_id", "data", "changes"}
+)
+
+// importArgs lists an item's rows as the statements' arguments.
+func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, events [][]any) {
+	d, r := im.db.dialect, &it.rows
+	now := d.ts(it.c.CreatedAt)
+	cust = []any{it.c.ID, im.org, *it.c.ExternalID, string(it.c.Type), r.docType, r.docNumber, r.email,
+		r.digitalEmail, r.body, now, now, it.c.Version}
+	for i := range it.as {
+		a := &it.as[i]
+		accounts = append(accounts, []any{a.ID, im.org, it.c.ID, *a.ExternalID, r.accounts[i], now, now, a.Version})
+	}
+	for _, b := range r.billing {
+		billing = append(billing, []any{b.id, b.accountID, b.address, now})
+	}
+	for _, e := range r.events {
+		events = append(events, []any{e.id, im.org, e.typ, e.aggType, e.aggID, e.seq, now, im.opt.Actor,
+			nil, nil, e.data, e.changes})
+	}
+	return cust, accounts, billing, events
+}
+
+// copyRows writes the batch with PostgreSQL's COPY, table by table, on
+// the transaction's own connection.
+func (im *importer) copyRows(t *tx, conn *sql.Conn, items []*importItem) error {
+	var cust, accounts, billing, events [][]any
+	for _, it := range items {
+		c, a, b, e := im.importArgs(it)
+		cust = append(cust, c)
+		accounts, billing, events = append(accounts, a...), append(billing, b...), append(events, e...)
+	}
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		for _, tbl := range []struct {
+			name string
+			cols []string
+			rows [][]any
+		}{{"customers", customerCopyColumns, cust}, {"accounts", accountCopyColumns, accounts},
+			{"billing_addresses", billingCopyColumns, billing}, {"events", eventCopyColumns, events}} {
+			if len(tbl.rows) == 0 {
+				continue
+			}
+			if _, err := pc.CopyFrom(t.ctx, pgx.Identifier{tbl.name}, tbl.cols, pgx.CopyFromRows(tbl.rows)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// importStmts are the batch's prepared inserts.
+type importStmts struct{ customer, account, billing, event *sql.Stmt }
+
+// prepareImport prepares the inserts in the transaction, which closes them.
+func (t *tx) prepareImport() (*importStmts, error) {
+	var s importStmts
+	var err error
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{{&s.customer, importCustomerSQL}, {&s.account, importAccountSQL}, {&s.billing, importBillingSQL}, {&s.event, importEventSQL}} {
+		if *p.dst, err = t.PrepareContext(t.ctx, t.db.dialect.q(p.query)); err != nil {
+			return nil, err
+		}
+	}
+	return &s, nil
+}
+
+// insertRows writes the batch with prepared statements (SQLite).
+func (im *importer) insertRows(t *tx, items []*importItem) error {
+	st, err := t.prepareImport()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if _, err := im.insertItem(t, st, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertItem writes one line's rows; on failure it says which account
+// failed (-1: the customer).
+func (im *importer) insertItem(t *tx, st *importStmts, it *importItem) (int, error) {
+	cust, accounts, billing, events := im.importArgs(it)
+	if _, err := st.customer.ExecContext(t.ctx, cust...); err != nil {
+		return -1, err
+	}
+	if _, err := st.event.ExecContext(t.ctx, events[0]...); err != nil {
+		return -1, err
+	}
+	b := 0
+	for i, a := range accounts {
+		if _, err := st.account.ExecContext(t.ctx, a...); err != nil {
+			return i, err
+		}
+		if it.as[i].BillingAddress != nil {
+			if _, err := st.billing.ExecContext(t.ctx, billing[b]...); err != nil {
+				return i, err
+			}
+			b++
+		}
+		if _, err := st.event.ExecContext(t.ctx, events[i+1]...); err != nil {
+			return i, err
+		}
+	}
+	return 0, nil
+}

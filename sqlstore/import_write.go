@@ -1,0 +1,214 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/telcoops/crm"
+)
+
+// writeChunk writes a batch in one transaction, or, when it breaks a
+// uniqueness rule, line by line in another, and then reports the batch.
+func (im *importer) writeChunk(ctx context.Context, items []*importItem) error {
+	live := slices.DeleteFunc(slices.Clone(items), func(it *importItem) bool { return it.errs != nil })
+	if len(live) > 0 {
+		err := im.inTx(ctx, func(t *tx, conn *sql.Conn) error {
+			if err := im.check(t, live); err != nil {
+				return err
+			}
+			if im.db.dialect.numbered {
+				return im.copyRows(t, conn, pending(live))
+			}
+			return im.insertRows(t, pending(live))
+		})
+		if crm.ErrorCodeOf(err) == crm.ECONFLICT {
+			err = im.inTx(ctx, func(t *tx, _ *sql.Conn) error { return im.rowByRow(t, pending(live)) })
+		}
+		if err != nil {
+			return err
+		}
+		im.tuning.committed()
+	}
+	for _, it := range items {
+		switch {
+		case it.errs != nil:
+			im.stats.Rejected++
+			if im.opt.Reject != nil {
+				if err := im.opt.Reject(crm.ImportRejection{Line: it.line, ExternalID: it.own, Errors: it.errs}); err != nil {
+					return err
+				}
+			}
+		case it.skip:
+			im.stats.Skipped++
+		default:
+			im.stats.Imported++
+			im.stats.Accounts += len(it.as)
+			if it.own != nil {
+				im.imported[*it.own] = struct{}{}
+			}
+		}
+	}
+	im.stats.Lines += len(items)
+	im.stats.Bytes = items[len(items)-1].end
+	if im.opt.Progress != nil {
+		im.opt.Progress(im.stats)
+	}
+	return nil
+}
+
+func pending(items []*importItem) []*importItem {
+	return slices.DeleteFunc(slices.Clone(items), func(it *importItem) bool { return it.errs != nil || it.skip })
+}
+
+// inTx runs fn in a transaction of its own connection, so that COPY can
+// reach the driver's connection beneath it.
+func (im *importer) inTx(ctx context.Context, fn func(t *tx, conn *sql.Conn) error) error {
+	conn, err := im.db.wr.Conn(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	// The statements run without ctx: the SQLite driver starts a watcher
+	// goroutine for each statement given a cancellable one, a cost per
+	// row. Cancelling ctx still ends the batch: database/sql then rolls
+	// the transaction back, and its next statement fails.
+	t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(ctx), db: im.db, info: crm.RequestInfo{Principal: crm.Principal{ID: im.opt.Actor}}}
+	if err := fn(t, conn); err != nil {
+		sqlTx.Rollback()
+		return translate(err)
+	}
+	return translate(sqlTx.Commit())
+}
+
+// check finds the lines whose customer external_id is already in the org:
+// from an earlier run they are skipped, from this one they are
+// duplicates. An external id drawn for a line that a client has taken
+// meanwhile is drawn again, as the API's nextExternalID does.
+func (im *importer) check(t *tx, items []*importItem) error {
+	own := map[string]bool{}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, *it.c.ExternalID)
+		if it.own != nil {
+			own[*it.own] = true
+		}
+	}
+	taken, err := t.existingExternalIDs("customers", im.org, ids)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		id := *it.c.ExternalID
+		switch {
+		case it.own != nil && taken[id]:
+			if _, dup := im.imported[id]; dup {
+				it.errs = []string{"external_id: " + violationMessage("customers_external_id_uq")}
+			} else {
+				it.skip = true
+			}
+		case it.own == nil && (taken[id] || own[id]):
+			if it.c.ExternalID, err = t.redraw(im.org, "customers", &im.custIDs, own); err != nil {
+				return err
+			}
+			if err := im.build(it); err != nil {
+				return err
+			}
+		}
+	}
+	ownAccounts := map[string]bool{}
+	var drawn []string
+	for _, it := range pending(items) {
+		for i, n := range it.l.Accounts {
+			if n.ExternalID != nil {
+				ownAccounts[*n.ExternalID] = true
+			} else {
+				drawn = append(drawn, *it.as[i].ExternalID)
+			}
+		}
+	}
+	if taken, err = t.existingExternalIDs("accounts", im.org, drawn); err != nil {
+		return err
+	}
+	for _, it := range pending(items) {
+		changed := false
+		for i, n := range it.l.Accounts {
+			if id := *it.as[i].ExternalID; n.ExternalID == nil && (taken[id] || ownAccounts[id]) {
+				if it.as[i].ExternalID, err = t.redraw(im.org, "accounts", &im.acctIDs, ownAccounts); err != nil {
+					return err
+				}
+				changed = true
+			}
+		}
+		if changed {
+			if err := im.build(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rowByRow writes each line in a savepoint of its own, so that a line
+// breaking a uniqueness rule is rejected alone.
+func (im *importer) rowByRow(t *tx, items []*importItem) error {
+	st, err := t.prepareImport()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if _, err := t.exec("SAVEPOINT import_line"); err != nil {
+			return err
+		}
+		at, err := im.insertItem(t, st, it)
+		if err != nil {
+			if _, rerr := t.exec("ROLLBACK TO SAVEPOINT import_line"); rerr != nil {
+				return rerr
+			}
+			var ce *crm.Error
+			if !errors.As(translate(err), &ce) || ce.Code != crm.ECONFLICT {
+				return translate(err)
+			}
+			it.errs = []string{crm.FieldError{Field: conflictField(it, at, ce), Message: ce.Message}.String()}
+		}
+		if _, err := t.exec("RELEASE SAVEPOINT import_line"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// conflictField names the field of a line that a uniqueness violation
+// is about.
+func conflictField(it *importItem, account int, ce *crm.Error) string {
+	switch ce.Message {
+	case violationMessage("customers_document_uq"):
+		if it.c.CompanyInfo != nil {
+			return "company_info.identity_document"
+		}
+		return "personal_info.identity_document"
+	case violationMessage("customers_digital_email_uq"):
+		return "digital_personal_info.email"
+	case violationMessage("customers_external_id_uq"):
+		return "external_id"
+	case violationMessage("accounts_external_id_uq"):
+		return fmt.Sprintf("accounts[%d].external_id", account)
+	}
+	return ""
+}
+
+// violationMessage is what translate says of a violated unique index.
+func violationMessage(index string) string {
+	for _, u := range uniqueViolations {
+		if u.index == index {
+			return u.message
+		}
+	}
+	return ""
+}
