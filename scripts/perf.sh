@@ -23,7 +23,7 @@ case "$engine" in
     base="${2:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
     schema="perf_$(date +%s)"
     psql "$base" -qc "CREATE SCHEMA $schema"
-    trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; psql "$base" -qc "DROP SCHEMA $schema CASCADE"; rm -rf "$work"' EXIT
+    trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; psql "$base" -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE"; rm -rf "$work"' EXIT
     sep='?'; [[ "$base" == *\?* ]] && sep='&'
     dsn="$base${sep}search_path=$schema"
     benchenv=(CRM_TEST_POSTGRES_DSN="$base") ;;

@@ -31,7 +31,7 @@ type target struct{ id, nif, customer string }
 
 func newDriver(c loadConfig) *driver {
 	d := &driver{cfg: c, client: httpClient(c.concurrency), base: c.url + "/v4/orgs/" + c.org}
-	d.nif.Store(rand.Int64N(90_000_000) + 1_000_000)
+	d.nif.Store(rand.Int64N(9_000_000))
 	return d
 }
 
@@ -45,7 +45,7 @@ var operations = map[string]func(context.Context, *driver, *rand.Rand) error{
 		return d.do(ctx, "GET", "/customers/"+d.pick(rng, false).id, nil, 200, nil)
 	},
 	"search_document": func(ctx context.Context, d *driver, rng *rand.Rand) error {
-		return d.do(ctx, "GET", "/customers?identity_document_type=NIF&identity_document="+d.pick(rng, false).nif, nil, 200, nil)
+		return d.do(ctx, "GET", "/customers?identity_document_type=NIE&identity_document="+d.pick(rng, false).nif, nil, 200, nil)
 	},
 	"create_account": func(ctx context.Context, d *driver, rng *rand.Rand) error {
 		c := d.pick(rng, false)
@@ -120,10 +120,12 @@ func (d *driver) seedTargets(ctx context.Context, n int) error {
 	}
 }
 
-// createCustomer creates a private customer with a fresh valid NIF.
+// createCustomer creates a private customer with a fresh valid NIE (Y and
+// seven digits): NIEs, so the load never collides with the NIFs of data
+// imported with "crmd import --generate".
 func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error) {
-	n := d.nif.Add(1) % 100_000_000
-	nif = fmt.Sprintf("%08d%c", n, "TRWAGMYFPDXBNJZSQVHLCKE"[n%23])
+	n := d.nif.Add(1) % 10_000_000
+	nif = fmt.Sprintf("Y%07d%c", n, "TRWAGMYFPDXBNJZSQVHLCKE"[(10_000_000+n)%23])
 	body := map[string]any{
 		"type": "PRIVATE_CUSTOMER", "preferred_language": "es", "segment": "CONSUMER",
 		"contact_info": map[string]any{
@@ -132,7 +134,7 @@ func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error)
 			"postal_address": map[string]any{"address_lines": []string{"Calle Mayor 2, 3º A"}, "postal_code": "28039",
 				"locality": "Fuenlabrada", "administrative_area": "Madrid", "region_code": "ES"},
 		},
-		"personal_info": map[string]any{"identity_document": map[string]any{"number": nif, "type": "NIF"},
+		"personal_info": map[string]any{"identity_document": map[string]any{"number": nif, "type": "NIE"},
 			"name": "Antonio", "first_surname": "Benavente", "second_surname": "Blanco", "gender": "MALE",
 			"nationality": "ES", "birthdate": "1980-01-01"},
 	}
