@@ -1,0 +1,221 @@
+package crm
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Decoding names what DecodeStrict decodes, for its messages.
+type Decoding struct {
+	What string // "request body", "the line": starts the messages about the whole value
+	Root string // the path that names the whole value: "body", "line"
+}
+
+func (d Decoding) invalid() string { return "invalid " + strings.TrimPrefix(d.What, "the ") }
+
+func (d Decoding) path(p string) string {
+	if p == "" {
+		return d.Root
+	}
+	return p
+}
+
+// DecodeStrict decodes b, one JSON value, into dst (a pointer) strictly:
+// no unknown fields (matched exactly, unlike encoding/json's case folding),
+// every value of its field's type, dates that parse, and no empty string in
+// a field tagged crm:"nonempty". Problems are *Error naming the field path,
+// e.g. contact_info.emails[0].email. Both API surfaces and the import use
+// it, so a body and an imported line are held to the same rules.
+func DecodeStrict(b []byte, dst any, d Decoding) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return Errorf(EMALFORMED, "%s is not valid JSON: %s", d.What, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf(EMALFORMED, "%s has data after the JSON value", d.What)
+	}
+	if fe := checkShape(d, tree, reflect.TypeOf(dst).Elem(), ""); fe != nil {
+		return fe
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		// checkShape mirrors encoding/json, so this is a gap in it: say so
+		// plainly rather than leak decoder internals.
+		return Errorf(EMALFORMED, "%s does not match the expected schema", d.What)
+	}
+	return nil
+}
+
+type optionalElem interface{ OptionalElem() reflect.Type }
+
+var (
+	optionalIface        = reflect.TypeFor[optionalElem]()
+	textUnmarshalerIface = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// checkShape walks a decoded JSON tree beside the Go type it will be
+// decoded into, and reports the first unknown field or wrong type with its
+// path, e.g. contact_info.emails[0].email.
+func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
+	if t.Implements(optionalIface) {
+		if v == nil {
+			return nil
+		}
+		return checkShape(d, v, reflect.Zero(t).Interface().(optionalElem).OptionalElem(), path)
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil {
+		return nil // null leaves the Go zero value; required-ness is the domain's call
+	}
+	mismatch := func(want string) *Error {
+		return &Error{Code: EMALFORMED, Message: d.invalid(),
+			Fields: []FieldError{{Field: d.path(path), Message: "must be " + want}}}
+	}
+	// Types that parse themselves from a JSON string (time.Time) are
+	// strings on the wire, not objects: check that the text parses, so a
+	// bad date names its field instead of failing the decoder later.
+	if reflect.PointerTo(t).Implements(textUnmarshalerIface) {
+		s, ok := v.(string)
+		if !ok {
+			return mismatch("a string")
+		}
+		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			if t == reflect.TypeFor[time.Time]() {
+				return mismatch("an RFC 3339 date-time such as 2026-01-31T00:00:00Z")
+			}
+			return mismatch("a valid value")
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return mismatch("an object")
+		}
+		fields := jsonFields(t)
+		for key, child := range obj {
+			f, ok := fields[key]
+			if !ok {
+				return &Error{Code: EUNKNOWNFIELD, Message: d.invalid(),
+					Fields: []FieldError{{Field: joinPath(path, key), Message: "unknown field"}}}
+			}
+			if s, isString := child.(string); isString && s == "" && f.nonEmpty {
+				return &Error{Code: EINVALID, Message: d.invalid(),
+					Fields: []FieldError{{Field: d.path(joinPath(path, key)), Message: "must not be empty"}}}
+			}
+			if err := checkShape(d, child, f.typ, joinPath(path, key)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			return mismatch("an array")
+		}
+		for i, child := range arr {
+			if err := checkShape(d, child, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return mismatch("an object")
+		}
+		for key, child := range obj {
+			if err := checkShape(d, child, t.Elem(), joinPath(path, key)); err != nil {
+				return err
+			}
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return mismatch("a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return mismatch("a boolean")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return mismatch("an integer")
+		}
+		i, err := n.Int64()
+		if err != nil || i < -(1<<(t.Bits()-1)) || i > 1<<(t.Bits()-1)-1 {
+			return mismatch(fmt.Sprintf("an integer of at most %d bits", t.Bits()))
+		}
+	case reflect.Float32, reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return mismatch("a number")
+		}
+		if f, err := n.Float64(); err != nil || math.IsInf(f, 0) {
+			return mismatch("a finite number")
+		}
+	}
+	return nil
+}
+
+// jsonFields lists the JSON keys of a struct the way encoding/json sees
+// them, embedded structs included.
+func jsonFields(t reflect.Type) map[string]jsonField {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]jsonField)
+	}
+	out := map[string]jsonField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for k, v := range jsonFields(f.Type) {
+				if _, dup := out[k]; !dup {
+					out[k] = v
+				}
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = jsonField{typ: f.Type, nonEmpty: f.Tag.Get("crm") == "nonempty"}
+	}
+	fieldCache.Store(t, out)
+	return out
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]jsonField
+
+// jsonField is one JSON key of a struct: its Go type, and whether an empty
+// string is refused (tag crm:"nonempty"): for optional strings whose
+// absence and emptiness look alike once decoded, but where the contract
+// forbids "".
+type jsonField struct {
+	typ      reflect.Type
+	nonEmpty bool
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
