@@ -9,8 +9,6 @@ import (
 
 func (s *Server) registerEvents() {
 	s.v4("GET", "/events", crm.RoleEventsRead, s.listEvents)
-	s.handle("GET", "/metrics", s.metrics)
-	s.handle("GET", "/docs", s.docs)
 }
 
 // defaultEventPage is the page size when the client gives no limit.
@@ -62,13 +60,4 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, org string) 
 		page.NextCursor = strconv.FormatInt(evs[n-1].Position, 10)
 	}
 	writeJSON(w, http.StatusOK, page)
-}
-
-// metrics serves the Prometheus exposition, when the binary wired one.
-func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Metrics == nil {
-		http.NotFound(w, r)
-		return
-	}
-	s.cfg.Metrics.ServeHTTP(w, r)
 }

@@ -29,8 +29,19 @@ func (s *Server) registerOperations() {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	s.handle("GET", "/metrics", s.metrics)
+	s.handle("GET", "/docs", s.docs)
 	s.handle("GET", "/openapi/v4.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(OpenAPIV4)
 	})
+}
+
+// metrics serves the Prometheus exposition, when the binary wired one.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Metrics == nil {
+		http.NotFound(w, r)
+		return
+	}
+	s.cfg.Metrics.ServeHTTP(w, r)
 }

@@ -2,12 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
-	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
 
@@ -77,7 +77,7 @@ func BenchmarkStore(b *testing.B) {
 			b.Run("ceiling_insert", func(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						id := "r" + itoa(seq.Add(1))
+						id := "r" + strconv.FormatInt(seq.Add(1), 10)
 						tx, err := write.Begin()
 						if err == nil {
 							_, err = tx.Exec(db.Q("INSERT INTO bench_rows (id, body) VALUES (?, ?)"), id, `{"name":"Antonio"}`)
@@ -110,20 +110,3 @@ func BenchmarkStore(b *testing.B) {
 		})
 	}
 }
-
-func itoa(n int64) string {
-	const digits = "0123456789"
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 {
-		i--
-		buf[i] = digits[n%10]
-		n /= 10
-	}
-	return string(buf[i:])
-}
-
-var _ = sqlstore.Open

@@ -62,10 +62,9 @@ func startRelays(ctx context.Context, c eventsConfig, store relayStore, reg prom
 	hooks := webhook.New(store, webhook.Config{Logger: log.With("component", "webhooks"), Clock: crm.SystemClock,
 		MaxAge: c.webhookMaxAge, Timeout: c.webhookTimeout, Metrics: webhook.NewMetrics(reg)})
 	wg.Go(func() { hooks.Run(ctx) })
-	var outbox crm.Outbox = store
 	if c.natsURL != "" {
 		metrics := natsrelay.NewMetrics(reg)
-		wg.Go(func() { runNATSRelay(ctx, c, outbox, metrics, log) })
+		wg.Go(func() { runNATSRelay(ctx, c, store, metrics, log) })
 	}
 	return func() {
 		cancel()
