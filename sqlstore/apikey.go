@@ -69,9 +69,15 @@ func (db *DB) ListAPIKeys(ctx context.Context, org string) ([]crm.APIKey, error)
 	return out, translate(rows.Err())
 }
 
-// RevokeAPIKey makes a key unusable from now on.
+// RevokeAPIKey makes a key unusable from now on: at once in this process,
+// and within KeyEpochInterval in every other, through api_key_epoch.
 func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
-	res, err := db.wr.ExecContext(ctx, db.dialect.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+	t, err := db.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer t.Rollback()
+	res, err := t.ExecContext(ctx, db.dialect.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
 		db.dialect.ts(db.now()), id)
 	if err != nil {
 		return translate(err)
@@ -79,6 +85,16 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return crm.Errorf(crm.ENOTFOUND, "no active API key with id %s", id)
 	}
+	if _, err := t.ExecContext(ctx, "UPDATE api_key_epoch SET epoch = epoch + 1 WHERE id = 1"); err != nil {
+		return translate(err)
+	}
+	if err := t.Commit(); err != nil {
+		return translate(err)
+	}
+	// After the commit, never before: a lookup that read the key before the
+	// commit either stored it already (cleared here) or finds the generation
+	// moved and does not store it.
+	db.forgetAPIKeys()
 	return nil
 }
 
@@ -93,6 +109,11 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 	if !ok || len(prefix) != 12 {
 		return crm.Principal{}, bad
 	}
+	given := hashKey(secret)
+	p, ok, gen := db.cachedAPIKey(ctx, prefix, given)
+	if ok {
+		return p, nil
+	}
 	var id, org, hash, roles string
 	var revoked *time.Time
 	err := db.queryRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
@@ -103,10 +124,12 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 	if err != nil {
 		return crm.Principal{}, translate(err)
 	}
-	if subtle.ConstantTimeCompare([]byte(hash), []byte(hashKey(secret))) != 1 || revoked != nil {
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(given)) != 1 || revoked != nil {
 		return crm.Principal{}, bad
 	}
-	return crm.Principal{ID: "key:" + id, Orgs: []string{org}, Roles: parseRoles(roles)}, nil
+	p = crm.Principal{ID: "key:" + id, Orgs: []string{org}, Roles: parseRoles(roles)}
+	db.rememberAPIKey(gen, prefix, hash, p)
+	return p, nil
 }
 
 func parseRoles(s string) []crm.Role {

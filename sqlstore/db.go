@@ -32,6 +32,7 @@ type DB struct {
 	batch   *batcher // SQLite's group commit; nil on PostgreSQL
 	stmts   stmtCache
 	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
+	keys    keyCache   // authenticated API keys
 }
 
 // Options tune Open; the zero value is usable.
