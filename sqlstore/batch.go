@@ -34,6 +34,7 @@ type batcher struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
+	ws   writeStmts // touched by loop only
 }
 
 func newBatcher(db *DB) *batcher {
@@ -60,6 +61,7 @@ func (b *batcher) submit(ctx context.Context, org string, fn func(t *tx) error) 
 func (b *batcher) close() {
 	b.once.Do(func() { close(b.stop) })
 	b.wg.Wait()
+	b.ws.close()
 }
 
 func (b *batcher) loop() {
@@ -93,6 +95,9 @@ func (b *batcher) run(batch []*writeJob) {
 		}
 		j.done <- j.err
 	}
+	// The writer connection is free again: the time to prepare what the
+	// batch met for the first time.
+	b.ws.prepareQueued(b.db)
 }
 
 func (b *batcher) runTx(batch []*writeJob) error {
@@ -100,24 +105,28 @@ func (b *batcher) runTx(batch []*writeJob) error {
 	if err != nil {
 		return translate(err)
 	}
+	stmts := b.ws.begin(b.db, sqlTx)
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err // gave up before its turn: never ran
 			continue
 		}
-		if _, err := sqlTx.Exec("SAVEPOINT w"); err != nil {
+		if _, err := stmts.exec(context.Background(), "SAVEPOINT w"); err != nil {
 			sqlTx.Rollback()
 			return translate(err)
 		}
 		// The statements run on the batch's context: cancelling one
 		// caller's request must not interrupt the shared transaction.
-		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx)}
+		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx), stmts: stmts}
 		j.err = runJob(t, j)
-		release := "RELEASE w"
+		var err error
 		if j.err != nil {
-			release = "ROLLBACK TO w; RELEASE w"
+			_, err = stmts.exec(context.Background(), "ROLLBACK TO w")
 		}
-		if _, err := sqlTx.Exec(release); err != nil {
+		if err == nil {
+			_, err = stmts.exec(context.Background(), "RELEASE w")
+		}
+		if err != nil {
 			sqlTx.Rollback()
 			return translate(err)
 		}

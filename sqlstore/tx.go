@@ -18,13 +18,25 @@ type tx struct {
 	ctx  context.Context
 	db   *DB
 	info crm.RequestInfo
+	// stmts, in SQLite's group commit, keeps statements prepared across
+	// transactions; nil elsewhere (pgx caches prepared statements itself).
+	stmts *txStmts
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	if t.stmts != nil {
+		return t.stmts.exec(t.ctx, query, args...)
+	}
 	return t.ExecContext(t.ctx, t.db.dialect.q(query), args...)
 }
 
 func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	if t.stmts != nil {
+		if st, err := t.stmts.get(t.ctx, query); err == nil {
+			return st.QueryRowContext(t.ctx, args...)
+		}
+		// The plain path reports the same error through Scan.
+	}
 	return t.QueryRowContext(t.ctx, t.db.dialect.q(query), args...)
 }
 
