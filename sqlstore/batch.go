@@ -35,6 +35,7 @@ type batcher struct {
 	wg   sync.WaitGroup
 	once sync.Once
 	ws   writeStmts // touched by loop only
+	seqs writerSeqs // touched by loop only
 }
 
 func newBatcher(db *DB) *batcher {
@@ -100,7 +101,8 @@ func (b *batcher) run(batch []*writeJob) {
 	b.ws.prepareQueued(b.db)
 }
 
-func (b *batcher) runTx(batch []*writeJob) error {
+func (b *batcher) runTx(batch []*writeJob) (err error) {
+	defer func() { b.seqs.endBatch(err == nil) }()
 	sqlTx, err := b.db.wr.BeginTx(context.Background(), nil)
 	if err != nil {
 		return translate(err)
@@ -117,8 +119,9 @@ func (b *batcher) runTx(batch []*writeJob) error {
 		}
 		// The statements run on the batch's context: cancelling one
 		// caller's request must not interrupt the shared transaction.
-		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx), stmts: stmts}
+		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx), stmts: stmts, seqs: &b.seqs}
 		j.err = runJob(t, j)
+		b.seqs.endJob(j.err == nil)
 		var err error
 		if j.err != nil {
 			_, err = stmts.exec(context.Background(), "ROLLBACK TO w")

@@ -21,6 +21,9 @@ type tx struct {
 	// stmts, in SQLite's group commit, keeps statements prepared across
 	// transactions; nil elsewhere (pgx caches prepared statements itself).
 	stmts *txStmts
+	// seqs, in SQLite's group commit, hands out sequence values from
+	// blocks; nil elsewhere.
+	seqs *writerSeqs
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
@@ -89,9 +92,12 @@ func (t *tx) nextExternalID(org, table string) (string, error) {
 	for {
 		var v int64
 		var err error
-		if t.db.seqs != nil {
+		switch {
+		case t.db.seqs != nil:
 			v, err = t.db.seqs.value(t.ctx, org, table+".external_id")
-		} else {
+		case t.seqs != nil:
+			v, err = t.seqs.value(t, org, table+".external_id")
+		default:
 			v, err = t.nextValue(org, table+".external_id")
 		}
 		if err != nil {

@@ -1,0 +1,73 @@
+package sqlstore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+// TestExternalIDsAfterRollback: the write that reserves an org's first block
+// of external ids fails and rolls back, with the reservation; then two
+// processes (two stores on one database) create concurrently. Every create
+// must succeed with an external id of its own.
+func TestExternalIDsAfterRollback(t *testing.T) {
+	for _, e := range sqltest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			clock := crmtest.NewClock(sqltest.Start)
+			dsn := e.DSN(t)
+			open := func() *sqlstore.DB {
+				db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Clock: clock.Now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			a, b := open(), open()
+			taken := crmtest.Private(crmtest.NIF(1))
+			ext := "own-1"
+			taken.ExternalID = &ext
+			if _, err := a.CreateCustomer(ctx, "telco", taken); err != nil {
+				t.Fatal(err)
+			}
+			// Draws an external id, then fails on the document.
+			_, err := a.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)))
+			mustCode(t, err, crm.ECONFLICT)
+
+			const n = 40
+			ids := make([]string, 2*n)
+			errs := make([]error, 2*n)
+			var wg sync.WaitGroup
+			for i := range 2 * n {
+				db := a
+				if i%2 == 1 {
+					db = b
+				}
+				wg.Go(func() {
+					c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)))
+					if err == nil {
+						ids[i] = *c.ExternalID
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			seen := map[string]int{}
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("create %d: %v", i, err)
+				}
+				if j, dup := seen[ids[i]]; dup {
+					t.Errorf("creates %d and %d both got external id %s", j, i, ids[i])
+				}
+				seen[ids[i]] = i
+			}
+		})
+	}
+}
