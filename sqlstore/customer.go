@@ -24,15 +24,19 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	}
 	c := &crm.Customer{ID: newID(), OrgID: org, ExternalID: n.ExternalID, CustomerData: n.CustomerData,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	// The body and the event's changes are computed before the write joins
-	// SQLite's serialized group commit, where every microsecond is paid by
-	// all writers; only the external id, known inside, is added there. The
-	// result equals Diff(nil, createdView(c)).
+	// The body and the event are marshalled before the write joins SQLite's
+	// serialized group commit, where every microsecond is paid by all
+	// writers; only the external id, when the service assigns it, is known
+	// inside, and is spliced in there. The result equals appendEvent's.
 	body, err := json.Marshal(c.CustomerData)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
 	changes, err := crm.Diff(nil, c.CustomerData)
+	if err != nil {
+		return nil, crm.Internal(err)
+	}
+	ev, err := prepareCreatedCustomer(c, changes)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
@@ -45,6 +49,10 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 			}
 			c.ExternalID = &id
 		}
+		data, changed, err := ev.withExternalID(*c.ExternalID)
+		if err != nil {
+			return err
+		}
 		_, err = t.exec(`INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
 			digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
@@ -52,12 +60,7 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		if err != nil {
 			return err
 		}
-		ext, err := json.Marshal(*c.ExternalID)
-		if err != nil {
-			return err
-		}
-		changes["external_id"] = crm.Change{Before: json.RawMessage("null"), After: ext}
-		return t.appendEvent(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, c, changes)
+		return t.appendEventJSON(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
 	})
 	if err != nil {
 		return nil, err

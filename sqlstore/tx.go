@@ -128,11 +128,17 @@ func (t *tx) appendEvent(org, typ, aggType, aggID string, seq int64, data any, c
 	if err != nil {
 		return fmt.Errorf("event changes: %w", err)
 	}
+	return t.appendEventJSON(org, typ, aggType, aggID, seq, raw, ch)
+}
+
+// appendEventJSON writes one outbox event whose data and changes are
+// already marshalled.
+func (t *tx) appendEventJSON(org, typ, aggType, aggID string, seq int64, raw, ch []byte) error {
 	actor := t.info.Principal.ID
 	if actor == "" {
 		actor = "system"
 	}
-	_, err = t.exec(`INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
+	_, err := t.exec(`INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
 		occurred_at, actor, requestor_id, request_id, data, changes)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		newID(), org, typ, aggType, aggID, seq, t.db.dialect.ts(t.db.now()), actor,
