@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"slices"
 	"sort"
@@ -59,7 +58,11 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d := newDriver(c)
+	d, err := newDriver(c)
+	if err != nil {
+		return err
+	}
+	defer d.client.closeIdle()
 	fmt.Fprintf(stderr, "seeding %d customers with one account each...\n", c.seed)
 	if err := d.seedTargets(ctx, c.seed); err != nil {
 		return fmt.Errorf("load: seed: %w", err)
@@ -84,6 +87,7 @@ type weighted struct {
 	weight int
 }
 
+// parseMix reads --mix: operation=weight pairs, zero weights dropped.
 func parseMix(s string) ([]weighted, error) {
 	var out []weighted
 	for part := range strings.SplitSeq(s, ",") {
@@ -134,10 +138,13 @@ type samples struct {
 	firstErr map[string]string
 }
 
+// newSamples makes one worker's empty samples.
 func newSamples() *samples {
 	return &samples{lat: map[string][]time.Duration{}, errs: map[string]int{}, firstErr: map[string]string{}}
 }
 
+// run drives the mix for dur with one worker per connection and merges
+// the workers' samples into the result.
 func (d *driver) run(ctx context.Context, mix []weighted, dur time.Duration) LoadResult {
 	total := 0
 	for _, m := range mix {
@@ -205,6 +212,7 @@ func (d *driver) run(ctx context.Context, mix []weighted, dur time.Duration) Loa
 	return res
 }
 
+// summarize fills r's count, rate and percentiles from its latencies.
 func summarize(r *OpResult, lat []time.Duration, elapsed float64) {
 	r.Count = len(lat)
 	if elapsed > 0 {
@@ -222,6 +230,8 @@ func summarize(r *OpResult, lat []time.Duration, elapsed float64) {
 	r.MaxMillis = float64(lat[len(lat)-1].Microseconds()) / 1000
 }
 
+// printTable writes the result as an aligned table, then the first error
+// of each operation that had one.
 func printTable(w io.Writer, res LoadResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "operation\tcount\tper s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\t\n")
@@ -238,13 +248,4 @@ func printTable(w io.Writer, res LoadResult) {
 			fmt.Fprintf(w, "first %s error: %s\n", r.Operation, r.FirstError)
 		}
 	}
-}
-
-// httpClient keeps one idle connection per worker so the run measures the
-// server, not connection setup.
-func httpClient(concurrency int) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = concurrency * 2
-	t.MaxIdleConnsPerHost = concurrency * 2
-	return &http.Client{Transport: t, Timeout: loadTimeout}
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -17,8 +14,7 @@ import (
 // driver holds the load run's client and the ids it seeded and created.
 type driver struct {
 	cfg    loadConfig
-	client *http.Client
-	base   string
+	client *loadClient
 	nif    atomic.Int64 // next document number; random start so runs do not collide
 
 	mu        sync.RWMutex
@@ -29,10 +25,16 @@ type driver struct {
 // target is a seeded or created resource the reads aim at.
 type target struct{ id, nif, customer string }
 
-func newDriver(c loadConfig) *driver {
-	d := &driver{cfg: c, client: httpClient(c.concurrency), base: c.url + "/v4/orgs/" + c.org}
+// newDriver makes the driver and its client: one connection per worker,
+// since both the run and the seeding have c.concurrency requests in flight.
+func newDriver(c loadConfig) (*driver, error) {
+	client, err := newLoadClient(c.url, "/v4/orgs/"+c.org, c.key, c.concurrency)
+	if err != nil {
+		return nil, err
+	}
+	d := &driver{cfg: c, client: client}
 	d.nif.Store(rand.Int64N(9_000_000))
-	return d
+	return d, nil
 }
 
 // operations are the operations of the mix, by name.
@@ -56,7 +58,7 @@ var operations = map[string]func(context.Context, *driver, *rand.Rand) error{
 		return d.do(ctx, "GET", "/accounts/"+d.pick(rng, true).id, nil, 200, nil)
 	},
 	"patch_payment_method": func(ctx context.Context, d *driver, rng *rand.Rand) error {
-		body := map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": loadIBANs[rng.IntN(len(loadIBANs))]}}
+		body := patchBodies[rng.IntN(len(patchBodies))]
 		return d.do(ctx, "PATCH", "/accounts/"+d.pick(rng, true).id+"/payment-method", body, 204, nil)
 	},
 	"list_accounts": func(ctx context.Context, d *driver, rng *rand.Rand) error {
@@ -67,6 +69,29 @@ var operations = map[string]func(context.Context, *driver, *rand.Rand) error{
 // loadIBANs are valid Spanish IBANs the payment-method changes alternate.
 var loadIBANs = []string{"ES7921000813610123456789", "ES9121000418450200051332", "ES6000491500051234567892"}
 
+// patchBodies and accountBody are the bodies that never change, encoded
+// once rather than per request.
+var (
+	patchBodies = func() (out [][]byte) {
+		for _, iban := range loadIBANs {
+			out = append(out, mustJSON(map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": iban}}))
+		}
+		return out
+	}()
+	accountBody = mustJSON(map[string]any{"modality": "POSTPAID",
+		"payment_method": map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": loadIBANs[0]}}})
+)
+
+// mustJSON encodes a value known to encode.
+func mustJSON(v any) []byte {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// opNames lists the operations, sorted, for the flag's help and errors.
 func opNames() []string {
 	var out []string
 	for name := range operations {
@@ -76,6 +101,7 @@ func opNames() []string {
 	return out
 }
 
+// pick returns a random seeded or created customer, or account.
 func (d *driver) pick(rng *rand.Rand, account bool) target {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
@@ -138,18 +164,22 @@ func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error)
 			"name": "Antonio", "first_surname": "Benavente", "second_surname": "Blanco", "gender": "MALE",
 			"nationality": "ES", "birthdate": "1980-01-01"},
 	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return "", "", err
+	}
 	var out struct{ ID string }
-	if err := d.do(ctx, "POST", "/customers", body, 201, &out); err != nil {
+	if err := d.do(ctx, "POST", "/customers", raw, 201, &out); err != nil {
 		return "", "", err
 	}
 	return out.ID, nif, nil
 }
 
+// createAccount creates a postpaid direct-debit account of the customer
+// and records it as a read target.
 func (d *driver) createAccount(ctx context.Context, customerID string) (string, error) {
-	body := map[string]any{"modality": "POSTPAID",
-		"payment_method": map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": loadIBANs[0]}}}
 	var out struct{ ID string }
-	if err := d.do(ctx, "POST", "/customers/"+customerID+"/accounts", body, 200, &out); err != nil {
+	if err := d.do(ctx, "POST", "/customers/"+customerID+"/accounts", accountBody, 200, &out); err != nil {
 		return "", err
 	}
 	d.mu.Lock()
@@ -158,41 +188,18 @@ func (d *driver) createAccount(ctx context.Context, customerID string) (string, 
 	return out.ID, nil
 }
 
-// do sends one request and checks its status; the body is always read to
-// the end so the connection is reused.
-func (d *driver) do(ctx context.Context, method, path string, body any, want int, out any) error {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return err
+// do sends one request with a JSON body (nil for none), checks its status
+// and decodes the answer into out when given.
+func (d *driver) do(ctx context.Context, method, path string, body []byte, want int, out any) error {
+	return d.client.do(ctx, method, path, body, func(status int, raw []byte) error {
+		if status != want {
+			return fmt.Errorf("%s %s: %d %.200s", method, path, status, raw)
 		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, d.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+d.cfg.key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := d.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %.200s", method, path, res.StatusCode, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
+		if out != nil {
+			return json.Unmarshal(raw, out)
+		}
+		return nil
+	})
 }
 
 // loadTimeout bounds one request of the load run.
