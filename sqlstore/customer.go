@@ -41,22 +41,36 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		return nil, crm.Internal(err)
 	}
 	docType, docNumber := docColumns(&c.CustomerData)
+	insert := `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
+		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	assigned := c.ExternalID == nil
+	if assigned {
+		// A drawn id a client already chose for itself is skipped without a
+		// lookup first: the insert does nothing and the next id is drawn.
+		insert += " ON CONFLICT (org_id, external_id) DO NOTHING"
+	}
 	err = db.write(ctx, org, func(t *tx) error {
-		if c.ExternalID == nil {
-			id, err := t.nextExternalID(org, "customers")
+		for {
+			if assigned {
+				id, err := t.drawExternalID(org, "customers")
+				if err != nil {
+					return err
+				}
+				c.ExternalID = &id
+			}
+			res, err := t.exec(insert, c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber,
+				nullString(c.SearchEmail()), digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now),
+				db.dialect.ts(now), c.Version)
 			if err != nil {
 				return err
 			}
-			c.ExternalID = &id
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 || !assigned {
+				break
+			}
 		}
 		data, changed, err := ev.withExternalID(*c.ExternalID)
-		if err != nil {
-			return err
-		}
-		_, err = t.exec(`INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
-			digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
-			digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now), db.dialect.ts(now), c.Version)
 		if err != nil {
 			return err
 		}

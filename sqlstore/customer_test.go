@@ -303,3 +303,49 @@ func TestAssociatedUsersAndDeactivate(t *testing.T) {
 		}
 	})
 }
+
+// TestAssignedExternalIDSkipsChosenOnes: ids the service draws that clients
+// already chose for themselves are skipped, and the event tells the id given.
+func TestAssignedExternalIDSkipsChosenOnes(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		for i, ext := range []string{"1", "2", "4"} {
+			in := crmtest.Private(crmtest.NIF(10 + i))
+			in.ExternalID = &ext
+			if _, err := db.CreateCustomer(ctx, "telco", in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for i := range 3 {
+			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(20+i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, *c.ExternalID)
+		}
+		if diff := cmp.Diff([]string{"3", "5", "6"}, got); diff != "" {
+			t.Errorf("assigned external ids (-want +got):\n%s", diff)
+		}
+		evs := events(t, db, "telco")
+		last := evs[len(evs)-1]
+		var data struct {
+			ExternalID string `json:"external_id"`
+		}
+		if err := json.Unmarshal(last.Data, &data); err != nil || data.ExternalID != "6" {
+			t.Errorf("last event's external_id = %q (%v), want 6", data.ExternalID, err)
+		}
+		if want := `{"before":null,"after":"6"}`; string(mustJSON(t, last.Changes["external_id"])) != want {
+			t.Errorf("last event's external_id change = %s, want %s", mustJSON(t, last.Changes["external_id"]), want)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

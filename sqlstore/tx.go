@@ -90,20 +90,10 @@ func (t *tx) nextValue(org, name string) (int64, error) {
 // skipping values a client already chose for itself.
 func (t *tx) nextExternalID(org, table string) (string, error) {
 	for {
-		var v int64
-		var err error
-		switch {
-		case t.db.seqs != nil:
-			v, err = t.db.seqs.value(t.ctx, org, table+".external_id")
-		case t.seqs != nil:
-			v, err = t.seqs.value(t, org, table+".external_id")
-		default:
-			v, err = t.nextValue(org, table+".external_id")
-		}
+		id, err := t.drawExternalID(org, table)
 		if err != nil {
 			return "", err
 		}
-		id := strconv.FormatInt(v, 10)
 		var one int
 		err = t.queryRow("SELECT 1 FROM "+table+" WHERE org_id = ? AND external_id = ?", org, id).Scan(&one)
 		if err == sql.ErrNoRows {
@@ -113,6 +103,22 @@ func (t *tx) nextExternalID(org, table string) (string, error) {
 			return "", err
 		}
 	}
+}
+
+// drawExternalID draws the next value of the org's external-id sequence
+// for table, which a client may already have chosen for itself.
+func (t *tx) drawExternalID(org, table string) (string, error) {
+	var v int64
+	var err error
+	switch {
+	case t.db.seqs != nil:
+		v, err = t.db.seqs.value(t.ctx, org, table+".external_id")
+	case t.seqs != nil:
+		v, err = t.seqs.value(t, org, table+".external_id")
+	default:
+		v, err = t.nextValue(org, table+".external_id")
+	}
+	return strconv.FormatInt(v, 10), err
 }
 
 // appendEvent writes one outbox event in the transaction.
