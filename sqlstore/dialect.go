@@ -23,11 +23,19 @@ type dialect struct {
 	// immediate transactions already hold the database's write lock.
 	forUpdate string
 	numbered  bool // $1 placeholders
-	cache     sync.Map
+	// feedAtInsert is the expression that numbers an event in the feed as
+	// it is inserted, or "" where the sequencer must number it after its
+	// commit. SQLite's one writer commits events in position order, so an
+	// event can take the next number at once, unless older events still
+	// wait for the sequencer (an import's): it then waits behind them, so
+	// numbers always follow positions.
+	feedAtInsert string
+	cache        sync.Map
 }
 
 var (
-	sqliteDialect   = &dialect{name: "sqlite"}
+	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
+		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true}
 )
 

@@ -135,3 +135,45 @@ func TestLeaseTakeover(t *testing.T) {
 		step("backlog after numbering", fmt.Sprint(len(evs), n), "1 1")
 	})
 }
+
+// TestFeedNumbersWaitBehindBacklog: events committed while older ones still
+// wait for the sequencer (an import leaves its events so) must not jump
+// ahead of them in the feed: per customer the sequences stay in order.
+func TestFeedNumbersWaitBehindBacklog(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		a, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(context.Background(), "UPDATE events SET feed_seq = NULL"); err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateCustomer(ctx, "telco", a.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := db.Events(context.Background(), "telco", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range evs {
+			got = append(got, fmt.Sprintf("%s/%d", map[string]string{a.ID: "a", b.ID: "b"}[e.AggregateID], e.Sequence))
+		}
+		if fmt.Sprint(got) != "[a/1 b/1 a/2]" {
+			t.Errorf("feed order %v, want [a/1 b/1 a/2]", got)
+		}
+		// Once the backlog is gone, new events are numbered after it.
+		if err := db.UpdateCustomer(ctx, "telco", b.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}); err != nil {
+			t.Fatal(err)
+		}
+		more, err := db.Events(context.Background(), "telco", evs[len(evs)-1].Position, 0)
+		if err != nil || len(more) != 1 || more[0].AggregateID != b.ID || more[0].Sequence != 2 {
+			t.Errorf("after the backlog: %v, %v", more, err)
+		}
+	})
+}

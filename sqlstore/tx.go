@@ -144,9 +144,13 @@ func (t *tx) appendEventJSON(org, typ, aggType, aggID string, seq int64, raw, ch
 	if actor == "" {
 		actor = "system"
 	}
+	feed := "NULL"
+	if t.db.dialect.feedAtInsert != "" {
+		feed = t.db.dialect.feedAtInsert
+	}
 	_, err := t.exec(`INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
-		occurred_at, actor, requestor_id, request_id, data, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		occurred_at, actor, requestor_id, request_id, data, changes, feed_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+feed+`)`,
 		newID(), org, typ, aggType, aggID, seq, t.db.dialect.ts(t.db.now()), actor,
 		nullString(t.info.RequestorID), nullString(t.info.RequestID), string(raw), string(ch))
 	return err

@@ -180,6 +180,11 @@ func TestOrgFeedAfterOnlyReads(t *testing.T) {
 		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V")); err != nil {
 			t.Fatal(err)
 		}
+		// SQLite numbers an event as it inserts it when nothing waits for
+		// the sequencer: unnumber it, as an import leaves its events.
+		if err := db.Exec(ctx, "UPDATE events SET feed_seq = NULL"); err != nil {
+			t.Fatal(err)
+		}
 		if evs, err := db.OrgFeedAfter(ctx, "telco", 0, 0); err != nil || len(evs) != 0 {
 			t.Fatalf("before sequencing: %v, %v; want nothing (it must not number events itself)", evs, err)
 		}
