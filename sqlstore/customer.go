@@ -32,11 +32,7 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	changes, err := crm.Diff(nil, c.CustomerData)
-	if err != nil {
-		return nil, crm.Internal(err)
-	}
-	ev, err := prepareCreatedCustomer(c, changes)
+	ev, err := prepareCreatedCustomer(c)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}

@@ -3,14 +3,13 @@ package sqlstore
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 
 	"github.com/telcoops/crm"
 )
 
 // externalIDPlaceholder stands for a created customer's external id in its
-// event's changes until the write draws it.
-var externalIDPlaceholder = json.RawMessage(`"\u0000"`)
+// event until the write draws it.
+const externalIDPlaceholder = "\x00"
 
 // preparedEvent is a customer.created event marshalled before its write
 // joins SQLite's serialized group commit, but for the external id, which
@@ -18,24 +17,33 @@ var externalIDPlaceholder = json.RawMessage(`"\u0000"`)
 // result is byte for byte what marshalling the complete event gives.
 type preparedEvent struct {
 	c             crm.Customer
-	changes       map[string]crm.Change
 	data, changed []byte
 }
 
-// prepareCreatedCustomer marshals c's created event; changes is the event's
-// changes without the external id.
-func prepareCreatedCustomer(c *crm.Customer, changes map[string]crm.Change) (*preparedEvent, error) {
-	p := &preparedEvent{c: *c, changes: maps.Clone(changes)}
+// prepareCreatedCustomer marshals c's created event: its data, and its
+// changes as crm.Diff(nil, createdView(c)) gives them, computed by
+// createdChanges, the import's fast equivalent.
+func prepareCreatedCustomer(c *crm.Customer) (*preparedEvent, error) {
+	p := &preparedEvent{c: *c}
 	p.c.ExternalID = nil
 	var err error
 	if p.data, err = json.Marshal(&p.c); err != nil {
 		return nil, err
 	}
-	p.changes["external_id"] = crm.Change{Before: json.RawMessage("null"), After: externalIDPlaceholder}
-	if p.changed, err = json.Marshal(p.changes); err != nil {
+	ph := externalIDPlaceholder
+	if p.changed, err = createdChangesOf(&crm.Customer{ExternalID: &ph, CustomerData: c.CustomerData}); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+func createdChangesOf(c *crm.Customer) ([]byte, error) {
+	view, err := json.Marshal(createdView(c))
+	if err != nil {
+		return nil, err
+	}
+	changes, err := createdChanges(view)
+	return []byte(changes), err
 }
 
 // withExternalID returns the event's data and changes with the external id.
@@ -51,13 +59,12 @@ func (p *preparedEvent) withExternalID(id string) (data, changes []byte, err err
 		return data, changes, nil
 	}
 	// Never expected (the marked spots are unique); marshal it all then.
-	c, ch := p.c, maps.Clone(p.changes)
+	c := p.c
 	c.ExternalID = &id
-	ch["external_id"] = crm.Change{Before: json.RawMessage("null"), After: ext}
 	if data, err = json.Marshal(&c); err != nil {
 		return nil, nil, err
 	}
-	changes, err = json.Marshal(ch)
+	changes, err = createdChangesOf(&c)
 	return data, changes, err
 }
 

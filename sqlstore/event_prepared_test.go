@@ -35,7 +35,7 @@ func TestPreparedEventIsTheMarshalledEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := prepareCreatedCustomer(c, changes)
+			p, err := prepareCreatedCustomer(c)
 			if err != nil {
 				t.Fatal(err)
 			}
