@@ -34,6 +34,7 @@ type config struct {
 	events          eventsConfig
 	products        productsConfig
 	pprofAddr       string
+	dbMaxConns      int
 }
 
 // defaultDatabaseURL is the embedded default: a SQLite file under ./data.
@@ -68,6 +69,8 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 		"external base URL of document links, e.g. https://crm.example.com; default: from each request (env CRM_PUBLIC_URL)")
 	eventFlags(fs, &c.events)
 	productsFlags(fs, &c.products)
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("CRM_DB_MAX_CONNS", 32),
+		"PostgreSQL connections the server may open; on a small machine fewer than the default can serve more (env CRM_DB_MAX_CONNS)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CRM_PPROF_ADDR", ""),
 		"serve the Go profiler (/debug/pprof/) on this address; empty: off (env CRM_PPROF_ADDR)")
 }
@@ -81,6 +84,13 @@ func env(name, def string) string {
 
 func envBool(name string, def bool) bool {
 	if v, err := strconv.ParseBool(env(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(env(name, "")); err == nil && v > 0 {
 		return v
 	}
 	return def

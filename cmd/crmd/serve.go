@@ -30,7 +30,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
