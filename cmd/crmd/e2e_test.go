@@ -56,6 +56,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("credentials", func(t *testing.T) { walkCredentials(t, c.with(t)) })
 	t.Run("identification", func(t *testing.T) { walkIdentification(t, c.with(t), filepath.Join(dir, "data")) })
 	t.Run("categories", func(t *testing.T) { walkCategories(t, c.with(t)) })
+	t.Run("key revoked from the CLI", func(t *testing.T) { walkKeyRevocation(t, bin, dsn, baseURL) })
 
 	srv.Process.Signal(syscall.SIGTERM)
 	select {
