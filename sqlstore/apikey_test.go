@@ -60,16 +60,8 @@ func TestAPIKeyRevokedElsewhere(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
 			clock := crmtest.NewClock(sqltest.Start)
-			dsn := e.DSN(t)
-			open := func() *sqlstore.DB {
-				db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Clock: clock.Now})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			server, cli := open(), open()
+			dbs := sqltest.OpenShared(t, e, clock.Now, 2)
+			server, cli := dbs[0], dbs[1]
 			k, secret, err := cli.CreateAPIKey(ctx, "telco", "front", []crm.Role{crm.RoleAdmin})
 			if err != nil {
 				t.Fatal(err)

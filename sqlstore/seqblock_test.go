@@ -7,7 +7,6 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
-	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
 
@@ -19,17 +18,8 @@ func TestExternalIDsAfterRollback(t *testing.T) {
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
-			clock := crmtest.NewClock(sqltest.Start)
-			dsn := e.DSN(t)
-			open := func() *sqlstore.DB {
-				db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Clock: clock.Now})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			a, b := open(), open()
+			dbs := sqltest.OpenShared(t, e, crmtest.NewClock(sqltest.Start).Now, 2)
+			a, b := dbs[0], dbs[1]
 			taken := crmtest.Private(crmtest.NIF(1))
 			ext := "own-1"
 			taken.ExternalID = &ext

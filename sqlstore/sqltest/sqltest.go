@@ -65,6 +65,23 @@ func Open(t testing.TB, e Engine, clock crm.Clock) *sqlstore.DB {
 	return db
 }
 
+// OpenShared opens n stores on one fresh migrated database of engine e, as
+// n processes (servers, the CLI) would, all on one clock.
+func OpenShared(t testing.TB, e Engine, clock crm.Clock, n int) []*sqlstore.DB {
+	t.Helper()
+	dsn := e.DSN(t)
+	out := make([]*sqlstore.DB, n)
+	for i := range out {
+		db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock})
+		if err != nil {
+			t.Fatalf("open %s: %v", e.Name, err)
+		}
+		t.Cleanup(func() { db.Close() })
+		out[i] = db
+	}
+	return out
+}
+
 func sqliteDSN(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "crm.db")
 }
