@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,8 +35,22 @@ func (d Decoding) path(p string) string {
 // every value of its field's type, dates that parse, and no empty string in
 // a field tagged crm:"nonempty". Problems are *Error naming the field path,
 // e.g. contact_info.emails[0].email. Both API surfaces and the import use
-// it, so a body and an imported line are held to the same rules.
+// it, so a body and an imported line are held to the same rules. dst must
+// hold its zero value.
 func DecodeStrict(b []byte, dst any, d Decoding) error {
+	if decodeFast(b, dst) {
+		return nil
+	}
+	// decodeFast may have filled part of dst before it gave up.
+	v := reflect.ValueOf(dst).Elem()
+	v.Set(reflect.Zero(v.Type()))
+	return decodeWalk(b, dst, d)
+}
+
+// decodeWalk is DecodeStrict without the fast path: it decodes a generic
+// tree, walks it beside dst's type to name the first problem, and only
+// then decodes into dst.
+func decodeWalk(b []byte, dst any, d Decoding) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var tree any
@@ -105,7 +121,10 @@ func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
 			return mismatch("an object")
 		}
 		fields := jsonFields(t)
-		for key, child := range obj {
+		// In key order, so that of several problems the same one is named
+		// every time.
+		for _, key := range slices.Sorted(maps.Keys(obj)) {
+			child := obj[key]
 			f, ok := fields[key]
 			if !ok {
 				return &Error{Code: EUNKNOWNFIELD, Message: d.invalid(),
@@ -134,8 +153,8 @@ func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
 		if !ok {
 			return mismatch("an object")
 		}
-		for key, child := range obj {
-			if err := checkShape(d, child, t.Elem(), joinPath(path, key)); err != nil {
+		for _, key := range slices.Sorted(maps.Keys(obj)) {
+			if err := checkShape(d, obj[key], t.Elem(), joinPath(path, key)); err != nil {
 				return err
 			}
 		}

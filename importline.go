@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 )
@@ -42,24 +41,11 @@ func DecodeImportLine(b []byte) (*ImportLine, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, Errorf(EMALFORMED, "the line is empty")
 	}
-	// encoding/json with unknown fields refused accepts what the strict
-	// walk accepts when every key is spelled as one of the line's fields
-	// (they are all lower case, so its case folding cannot then match a
-	// key another way) and no value is an empty string (which the strict
-	// walk refuses in fields tagged crm:"nonempty"). It is several times
-	// faster (BenchmarkDecodeImportLine); a line it refuses, or may not
-	// judge, is decoded again below to name the problem.
-	if importKeysKnown(b) && !bytes.Contains(b, []byte(`""`)) {
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		var l ImportLine
-		if dec.Decode(&l) == nil {
-			if _, err := dec.Token(); err == io.EOF {
-				return &l, nil
-			}
-		}
+	var l ImportLine
+	if err := DecodeStrict(b, &l, lineDecoding); err != nil {
+		return nil, err
 	}
-	return decodeImportLineStrict(b)
+	return &l, nil
 }
 
 // ImportLineExternalID digs the customer's external_id out of a line that
