@@ -24,8 +24,8 @@ type dialect struct {
 	forUpdate string
 	numbered  bool // $1 placeholders
 	// feedAtInsert is the expression that numbers an event in the feed as
-	// it is inserted, or "" where the sequencer must number it after its
-	// commit. SQLite's one writer commits events in position order, so an
+	// it is inserted; NULL where the sequencer must number it after its
+	// commit (PostgreSQL, whose positions commit out of order). SQLite's one writer commits events in position order, so an
 	// event can take the next number at once, unless older events still
 	// wait for the sequencer (an import's): it then waits behind them, so
 	// numbers always follow positions.
@@ -36,7 +36,7 @@ type dialect struct {
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`}
-	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true}
+	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL"}
 )
 
 // q rewrites ? placeholders for the engine, once per query text.

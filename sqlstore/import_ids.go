@@ -39,9 +39,7 @@ func (im *importer) draw(ctx context.Context, p *idPool) (string, error) {
 	}
 	size := int64(4 * im.opt.BatchSize)
 	var end int64
-	err := im.db.wr.QueryRowContext(ctx, im.db.dialect.q(`INSERT INTO org_sequences (org_id, name, value) VALUES (?, ?, ?)
-		ON CONFLICT (org_id, name) DO UPDATE SET value = org_sequences.value + ?
-		RETURNING value`), im.org, p.name, size, size).Scan(&end)
+	err := im.db.wr.QueryRowContext(ctx, im.db.dialect.q(reserveSeqSQL), im.org, p.name, size, size).Scan(&end)
 	if err != nil {
 		return "", translate(err)
 	}

@@ -6,6 +6,13 @@ import (
 	"sync"
 )
 
+// reserveSeqSQL adds n to org's sequence name, creating it at n, and
+// returns the new value: the last of the n values reserved. Arguments:
+// org, name, n, n.
+const reserveSeqSQL = `INSERT INTO org_sequences (org_id, name, value) VALUES (?, ?, ?)
+	ON CONFLICT (org_id, name) DO UPDATE SET value = org_sequences.value + ?
+	RETURNING value`
+
 // seqBlockSize is how many values of a per-org sequence a PostgreSQL
 // process reserves at once.
 const seqBlockSize = 32
@@ -42,9 +49,7 @@ func (s *seqBlocks) value(ctx context.Context, org, name string) (int64, error) 
 	defer b.mu.Unlock()
 	if b.next == 0 || b.next > b.end {
 		var end int64
-		err := s.pool.QueryRowContext(ctx, s.db.dialect.q(`INSERT INTO org_sequences (org_id, name, value) VALUES (?, ?, ?)
-			ON CONFLICT (org_id, name) DO UPDATE SET value = org_sequences.value + ?
-			RETURNING value`), org, name, seqBlockSize, seqBlockSize).Scan(&end)
+		err := s.pool.QueryRowContext(ctx, s.db.dialect.q(reserveSeqSQL), org, name, seqBlockSize, seqBlockSize).Scan(&end)
 		if err != nil {
 			return 0, err
 		}

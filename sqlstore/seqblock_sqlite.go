@@ -30,9 +30,7 @@ func (s *writerSeqs) value(t *tx, org, name string) (int64, error) {
 	}
 	if b.next == 0 || b.next > b.end {
 		var end int64
-		err := t.queryRow(`INSERT INTO org_sequences (org_id, name, value) VALUES (?, ?, ?)
-			ON CONFLICT (org_id, name) DO UPDATE SET value = org_sequences.value + ?
-			RETURNING value`, org, name, seqBlockSize, seqBlockSize).Scan(&end)
+		err := t.queryRow(reserveSeqSQL, org, name, seqBlockSize, seqBlockSize).Scan(&end)
 		if err != nil {
 			return 0, err
 		}

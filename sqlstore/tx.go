@@ -80,9 +80,7 @@ func (t *tx) checkVersion(current int64) error {
 // nextValue draws the next value of a per-org sequence.
 func (t *tx) nextValue(org, name string) (int64, error) {
 	var v int64
-	err := t.queryRow(`INSERT INTO org_sequences (org_id, name, value) VALUES (?, ?, 1)
-		ON CONFLICT (org_id, name) DO UPDATE SET value = org_sequences.value + 1
-		RETURNING value`, org, name).Scan(&v)
+	err := t.queryRow(reserveSeqSQL, org, name, 1, 1).Scan(&v)
 	return v, err
 }
 
@@ -144,13 +142,9 @@ func (t *tx) appendEventJSON(org, typ, aggType, aggID string, seq int64, raw, ch
 	if actor == "" {
 		actor = "system"
 	}
-	feed := "NULL"
-	if t.db.dialect.feedAtInsert != "" {
-		feed = t.db.dialect.feedAtInsert
-	}
 	_, err := t.exec(`INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
 		occurred_at, actor, requestor_id, request_id, data, changes, feed_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+feed+`)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.db.dialect.feedAtInsert+`)`,
 		newID(), org, typ, aggType, aggID, seq, t.db.dialect.ts(t.db.now()), actor,
 		nullString(t.info.RequestorID), nullString(t.info.RequestID), string(raw), string(ch))
 	return err
