@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	"github.com/telcoops/crm"
 )
@@ -15,38 +16,34 @@ const externalIDPlaceholder = "\x00"
 // joins SQLite's serialized group commit, but for the external id, which
 // the service may only draw inside. withExternalID splices it in; the
 // result is byte for byte what marshalling the complete event gives.
-type preparedEvent struct {
-	c             crm.Customer
-	data, changed []byte
-}
+type preparedEvent struct{ data, changed []byte }
 
 // prepareCreatedCustomer marshals c's created event: its data, and its
 // changes as crm.Diff(nil, createdView(c)) gives them, computed by
 // createdChanges, the import's fast equivalent.
 func prepareCreatedCustomer(c *crm.Customer) (*preparedEvent, error) {
-	p := &preparedEvent{c: *c}
-	p.c.ExternalID = nil
-	var err error
-	if p.data, err = json.Marshal(&p.c); err != nil {
-		return nil, err
-	}
-	ph := externalIDPlaceholder
-	if p.changed, err = createdChangesOf(&crm.Customer{ExternalID: &ph, CustomerData: c.CustomerData}); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func createdChangesOf(c *crm.Customer) ([]byte, error) {
-	view, err := json.Marshal(createdView(c))
+	own := *c
+	own.ExternalID = nil
+	data, err := json.Marshal(&own)
 	if err != nil {
 		return nil, err
 	}
-	changes, err := createdChanges(view)
-	return []byte(changes), err
+	ph := externalIDPlaceholder
+	view, err := json.Marshal(createdView(&crm.Customer{ExternalID: &ph, CustomerData: c.CustomerData}))
+	if err != nil {
+		return nil, err
+	}
+	changed, err := createdChanges(view)
+	if err != nil {
+		return nil, err
+	}
+	return &preparedEvent{data: data, changed: []byte(changed)}, nil
 }
 
-// withExternalID returns the event's data and changes with the external id.
+// withExternalID returns the event's data and changes with the external
+// id. The spots it fills are unique by construction: id and org_id come
+// before external_id in the data, and the changes' only top-level
+// external_id key is the one the placeholder marks.
 func (p *preparedEvent) withExternalID(id string) (data, changes []byte, err error) {
 	ext, err := json.Marshal(id)
 	if err != nil {
@@ -55,17 +52,10 @@ func (p *preparedEvent) withExternalID(id string) (data, changes []byte, err err
 	data, ok1 := spliceOnce(p.data, []byte(`"external_id":null`), append([]byte(`"external_id":`), ext...))
 	changes, ok2 := spliceOnce(p.changed, []byte(`"external_id":{"before":null,"after":"\u0000"}`),
 		append(append([]byte(`"external_id":{"before":null,"after":`), ext...), '}'))
-	if ok1 && ok2 {
-		return data, changes, nil
+	if !ok1 || !ok2 {
+		return nil, nil, errors.New("created customer event: its external id placeholder is not unique")
 	}
-	// Never expected (the marked spots are unique); marshal it all then.
-	c := p.c
-	c.ExternalID = &id
-	if data, err = json.Marshal(&c); err != nil {
-		return nil, nil, err
-	}
-	changes, err = createdChangesOf(&c)
-	return data, changes, err
+	return data, changes, nil
 }
 
 // spliceOnce replaces old by new in b if old occurs exactly once.
