@@ -59,7 +59,7 @@ type CustomerPatch struct {
 // validated as a whole, so a patch can never leave a customer invalid.
 func (cp CustomerPatch) Apply(d CustomerData, now time.Time) (CustomerData, error) {
 	var p Problems
-	out := d.clone()
+	out := d.Clone() // a merge never aliases the stored customer
 	notNull := func(set, null bool, field string) bool {
 		if set && null {
 			p.Add(field, "must not be null")
@@ -166,34 +166,4 @@ func setNullable(o Optional[string], dst **string) {
 	}
 	v := o.Value
 	*dst = &v
-}
-
-// clone deep-copies d so that a merge never aliases the stored customer.
-func (d CustomerData) clone() CustomerData {
-	out := d
-	if d.ContactInfo != nil {
-		ci := *d.ContactInfo
-		ci.PhoneNumbers = append([]PhoneNumber(nil), ci.PhoneNumbers...)
-		ci.Emails = append([]Email(nil), ci.Emails...)
-		if ci.PostalAddress != nil {
-			a := *ci.PostalAddress
-			a.AddressLines = append([]string(nil), a.AddressLines...)
-			ci.PostalAddress = &a
-		}
-		out.ContactInfo = &ci
-	}
-	if d.PersonalInfo != nil {
-		pi := *d.PersonalInfo
-		out.PersonalInfo = &pi
-	}
-	if d.CompanyInfo != nil {
-		co := *d.CompanyInfo
-		co.AssociatedUsers = append([]AssociatedUser(nil), co.AssociatedUsers...)
-		out.CompanyInfo = &co
-	}
-	if d.DigitalPersonalInfo != nil {
-		dp := *d.DigitalPersonalInfo
-		out.DigitalPersonalInfo = &dp
-	}
-	return out
 }
