@@ -106,7 +106,7 @@ func (db *DB) GetAccount(ctx context.Context, org, id string) (*crm.Account, err
 
 // ListAccountIDs lists a customer's accounts, oldest first.
 func (db *DB) ListAccountIDs(ctx context.Context, org, customerID string) ([]string, error) {
-	if _, err := db.GetCustomer(ctx, org, customerID); err != nil {
+	if err := db.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, "SELECT id FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id", org, customerID)

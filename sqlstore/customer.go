@@ -90,7 +90,18 @@ func createdView(c *crm.Customer) any {
 // GetCustomer returns a customer of the org, or ENOTFOUND.
 func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
 	row := db.queryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", org, id)
-	return scanCustomer(row)
+	return db.scanCustomer(row)
+}
+
+// customerExists is GetCustomer for callers that need only to know the
+// customer is there: it reads no body.
+func (db *DB) customerExists(ctx context.Context, org, id string) error {
+	var one int
+	err := db.queryRow(ctx, "SELECT 1 FROM customers WHERE org_id = ? AND id = ?", org, id).Scan(&one)
+	if err == sql.ErrNoRows {
+		return crm.Errorf(crm.ENOTFOUND, "customer not found")
+	}
+	return translate(err)
 }
 
 // FindCustomer implements the K2 search: by identity document (type
@@ -230,7 +241,7 @@ func (db *DB) DeactivateCustomer(ctx context.Context, org, id string) error {
 // lockActiveCustomer reads a customer for update and checks that it may
 // change: it exists in the org, matches If-Match, and is not ended.
 func (t *tx) lockActiveCustomer(org, id string) (*crm.Customer, error) {
-	c, err := scanCustomer(t.queryRow("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?"+t.db.dialect.forUpdate, org, id))
+	c, err := t.db.scanCustomer(t.queryRow("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?"+t.db.dialect.forUpdate, org, id))
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +276,7 @@ func (t *tx) saveCustomer(c *crm.Customer, next crm.CustomerData, eventType stri
 	return t.appendEvent(c.OrgID, eventType, crm.AggregateCustomer, c.ID, c.Version, c, changes)
 }
 
-func scanCustomer(row *sql.Row) (*crm.Customer, error) {
+func (db *DB) scanCustomer(row *sql.Row) (*crm.Customer, error) {
 	var c crm.Customer
 	var body []byte
 	err := row.Scan(&c.ID, &c.OrgID, &c.ExternalID, &body, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt},
@@ -276,7 +287,7 @@ func scanCustomer(row *sql.Row) (*crm.Customer, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	if err := json.Unmarshal(body, &c.CustomerData); err != nil {
+	if err := db.bodies.decode(c.ID, body, &c.CustomerData); err != nil {
 		return nil, crm.Internal(fmt.Errorf("customer %s body: %w", c.ID, err))
 	}
 	return &c, nil

@@ -33,6 +33,7 @@ type DB struct {
 	stmts   stmtCache
 	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
 	keys    keyCache   // authenticated API keys
+	bodies  bodyCache  // decoded customer bodies
 }
 
 // Options tune Open; the zero value is usable.

@@ -113,7 +113,7 @@ func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, 
 
 // ListIdentificationProcesses lists a customer's processes, oldest first.
 func (s *Identifications) ListIdentificationProcesses(ctx context.Context, org, customerID string) ([]crm.IdentificationProcess, error) {
-	if _, err := s.db.GetCustomer(ctx, org, customerID); err != nil {
+	if err := s.db.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.read.QueryContext(ctx, s.db.dialect.q("SELECT "+identificationColumns+

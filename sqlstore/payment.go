@@ -216,7 +216,7 @@ func (t *tx) addCard(org, customerID string, res crm.TokenizationResult, now tim
 
 // ListCreditCards lists a customer's tokenized cards, oldest first.
 func (db *DB) ListCreditCards(ctx context.Context, org, customerID string) ([]crm.CreditCard, error) {
-	if _, err := db.GetCustomer(ctx, org, customerID); err != nil {
+	if err := db.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT id, customer_id, summary, expiration_date, created_at

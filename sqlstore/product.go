@@ -197,7 +197,7 @@ func (db *DB) GetCustomerProduct(ctx context.Context, org, id string) (*crm.Cust
 // ListCustomerProducts lists the products of a customer of the org that
 // match f, oldest first; an unknown customer is ENOTFOUND.
 func (db *DB) ListCustomerProducts(ctx context.Context, org, customerID string, f crm.ProductFilter) ([]crm.CustomerProduct, error) {
-	if _, err := db.GetCustomer(ctx, org, customerID); err != nil {
+	if err := db.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
 	where := []string{"org_id = ?", "customer_id = ?"}
