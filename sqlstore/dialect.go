@@ -30,13 +30,16 @@ type dialect struct {
 	// wait for the sequencer (an import's): it then waits behind them, so
 	// numbers always follow positions.
 	feedAtInsert string
-	cache        sync.Map
+	// dmlInWith: an INSERT may sit in a WITH clause (PostgreSQL), so a row
+	// and its event can be written by one statement.
+	dmlInWith bool
+	cache     sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`}
-	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL"}
+	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL", dmlInWith: true}
 )
 
 // q rewrites ? placeholders for the engine, once per query text.

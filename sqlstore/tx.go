@@ -69,6 +69,35 @@ func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error
 	return nil
 }
 
+// alone returns, on PostgreSQL when the request has no Idempotency-Key to
+// claim, a tx whose statements run outside any transaction block, each its
+// own durable commit; nil otherwise. Only a write that is a single
+// statement (repeated, at most, while it writes nothing) may use it: that
+// statement is then the write's one transaction, at one round trip instead
+// of BEGIN, the statement and COMMIT.
+func (db *DB) alone(ctx context.Context) *tx {
+	info := crm.RequestInfoFrom(ctx)
+	if !db.dialect.dmlInWith || db.batch != nil || info.Idempotency != nil {
+		return nil
+	}
+	return &tx{ctx: ctx, db: db, info: info}
+}
+
+// execAlone runs one statement of an alone tx as its own transaction.
+func (t *tx) execAlone(query string, args ...any) (sql.Result, error) {
+	return t.db.wr.ExecContext(t.ctx, t.db.dialect.q(query), args...)
+}
+
+// written reports whether a statement wrote a row: an INSERT ... ON
+// CONFLICT DO NOTHING that met the conflict did not.
+func written(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 // checkVersion enforces If-Match against the row's current version.
 func (t *tx) checkVersion(current int64) error {
 	if t.info.IfMatch != 0 && t.info.IfMatch != current {
@@ -138,16 +167,23 @@ func (t *tx) appendEvent(org, typ, aggType, aggID string, seq int64, data any, c
 // appendEventJSON writes one outbox event whose data and changes are
 // already marshalled.
 func (t *tx) appendEventJSON(org, typ, aggType, aggID string, seq int64, raw, ch []byte) error {
-	actor := t.info.Principal.ID
+	_, err := t.exec(insertEventSQL+" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+t.db.dialect.feedAtInsert+")",
+		t.db.eventArgs(t.info, org, typ, aggType, aggID, seq, raw, ch)...)
+	return err
+}
+
+// insertEventSQL is the head of every outbox insert; eventArgs gives its
+// values but the last, the dialect's feedAtInsert.
+const insertEventSQL = `INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
+		occurred_at, actor, requestor_id, request_id, data, changes, feed_seq)`
+
+func (db *DB) eventArgs(info crm.RequestInfo, org, typ, aggType, aggID string, seq int64, raw, ch []byte) []any {
+	actor := info.Principal.ID
 	if actor == "" {
 		actor = "system"
 	}
-	_, err := t.exec(`INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
-		occurred_at, actor, requestor_id, request_id, data, changes, feed_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+t.db.dialect.feedAtInsert+`)`,
-		newID(), org, typ, aggType, aggID, seq, t.db.dialect.ts(t.db.now()), actor,
-		nullString(t.info.RequestorID), nullString(t.info.RequestID), string(raw), string(ch))
-	return err
+	return []any{newID(), org, typ, aggType, aggID, seq, db.dialect.ts(db.now()), actor,
+		nullString(info.RequestorID), nullString(info.RequestID), string(raw), string(ch)}
 }
 
 func nullString(s string) any {
