@@ -61,20 +61,19 @@ func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.N
 			return err
 		}
 		a.InvoiceCycle = settings.InvoiceCycle
-		if a.ExternalID == nil {
-			id, err := t.nextExternalID(org, "accounts")
-			if err != nil {
-				return err
-			}
-			a.ExternalID = &id
-		}
 		body, err := json.Marshal(bodyOf(a))
 		if err != nil {
 			return err
 		}
-		if _, err := t.exec(`INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, org, customerID, *a.ExternalID, string(body),
-			db.dialect.ts(now), db.dialect.ts(now), a.Version); err != nil {
+		insert := `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		if a.ExternalID == nil {
+			insert += skipTakenExternalID
+		}
+		if err := t.insertDrawn(org, "accounts", &a.ExternalID, func() (bool, error) {
+			return written(t.exec(insert, a.ID, org, customerID, *a.ExternalID, string(body),
+				db.dialect.ts(now), db.dialect.ts(now), a.Version))
+		}); err != nil {
 			return err
 		}
 		if a.BillingAddress != nil {

@@ -39,55 +39,38 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	docType, docNumber := docColumns(&c.CustomerData)
 	insert := `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
 		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	assigned := c.ExternalID == nil
-	if assigned {
-		// A drawn id a client already chose for itself is skipped without a
-		// lookup first: the insert does nothing and the next id is drawn.
-		insert += " ON CONFLICT (org_id, external_id) DO NOTHING"
+	if c.ExternalID == nil {
+		insert += skipTakenExternalID
 	}
-	row := func() []any {
-		return []any{c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
-			digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now), db.dialect.ts(now), c.Version}
-	}
-	// attempt inserts the customer under its external id, drawing one when
-	// the service assigns it, with its event; it reports false when the
-	// drawn id was taken and nothing was written.
-	attempt := func(t *tx, exec func(query string, args ...any) (sql.Result, error)) (bool, error) {
-		if assigned {
-			id, err := t.drawExternalID(org, "customers")
+	ext := &c.ExternalID
+	// write inserts the customer under its external id, drawn when the
+	// service assigns it, with its event; exec runs on t's transaction, or
+	// alone.
+	write := func(t *tx, exec func(query string, args ...any) (sql.Result, error)) error {
+		return t.insertDrawn(org, "customers", ext, func() (bool, error) {
+			data, changed, err := ev.withExternalID(*c.ExternalID)
 			if err != nil {
 				return false, err
 			}
-			c.ExternalID = &id
-		}
-		data, changed, err := ev.withExternalID(*c.ExternalID)
-		if err != nil {
-			return false, err
-		}
-		if db.dialect.dmlInWith {
-			// The row and its event in one statement: the event is written
-			// exactly when the row is.
-			evArgs := db.eventArgs(t.info, org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-			res, err := exec("WITH created AS ("+insert+" RETURNING 1) "+insertEventSQL+
-				" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM created", append(row(), evArgs...)...)
-			return written(res, err)
-		}
-		if ok, err := written(exec(insert, row()...)); !ok || err != nil {
-			return ok, err
-		}
-		return true, t.appendEventJSON(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-	}
-	retry := func(t *tx, exec func(query string, args ...any) (sql.Result, error)) error {
-		for {
-			if ok, err := attempt(t, exec); ok || err != nil || !assigned {
-				return err
+			row := []any{c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
+				digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now), db.dialect.ts(now), c.Version}
+			if db.dialect.dmlInWith {
+				// The row and its event in one statement: the event is
+				// written exactly when the row is.
+				evArgs := db.eventArgs(t.info, org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
+				return written(exec("WITH created AS ("+insert+" RETURNING 1) "+insertEventSQL+
+					" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM created", append(row, evArgs...)...))
 			}
-		}
+			if ok, err := written(exec(insert, row...)); !ok || err != nil {
+				return ok, err
+			}
+			return true, t.appendEventJSON(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
+		})
 	}
 	if alone := db.alone(ctx); alone != nil {
-		err = translate(retry(alone, alone.execAlone))
+		err = translate(write(alone, alone.execAlone))
 	} else {
-		err = db.write(ctx, org, func(t *tx) error { return retry(t, t.exec) })
+		err = db.write(ctx, org, func(t *tx) error { return write(t, t.exec) })
 	}
 	if err != nil {
 		return nil, err

@@ -349,3 +349,40 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return raw
 }
+
+// TestAssignedAccountExternalIDSkipsChosenOnes: accounts draw their
+// external ids the same way, past the ones clients chose.
+func TestAssignedAccountExternalIDSkipsChosenOnes(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ext := range []string{"1", "3"} {
+			in := newAccount(directDebit())
+			in.ExternalID = &ext
+			if _, err := db.CreateAccount(ctx, "telco", c.ID, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for range 2 {
+			a, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, *a.ExternalID)
+		}
+		if diff := cmp.Diff([]string{"2", "4"}, got); diff != "" {
+			t.Errorf("assigned account external ids (-want +got):\n%s", diff)
+		}
+		evs := events(t, db, "telco")
+		var data struct {
+			ExternalID string `json:"external_id"`
+		}
+		if err := json.Unmarshal(evs[len(evs)-1].Data, &data); err != nil || data.ExternalID != "4" {
+			t.Errorf("last event's external_id = %q (%v), want 4", data.ExternalID, err)
+		}
+	})
+}

@@ -132,6 +132,31 @@ func (t *tx) nextExternalID(org, table string) (string, error) {
 	}
 }
 
+// skipTakenExternalID ends the insert of a row whose external id the
+// service drew: a drawn id that a client already chose for itself makes
+// the insert do nothing instead of failing, without a lookup first.
+const skipTakenExternalID = " ON CONFLICT (org_id, external_id) DO NOTHING"
+
+// insertDrawn writes a row under *ext, the external id its client chose,
+// or, when *ext is nil, under ids drawn from table's sequence until one is
+// free. insert writes the row under *ext and reports whether it did; with
+// a drawn id its INSERT must end with skipTakenExternalID.
+func (t *tx) insertDrawn(org, table string, ext **string, insert func() (bool, error)) error {
+	drawn := *ext == nil
+	for {
+		if drawn {
+			id, err := t.drawExternalID(org, table)
+			if err != nil {
+				return err
+			}
+			*ext = &id
+		}
+		if ok, err := insert(); ok || err != nil || !drawn {
+			return err
+		}
+	}
+}
+
 // drawExternalID draws the next value of the org's external-id sequence
 // for table, which a client may already have chosen for itself.
 func (t *tx) drawExternalID(org, table string) (string, error) {
