@@ -6,9 +6,10 @@
 #
 # It builds crmd, starts it on a fresh database, measures the engine's own
 # ceiling in the same run (go test -bench Store: prepared primary-key select,
-# durable insert + outbox row), then drives the server with crmd load at 32
-# connections: GET customer alone, create customer alone, then the mixed
-# workload. Peak resident memory of the server is read from /proc.
+# durable insert + outbox row; on PostgreSQL, pgbench's too), then drives
+# the server with crmd load at 32 connections: GET customer alone, create
+# customer alone, then the mixed workload. Peak resident memory of the
+# server is read from /proc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 engine="${1:-sqlite}"
@@ -32,6 +33,25 @@ esac
 
 echo "== engine ceiling (go test -bench Store, 32 goroutines)"
 env "${benchenv[@]}" go test -run '^$' -bench "Store/$engine/" -benchtime 3s -cpu 32 ./sqlstore/ | grep Benchmark
+
+if [[ "$engine" == postgres ]] && command -v pgbench >/dev/null; then
+  # The issue's own yardstick: pgbench at 32 clients, in the run's schema.
+  pgb="$base${sep}options=-csearch_path%3D$schema"
+  echo "== PostgreSQL ceiling (pgbench, 32 clients, 10 s each)"
+  pgbench -q -i -s 1 "$pgb" >/dev/null 2>&1
+  printf 'primary-key select:              '
+  pgbench -n -S -M prepared -c 32 -j 2 -T 10 "$pgb" 2>/dev/null | grep -E '^tps' | sed 's/ (without.*//'
+  psql "$pgb" -qc "CREATE TABLE bench_rows (id BIGSERIAL PRIMARY KEY, body JSON NOT NULL);
+    CREATE TABLE bench_outbox (id BIGSERIAL PRIMARY KEY, aggregate_id BIGINT NOT NULL, data JSON NOT NULL)"
+  cat >"$work/insert.sql" <<'SQL'
+BEGIN;
+INSERT INTO bench_rows (body) VALUES ('{"name":"Antonio"}');
+INSERT INTO bench_outbox (aggregate_id, data) VALUES (currval('bench_rows_id_seq'), '{"changes":{}}');
+COMMIT;
+SQL
+  printf 'durable insert + outbox row:     '
+  pgbench -n -f "$work/insert.sql" -M prepared -c 32 -j 2 -T 10 "$pgb" 2>/dev/null | grep -E '^tps' | sed 's/ (without.*//'
+fi
 
 key=$("$work/crmd" keys create --org telco --roles admin --database-url "$dsn" 2>/dev/null | tail -n1)
 CRM_DATABASE_URL="$dsn" CRM_LOG_LEVEL=warn "$work/crmd" serve --addr 127.0.0.1:18181 >"$work/server.log" 2>&1 &
