@@ -58,7 +58,20 @@ CRM_DATABASE_URL="$dsn" CRM_LOG_LEVEL=warn "$work/crmd" serve --addr 127.0.0.1:1
 echo $! >"$work/pid"
 for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18181/readyz >/dev/null && break; sleep 0.2; done
 
-run() { "$work/crmd" load --url http://127.0.0.1:18181 --key "$key" --duration "$duration" --concurrency 32 --seed 1000 --mix "$1"; }
+# run drives one mix and adds the server's CPU time per request over the
+# driven part (seeding left out), read from /proc: on a machine whose speed
+# varies from minute to minute it moves far less than the throughput does.
+cpu() { awk '{print $14 + $15}' "/proc/$(cat "$work/pid")/stat"; }
+run() {
+  "$work/crmd" load --url http://127.0.0.1:18181 --key "$key" --duration "$duration" --concurrency 32 --seed 1000 \
+    --mix "$1" 2> >(while read -r line; do
+      [[ "$line" == driving* ]] && cpu >"$work/cpu0"
+      echo "$line" >&2
+    done) | tee "$work/out"
+  local used=$(( $(cpu) - $(cat "$work/cpu0") )) n
+  n=$(awk '$1 == "all" {print $2}' "$work/out")
+  echo "server CPU: $(( used * 1000000 / $(getconf CLK_TCK) / n )) µs a request"
+}
 echo "== GET customer";    run get_customer=1
 echo "== create customer"; run create_customer=1
 echo "== mixed workload";  run "get_customer=30,search_document=15,get_account=20,list_accounts=10,create_customer=10,create_account=8,patch_payment_method=7"
