@@ -40,7 +40,8 @@ func (s *Server) authorize(r *http.Request, role crm.Role) (string, error) {
 // Bearer crm_… or x-api-key), a JWT bearer, or, in gateway mode only, the
 // roles an upstream gateway put in x-auth-roles.
 func (s *Server) authenticate(r *http.Request) (crm.Principal, error) {
-	unauthorized := crm.Errorf(crm.EUNAUTHORIZED, "missing or invalid credentials")
+	// Made only when needed: an authenticated request allocates no error.
+	unauthorized := func() error { return crm.Errorf(crm.EUNAUTHORIZED, "missing or invalid credentials") }
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		scheme, token, ok := strings.Cut(auth, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
@@ -50,7 +51,7 @@ func (s *Server) authenticate(r *http.Request) (crm.Principal, error) {
 			return s.apiKey(r, token)
 		}
 		if s.cfg.Tokens == nil {
-			return crm.Principal{}, unauthorized
+			return crm.Principal{}, unauthorized()
 		}
 		p, err := s.cfg.Tokens.AuthenticateToken(r.Context(), token)
 		if err != nil {
@@ -68,7 +69,7 @@ func (s *Server) authenticate(r *http.Request) (crm.Principal, error) {
 		}
 		return p, nil
 	}
-	return crm.Principal{}, unauthorized
+	return crm.Principal{}, unauthorized()
 }
 
 func (s *Server) apiKey(r *http.Request, key string) (crm.Principal, error) {

@@ -100,14 +100,15 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 
 // AuthenticateAPIKey returns the principal of a live key.
 func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Principal, error) {
-	bad := crm.Errorf(crm.EUNAUTHORIZED, "invalid API key")
+	// Made only when needed: a good key, the usual case, allocates no error.
+	bad := func() error { return crm.Errorf(crm.EUNAUTHORIZED, "invalid API key") }
 	rest, ok := strings.CutPrefix(secret, apiKeyScheme)
 	if !ok {
-		return crm.Principal{}, bad
+		return crm.Principal{}, bad()
 	}
 	prefix, _, ok := strings.Cut(rest, "_")
 	if !ok || len(prefix) != 12 {
-		return crm.Principal{}, bad
+		return crm.Principal{}, bad()
 	}
 	given := hashKey(secret)
 	p, ok, gen := db.cachedAPIKey(ctx, prefix, given)
@@ -119,13 +120,13 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 	err := db.queryRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
 		Scan(&id, &org, &hash, &roles, nullTimeScan{&revoked})
 	if err == sql.ErrNoRows {
-		return crm.Principal{}, bad
+		return crm.Principal{}, bad()
 	}
 	if err != nil {
 		return crm.Principal{}, translate(err)
 	}
 	if subtle.ConstantTimeCompare([]byte(hash), []byte(given)) != 1 || revoked != nil {
-		return crm.Principal{}, bad
+		return crm.Principal{}, bad()
 	}
 	p = crm.Principal{ID: "key:" + id, Orgs: []string{org}, Roles: parseRoles(roles)}
 	db.rememberAPIKey(gen, prefix, hash, p)
