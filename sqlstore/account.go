@@ -100,7 +100,7 @@ func bodyOf(a *crm.Account) accountBody {
 
 // GetAccount returns an account of the org, or ENOTFOUND.
 func (db *DB) GetAccount(ctx context.Context, org, id string) (*crm.Account, error) {
-	return scanAccount(db.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?", org, id))
+	return scanAccount(db.lookupRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?", org, id))
 }
 
 // ListAccountIDs lists a customer's accounts, oldest first.

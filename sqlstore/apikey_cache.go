@@ -82,7 +82,7 @@ func (db *DB) cachedAPIKey(ctx context.Context, prefix, hash string) (p crm.Prin
 func (db *DB) refreshKeyEpoch(ctx context.Context, now time.Time) bool {
 	c := &db.keys
 	var epoch int64
-	err := db.queryRow(ctx, "SELECT epoch FROM api_key_epoch WHERE id = 1").Scan(&epoch)
+	err := db.lookupRow(ctx, "SELECT epoch FROM api_key_epoch WHERE id = 1").Scan(&epoch)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {

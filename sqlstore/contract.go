@@ -139,7 +139,7 @@ func (t *tx) saveAccountBody(a *crm.Account) error {
 // FindAccountByExternalID implements E1.
 func (db *DB) FindAccountByExternalID(ctx context.Context, org, externalID string) (string, error) {
 	var id string
-	err := db.queryRow(ctx, "SELECT id FROM accounts WHERE org_id = ? AND external_id = ?", org, externalID).Scan(&id)
+	err := db.lookupRow(ctx, "SELECT id FROM accounts WHERE org_id = ? AND external_id = ?", org, externalID).Scan(&id)
 	if err == sql.ErrNoRows {
 		return "", crm.Errorf(crm.ENOTFOUND, "account not found")
 	}

@@ -42,12 +42,11 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	if c.ExternalID == nil {
 		insert += skipTakenExternalID
 	}
-	ext := &c.ExternalID
 	// write inserts the customer under its external id, drawn when the
 	// service assigns it, with its event; exec runs on t's transaction, or
 	// alone.
 	write := func(t *tx, exec func(query string, args ...any) (sql.Result, error)) error {
-		return t.insertDrawn(org, "customers", ext, func() (bool, error) {
+		return t.insertDrawn(org, "customers", &c.ExternalID, func() (bool, error) {
 			data, changed, err := ev.withExternalID(*c.ExternalID)
 			if err != nil {
 				return false, err
@@ -89,7 +88,7 @@ func createdView(c *crm.Customer) any {
 
 // GetCustomer returns a customer of the org, or ENOTFOUND.
 func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
-	row := db.queryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", org, id)
+	row := db.lookupRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", org, id)
 	return db.scanCustomer(row)
 }
 
@@ -97,7 +96,7 @@ func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, e
 // customer is there: it reads no body.
 func (db *DB) customerExists(ctx context.Context, org, id string) error {
 	var one int
-	err := db.queryRow(ctx, "SELECT 1 FROM customers WHERE org_id = ? AND id = ?", org, id).Scan(&one)
+	err := db.lookupRow(ctx, "SELECT 1 FROM customers WHERE org_id = ? AND id = ?", org, id).Scan(&one)
 	if err == sql.ErrNoRows {
 		return crm.Errorf(crm.ENOTFOUND, "customer not found")
 	}
@@ -152,7 +151,7 @@ func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch
 // FindCustomerByExternalID implements X1.
 func (db *DB) FindCustomerByExternalID(ctx context.Context, org, externalID string) (crm.CustomerRef, error) {
 	var ref crm.CustomerRef
-	err := db.queryRow(ctx, "SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?",
+	err := db.lookupRow(ctx, "SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?",
 		org, externalID).Scan(&ref.ID, &ref.ExternalID)
 	if err == sql.ErrNoRows {
 		return ref, crm.Errorf(crm.ENOTFOUND, "customer not found")

@@ -64,3 +64,23 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 		}
 	})
 }
+
+// TestLookupsDoNotWatchCancellation holds reads by key to running without
+// the request's cancellation (lookupRow): watching it cost two goroutines a
+// query. A request already gone still gets its row, not an error.
+func TestLookupsDoNotWatchCancellation(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		created, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628v"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(ctxAs("key:1"))
+		cancel()
+		if _, err := db.GetCustomer(ctx, "telco", created.ID); err != nil {
+			t.Fatalf("GetCustomer on a cancelled request: %v", err)
+		}
+		if _, err := db.GetCustomer(ctx, "telco", "0198a000-0000-7000-8000-000000000000"); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
+			t.Fatalf("GetCustomer of an unknown id on a cancelled request: %v, want not found", err)
+		}
+	})
+}

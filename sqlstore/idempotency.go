@@ -43,7 +43,7 @@ func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.Idem
 	var created time.Time
 	var body []byte
 	var location sql.NullString
-	err := db.queryRow(ctx, `SELECT request_hash, status_code, response_body, location, created_at
+	err := db.lookupRow(ctx, `SELECT request_hash, status_code, response_body, location, created_at
 		FROM idempotency_keys WHERE org_id = ? AND key = ?`, org, key).
 		Scan(&r.RequestHash, &r.StatusCode, &body, &location, timeScan{&created})
 	if err == sql.ErrNoRows {
