@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -30,6 +31,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tuneGC(os.Getenv, log)
 	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
