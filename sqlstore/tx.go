@@ -77,7 +77,9 @@ func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error
 // of BEGIN, the statement and COMMIT.
 func (db *DB) alone(ctx context.Context) *tx {
 	info := crm.RequestInfoFrom(ctx)
-	if !db.dialect.dmlInWith || db.batch != nil || info.Idempotency != nil {
+	// Its tx has no transaction: external ids must come from the blocks
+	// (db.seqs), which reserve in their own.
+	if !db.dialect.dmlInWith || db.batch != nil || db.seqs == nil || info.Idempotency != nil {
 		return nil
 	}
 	return &tx{ctx: ctx, db: db, info: info}
@@ -202,6 +204,8 @@ func (t *tx) appendEventJSON(org, typ, aggType, aggID string, seq int64, raw, ch
 const insertEventSQL = `INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
 		occurred_at, actor, requestor_id, request_id, data, changes, feed_seq)`
 
+// eventArgs is the values of an outbox row written now by the request of
+// info.
 func (db *DB) eventArgs(info crm.RequestInfo, org, typ, aggType, aggID string, seq int64, raw, ch []byte) []any {
 	actor := info.Principal.ID
 	if actor == "" {
