@@ -58,7 +58,7 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 				// written exactly when the row is.
 				evArgs := db.eventArgs(t.info, org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
 				return written(exec("WITH created AS ("+insert+" RETURNING 1) "+insertEventSQL+
-					" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM created", append(row, evArgs...)...))
+					" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+db.dialect.feedAtInsert+" FROM created", append(row, evArgs...)...))
 			}
 			if ok, err := written(exec(insert, row...)); !ok || err != nil {
 				return ok, err
