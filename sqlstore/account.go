@@ -65,8 +65,7 @@ func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.N
 		if err != nil {
 			return err
 		}
-		insert := `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		insert := insertAccountSQL
 		if a.ExternalID == nil {
 			insert += skipTakenExternalID
 		}
@@ -92,6 +91,10 @@ func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.N
 	}
 	return a, nil
 }
+
+// insertAccountSQL writes an account row; the API and the import share it.
+const insertAccountSQL = `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 func bodyOf(a *crm.Account) accountBody {
 	return accountBody{ContractReference: a.ContractReference, Modality: a.Modality, BillingAddress: a.BillingAddress,

@@ -9,14 +9,17 @@ import (
 	"github.com/telcoops/crm"
 )
 
+// insertBillingSQL writes a billing-address history row; the API and the
+// import share it.
+const insertBillingSQL = "INSERT INTO billing_addresses (id, account_id, address, created_at) VALUES (?, ?, ?, ?)"
+
 // openBillingAddress starts a billing-address history row.
 func (t *tx) openBillingAddress(accountID string, a crm.BillingAddress) error {
 	raw, err := json.Marshal(a)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec("INSERT INTO billing_addresses (id, account_id, address, created_at) VALUES (?, ?, ?, ?)",
-		newID(), accountID, string(raw), t.db.dialect.ts(t.db.now()))
+	_, err = t.exec(insertBillingSQL, newID(), accountID, string(raw), t.db.dialect.ts(t.db.now()))
 	return err
 }
 

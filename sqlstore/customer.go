@@ -37,8 +37,7 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		return nil, crm.Internal(err)
 	}
 	docType, docNumber := docColumns(&c.CustomerData)
-	insert := `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
-		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insert := insertCustomerSQL
 	if c.ExternalID == nil {
 		insert += skipTakenExternalID
 	}
@@ -76,6 +75,10 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	}
 	return c, nil
 }
+
+// insertCustomerSQL writes a customer row; the API and the import share it.
+const insertCustomerSQL = `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
+		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // createdView is what a customer.created event lists as changed: everything
 // its creator set.

@@ -87,18 +87,11 @@ func newImportEvent(typ, aggType, aggID string, seq int64, data any, created []b
 	return importEvent{id: newID(), typ: typ, aggType: aggType, aggID: aggID, seq: seq, data: string(raw), changes: changes}, nil
 }
 
-// Statements of the line-by-line writes; the same columns as CreateCustomer,
-// CreateAccount, openBillingAddress and appendEvent.
-const (
-	importCustomerSQL = `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
-		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	importAccountSQL = `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	importBillingSQL = "INSERT INTO billing_addresses (id, account_id, address, created_at) VALUES (?, ?, ?, ?)"
-	importEventSQL   = `INSERT INTO events (id, org_id, type, aggregate_type, aggregate_id, sequence,
-		occurred_at, actor, requestor_id, request_id, data, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-)
+// importEventSQL is the outbox insert of the line-by-line writes: the
+// API's, with the feed position left to the sequencer, which numbers an
+// import's events after it (customers, accounts and billing addresses use
+// the API's statements as they are).
+const importEventSQL = insertEventSQL + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
 
 var (
 	customerCopyColumns = []string{"id", "org_id", "external_id", "type", "doc_type", "doc_number", "email",
@@ -167,7 +160,7 @@ func (t *tx) prepareImport() (*importStmts, error) {
 	for _, p := range []struct {
 		dst   **sql.Stmt
 		query string
-	}{{&s.customer, importCustomerSQL}, {&s.account, importAccountSQL}, {&s.billing, importBillingSQL}, {&s.event, importEventSQL}} {
+	}{{&s.customer, insertCustomerSQL}, {&s.account, insertAccountSQL}, {&s.billing, insertBillingSQL}, {&s.event, importEventSQL}} {
 		if *p.dst, err = t.PrepareContext(t.ctx, t.db.dialect.q(p.query)); err != nil {
 			return nil, err
 		}

@@ -90,7 +90,7 @@ func (im *importer) inTx(ctx context.Context, fn func(t *tx, conn *sql.Conn) err
 // check finds the lines whose customer external_id is already in the org:
 // from an earlier run they are skipped, from this one they are
 // duplicates. An external id drawn for a line that a client has taken
-// meanwhile is drawn again, as the API's nextExternalID does.
+// meanwhile is drawn again, as the API's insertDrawn does.
 func (im *importer) check(t *tx, items []*importItem) error {
 	own := map[string]bool{}
 	ids := make([]string, 0, len(items))
