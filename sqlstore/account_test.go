@@ -318,3 +318,34 @@ func TestInvoiceRecipientAndSettings(t *testing.T) {
 		mustCode(t, err, crm.ENOTFOUND)
 	})
 }
+
+// TestListsOfAnUnknownCustomer: a customer's lists answer not found for a
+// customer the org does not have (customerExists), and an empty list for
+// one it has.
+func TestListsOfAnUnknownCustomer(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{c.ID, "0198a000-0000-7000-8000-000000000000"} {
+			org := "other"
+			if id != c.ID {
+				org = "telco"
+			}
+			_, err := db.ListAccountIDs(ctx, org, id)
+			mustCode(t, err, crm.ENOTFOUND)
+			_, err = db.ListCreditCards(ctx, org, id)
+			mustCode(t, err, crm.ENOTFOUND)
+		}
+		ids, err := db.ListAccountIDs(ctx, "telco", c.ID)
+		if err != nil || len(ids) != 0 {
+			t.Fatalf("accounts of a customer with none: %v, %v", ids, err)
+		}
+		cards, err := db.ListCreditCards(ctx, "telco", c.ID)
+		if err != nil || len(cards) != 0 {
+			t.Fatalf("cards of a customer with none: %v, %v", cards, err)
+		}
+	})
+}
