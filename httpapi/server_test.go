@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,6 +156,22 @@ func TestIdempotencyKey(t *testing.T) {
 		r = e.do("POST", base+"/customers", e.admin, other, "Idempotency-Key", "k1")
 		if r.Status != http.StatusConflict || !strings.HasPrefix(r.details(t), "MCUS.409.001") {
 			t.Errorf("expired key should run the request again (and hit the duplicate document): %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestJSONAnswersStateTheirLength: writeJSON sets Content-Length, so
+// net/http never chunks an answer past its 2 KB buffer.
+func TestJSONAnswersStateTheirLength(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		r := e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer"))
+		wantStatus(t, r, http.StatusCreated)
+		var c created
+		r.json(t, &c)
+		for _, r := range []response{r, e.do("GET", base+"/customers/"+c.ID, e.admin, nil)} {
+			if got, want := r.Header.Get("Content-Length"), strconv.Itoa(len(r.Body)); got != want {
+				t.Errorf("Content-Length %q for a body of %s bytes", got, want)
+			}
 		}
 	})
 }
