@@ -34,6 +34,9 @@ type DB struct {
 	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
 	keys    keyCache   // authenticated API keys
 	bodies  bodyCache  // decoded customer bodies
+	// PostgreSQL: reads by id, coalesced under load; nil on SQLite.
+	customers *keyReader[*crm.Customer]
+	accounts  *keyReader[*crm.Account]
 }
 
 // Options tune Open; the zero value is usable.
@@ -90,6 +93,7 @@ func open(dsn string, opt Options) (*DB, error) {
 		}
 		seqPool.SetMaxOpenConns(2)
 		db.seqs = &seqBlocks{pool: seqPool, db: db, next: map[string]*seqBlock{}}
+		db.newKeyReaders()
 		return db, nil
 	}
 	db.dialect = sqliteDialect
@@ -122,6 +126,11 @@ func open(dsn string, opt Options) (*DB, error) {
 	db.read, db.wr = r, w
 	db.batch = newBatcher(db)
 	return db, nil
+}
+
+func (db *DB) newKeyReaders() {
+	db.customers = newKeyReader(db, "customers", customerColumns, db.scanCustomerRow)
+	db.accounts = newKeyReader(db, "accounts", accountColumns, scanAccountRow)
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL.
