@@ -117,7 +117,7 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 	}
 	var id, org, hash, roles string
 	var revoked *time.Time
-	err := db.queryRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
+	err := db.lookupRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
 		Scan(&id, &org, &hash, &roles, nullTimeScan{&revoked})
 	if err == sql.ErrNoRows {
 		return crm.Principal{}, bad()
