@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/telcoops/crm"
@@ -37,14 +38,15 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		return nil, crm.Internal(err)
 	}
 	docType, docNumber := docColumns(&c.CustomerData)
+	drawn := c.ExternalID == nil
 	insert := insertCustomerSQL
-	if c.ExternalID == nil {
+	if drawn {
 		insert += skipTakenExternalID
 	}
-	// write inserts the customer under its external id, drawn when the
-	// service assigns it, with its event; exec runs on t's transaction, or
-	// alone.
-	write := func(t *tx, exec func(query string, args ...any) (sql.Result, error)) error {
+	// write inserts the customer, with insert, under its external id,
+	// drawn when the service assigns it, with its event; exec runs on t's
+	// transaction, alone, or in a group.
+	write := func(t *tx, insert string, exec func(query string, args ...any) (sql.Result, error)) error {
 		return t.insertDrawn(org, "customers", &c.ExternalID, func() (bool, error) {
 			data, changed, err := ev.withExternalID(*c.ExternalID)
 			if err != nil {
@@ -66,9 +68,20 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		})
 	}
 	if alone := db.alone(ctx); alone != nil {
-		err = translate(write(alone, alone.execAlone))
+		// First in a group commit, once; a create it did not commit runs
+		// alone, which tells its conflict apart and draws anew.
+		err = write(alone, insertCustomerSQL+skipAnyConflict, func(query string, args ...any) (sql.Result, error) {
+			return db.group.exec(ctx, query, args...)
+		})
+		if errors.Is(err, errRunAlone) {
+			if drawn {
+				c.ExternalID = nil
+			}
+			err = write(alone, insert, alone.execAlone)
+		}
+		err = translate(err)
 	} else {
-		err = db.write(ctx, org, func(t *tx) error { return write(t, t.exec) })
+		err = db.write(ctx, org, func(t *tx) error { return write(t, insert, t.exec) })
 	}
 	if err != nil {
 		return nil, err

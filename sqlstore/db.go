@@ -37,6 +37,7 @@ type DB struct {
 	// PostgreSQL: reads by id, coalesced under load; nil on SQLite.
 	customers *keyReader[*crm.Customer]
 	accounts  *keyReader[*crm.Account]
+	group     *groupExec // PostgreSQL: writes that commit together
 }
 
 // Options tune Open; the zero value is usable.
@@ -94,6 +95,7 @@ func open(dsn string, opt Options) (*DB, error) {
 		seqPool.SetMaxOpenConns(2)
 		db.seqs = &seqBlocks{pool: seqPool, db: db, next: map[string]*seqBlock{}}
 		db.newKeyReaders()
+		db.group = newGroupExec(db)
 		return db, nil
 	}
 	db.dialect = sqliteDialect

@@ -79,7 +79,7 @@ func (db *DB) alone(ctx context.Context) *tx {
 	info := crm.RequestInfoFrom(ctx)
 	// Its tx has no transaction: external ids must come from the blocks
 	// (db.seqs), which reserve in their own.
-	if !db.dialect.dmlInWith || db.batch != nil || db.seqs == nil || info.Idempotency != nil {
+	if !db.dialect.dmlInWith || db.batch != nil || db.seqs == nil || db.group == nil || info.Idempotency != nil {
 		return nil
 	}
 	return &tx{ctx: ctx, db: db, info: info}

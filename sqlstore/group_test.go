@@ -1,0 +1,109 @@
+package sqlstore_test
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
+)
+
+// TestConcurrentCreatesKeepEachOutcome creates customers from many
+// goroutines at once, so that on PostgreSQL they commit in groups: clients
+// racing for one document, for one chosen external id, or for nothing.
+// Each document and each chosen external id must be won exactly once, the
+// losers told of the conflict, every winner stored with its one event,
+// and service-assigned external ids never given twice.
+func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		const goroutines, each = 32, 6
+		type outcome struct {
+			doc, ext string
+			c        *crm.Customer
+			err      error
+		}
+		results := make(chan outcome, goroutines*each)
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					// Four goroutines share each document; every eighth
+					// create chooses one of a few external ids, which the
+					// service would also assign.
+					doc := crmtest.NIF(5000 + (g/4)*each + i)
+					n := crmtest.Private(doc)
+					var ext string
+					if (g+i)%8 == 0 {
+						ext = strconv.Itoa(1 + i)
+						n.ExternalID = &ext
+					}
+					c, err := db.CreateCustomer(ctx, "telco", n)
+					results <- outcome{doc, ext, c, err}
+				}
+			}()
+		}
+		wg.Wait()
+		close(results)
+
+		wonDoc, wonExt, extIDs := map[string]int{}, map[string]int{}, map[string]string{}
+		created := map[string]bool{}
+		for r := range results {
+			if r.err != nil {
+				if crm.ErrorCodeOf(r.err) != crm.ECONFLICT {
+					t.Errorf("create %s: %v, want success or conflict", r.doc, r.err)
+				}
+				continue
+			}
+			wonDoc[r.doc]++
+			if r.ext != "" {
+				wonExt[r.ext]++
+			}
+			if other, ok := extIDs[*r.c.ExternalID]; ok {
+				t.Errorf("external id %s given to %s and %s", *r.c.ExternalID, other, r.c.ID)
+			}
+			extIDs[*r.c.ExternalID] = r.c.ID
+			created[r.c.ID] = true
+			got, err := db.GetCustomer(ctx, "telco", r.c.ID)
+			if err != nil {
+				t.Errorf("created %s: %v", r.c.ID, err)
+			} else if got.PersonalInfo.IdentityDocument.Number != r.doc || *got.ExternalID != *r.c.ExternalID {
+				t.Errorf("created %s stored as %s/%s, answered %s/%s", r.c.ID,
+					got.PersonalInfo.IdentityDocument.Number, *got.ExternalID, r.doc, *r.c.ExternalID)
+			}
+		}
+		if len(wonDoc) != goroutines/4*each {
+			t.Errorf("%d documents created, want %d", len(wonDoc), goroutines/4*each)
+		}
+		for doc, n := range wonDoc {
+			if n != 1 {
+				t.Errorf("document %s created %d times", doc, n)
+			}
+		}
+		for ext, n := range wonExt {
+			if n != 1 {
+				t.Errorf("external id %s created %d times", ext, n)
+			}
+		}
+		evs := map[string]int{}
+		for _, e := range events(t, db, "telco") {
+			if e.Type != crm.EventCustomerCreated {
+				t.Errorf("unexpected event %s", e.Type)
+			}
+			if !created[e.AggregateID] {
+				t.Errorf("event for %s, which no create reported", e.AggregateID)
+			}
+			evs[e.AggregateID]++
+		}
+		for id := range created {
+			if evs[id] != 1 {
+				t.Errorf("customer %s has %d created events, want 1", id, evs[id])
+			}
+		}
+	})
+}
