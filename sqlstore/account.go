@@ -103,23 +103,7 @@ func bodyOf(a *crm.Account) accountBody {
 
 // GetAccount returns an account of the org, or ENOTFOUND.
 func (db *DB) GetAccount(ctx context.Context, org, id string) (*crm.Account, error) {
-	if db.accounts == nil {
-		return scanAccount(db.lookupRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?", org, id))
-	}
-	a, found, err := db.accounts.get(ctx, org, id)
-	if err == nil && !found {
-		err = crm.Errorf(crm.ENOTFOUND, "account not found")
-	}
-	return a, err
-}
-
-// scanAccountRow reads a row of accountColumns for a keyReader.
-func scanAccountRow(row rowScanner) (*crm.Account, string, error) {
-	a, err := scanAccount(row)
-	if err != nil {
-		return nil, "", err
-	}
-	return a, a.ID, nil
+	return db.accounts.get(ctx, org, id)
 }
 
 // ListAccountIDs lists a customer's accounts, oldest first.

@@ -104,14 +104,7 @@ func createdView(c *crm.Customer) any {
 
 // GetCustomer returns a customer of the org, or ENOTFOUND.
 func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
-	if db.customers == nil {
-		return db.scanCustomer(db.lookupRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", org, id))
-	}
-	c, found, err := db.customers.get(ctx, org, id)
-	if err == nil && !found {
-		err = crm.Errorf(crm.ENOTFOUND, "customer not found")
-	}
-	return c, err
+	return db.customers.get(ctx, org, id)
 }
 
 // customerExists is GetCustomer for callers that need only to know the
@@ -295,15 +288,6 @@ func (t *tx) saveCustomer(c *crm.Customer, next crm.CustomerData, eventType stri
 		return err
 	}
 	return t.appendEvent(c.OrgID, eventType, crm.AggregateCustomer, c.ID, c.Version, c, changes)
-}
-
-// scanCustomerRow reads a row of customerColumns for a keyReader.
-func (db *DB) scanCustomerRow(row rowScanner) (*crm.Customer, string, error) {
-	c, err := db.scanCustomer(row)
-	if err != nil {
-		return nil, "", err
-	}
-	return c, c.ID, nil
 }
 
 func (db *DB) scanCustomer(row rowScanner) (*crm.Customer, error) {

@@ -34,7 +34,7 @@ type DB struct {
 	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
 	keys    keyCache   // authenticated API keys
 	bodies  bodyCache  // decoded customer bodies
-	// PostgreSQL: reads by id, coalesced under load; nil on SQLite.
+	// Reads by id; on PostgreSQL coalesced under load.
 	customers *keyReader[*crm.Customer]
 	accounts  *keyReader[*crm.Account]
 	group     *groupExec // PostgreSQL: writes that commit together
@@ -127,12 +127,15 @@ func open(dsn string, opt Options) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db.read, db.wr = r, w
 	db.batch = newBatcher(db)
+	db.newKeyReaders()
 	return db, nil
 }
 
 func (db *DB) newKeyReaders() {
-	db.customers = newKeyReader(db, "customers", customerColumns, db.scanCustomerRow)
-	db.accounts = newKeyReader(db, "accounts", accountColumns, scanAccountRow)
+	db.customers = newKeyReader(db, "customers", customerColumns, db.scanCustomer,
+		func(c *crm.Customer) string { return c.ID })
+	db.accounts = newKeyReader(db, "accounts", accountColumns, scanAccount,
+		func(a *crm.Account) string { return a.ID })
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL.

@@ -33,13 +33,17 @@ type dialect struct {
 	// dmlInWith: an INSERT may sit in a WITH clause (PostgreSQL), so a row
 	// and its event can be written by one statement.
 	dmlInWith bool
-	cache     sync.Map
+	// coalesceReads: reads by id that arrive together share one query
+	// (keyReader); worth it where each query is a round trip.
+	coalesceReads bool
+	cache         sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`}
-	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL", dmlInWith: true}
+	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL", dmlInWith: true,
+		coalesceReads: true}
 )
 
 // q rewrites ? placeholders for the engine, once per query text.

@@ -46,7 +46,7 @@ type groupExec struct {
 type groupStmt struct {
 	query string
 	args  []any
-	wrote int64
+	wrote bool
 	err   error
 }
 
@@ -62,17 +62,20 @@ func newGroupExec(db *DB) *groupExec {
 func (g *groupExec) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s := &groupStmt{query: g.db.dialect.q(query), args: args}
 	g.c.do(ctx, s)
-	if s.err == nil && s.wrote == 0 {
+	switch {
+	case s.err != nil:
+		return nil, s.err
+	case !s.wrote:
 		return nil, errRunAlone
 	}
-	return driver.RowsAffected(s.wrote), s.err
+	return driver.RowsAffected(1), nil
 }
 
 func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 	if len(batch) == 1 {
 		// Alone anyway: its own transaction, without BEGIN and COMMIT.
 		s := batch[0]
-		s.wrote, s.err = rowsAffected(g.db.wr.ExecContext(ctx, s.query, s.args...))
+		s.wrote, s.err = written(g.db.wr.ExecContext(ctx, s.query, s.args...))
 		return
 	}
 	fail := func(err error) {
@@ -86,7 +89,7 @@ func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 		return
 	}
 	for _, s := range batch {
-		if s.wrote, err = rowsAffected(sqlTx.ExecContext(ctx, s.query, s.args...)); err != nil {
+		if s.wrote, err = written(sqlTx.ExecContext(ctx, s.query, s.args...)); err != nil {
 			// Nothing committed: each statement may run again alone,
 			// where only the one at fault fails.
 			sqlTx.Rollback()
@@ -98,11 +101,4 @@ func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 		// Perhaps committed, perhaps not: running again could write twice.
 		fail(err)
 	}
-}
-
-func rowsAffected(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }

@@ -1,6 +1,9 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // On PostgreSQL, reads by id that arrive together share one query.
 //
@@ -17,7 +20,8 @@ import "context"
 // that answers it is sent after it was queued.
 //
 // SQLite answers a read in-process without a round trip, and its planner
-// serves a list of ids worse than one id, so it reads row by row.
+// serves a list of ids worse than one id, so its reads go row by row
+// (dialect.coalesceReads).
 
 // maxLookupQueries bounds the reads by id of one table in flight at once.
 // Two or four let more queries run side by side but fetched fewer ids
@@ -27,15 +31,18 @@ const maxLookupQueries = 1
 // maxLookupBatch bounds the ids one query fetches.
 const maxLookupBatch = 64
 
-// keyReader coalesces reads of one table's rows by org and id.
+// keyReader reads one table's rows by org and id: on PostgreSQL through a
+// coalescer, on SQLite row by row.
 type keyReader[T any] struct {
 	db *DB
-	// query selects the rows of the org (first ?) whose ids are in an
-	// array (second ?).
-	query string
-	// scan reads one row, returning its value and its id.
-	scan func(rowScanner) (T, string, error)
-	c    coalescer[keyLookup[T]]
+	// one selects the row of an org (first ?) and id (second ?); many, the
+	// rows of an org whose ids are in an array (second ?).
+	one, many string
+	// scan reads one row; given no row, it returns the table's not-found
+	// error.
+	scan func(rowScanner) (T, error)
+	id   func(T) string
+	c    *coalescer[keyLookup[T]] // nil: row by row
 }
 
 // keyLookup is one read and, once answered, its result.
@@ -47,25 +54,38 @@ type keyLookup[T any] struct {
 }
 
 // newKeyReader prepares a reader of table's columns.
-func newKeyReader[T any](db *DB, table, columns string, scan func(rowScanner) (T, string, error)) *keyReader[T] {
-	r := &keyReader[T]{db: db, scan: scan,
-		query: "SELECT " + columns + " FROM " + table + " WHERE org_id = ? AND id = ANY(?)"}
-	// A query holds each id once: a second read of an id already in it
-	// waits for the next query, so every read gets a value of its own.
-	r.c = coalescer[keyLookup[T]]{limit: maxLookupQueries, maxBatch: maxLookupBatch, run: r.answer,
-		same: func(a, b *keyLookup[T]) bool { return a.id == b.id && a.org == b.org }}
+func newKeyReader[T any](db *DB, table, columns string, scan func(rowScanner) (T, error), id func(T) string) *keyReader[T] {
+	sel := "SELECT " + columns + " FROM " + table + " WHERE org_id = ? AND id "
+	r := &keyReader[T]{db: db, one: sel + "= ?", many: sel + "= ANY(?)", scan: scan, id: id}
+	if db.dialect.coalesceReads {
+		// A query holds each id once: a second read of an id already in it
+		// waits for the next query, so every read gets a value of its own.
+		r.c = &coalescer[keyLookup[T]]{limit: maxLookupQueries, maxBatch: maxLookupBatch, run: r.answer,
+			same: func(a, b *keyLookup[T]) bool { return a.id == b.id && a.org == b.org }}
+	}
 	return r
 }
 
-// get reads the row of org with id; found is false when there is none.
-func (r *keyReader[T]) get(ctx context.Context, org, id string) (val T, found bool, err error) {
+// get reads the row of org with id, or returns the table's not-found error.
+func (r *keyReader[T]) get(ctx context.Context, org, id string) (T, error) {
+	if r.c == nil {
+		return r.scan(r.db.lookupRow(ctx, r.one, org, id))
+	}
 	l := &keyLookup[T]{org: org, id: id}
 	r.c.do(ctx, l)
-	return l.val, l.found, l.err
+	if l.err == nil && !l.found {
+		return r.scan(noRow{})
+	}
+	return l.val, l.err
 }
 
+// noRow is a row that is not there.
+type noRow struct{}
+
+func (noRow) Scan(...any) error { return sql.ErrNoRows }
+
 // answer fetches the batch's rows, one query per org in it (nearly always
-// one).
+// one); an error fails every read of that org.
 func (r *keyReader[T]) answer(ctx context.Context, batch []*keyLookup[T]) {
 	for len(batch) > 0 {
 		org := batch[0].org
@@ -77,44 +97,39 @@ func (r *keyReader[T]) answer(ctx context.Context, batch []*keyLookup[T]) {
 				rest = append(rest, l)
 			}
 		}
-		r.answerOrg(ctx, org, same)
+		if err := r.fetch(ctx, org, same); err != nil {
+			for _, l := range same {
+				var zero T
+				l.val, l.found, l.err = zero, false, err
+			}
+		}
 		batch = rest
 	}
 }
 
-func (r *keyReader[T]) answerOrg(ctx context.Context, org string, batch []*keyLookup[T]) {
+// fetch answers the reads of one org that find their row.
+func (r *keyReader[T]) fetch(ctx context.Context, org string, batch []*keyLookup[T]) error {
 	ids := make([]string, len(batch))
 	for i, l := range batch {
 		ids[i] = l.id
 	}
-	err := r.fetch(ctx, org, ids, func(val T, id string) {
-		for _, l := range batch {
-			if l.id == id {
-				l.val, l.found = val, true
-				return
-			}
-		}
-	})
-	if err != nil {
-		for _, l := range batch {
-			var zero T
-			l.val, l.found, l.err = zero, false, err
-		}
-	}
-}
-
-func (r *keyReader[T]) fetch(ctx context.Context, org string, ids []string, found func(T, string)) error {
-	rows, err := r.db.query(ctx, r.query, org, ids)
+	rows, err := r.db.query(ctx, r.many, org, ids)
 	if err != nil {
 		return translate(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		val, id, err := r.scan(rows)
+		val, err := r.scan(rows)
 		if err != nil {
 			return err
 		}
-		found(val, id)
+		id := r.id(val)
+		for _, l := range batch {
+			if l.id == id {
+				l.val, l.found = val, true
+				break
+			}
+		}
 	}
 	return translate(rows.Err())
 }
