@@ -94,3 +94,24 @@ func TestAPIKeyRevokedElsewhere(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIKeyCheckOnACancelledRequest: checking a key is a read by unique
+// key, so a request whose client has gone still gets its answer rather
+// than an internal error (cache empty, so the database is asked).
+func TestAPIKeyCheckOnACancelledRequest(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		k, secret, err := db.CreateAPIKey(context.Background(), "telco", "front", []crm.Role{crm.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		p, err := db.AuthenticateAPIKey(ctx, secret)
+		if err != nil {
+			t.Fatalf("AuthenticateAPIKey on a cancelled request: %v", err)
+		}
+		if p.ID != "key:"+k.ID {
+			t.Errorf("principal %q, want key:%s", p.ID, k.ID)
+		}
+	})
+}
