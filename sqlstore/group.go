@@ -5,6 +5,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // On PostgreSQL, single-statement writes that arrive together commit
@@ -78,27 +82,57 @@ func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 		s.wrote, s.err = written(g.db.wr.ExecContext(ctx, s.query, s.args...))
 		return
 	}
-	fail := func(err error) {
-		for _, s := range batch {
-			s.err = err
-		}
-	}
-	sqlTx, err := g.db.wr.BeginTx(ctx, nil)
-	if err != nil {
-		fail(errRunAlone)
+	err := g.pipeline(ctx, batch)
+	if err == nil {
 		return
 	}
+	if !committedPerhaps(err) {
+		// Nothing committed: each statement may run again alone, where
+		// only the one at fault fails.
+		err = errRunAlone
+	}
 	for _, s := range batch {
-		if s.wrote, err = written(sqlTx.ExecContext(ctx, s.query, s.args...)); err != nil {
-			// Nothing committed: each statement may run again alone,
-			// where only the one at fault fails.
-			sqlTx.Rollback()
-			fail(errRunAlone)
-			return
+		s.err = err
+	}
+}
+
+// pipeline sends the batch's statements to PostgreSQL at once, as one
+// implicit transaction that commits at the batch's end: a group is one
+// round trip and one durable commit. Run one by one inside BEGIN and
+// COMMIT, each statement was a round trip that the whole group waited
+// for; on two busy cores those round trips, not the commit, made up
+// most of a group's time.
+func (g *groupExec) pipeline(ctx context.Context, batch []*groupStmt) error {
+	conn, err := g.db.wr.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		for _, s := range batch {
+			b.Queue(s.query, s.args...)
 		}
-	}
-	if err := sqlTx.Commit(); err != nil {
-		// Perhaps committed, perhaps not: running again could write twice.
-		fail(err)
-	}
+		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		for _, s := range batch {
+			tag, err := br.Exec()
+			if err != nil {
+				br.Close()
+				return err
+			}
+			s.wrote = tag.RowsAffected() > 0
+		}
+		// The commit's own outcome arrives here.
+		return br.Close()
+	})
+}
+
+// committedPerhaps tells whether a group that failed with err may have
+// committed: unless PostgreSQL itself refused a statement or the commit
+// (which rolls the whole group back), or the group failed before anything
+// was sent, its commit may have happened, and running its statements
+// again could write twice.
+func committedPerhaps(err error) bool {
+	var pgErr *pgconn.PgError
+	return !errors.As(err, &pgErr) && !pgconn.SafeToRetry(err)
 }
