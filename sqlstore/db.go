@@ -133,9 +133,9 @@ func open(dsn string, opt Options) (*DB, error) {
 
 func (db *DB) newKeyReaders() {
 	db.customers = newKeyReader(db, "customers", customerColumns, db.scanCustomer,
-		func(c *crm.Customer) string { return c.ID })
+		func(c *crm.Customer) string { return c.OrgID }, func(c *crm.Customer) string { return c.ID })
 	db.accounts = newKeyReader(db, "accounts", accountColumns, scanAccount,
-		func(a *crm.Account) string { return a.ID })
+		func(a *crm.Account) string { return a.OrgID }, func(a *crm.Account) string { return a.ID })
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL.

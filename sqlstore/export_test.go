@@ -44,3 +44,12 @@ func (db *DB) ExecGroup(ctx context.Context, stmts [][]any) []GroupOutcome {
 	}
 	return out
 }
+
+// ReadByIDQueries returns the queries that read a batch of ids by table,
+// with their one array parameter as $1; none where reads go row by row.
+func (db *DB) ReadByIDQueries() map[string]string {
+	if db.customers.c == nil {
+		return nil
+	}
+	return map[string]string{"customers": db.dialect.q(db.customers.many), "accounts": db.dialect.q(db.accounts.many)}
+}

@@ -36,13 +36,13 @@ const maxLookupBatch = 64
 type keyReader[T any] struct {
 	db *DB
 	// one selects the row of an org (first ?) and id (second ?); many, the
-	// rows of an org whose ids are in an array (second ?).
+	// rows whose ids are in an array, of any org.
 	one, many string
 	// scan reads one row; given no row, it returns the table's not-found
 	// error.
-	scan func(rowScanner) (T, error)
-	id   func(T) string
-	c    *coalescer[keyLookup[T]] // nil: row by row
+	scan    func(rowScanner) (T, error)
+	org, id func(T) string
+	c       *coalescer[keyLookup[T]] // nil: row by row
 }
 
 // keyLookup is one read and, once answered, its result.
@@ -54,9 +54,16 @@ type keyLookup[T any] struct {
 }
 
 // newKeyReader prepares a reader of table's columns.
-func newKeyReader[T any](db *DB, table, columns string, scan func(rowScanner) (T, error), id func(T) string) *keyReader[T] {
-	sel := "SELECT " + columns + " FROM " + table + " WHERE org_id = ? AND id "
-	r := &keyReader[T]{db: db, one: sel + "= ?", many: sel + "= ANY(?)", scan: scan, id: id}
+func newKeyReader[T any](db *DB, table, columns string, scan func(rowScanner) (T, error), org, id func(T) string) *keyReader[T] {
+	sel := "SELECT " + columns + " FROM " + table + " WHERE "
+	// The batch's query names no org: given "org_id = ? AND id = ANY(?)",
+	// PostgreSQL planned, on statistics a bulk insert had left behind, to
+	// AND the primary key's matches with every row of the org from an
+	// (org_id, ...) index, 4-6 ms a query at 50 thousand customers instead
+	// of 0.1. By id alone it can only use the primary key; the org is
+	// checked on the rows read.
+	r := &keyReader[T]{db: db, one: sel + "org_id = ? AND id = ?", many: sel + "id = ANY(?)",
+		scan: scan, org: org, id: id}
 	if db.dialect.coalesceReads {
 		// A query holds each id once: a second read of an id already in it
 		// waits for the next query, so every read gets a value of its own.
@@ -84,36 +91,24 @@ type noRow struct{}
 
 func (noRow) Scan(...any) error { return sql.ErrNoRows }
 
-// answer fetches the batch's rows, one query per org in it (nearly always
-// one); an error fails every read of that org.
+// answer fetches the batch's rows in one query; an error fails every read
+// in it.
 func (r *keyReader[T]) answer(ctx context.Context, batch []*keyLookup[T]) {
-	for len(batch) > 0 {
-		org := batch[0].org
-		var same, rest []*keyLookup[T]
+	if err := r.fetch(ctx, batch); err != nil {
 		for _, l := range batch {
-			if l.org == org {
-				same = append(same, l)
-			} else {
-				rest = append(rest, l)
-			}
+			var zero T
+			l.val, l.found, l.err = zero, false, err
 		}
-		if err := r.fetch(ctx, org, same); err != nil {
-			for _, l := range same {
-				var zero T
-				l.val, l.found, l.err = zero, false, err
-			}
-		}
-		batch = rest
 	}
 }
 
-// fetch answers the reads of one org that find their row.
-func (r *keyReader[T]) fetch(ctx context.Context, org string, batch []*keyLookup[T]) error {
+// fetch answers the reads that find their row: of their id, in their org.
+func (r *keyReader[T]) fetch(ctx context.Context, batch []*keyLookup[T]) error {
 	ids := make([]string, len(batch))
 	for i, l := range batch {
 		ids[i] = l.id
 	}
-	rows, err := r.db.query(ctx, r.many, org, ids)
+	rows, err := r.db.query(ctx, r.many, ids)
 	if err != nil {
 		return translate(err)
 	}
@@ -123,9 +118,9 @@ func (r *keyReader[T]) fetch(ctx context.Context, org string, batch []*keyLookup
 		if err != nil {
 			return err
 		}
-		id := r.id(val)
+		org, id := r.org(val), r.id(val)
 		for _, l := range batch {
-			if l.id == id {
+			if l.id == id && l.org == org {
 				l.val, l.found = val, true
 				break
 			}
