@@ -36,14 +36,18 @@ type dialect struct {
 	// coalesceReads: reads by id that arrive together share one query
 	// (keyReader); worth it where each query is a round trip.
 	coalesceReads bool
-	cache         sync.Map
+	// analyzeImported refreshes the planner's statistics of the tables an
+	// import filled; empty where the planner keeps none (SQLite, which
+	// plans these queries well without).
+	analyzeImported string
+	cache           sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL", dmlInWith: true,
-		coalesceReads: true}
+		coalesceReads: true, analyzeImported: "ANALYZE customers, accounts"}
 )
 
 // q rewrites ? placeholders for the engine, once per query text.
