@@ -297,37 +297,3 @@ func TestImportBatchFallsBackLineByLine(t *testing.T) {
 		}
 	})
 }
-
-// TestImportLeavesPlannerStatistics: on PostgreSQL an import ends with
-// fresh statistics of the tables it filled, so the service's first queries
-// after it are planned on what is there rather than on an empty table.
-func TestImportLeavesPlannerStatistics(t *testing.T) {
-	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
-		if strings.HasSuffix(t.Name(), "/sqlite") {
-			t.Skip("SQLite keeps no statistics unless asked, and plans these queries without")
-		}
-		read, _ := db.Pools()
-		analyzed := func() map[string]bool {
-			rows, err := read.Query("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()" +
-				" AND tablename IN ('customers', 'accounts')")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			got := map[string]bool{}
-			for rows.Next() {
-				var table string
-				rows.Scan(&table)
-				got[table] = true
-			}
-			return got
-		}
-		if got := analyzed(); len(got) != 0 {
-			t.Fatalf("statistics before the import: %v", got)
-		}
-		runImport(t, db, 0, importLine(t, crmtest.NIF(1), "", ""), importLine(t, crmtest.NIF(2), "", ""))
-		if diff := cmp.Diff(map[string]bool{"customers": true, "accounts": true}, analyzed()); diff != "" {
-			t.Errorf("tables with statistics after the import (-want +got):\n%s", diff)
-		}
-	})
-}

@@ -53,6 +53,12 @@ func (im *importer) writeChunk(ctx context.Context, items []*importItem) error {
 	}
 	im.stats.Lines += len(items)
 	im.stats.Bytes = items[len(items)-1].end
+	if im.stats.Imported > 0 && im.stats.Imported >= 2*im.analyzed {
+		if err := im.db.analyzeImported(ctx); err != nil {
+			return err
+		}
+		im.analyzed = im.stats.Imported
+	}
 	if im.opt.Progress != nil {
 		im.opt.Progress(im.stats)
 	}

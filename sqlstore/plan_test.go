@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/telcoops/crm/crmtest"
@@ -64,6 +65,56 @@ func TestReadByIDBatchesUseOnlyThePrimaryKey(t *testing.T) {
 		}
 		if _, err := conn.ExecContext(ctx, "RESET plan_cache_mode"); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestImportKeepsPlannerStatisticsCurrent: while an import fills the
+// tables, PostgreSQL plans its statements on statistics of what is there.
+// With none, it takes an org to hold half a percent of a table's rows: the
+// import's check for external ids already taken then hashed every customer
+// of the org rather than probe the index for each id, at a cost growing
+// with the table.
+func TestImportKeepsPlannerStatisticsCurrent(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		if db.ReadByIDQueries() == nil {
+			t.Skip("SQLite keeps no statistics unless asked, and plans these queries without")
+		}
+		ctx := context.Background()
+		var lines []string
+		for i := range 3000 {
+			lines = append(lines, importLine(t, crmtest.NIF(i), "", ""))
+		}
+		read, _ := db.Pools()
+		var checked int
+		_, err := db.Import(ctx, "telco", strings.NewReader(strings.Join(lines, "\n")), sqlstore.ImportOptions{
+			BatchSize: 500,
+			Progress: func(s sqlstore.ImportStats) {
+				// Between the refresh at 2000 lines and the next, due at 4000.
+				if s.Lines != 2500 {
+					return
+				}
+				for _, table := range []string{"customers", "accounts"} {
+					checked++
+					var plan string
+					if err := read.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM "+table+" WHERE org_id = 'telco'").Scan(&plan); err != nil {
+						t.Fatal(err)
+					}
+					var doc []struct {
+						Plan struct {
+							Rows float64 `json:"Plan Rows"`
+						}
+					}
+					if err := json.Unmarshal([]byte(plan), &doc); err != nil {
+						t.Fatal(err)
+					}
+					if got := doc[0].Plan.Rows; got < float64(s.Imported)/2 {
+						t.Errorf("%s: the planner expects %.0f rows of the org, of %d", table, got, s.Imported)
+					}
+				}
+			}})
+		if err != nil || checked != 2 {
+			t.Fatalf("import: %v, %d tables checked", err, checked)
 		}
 	})
 }
