@@ -60,7 +60,7 @@ func newKeyReader[T any](db *DB, table, columns string, scan func(rowScanner) (T
 	// PostgreSQL planned, on statistics a bulk insert had left behind, to
 	// AND the primary key's matches with every row of the org from an
 	// (org_id, ...) index, 4-6 ms a query at 50 thousand customers instead
-	// of 0.1. By id alone it can only use the primary key; the org is
+	// of 0.5. By id alone it can only use the primary key; the org is
 	// checked on the rows read.
 	r := &keyReader[T]{db: db, one: sel + "org_id = ? AND id = ?", many: sel + "id = ANY(?)",
 		scan: scan, org: org, id: id}
