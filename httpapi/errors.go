@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -60,9 +61,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		m = v4Errors[crm.EINTERNAL]
 	}
 	ref := requestID(r.Context())
-	if m.status >= 500 {
-		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", ref),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+	if m.status >= 500 && logFailure(s.log, w, r, err) {
+		return
 	}
 	body := ErrorResponse{}
 	switch {
@@ -79,4 +79,26 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Errors = []ErrorItem{{Code: m.code, Title: m.title, Ref: ref, Details: e.Message}}
 	}
 	writeJSON(w, m.status, body)
+}
+
+// statusClientClosedRequest is nginx's status for a request whose client
+// went away before its answer. No client receives it; it shows in the
+// request log.
+const statusClientClosedRequest = 499
+
+// logFailure logs a request that failed on the service's side, once, and
+// reports whether it was abandoned: its client went away, which cancelled
+// the database call it was in. An abandoned request is answered (to no
+// one) 499 and logged at info, so that the error log and the 5xx in the
+// request log hold the service's own failures only.
+func logFailure(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) (abandoned bool) {
+	attrs := []slog.Attr{slog.String("request_id", requestID(r.Context())), slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), slog.String("error", err.Error())}
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request abandoned by its client", attrs...)
+		w.WriteHeader(statusClientClosedRequest)
+		return true
+	}
+	log.LogAttrs(r.Context(), slog.LevelError, "request failed", attrs...)
+	return false
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"slices"
 
@@ -75,9 +74,8 @@ func (s *ProductsServer) writeError(w http.ResponseWriter, r *http.Request, err 
 		m = productsErrors[crm.EINTERNAL]
 	}
 	ref := requestID(r.Context())
-	if m.status >= 500 {
-		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", ref),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+	if m.status >= 500 && logFailure(s.log, w, r, err) {
+		return
 	}
 	body := ErrorMessage{Message: e.Message, ResponseType: m.responseType, RequestID: ref, ErrorCode: m.errorCode}
 	if e.Code == crm.EINTERNAL || body.Message == "" {
