@@ -27,6 +27,7 @@ type loadConfig struct {
 	seed        int
 	mix         string
 	jsonOut     string
+	idempotency bool
 }
 
 // defaultMix weighs the operations like a front end and billing would:
@@ -48,6 +49,7 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.seed, "seed", 200, "customers (each with one account) to create before the run, as read targets")
 	fs.StringVar(&c.mix, "mix", defaultMix, "operation=weight,... ("+strings.Join(opNames(), ", ")+")")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
+	fs.BoolVar(&c.idempotency, "idempotency-keys", false, "send a fresh Idempotency-Key with every POST, as a gateway adding one to each request would")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

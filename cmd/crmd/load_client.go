@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,6 +30,11 @@ type loadClient struct {
 	auth   string // the Authorization header value
 	pool   chan *loadConn
 	dialer net.Dialer
+	// idemPrefix, when set, starts the fresh Idempotency-Key every POST
+	// carries, as a gateway that adds one to each request would; idemSeq
+	// ends it.
+	idemPrefix string
+	idemSeq    atomic.Uint64
 }
 
 // loadConn is one connection of the pool with its buffers; it is used by
@@ -205,6 +211,11 @@ func (c *loadClient) exchange(rc *loadConn, method, path string, body []byte) (s
 	b = append(b, c.host...)
 	b = append(b, "\r\nAuthorization: Bearer "...)
 	b = append(b, c.auth...)
+	if c.idemPrefix != "" && method == "POST" {
+		b = append(b, "\r\nIdempotency-Key: "...)
+		b = append(b, c.idemPrefix...)
+		b = strconv.AppendUint(b, c.idemSeq.Add(1), 10)
+	}
 	if body != nil {
 		b = append(b, "\r\nContent-Type: application/json\r\nContent-Length: "...)
 		b = strconv.AppendInt(b, int64(len(body)), 10)

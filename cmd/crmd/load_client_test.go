@@ -47,8 +47,8 @@ func newTestLoadServer(t *testing.T) *testLoadServer {
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, "%s %s %s|%s|%s|%d|%s", r.Method, r.URL.RequestURI(), r.Host,
-			r.Header.Get("Authorization"), r.Header.Get("Content-Type"), r.ContentLength, body)
+		fmt.Fprintf(w, "%s %s %s|%s|%s|%d|%s%s", r.Method, r.URL.RequestURI(), r.Host,
+			r.Header.Get("Authorization"), r.Header.Get("Content-Type"), r.ContentLength, body, r.Header.Get("Idempotency-Key"))
 	})
 	mux.HandleFunc("GET /hang", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // until the client goes away
@@ -110,6 +110,24 @@ func TestLoadClientKeepAlive(t *testing.T) {
 	}
 	if n := srv.conns.Load(); n != 1 {
 		t.Errorf("%d connections for 7 requests on one keep-alive connection", n)
+	}
+}
+
+// TestLoadClientIdempotencyKeys: with --idempotency-keys, every POST
+// carries an Idempotency-Key of its own.
+func TestLoadClientIdempotencyKeys(t *testing.T) {
+	srv := newTestLoadServer(t)
+	c, err := newLoadClient(srv.URL, "", "k", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.idemPrefix = "run-"
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, key := range []string{"run-1", "run-2"} {
+		status, got, err := get(t, context.Background(), c, "POST", "/echo", []byte("{}"))
+		if want := "POST /echo " + host + "|Bearer k|application/json|2|{}" + key; err != nil || status != 201 || got != want {
+			t.Errorf("POST: %d %q %v, want %q", status, got, err, want)
+		}
 	}
 }
 

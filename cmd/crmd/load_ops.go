@@ -32,6 +32,10 @@ func newDriver(c loadConfig) (*driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.idempotency {
+		// Unique across runs against one database: keys live 24 hours.
+		client.idemPrefix = fmt.Sprintf("load-%x-", rand.Uint64())
+	}
 	d := &driver{cfg: c, client: client}
 	d.nif.Store(rand.Int64N(9_000_000))
 	return d, nil
