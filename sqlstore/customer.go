@@ -45,8 +45,9 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	}
 	// write inserts the customer, with insert, under its external id,
 	// drawn when the service assigns it, with its event; exec runs on t's
-	// transaction, alone, or in a group.
-	write := func(t *tx, insert string, exec func(query string, args ...any) (sql.Result, error)) error {
+	// transaction, alone, or in a group. with, on PostgreSQL, starts the
+	// statement's WITH clause (claimWith).
+	write := func(t *tx, with string, withArgs []any, insert string, exec func(query string, args ...any) (sql.Result, error)) error {
 		return t.insertDrawn(org, "customers", &c.ExternalID, func() (bool, error) {
 			data, changed, err := ev.withExternalID(*c.ExternalID)
 			if err != nil {
@@ -58,8 +59,9 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 				// The row and its event in one statement: the event is
 				// written exactly when the row is.
 				evArgs := db.eventArgs(t.info, org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-				return written(exec("WITH created AS ("+insert+" RETURNING 1) "+insertEventSQL+
-					" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+db.dialect.feedAtInsert+" FROM created", append(row, evArgs...)...))
+				args := append(append(withArgs, row...), evArgs...)
+				return written(exec("WITH "+with+"created AS ("+insert+" RETURNING 1) "+insertEventSQL+
+					" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+db.dialect.feedAtInsert+" FROM created", args...))
 			}
 			if ok, err := written(exec(insert, row...)); !ok || err != nil {
 				return ok, err
@@ -67,21 +69,37 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 			return true, t.appendEventJSON(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
 		})
 	}
+	inTx := func() error {
+		return db.write(ctx, org, func(t *tx) error { return write(t, "", nil, insert, t.exec) })
+	}
 	if alone := db.alone(ctx); alone != nil {
-		// First in a group commit, once; a create it did not commit runs
-		// alone, which tells its conflict apart and draws anew.
-		err = write(alone, insertCustomerSQL+skipAnyConflict, func(query string, args ...any) (sql.Result, error) {
+		// First in a group commit, once. Its row skips any conflict, so
+		// that no client's conflict fails the others; with a key, though,
+		// the row is written only FROM the key's claim and must not skip
+		// (a claim committed without its row would refuse the retry), so a
+		// conflict fails the group. A create that did not commit runs again
+		// outside it, which tells its conflict apart and draws anew.
+		with, withArgs := alone.claimWith(org)
+		first := insertCustomerSQL + skipAnyConflict
+		if with != "" {
+			first = insertCustomerFromClaimSQL
+		}
+		err = write(alone, with, withArgs, first, func(query string, args ...any) (sql.Result, error) {
 			return db.group.exec(ctx, query, args...)
 		})
 		if errors.Is(err, errRunAlone) {
 			if drawn {
 				c.ExternalID = nil
 			}
-			err = write(alone, insert, alone.execAlone)
+			if with != "" {
+				err = inTx()
+			} else {
+				err = write(alone, "", nil, insert, alone.execAlone)
+			}
 		}
 		err = translate(err)
 	} else {
-		err = db.write(ctx, org, func(t *tx) error { return write(t, insert, t.exec) })
+		err = inTx()
 	}
 	if err != nil {
 		return nil, err
@@ -90,8 +108,14 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 }
 
 // insertCustomerSQL writes a customer row; the API and the import share it.
-const insertCustomerSQL = `INSERT INTO customers (id, org_id, external_id, type, doc_type, doc_number, email,
-		digital_email, body, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertCustomerSQL = `INSERT INTO customers ` + customerInsertColumns + ` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertCustomerFromClaimSQL writes a customer row if its request's key was
+// claimed, in a WITH clause begun by claimWith.
+const insertCustomerFromClaimSQL = `INSERT INTO customers ` + customerInsertColumns + ` SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM claim`
+
+const customerInsertColumns = `(id, org_id, external_id, type, doc_type, doc_number, email,
+		digital_email, body, created_at, updated_at, version)`
 
 // createdView is what a customer.created event lists as changed: everything
 // its creator set.

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -156,6 +157,88 @@ func TestGroupCommitIsOneTransaction(t *testing.T) {
 		}
 		if diff := cmp.Diff(map[int]string{1: "before", 2: "a", 3: "b"}, ids); diff != "" {
 			t.Errorf("rows after both groups (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestConcurrentCreatesWithKeysKeepEachOutcome: creates with an
+// Idempotency-Key, racing in pairs for one key and in fours for one
+// document. Each document is created once; a key is claimed exactly when a
+// create under it committed (a key whose creates all failed stays free for
+// the client's retry); every customer has its one event.
+func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		const goroutines, each = 32, 6
+		type outcome struct {
+			doc, key string
+			c        *crm.Customer
+			err      error
+		}
+		results := make(chan outcome, goroutines*each)
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			wg.Go(func() {
+				for i := range each {
+					doc := crmtest.NIF(7000 + (g/4)*each + i)
+					key := fmt.Sprintf("k-%d-%d", g/2, i)
+					ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "req", Principal: crm.Principal{ID: "key:1"},
+						Idempotency: &crm.IdempotencyClaim{Key: key, RequestHash: "h-" + key}})
+					c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(doc))
+					results <- outcome{doc, key, c, err}
+				}
+			})
+		}
+		wg.Wait()
+		close(results)
+
+		ctx := context.Background()
+		wonDoc, wonKey, keys := map[string]int{}, map[string]int{}, map[string]bool{}
+		created := map[string]bool{}
+		for r := range results {
+			keys[r.key] = true
+			if r.err != nil {
+				if code := crm.ErrorCodeOf(r.err); code != crm.ECONFLICT && code != crm.EIDEMPOTENCY {
+					t.Errorf("create %s under %s: %v, want success, conflict or key in use", r.doc, r.key, r.err)
+				}
+				continue
+			}
+			wonDoc[r.doc]++
+			wonKey[r.key]++
+			created[r.c.ID] = true
+		}
+		if len(wonDoc) != goroutines/4*each {
+			t.Errorf("%d documents created, want %d", len(wonDoc), goroutines/4*each)
+		}
+		for doc, n := range wonDoc {
+			if n != 1 {
+				t.Errorf("document %s created %d times", doc, n)
+			}
+		}
+		for key := range keys {
+			rec, err := db.LookupIdempotency(ctx, "telco", key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case wonKey[key] > 1:
+				t.Errorf("key %s: %d creates committed under it", key, wonKey[key])
+			case wonKey[key] == 1 && rec == nil:
+				t.Errorf("key %s: a create committed under it, but the key is not claimed", key)
+			case wonKey[key] == 0 && rec != nil:
+				t.Errorf("key %s: no create committed under it, but the key is claimed", key)
+			}
+		}
+		evs := map[string]int{}
+		for _, e := range events(t, db, "telco") {
+			if !created[e.AggregateID] {
+				t.Errorf("event for %s, which no create reported", e.AggregateID)
+			}
+			evs[e.AggregateID]++
+		}
+		for id := range created {
+			if evs[id] != 1 {
+				t.Errorf("customer %s has %d created events, want 1", id, evs[id])
+			}
 		}
 	})
 }

@@ -20,13 +20,7 @@ func (t *tx) claimIdempotency(org string) error {
 	if c == nil {
 		return nil
 	}
-	now := t.db.now()
-	res, err := t.exec(`INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, created_at)
-		VALUES (?, ?, ?, 0, ?)
-		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash,
-			status_code = 0, response_body = NULL, location = NULL, created_at = excluded.created_at
-		WHERE idempotency_keys.created_at < ?`,
-		org, c.Key, c.RequestHash, t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL)))
+	res, err := t.exec(claimSQL, t.claimArgs(org)...)
 	if err != nil {
 		return err
 	}
@@ -36,6 +30,29 @@ func (t *tx) claimIdempotency(org string) error {
 		return crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is already in progress")
 	}
 	return nil
+}
+
+// claimSQL claims a key: it writes nothing while the key is live.
+const claimSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, created_at)
+		VALUES (?, ?, ?, 0, ?)
+		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+			status_code = 0, response_body = NULL, location = NULL, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ?`
+
+// claimArgs are claimSQL's arguments for the request's key.
+func (t *tx) claimArgs(org string) []any {
+	c, now := t.info.Idempotency, t.db.now()
+	return []any{org, c.Key, c.RequestHash, t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}
+}
+
+// claimWith is the start of a WITH clause that claims the request's key,
+// as "claim", for a statement that writes only FROM claim: only if the
+// claim is made. Empty when the request has no key.
+func (t *tx) claimWith(org string) (with string, args []any) {
+	if t.info.Idempotency == nil {
+		return "", nil
+	}
+	return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org)
 }
 
 // LookupIdempotency returns the live record of a key, if any.

@@ -69,21 +69,20 @@ func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error
 	return nil
 }
 
-// alone returns, on PostgreSQL when the request has no Idempotency-Key to
-// claim, a tx whose statements run outside any transaction of its own:
-// each alone, as its own durable commit, or in a group commit (groupExec);
-// nil otherwise. Only a write that is a single
+// alone returns, on PostgreSQL, a tx whose statements run outside any
+// transaction of its own: each alone, as its own durable commit, or in a
+// group commit (groupExec); nil otherwise. Only a write that is a single
 // statement (repeated, at most, while it writes nothing) may use it: that
 // statement is then the write's one transaction, at one round trip instead
-// of BEGIN, the statement and COMMIT.
+// of BEGIN, the statement and COMMIT. A request with an Idempotency-Key
+// must claim it in that statement (claimWith) or not use it.
 func (db *DB) alone(ctx context.Context) *tx {
-	info := crm.RequestInfoFrom(ctx)
 	// Its tx has no transaction: external ids must come from the blocks
 	// (db.seqs), which reserve in their own. Both exist on PostgreSQL only.
-	if db.group == nil || db.seqs == nil || info.Idempotency != nil {
+	if db.group == nil || db.seqs == nil {
 		return nil
 	}
-	return &tx{ctx: ctx, db: db, info: info}
+	return &tx{ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx)}
 }
 
 // execAlone runs one statement of an alone tx as its own transaction.
