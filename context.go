@@ -31,6 +31,20 @@ type RequestInfo struct {
 type IdempotencyClaim struct {
 	Key         string
 	RequestHash string
+	// Respond, when the transport sets it, renders the answer to the
+	// request from its write's result (what the store method returns), so
+	// that the store keeps the answer for replay in the write's own
+	// transaction: no crash after the commit can then leave the key
+	// claimed without it. The store sets Kept once that committed.
+	Respond func(result any) (IdempotentResponse, error)
+	Kept    bool
+}
+
+// IdempotentResponse is an answer kept for replay under its key.
+type IdempotentResponse struct {
+	Status   int
+	Body     []byte
+	Location string
 }
 
 // WithRequestInfo returns a context carrying info.

@@ -31,13 +31,29 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, org stri
 		s.writeError(w, r, err)
 		return
 	}
+	if claim := crm.RequestInfoFrom(r.Context()).Idempotency; claim != nil {
+		// The answer is kept for replay in the create's own transaction.
+		claim.Respond = func(v any) (crm.IdempotentResponse, error) { return customerCreatedAnswer(org, v.(*crm.Customer)) }
+	}
 	c, err := s.cfg.Customers.CreateCustomer(r.Context(), org, in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/v4/orgs/"+org+"/customers/"+c.ID)
-	writeJSON(w, http.StatusCreated, customerCreated{ID: c.ID, ExternalID: c.ExternalID})
+	a, err := customerCreatedAnswer(org, c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", a.Location)
+	writeBody(w, a.Status, a.Body)
+}
+
+// customerCreatedAnswer is the answer to a create customer, byte for byte:
+// the one sent and the one kept for replay.
+func customerCreatedAnswer(org string, c *crm.Customer) (crm.IdempotentResponse, error) {
+	body, err := marshalJSON(customerCreated{ID: c.ID, ExternalID: c.ExternalID})
+	return crm.IdempotentResponse{Status: http.StatusCreated, Body: body, Location: "/v4/orgs/" + org + "/customers/" + c.ID}, err
 }
 
 func (s *Server) searchCustomer(w http.ResponseWriter, r *http.Request, org string) {

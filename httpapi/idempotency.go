@@ -72,7 +72,7 @@ func serveIdempotent(store crm.IdempotencyService, log *slog.Logger, writeError 
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	capture := &captureWriter{ResponseWriter: w}
 	h(capture, r, org)
-	if capture.status >= 200 && capture.status < 300 {
+	if capture.status >= 200 && capture.status < 300 && !info.Idempotency.Kept {
 		// The write committed; if this fails the key stays claimed without a
 		// response, and a retry is told so instead of writing twice.
 		if err := store.CompleteIdempotency(r.Context(), org, key, capture.status, capture.body.Bytes(), w.Header().Get("Location")); err != nil {

@@ -185,6 +185,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, `{"errors":[{"code":"MCUS.500.001","title":"Internal server error"}]}`, http.StatusInternalServerError)
 		return
 	}
+	writeBody(w, status, body)
+}
+
+// marshalJSON encodes v as writeJSON does, into a slice of its own.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
+}
+
+// writeBody answers status with a JSON body already encoded.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	// A stated length spares net/http from chunking answers past its 2 KB buffer.

@@ -45,13 +45,20 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	}
 	// write inserts the customer, with insert, under its external id,
 	// drawn when the service assigns it, with its event; exec runs on t's
-	// transaction, alone, or in a group. with, on PostgreSQL, starts the
-	// statement's WITH clause (claimWith).
-	write := func(t *tx, with string, withArgs []any, insert string, exec func(query string, args ...any) (sql.Result, error)) error {
+	// transaction, alone, or in a group. claim, on PostgreSQL, makes the
+	// statement claim the request's key (claimWith).
+	write := func(t *tx, claim bool, insert string, exec func(query string, args ...any) (sql.Result, error)) error {
 		return t.insertDrawn(org, "customers", &c.ExternalID, func() (bool, error) {
 			data, changed, err := ev.withExternalID(*c.ExternalID)
 			if err != nil {
 				return false, err
+			}
+			var with string
+			var withArgs []any
+			if claim {
+				if with, withArgs, err = t.claimWith(org, c); err != nil {
+					return false, err
+				}
 			}
 			row := []any{c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
 				digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now), db.dialect.ts(now), c.Version}
@@ -70,7 +77,12 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		})
 	}
 	inTx := func() error {
-		return db.write(ctx, org, func(t *tx) error { return write(t, "", nil, insert, t.exec) })
+		return db.write(ctx, org, func(t *tx) error {
+			if err := write(t, false, insert, t.exec); err != nil {
+				return err
+			}
+			return t.keepAnswer(org, c)
+		})
 	}
 	if alone := db.alone(ctx); alone != nil {
 		// First in a group commit, once. Its row skips any conflict, so
@@ -79,22 +91,22 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 		// (a claim committed without its row would refuse the retry), so a
 		// conflict fails the group. A create that did not commit runs again
 		// outside it, which tells its conflict apart and draws anew.
-		with, withArgs := alone.claimWith(org)
+		keyed := alone.info.Idempotency != nil
 		first := insertCustomerSQL + skipAnyConflict
-		if with != "" {
+		if keyed {
 			first = insertCustomerFromClaimSQL
 		}
-		err = write(alone, with, withArgs, first, func(query string, args ...any) (sql.Result, error) {
+		err = write(alone, keyed, first, func(query string, args ...any) (sql.Result, error) {
 			return db.group.exec(ctx, query, args...)
 		})
 		if errors.Is(err, errRunAlone) {
 			if drawn {
 				c.ExternalID = nil
 			}
-			if with != "" {
+			if keyed {
 				err = inTx()
 			} else {
-				err = write(alone, "", nil, insert, alone.execAlone)
+				err = write(alone, false, insert, alone.execAlone)
 			}
 		}
 		err = translate(err)
@@ -104,6 +116,7 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	if err != nil {
 		return nil, err
 	}
+	answerKept(ctx)
 	return c, nil
 }
 

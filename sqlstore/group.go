@@ -60,9 +60,11 @@ func newGroupExec(db *DB) *groupExec {
 	return g
 }
 
-// exec runs query, whose INSERTs end with skipAnyConflict, in the next
-// group transaction and returns once that committed. It returns
-// errRunAlone when the statement wrote nothing or did not commit.
+// exec runs query in the next group transaction and returns once that
+// committed. It returns errRunAlone when the statement wrote nothing or
+// did not commit. Its INSERTs should end with skipAnyConflict: a statement
+// PostgreSQL refuses (a conflict it does not skip) fails its whole group,
+// whose statements then run alone.
 func (g *groupExec) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s := &groupStmt{query: g.db.dialect.q(query), args: args}
 	g.c.do(ctx, s)
@@ -76,13 +78,14 @@ func (g *groupExec) exec(ctx context.Context, query string, args ...any) (sql.Re
 }
 
 func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
+	var err error
 	if len(batch) == 1 {
 		// Alone anyway: its own transaction, without BEGIN and COMMIT.
 		s := batch[0]
-		s.wrote, s.err = written(g.db.wr.ExecContext(ctx, s.query, s.args...))
-		return
+		s.wrote, err = written(g.db.wr.ExecContext(ctx, s.query, s.args...))
+	} else {
+		err = g.pipeline(ctx, batch)
 	}
-	err := g.pipeline(ctx, batch)
 	if err == nil {
 		return
 	}

@@ -47,12 +47,53 @@ func (t *tx) claimArgs(org string) []any {
 
 // claimWith is the start of a WITH clause that claims the request's key,
 // as "claim", for a statement that writes only FROM claim: only if the
-// claim is made. Empty when the request has no key.
-func (t *tx) claimWith(org string) (with string, args []any) {
-	if t.info.Idempotency == nil {
-		return "", nil
+// claim is made. The claim keeps the answer for result, when the request
+// renders one (crm.IdempotencyClaim.Respond). Empty without a key.
+func (t *tx) claimWith(org string, result any) (with string, args []any, err error) {
+	c := t.info.Idempotency
+	if c == nil {
+		return "", nil, nil
 	}
-	return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org)
+	if c.Respond == nil {
+		return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org), nil
+	}
+	a, err := c.Respond(result)
+	if err != nil {
+		return "", nil, err
+	}
+	now := t.db.now()
+	return "claim AS (" + claimAnsweredSQL + " RETURNING 1), ", []any{org, c.Key, c.RequestHash, a.Status, a.Body,
+		nullString(a.Location), t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}, nil
+}
+
+// claimAnsweredSQL is claimSQL with the answer already known.
+const claimAnsweredSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, response_body, location, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
+			response_body = excluded.response_body, location = excluded.location, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ?`
+
+// keepAnswer stores, in the write's transaction, the answer to the
+// request for result, when the request renders one; the key was claimed
+// at the transaction's start.
+func (t *tx) keepAnswer(org string, result any) error {
+	c := t.info.Idempotency
+	if c == nil || c.Respond == nil {
+		return nil
+	}
+	a, err := c.Respond(result)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(completeSQL, a.Status, a.Body, nullString(a.Location), org, c.Key)
+	return err
+}
+
+// answerKept tells the transport that the committed write kept its answer.
+func answerKept(ctx context.Context) {
+	if c := crm.RequestInfoFrom(ctx).Idempotency; c != nil && c.Respond != nil {
+		c.Kept = true
+	}
 }
 
 // LookupIdempotency returns the live record of a key, if any.
@@ -77,6 +118,10 @@ func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.Idem
 	return &r, nil
 }
 
+// completeSQL stores the answer of a claimed key.
+const completeSQL = `UPDATE idempotency_keys SET status_code = ?, response_body = ?, location = ?
+		WHERE org_id = ? AND key = ?`
+
 // CompleteIdempotency stores the response of a request whose write committed.
 //
 // It commits with other writes: on SQLite in the writer's group commit, on
@@ -84,8 +129,7 @@ func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.Idem
 // commit of every create with a key cost more than the create's own: on
 // SQLite it took the one writer between two group commits.
 func (db *DB) CompleteIdempotency(ctx context.Context, org, key string, status int, body []byte, location string) error {
-	const update = `UPDATE idempotency_keys SET status_code = ?, response_body = ?, location = ?
-		WHERE org_id = ? AND key = ?`
+	update := completeSQL
 	args := []any{status, body, nullString(location), org, key}
 	if db.batch != nil {
 		// The job's context must not claim the key a second time.
