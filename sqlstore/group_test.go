@@ -94,21 +94,7 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 				t.Errorf("external id %s created %d times", ext, n)
 			}
 		}
-		evs := map[string]int{}
-		for _, e := range events(t, db, "telco") {
-			if e.Type != crm.EventCustomerCreated {
-				t.Errorf("unexpected event %s", e.Type)
-			}
-			if !created[e.AggregateID] {
-				t.Errorf("event for %s, which no create reported", e.AggregateID)
-			}
-			evs[e.AggregateID]++
-		}
-		for id := range created {
-			if evs[id] != 1 {
-				t.Errorf("customer %s has %d created events, want 1", id, evs[id])
-			}
-		}
+		oneCreatedEventEach(t, db, created)
 	})
 }
 
@@ -228,17 +214,24 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 				t.Errorf("key %s: no create committed under it, but the key is claimed", key)
 			}
 		}
-		evs := map[string]int{}
-		for _, e := range events(t, db, "telco") {
-			if !created[e.AggregateID] {
-				t.Errorf("event for %s, which no create reported", e.AggregateID)
-			}
-			evs[e.AggregateID]++
-		}
-		for id := range created {
-			if evs[id] != 1 {
-				t.Errorf("customer %s has %d created events, want 1", id, evs[id])
-			}
-		}
+		oneCreatedEventEach(t, db, created)
 	})
+}
+
+// oneCreatedEventEach checks that the org's events are one customer.created
+// for each customer created, and nothing else.
+func oneCreatedEventEach(t *testing.T, db *sqlstore.DB, created map[string]bool) {
+	t.Helper()
+	evs := map[string]int{}
+	for _, e := range events(t, db, "telco") {
+		if e.Type != crm.EventCustomerCreated || !created[e.AggregateID] {
+			t.Errorf("event %s for %s, which no create reported", e.Type, e.AggregateID)
+		}
+		evs[e.AggregateID]++
+	}
+	for id := range created {
+		if evs[id] != 1 {
+			t.Errorf("customer %s has %d created events, want 1", id, evs[id])
+		}
+	}
 }
