@@ -103,10 +103,18 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 			if drawn {
 				c.ExternalID = nil
 			}
-			if keyed {
-				err = inTx()
-			} else {
-				err = write(alone, false, insert, alone.execAlone)
+			// Run alone, it may be the one PostgreSQL rolls back to break
+			// a deadlock with a group (each waiting on a row the other
+			// wrote first); nothing of it committed, so it runs again.
+			for range 3 {
+				if keyed {
+					err = inTx()
+				} else {
+					err = write(alone, false, insert, alone.execAlone)
+				}
+				if !deadlocked(err) {
+					break
+				}
 			}
 		}
 		err = translate(err)

@@ -191,6 +191,13 @@ func translate(err error) error {
 	return crm.Internal(err)
 }
 
+// deadlocked tells whether err is PostgreSQL's rollback of a transaction
+// to break a deadlock, after which nothing of it is left.
+func deadlocked(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
+}
+
 func uniqueError(index string, err error) error {
 	for _, u := range uniqueViolations {
 		if u.index == index {
