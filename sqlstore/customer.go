@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/telcoops/crm"
@@ -37,89 +36,12 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	docType, docNumber := docColumns(&c.CustomerData)
-	drawn := c.ExternalID == nil
-	insert := insertCustomerSQL
-	if drawn {
-		insert += skipTakenExternalID
-	}
-	// write inserts the customer, with insert, under its external id,
-	// drawn when the service assigns it, with its event; exec runs on t's
-	// transaction, alone, or in a group. claim, on PostgreSQL, makes the
-	// statement claim the request's key (claimWith).
-	write := func(t *tx, claim bool, insert string, exec func(query string, args ...any) (sql.Result, error)) error {
-		return t.insertDrawn(org, "customers", &c.ExternalID, func() (bool, error) {
-			data, changed, err := ev.withExternalID(*c.ExternalID)
-			if err != nil {
-				return false, err
-			}
-			var with string
-			var withArgs []any
-			if claim {
-				if with, withArgs, err = t.claimWith(org, c); err != nil {
-					return false, err
-				}
-			}
-			row := []any{c.ID, org, *c.ExternalID, string(c.Type), docType, docNumber, nullString(c.SearchEmail()),
-				digitalEmail(&c.CustomerData), string(body), db.dialect.ts(now), db.dialect.ts(now), c.Version}
-			if db.dialect.dmlInWith {
-				// The row and its event in one statement: the event is
-				// written exactly when the row is.
-				evArgs := db.eventArgs(t.info, org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-				args := append(append(withArgs, row...), evArgs...)
-				return written(exec("WITH "+with+"created AS ("+insert+" RETURNING 1) "+insertEventSQL+
-					" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+db.dialect.feedAtInsert+" FROM created", args...))
-			}
-			if ok, err := written(exec(insert, row...)); !ok || err != nil {
-				return ok, err
-			}
-			return true, t.appendEventJSON(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-		})
-	}
-	inTx := func() error {
-		return db.write(ctx, org, func(t *tx) error {
-			if err := write(t, false, insert, t.exec); err != nil {
-				return err
-			}
-			return t.keepAnswer(org, c)
-		})
-	}
+	cc := &customerCreate{db: db, org: org, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
+	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
 	if alone := db.alone(ctx); alone != nil {
-		// First in a group commit, once. Its row skips any conflict, so
-		// that no client's conflict fails the others; with a key, though,
-		// the row is written only FROM the key's claim and must not skip
-		// (a claim committed without its row would refuse the retry), so a
-		// conflict fails the group. A create that did not commit runs again
-		// outside it, which tells its conflict apart and draws anew.
-		keyed := alone.info.Idempotency != nil
-		first := insertCustomerSQL + skipAnyConflict
-		if keyed {
-			first = insertCustomerFromClaimSQL
-		}
-		err = write(alone, keyed, first, func(query string, args ...any) (sql.Result, error) {
-			return db.group.exec(ctx, query, args...)
-		})
-		if errors.Is(err, errRunAlone) {
-			if drawn {
-				c.ExternalID = nil
-			}
-			// Run alone, it may be the one PostgreSQL rolls back to break
-			// a deadlock with a group (each waiting on a row the other
-			// wrote first); nothing of it committed, so it runs again.
-			for range 3 {
-				if keyed {
-					err = inTx()
-				} else {
-					err = write(alone, false, insert, alone.execAlone)
-				}
-				if !deadlocked(err) {
-					break
-				}
-			}
-		}
-		err = translate(err)
+		err = cc.grouped(ctx, alone)
 	} else {
-		err = inTx()
+		err = cc.inTx(ctx)
 	}
 	if err != nil {
 		return nil, err
