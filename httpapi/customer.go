@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"time"
 
@@ -52,7 +53,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, org stri
 // customerCreatedAnswer is the answer to a create customer, byte for byte:
 // the one sent and the one kept for replay.
 func customerCreatedAnswer(org string, c *crm.Customer) (crm.IdempotentResponse, error) {
-	body, err := marshalJSON(customerCreated{ID: c.ID, ExternalID: c.ExternalID})
+	body, err := encodeJSON(new(bytes.Buffer), customerCreated{ID: c.ID, ExternalID: c.ExternalID})
 	return crm.IdempotentResponse{Status: http.StatusCreated, Body: body, Location: "/v4/orgs/" + org + "/customers/" + c.ID}, err
 }
 

@@ -61,7 +61,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		m = v4Errors[crm.EINTERNAL]
 	}
 	ref := requestID(r.Context())
-	if m.status >= 500 && logFailure(s.log, w, r, err) {
+	if m.status >= 500 && logFailure(s.log, r, err) {
+		w.WriteHeader(statusClientClosedRequest)
 		return
 	}
 	body := ErrorResponse{}
@@ -88,15 +89,15 @@ const statusClientClosedRequest = 499
 
 // logFailure logs a request that failed on the service's side, once, and
 // reports whether it was abandoned: its client went away, which cancelled
-// the database call it was in. An abandoned request is answered (to no
-// one) 499 and logged at info, so that the error log and the 5xx in the
-// request log hold the service's own failures only.
-func logFailure(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) (abandoned bool) {
+// the database call it was in. An abandoned request is logged at info,
+// and its caller answers it (to no one) 499 with no body, so that the
+// error log and the 5xx in the request log hold the service's own
+// failures only.
+func logFailure(log *slog.Logger, r *http.Request, err error) (abandoned bool) {
 	attrs := []slog.Attr{slog.String("request_id", requestID(r.Context())), slog.String("method", r.Method),
 		slog.String("path", r.URL.Path), slog.String("error", err.Error())}
 	if errors.Is(r.Context().Err(), context.Canceled) {
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request abandoned by its client", attrs...)
-		w.WriteHeader(statusClientClosedRequest)
 		return true
 	}
 	log.LogAttrs(r.Context(), slog.LevelError, "request failed", attrs...)

@@ -74,7 +74,8 @@ func (s *ProductsServer) writeError(w http.ResponseWriter, r *http.Request, err 
 		m = productsErrors[crm.EINTERNAL]
 	}
 	ref := requestID(r.Context())
-	if m.status >= 500 && logFailure(s.log, w, r, err) {
+	if m.status >= 500 && logFailure(s.log, r, err) {
+		w.WriteHeader(statusClientClosedRequest)
 		return
 	}
 	body := ErrorMessage{Message: e.Message, ResponseType: m.responseType, RequestID: ref, ErrorCode: m.errorCode}

@@ -176,11 +176,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 			jsonBuffers.Put(buf)
 		}
 	}()
-	// Without HTML escaping: signed links keep a plain & instead of \u0026.
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(v)
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	body, err := encodeJSON(buf, v)
 	if err != nil {
 		http.Error(w, `{"errors":[{"code":"MCUS.500.001","title":"Internal server error"}]}`, http.StatusInternalServerError)
 		return
@@ -188,10 +184,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, body)
 }
 
-// marshalJSON encodes v as writeJSON does, into a slice of its own.
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+// encodeJSON encodes v into buf as every answer is encoded, and returns
+// the encoding, which lives in buf.
+func encodeJSON(buf *bytes.Buffer, v any) ([]byte, error) {
+	// Without HTML escaping: signed links keep a plain & instead of \u0026.
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	err := enc.Encode(v)
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err

@@ -20,7 +20,7 @@ func (t *tx) claimIdempotency(org string) error {
 	if c == nil {
 		return nil
 	}
-	res, err := t.exec(claimSQL, t.claimArgs(org)...)
+	res, err := t.exec(claimSQL, t.claimArgs(org, crm.IdempotentResponse{})...)
 	if err != nil {
 		return err
 	}
@@ -32,17 +32,19 @@ func (t *tx) claimIdempotency(org string) error {
 	return nil
 }
 
-// claimSQL claims a key: it writes nothing while the key is live.
-const claimSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, created_at)
-		VALUES (?, ?, ?, 0, ?)
-		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash,
-			status_code = 0, response_body = NULL, location = NULL, created_at = excluded.created_at
+// claimSQL claims a key, with its answer when already known (status 0
+// when not): it writes nothing while the key is live.
+const claimSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, response_body, location, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
+			response_body = excluded.response_body, location = excluded.location, created_at = excluded.created_at
 		WHERE idempotency_keys.created_at < ?`
 
-// claimArgs are claimSQL's arguments for the request's key.
-func (t *tx) claimArgs(org string) []any {
+// claimArgs are claimSQL's arguments for the request's key and answer a.
+func (t *tx) claimArgs(org string, a crm.IdempotentResponse) []any {
 	c, now := t.info.Idempotency, t.db.now()
-	return []any{org, c.Key, c.RequestHash, t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}
+	return []any{org, c.Key, c.RequestHash, a.Status, a.Body, nullString(a.Location),
+		t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}
 }
 
 // claimWith is the start of a WITH clause that claims the request's key,
@@ -54,24 +56,14 @@ func (t *tx) claimWith(org string, result any) (with string, args []any, err err
 	if c == nil {
 		return "", nil, nil
 	}
-	if c.Respond == nil {
-		return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org), nil
+	var a crm.IdempotentResponse
+	if c.Respond != nil {
+		if a, err = c.Respond(result); err != nil {
+			return "", nil, err
+		}
 	}
-	a, err := c.Respond(result)
-	if err != nil {
-		return "", nil, err
-	}
-	now := t.db.now()
-	return "claim AS (" + claimAnsweredSQL + " RETURNING 1), ", []any{org, c.Key, c.RequestHash, a.Status, a.Body,
-		nullString(a.Location), t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}, nil
+	return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org, a), nil
 }
-
-// claimAnsweredSQL is claimSQL with the answer already known.
-const claimAnsweredSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, response_body, location, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = excluded.status_code,
-			response_body = excluded.response_body, location = excluded.location, created_at = excluded.created_at
-		WHERE idempotency_keys.created_at < ?`
 
 // keepAnswer stores, in the write's transaction, the answer to the
 // request for result, when the request renders one; the key was claimed
@@ -129,21 +121,20 @@ const completeSQL = `UPDATE idempotency_keys SET status_code = ?, response_body 
 // commit of every create with a key cost more than the create's own: on
 // SQLite it took the one writer between two group commits.
 func (db *DB) CompleteIdempotency(ctx context.Context, org, key string, status int, body []byte, location string) error {
-	update := completeSQL
 	args := []any{status, body, nullString(location), org, key}
 	if db.batch != nil {
 		// The job's context must not claim the key a second time.
 		info := crm.RequestInfoFrom(ctx)
 		info.Idempotency = nil
 		return db.batch.submit(crm.WithRequestInfo(ctx, info), org, func(t *tx) error {
-			_, err := t.exec(update, args...)
+			_, err := t.exec(completeSQL, args...)
 			return err
 		})
 	}
-	_, err := db.group.exec(ctx, update, args...)
+	_, err := db.group.exec(ctx, completeSQL, args...)
 	if errors.Is(err, errRunAlone) {
 		// Not committed in a group (or no row, which alone tells apart).
-		_, err = db.wr.ExecContext(ctx, db.dialect.q(update), args...)
+		_, err = db.wr.ExecContext(ctx, db.dialect.q(completeSQL), args...)
 	}
 	return translate(err)
 }
