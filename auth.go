@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"time"
 )
@@ -36,18 +37,27 @@ var KnownRoles = []Role{RoleCustomersRead, RoleCustomersWrite, RoleAccountsRead,
 // IsKnownRole reports whether r is one of KnownRoles.
 func IsKnownRole(r Role) bool { return slices.Contains(KnownRoles, r) }
 
+var orgIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// ValidOrgID reports whether s can name an org: 1 to 63 lower-case letters,
+// digits, _ or -, starting with a letter or digit. No value names "all orgs".
+func ValidOrgID(s string) bool { return orgIDPattern.MatchString(s) }
+
 // Principal is an authenticated caller.
 type Principal struct {
 	// ID names the caller in audit trails: "key:<id>", "jwt:<sub>" or "gateway".
 	ID string
-	// Orgs are the orgs the credential is valid for; "*" means any.
-	Orgs  []string
-	Roles []Role
+	// Orgs are the orgs the credential is valid for, each a ValidOrgID.
+	Orgs []string
+	// AllOrgs opens every org. Only the gateway mode an operator turns on
+	// sets it; nothing a client sends can.
+	AllOrgs bool
+	Roles   []Role
 }
 
 // CanAccessOrg reports whether the principal may act in org.
 func (p Principal) CanAccessOrg(org string) bool {
-	return slices.Contains(p.Orgs, org) || slices.Contains(p.Orgs, "*")
+	return p.AllOrgs || slices.Contains(p.Orgs, org)
 }
 
 // HasRole reports whether the principal holds r, directly or through admin.

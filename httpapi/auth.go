@@ -2,16 +2,10 @@ package httpapi
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/telcoops/crm"
 )
-
-var orgPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-
-// ValidOrg reports whether s can name an org.
-func ValidOrg(s string) bool { return orgPattern.MatchString(s) }
 
 // authorize authenticates the caller, checks it may act in the path's org
 // and holds role, and records the principal in the request context.
@@ -21,7 +15,7 @@ func (s *Server) authorize(r *http.Request, role crm.Role) (string, error) {
 		return "", err
 	}
 	org := r.PathValue("org_id")
-	if !ValidOrg(org) {
+	if !crm.ValidOrgID(org) {
 		return "", paramError("org_id", "must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit")
 	}
 	if !p.CanAccessOrg(org) {
@@ -63,7 +57,7 @@ func (s *Server) authenticate(r *http.Request) (crm.Principal, error) {
 		return s.apiKey(r, key)
 	}
 	if roles := r.Header.Get("x-auth-roles"); roles != "" && s.cfg.GatewayMode {
-		p := crm.Principal{ID: "gateway", Orgs: []string{"*"}}
+		p := crm.Principal{ID: "gateway", AllOrgs: true}
 		for _, f := range strings.FieldsFunc(roles, func(r rune) bool { return r == ',' || r == ' ' }) {
 			p.Roles = append(p.Roles, crm.Role(f))
 		}

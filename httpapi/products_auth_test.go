@@ -1,9 +1,7 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -155,24 +153,6 @@ func TestProductsAuthentication(t *testing.T) {
 	})
 }
 
-// tokenVerifier adapts jwtauth to crm.TokenAuthenticator as the binary does.
-type tokenVerifier struct{ v *jwtauth.Verifier }
-
-func (a tokenVerifier) AuthenticateToken(ctx context.Context, token string) (crm.Principal, error) {
-	c, err := a.v.Verify(ctx, token)
-	if errors.Is(err, jwtauth.ErrInvalidToken) {
-		return crm.Principal{}, crm.Errorf(crm.EUNAUTHORIZED, "invalid bearer token")
-	}
-	if err != nil {
-		return crm.Principal{}, err
-	}
-	p := crm.Principal{ID: "jwt:" + c.Subject, Orgs: c.Orgs}
-	for _, r := range c.Roles {
-		p.Roles = append(p.Roles, crm.Role(r))
-	}
-	return p, nil
-}
-
 // TestProductsTokenDoesNotOpenV4 presents a products access token to v4:
 // refused without JWT keys, and refused even by a v4 configured (wrongly)
 // to trust the products signing key, since the token's type is not a v4
@@ -189,7 +169,7 @@ func TestProductsTokenDoesNotOpenV4(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, tokens := range map[string]crm.TokenAuthenticator{"no JWT keys": nil, "trusting the products key": tokenVerifier{v}} {
+		for name, tokens := range map[string]crm.TokenAuthenticator{"no JWT keys": nil, "trusting the products key": jwtauth.Authenticator{V: v}} {
 			v4 := httpapi.New(httpapi.Config{Customers: e.db, APIKeys: e.db, Tokens: tokens, Clock: e.clock.Now}).Handler()
 			for _, path := range []string{"/v4/orgs/telco/customers/" + cid, "/v4/orgs/telco/customers/" + cid + "/accounts"} {
 				req := httptest.NewRequest("GET", path, nil)

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/telcoops/crm"
-	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
 )
 
@@ -44,7 +43,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *generate > 0 {
 		return generateImport(*file, *generate)
 	}
-	if !httpapi.ValidOrg(*org) {
+	if !crm.ValidOrgID(*org) {
 		return errors.New("import: --org must be 1 to 63 lower-case letters, digits, _ or -")
 	}
 	if *batch <= 0 {

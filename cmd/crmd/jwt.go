@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -29,23 +27,5 @@ func (c *config) tokenAuthenticator() (crm.TokenAuthenticator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jwt: %w", err)
 	}
-	return jwtAuthenticator{v}, nil
-}
-
-// jwtAuthenticator turns verified JWT claims into a principal.
-type jwtAuthenticator struct{ v *jwtauth.Verifier }
-
-func (a jwtAuthenticator) AuthenticateToken(ctx context.Context, token string) (crm.Principal, error) {
-	claims, err := a.v.Verify(ctx, token)
-	if err != nil {
-		if errors.Is(err, jwtauth.ErrInvalidToken) {
-			return crm.Principal{}, crm.Errorf(crm.EUNAUTHORIZED, "invalid bearer token: %s", err.Error())
-		}
-		return crm.Principal{}, &crm.Error{Code: crm.EUNAVAILABLE, Message: "token keys unavailable", Err: err}
-	}
-	p := crm.Principal{ID: "jwt:" + claims.Subject, Orgs: claims.Orgs}
-	for _, r := range claims.Roles {
-		p.Roles = append(p.Roles, crm.Role(r))
-	}
-	return p, nil
+	return jwtauth.Authenticator{V: v}, nil
 }

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/telcoops/crm"
-	"github.com/telcoops/crm/httpapi"
 )
 
 // keys administers API keys.
@@ -36,7 +35,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer db.Close()
 	switch sub {
 	case "create":
-		if !httpapi.ValidOrg(*org) {
+		if !crm.ValidOrgID(*org) {
 			return errors.New("keys create: --org must be 1 to 63 lower-case letters, digits, _ or -")
 		}
 		var rs []crm.Role

@@ -178,7 +178,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 	switch sub {
 	case "create":
-		if !httpapi.ValidOrg(*org) {
+		if !crm.ValidOrgID(*org) {
 			return errors.New("clients create: --org must be 1 to 63 lower-case letters, digits, _ or -")
 		}
 		sc, err := crm.ParseScopes(*scopes)
