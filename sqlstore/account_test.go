@@ -349,3 +349,41 @@ func TestListsOfAnUnknownCustomer(t *testing.T) {
 		}
 	})
 }
+
+// TestCardTokensArePerOrg: a token id another org holds is simply another
+// token here; a 409 would tell this org's gateway that the other has it.
+func TestCardTokensArePerOrg(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		res := crm.TokenizationResult{Status: crm.TokenizationCompleted, TokenID: "e58ed763-928c-4155-bee9-fdbaaadc15f3", Summary: "5100", ExpirationDate: "05/2029"}
+		var accounts []string
+		for _, org := range []string{"telco", "other"} {
+			c, err := db.CreateCustomer(ctx, org, crmtest.Private("14861628V"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := db.CreateAccount(ctx, org, c.ID, newAccount(directDebit()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pend := crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-1")}}
+			if _, err := db.SetPaymentMethod(ctx, org, a.ID, pend); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.CompleteTokenization(ctx, org, "ref-1", res); err != nil {
+				t.Fatalf("%s: %v", org, err)
+			}
+			cards, err := db.ListCreditCards(ctx, org, c.ID)
+			if err != nil || len(cards) != 1 || cards[0].ID != res.TokenID || cards[0].CustomerID != c.ID {
+				t.Errorf("%s: cards %+v, %v", org, cards, err)
+			}
+			accounts = append(accounts, a.ID)
+		}
+		for i, org := range []string{"telco", "other"} {
+			a, err := db.GetAccount(ctx, org, accounts[i])
+			if err != nil || a.PaymentMethod.CardID != res.TokenID {
+				t.Errorf("%s: account %+v, %v", org, a, err)
+			}
+		}
+	})
+}

@@ -187,7 +187,7 @@ func (db *DB) CompleteTokenization(ctx context.Context, org, ref string, res crm
 // addCard adds a tokenized card to a customer, as a change of the customer.
 func (t *tx) addCard(org, customerID string, res crm.TokenizationResult, now time.Time) error {
 	var owner string
-	err := t.queryRow("SELECT customer_id FROM credit_cards WHERE id = ?", res.TokenID).Scan(&owner)
+	err := t.queryRow("SELECT customer_id FROM credit_cards WHERE org_id = ? AND id = ?", org, res.TokenID).Scan(&owner)
 	if err == nil {
 		if owner != customerID {
 			return crm.Errorf(crm.ECONFLICT, "token_id %s belongs to another customer", res.TokenID)
