@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -46,6 +47,10 @@ type Options struct {
 	Logger *slog.Logger // default discards
 	// MaxConns bounds the PostgreSQL pool (default 32).
 	MaxConns int
+	// MinConns PostgreSQL connections (at most MaxConns) are opened before
+	// Open returns and kept open, so that the first burst of requests
+	// after a start meets a warm pool. Zero opens them on demand.
+	MinConns int
 }
 
 // Open connects to dsn and migrates the schema to the latest version.
@@ -60,7 +65,36 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect == postgresDialect && opt.MinConns > 0 {
+		if err := warm(ctx, db.wr, min(opt.MinConns, opt.MaxConns)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open postgres connections: %w", err)
+		}
+	}
 	return db, nil
+}
+
+// warm opens n connections of pool at once and leaves them idle in it.
+func warm(ctx context.Context, pool *sql.DB, n int) error {
+	conns := make([]*sql.Conn, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Go(func() {
+			// Each holds its connection until all are open, so none is reused.
+			conns[i], errs[i] = pool.Conn(ctx)
+			if errs[i] == nil {
+				errs[i] = conns[i].PingContext(ctx)
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range conns {
+		if c != nil {
+			c.Close()
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // OpenNoMigrate connects without touching the schema.
@@ -85,7 +119,10 @@ func open(dsn string, opt Options) (*DB, error) {
 		}
 		pool.SetMaxOpenConns(opt.MaxConns)
 		pool.SetMaxIdleConns(opt.MaxConns)
-		pool.SetConnMaxIdleTime(5 * time.Minute)
+		if opt.MinConns <= 0 {
+			// A warmed pool keeps its connections; others let idle ones go.
+			pool.SetConnMaxIdleTime(5 * time.Minute)
+		}
 		db.read, db.wr = pool, pool
 		seqPool, err := sql.Open("pgx", dsn)
 		if err != nil {

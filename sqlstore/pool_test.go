@@ -31,3 +31,31 @@ func TestMaxConnsSizesThePostgreSQLPool(t *testing.T) {
 		}
 	}
 }
+
+// TestMinConnsWarmsThePostgreSQLPool: Options.MinConns connections are open
+// and idle when Open returns (crmd serve opens them before it listens, so
+// before /readyz answers), bounded by MaxConns.
+func TestMinConnsWarmsThePostgreSQLPool(t *testing.T) {
+	ran := false
+	for _, e := range sqltest.Engines(t) {
+		if e.Name != "postgres" {
+			continue
+		}
+		ran = true
+		// Migrating leaves one connection idle; warming reuses it.
+		for _, tc := range []struct{ min, max, want int }{{0, 4, 1}, {3, 8, 3}, {6, 4, 4}} {
+			db, err := sqlstore.Open(context.Background(), e.DSN(t), sqlstore.Options{MinConns: tc.min, MaxConns: tc.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, _ := db.Pools()
+			if got := read.Stats().Idle; got != tc.want {
+				t.Errorf("MinConns %d MaxConns %d: %d idle connections after Open, want %d", tc.min, tc.max, got, tc.want)
+			}
+			db.Close()
+		}
+	}
+	if !ran {
+		t.Skip("PostgreSQL only; SQLite opens its connections on demand")
+	}
+}

@@ -35,6 +35,7 @@ type config struct {
 	products        productsConfig
 	pprofAddr       string
 	dbMaxConns      int
+	dbMinConns      int
 }
 
 // defaultDatabaseURL is the embedded default: a SQLite file under ./data.
@@ -71,6 +72,8 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	productsFlags(fs, &c.products)
 	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("CRM_DB_MAX_CONNS", 32),
 		"PostgreSQL connections the server may open; on a small machine fewer than the default can serve more (env CRM_DB_MAX_CONNS)")
+	fs.IntVar(&c.dbMinConns, "db-min-conns", envCount("CRM_DB_MIN_CONNS", 32),
+		"PostgreSQL connections opened before the server listens, so the first burst meets a warm pool; at most --db-max-conns; 0: on demand (env CRM_DB_MIN_CONNS)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CRM_PPROF_ADDR", ""),
 		"serve the Go profiler (/debug/pprof/) on this address; empty: off (env CRM_PPROF_ADDR)")
 }
@@ -91,6 +94,14 @@ func envBool(name string, def bool) bool {
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(env(name, "")); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// envCount is envInt for counts where zero means none.
+func envCount(name string, def int) int {
+	if v, err := strconv.Atoi(env(name, "")); err == nil && v >= 0 {
 		return v
 	}
 	return def

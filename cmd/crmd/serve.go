@@ -32,7 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tuneGC(os.Getenv, log)
-	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns})
+	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns, MinConns: c.dbMinConns})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
