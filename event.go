@@ -39,8 +39,10 @@ type Event struct {
 	RequestID     string            `json:"request_id,omitempty"`
 	Data          json.RawMessage   `json:"data"`
 	Changes       map[string]Change `json:"changes"`
-	// Position is the event's place in its org's feed (commit order); set by the store.
-	Position int64 `json:"position,omitempty"`
+	// Position is the event's place in the feed of every org (commit
+	// order); set by the store. It is never sent: it would tell an org
+	// how much the others write. Clients get opaque cursors instead.
+	Position int64 `json:"-"`
 }
 
 // Diff flattens before and after to dotted JSON paths and returns the fields

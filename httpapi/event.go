@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/telcoops/crm"
@@ -31,13 +32,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, org string) 
 		s.writeError(w, r, err)
 		return
 	}
-	var after int64
-	if v := q["after"]; len(v) > 0 && v[0] != "" {
-		after, err = strconv.ParseInt(v[0], 10, 64)
-		if err != nil || after < 0 {
-			s.writeError(w, r, paramError("after", "must be a cursor returned as next_cursor (digits)"))
-			return
-		}
+	scope := "events:" + org
+	after, ok := s.cursors.decode(scope, url.Values(q).Get("after"))
+	if !ok {
+		s.writeError(w, r, paramError("after", "must be a next_cursor of this feed"))
+		return
 	}
 	limit := defaultEventPage
 	if v := q["limit"]; len(v) > 0 && v[0] != "" {
@@ -52,12 +51,12 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, org string) 
 		s.writeError(w, r, err)
 		return
 	}
-	page := eventPage{Events: evs, NextCursor: strconv.FormatInt(after, 10)}
+	page := eventPage{Events: evs, NextCursor: s.cursors.encode(scope, after)}
 	if page.Events == nil {
 		page.Events = []crm.Event{}
 	}
 	if n := len(evs); n > 0 {
-		page.NextCursor = strconv.FormatInt(evs[n-1].Position, 10)
+		page.NextCursor = s.cursors.encode(scope, evs[n-1].Position)
 	}
 	writeJSON(w, http.StatusOK, page)
 }

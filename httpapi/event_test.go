@@ -2,7 +2,8 @@ package httpapi_test
 
 import (
 	"net/http"
-	"strconv"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/telcoops/crm"
@@ -20,7 +21,6 @@ func TestEventFeed(t *testing.T) {
 				Type      string `json:"type"`
 				Aggregate string `json:"aggregate_id"`
 				Sequence  int64  `json:"sequence"`
-				Position  int64  `json:"position"`
 				Changes   map[string]struct {
 					Before, After any
 				} `json:"changes"`
@@ -43,7 +43,7 @@ func TestEventFeed(t *testing.T) {
 		if c := p.Events[0].Changes["preferred_language"]; c.Before != "es" || c.After != "ca" {
 			t.Errorf("changes: %+v", p.Events[0].Changes)
 		}
-		if n, _ := strconv.Atoi(p.Next); strconv.Itoa(n) != p.Next || p.Next == first {
+		if p.Next == first || p.Next == "0" {
 			t.Errorf("next cursor %q after %q", p.Next, first)
 		}
 		last := p.Next
@@ -60,5 +60,46 @@ func TestEventFeed(t *testing.T) {
 		for _, q := range []string{"after=-1", "after=x", "limit=0", "limit=1001", "cursor=1"} {
 			wantStatus(t, e.do("GET", base+"/events?"+q, e.admin, nil), http.StatusBadRequest)
 		}
+	})
+}
+
+// TestEventCursorsAreOpaquePerOrg: positions are global across orgs, so
+// neither the events nor the cursors may show them, and no cursor but the
+// feed's own may open it: a position chosen by the client (to probe where
+// its events fall among the others') or another org's cursor is 400.
+func TestEventCursorsAreOpaquePerOrg(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for range 3 {
+			e.do("POST", "/v4/orgs/other/customers", e.otherOrg, example(t, "NewPrivateCustomer"))
+		}
+		e.customer(t)
+		r := e.do("GET", base+"/events", e.admin, nil)
+		wantStatus(t, r, http.StatusOK)
+		if strings.Contains(string(r.Body), `"position"`) {
+			t.Errorf("events show their global position: %s", r.Body)
+		}
+		var p struct {
+			Next string `json:"next_cursor"`
+		}
+		r.json(t, &p)
+		if !regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`).MatchString(p.Next) {
+			t.Errorf("next_cursor %q is not opaque", p.Next)
+		}
+		wantStatus(t, e.do("GET", base+"/events?after="+p.Next, e.admin, nil), http.StatusOK)
+		flipped := "A"
+		if p.Next[0] == 'A' {
+			flipped = "B"
+		}
+		for _, after := range []string{"1", "3", "4", "1000", flipped + p.Next[1:], p.Next + "A"} {
+			wantStatus(t, e.do("GET", base+"/events?after="+after, e.admin, nil), http.StatusBadRequest)
+		}
+		var o struct {
+			Next string `json:"next_cursor"`
+		}
+		r = e.do("GET", "/v4/orgs/other/events", e.otherOrg, nil)
+		wantStatus(t, r, http.StatusOK)
+		r.json(t, &o)
+		wantStatus(t, e.do("GET", base+"/events?after="+o.Next, e.admin, nil), http.StatusBadRequest)
+		wantStatus(t, e.do("GET", "/v4/orgs/other/events?after="+p.Next, e.otherOrg, nil), http.StatusBadRequest)
 	})
 }

@@ -49,17 +49,22 @@ type Config struct {
 	// GatewayMode trusts x-auth-roles from an upstream gateway that has
 	// already authenticated the caller. Off by default.
 	GatewayMode bool
-	Logger      *slog.Logger
-	Clock       crm.Clock
+	// CursorKey seals the feed cursors handed to clients; the same on
+	// every instance of a deployment. Nil: a random key, so that cursors
+	// do not outlive the process (tests).
+	CursorKey []byte
+	Logger    *slog.Logger
+	Clock     crm.Clock
 }
 
 // Server is the HTTP transport.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	now    crm.Clock
-	mux    *http.ServeMux
-	routes []string
+	cfg     Config
+	log     *slog.Logger
+	now     crm.Clock
+	mux     *http.ServeMux
+	routes  []string
+	cursors *cursors
 }
 
 // New builds a server and registers every route.
@@ -70,7 +75,7 @@ func New(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = crm.SystemClock
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Clock, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Clock, mux: http.NewServeMux(), cursors: newCursors(cfg.CursorKey)}
 	s.registerOperations()
 	s.registerCustomers()
 	s.registerAccounts()

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/telcoops/crm"
@@ -164,12 +165,11 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request, org str
 			return
 		}
 	}
-	if v := q["after"]; len(v) > 0 && v[0] != "" {
-		f.After, err = strconv.ParseInt(v[0], 10, 64)
-		if err != nil || f.After < 0 {
-			s.writeError(w, r, paramError("after", "must be a cursor returned as next_cursor (digits)"))
-			return
-		}
+	scope := "dead-letters:" + id
+	f.After, ok = s.cursors.decode(scope, url.Values(q).Get("after"))
+	if !ok {
+		s.writeError(w, r, paramError("after", "must be a next_cursor of this list"))
+		return
 	}
 	if v := q["limit"]; len(v) > 0 && v[0] != "" {
 		f.Limit, err = strconv.Atoi(v[0])
@@ -186,12 +186,12 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request, org str
 	page := struct {
 		DeadLetters []deadLetterResponse `json:"dead_letters"`
 		NextCursor  string               `json:"next_cursor"`
-	}{DeadLetters: make([]deadLetterResponse, len(dls)), NextCursor: strconv.FormatInt(f.After, 10)}
+	}{DeadLetters: make([]deadLetterResponse, len(dls)), NextCursor: s.cursors.encode(scope, f.After)}
 	for i := range dls {
 		page.DeadLetters[i] = deadLetterBody(&dls[i])
 	}
 	if n := len(dls); n > 0 {
-		page.NextCursor = strconv.FormatInt(dls[n-1].Event.Position, 10)
+		page.NextCursor = s.cursors.encode(scope, dls[n-1].Event.Position)
 	}
 	writeJSON(w, http.StatusOK, page)
 }

@@ -162,7 +162,7 @@ func TestWebhookDeadLettersAPI(t *testing.T) {
 		if len(page.DeadLetters) != 0 {
 			t.Errorf("page after the last: %+v", page)
 		}
-		for _, q := range []string{"status=GONE", "after=x", "limit=0", "limit=1001", "cursor=1"} {
+		for _, q := range []string{"status=GONE", "after=x", "after=1", "limit=0", "limit=1001", "cursor=1"} {
 			wantStatus(t, e.do("GET", dlPath+"?"+q, e.admin, nil), http.StatusBadRequest)
 		}
 		wantStatus(t, e.do("GET", hooks+"/"+other.ID+"/dead-letters?status=DEAD&limit=5", e.admin, nil), http.StatusOK)

@@ -9,7 +9,7 @@ import (
 	"github.com/telcoops/crm"
 )
 
-const deadLetterColumns = `id, org_id, webhook_id, event, status, attempts, first_attempt_at, last_attempt_at,
+const deadLetterColumns = `id, org_id, webhook_id, event, event_position, status, attempts, first_attempt_at, last_attempt_at,
 	last_error, dead_at, replay_requested_at, redelivered_at`
 
 // deadLetterView is a dead letter as the replay event shows it: without
@@ -95,7 +95,8 @@ func (db *DB) queryDeadLetters(ctx context.Context, query string, args ...any) (
 func scanDeadLetter(row rowScanner) (*crm.WebhookDeadLetter, error) {
 	var dl crm.WebhookDeadLetter
 	var event string
-	err := row.Scan(&dl.ID, &dl.OrgID, &dl.WebhookID, &event, &dl.Status, &dl.Attempts, timeScan{&dl.FirstAttemptAt},
+	var position int64
+	err := row.Scan(&dl.ID, &dl.OrgID, &dl.WebhookID, &event, &position, &dl.Status, &dl.Attempts, timeScan{&dl.FirstAttemptAt},
 		timeScan{&dl.LastAttemptAt}, &dl.LastError, timeScan{&dl.DeadAt}, nullTimeScan{&dl.ReplayRequestedAt}, nullTimeScan{&dl.RedeliveredAt})
 	if err == sql.ErrNoRows {
 		return nil, crm.Errorf(crm.ENOTFOUND, "dead letter not found")
@@ -106,5 +107,6 @@ func scanDeadLetter(row rowScanner) (*crm.WebhookDeadLetter, error) {
 	if err := json.Unmarshal([]byte(event), &dl.Event); err != nil {
 		return nil, crm.Internal(err)
 	}
+	dl.Event.Position = position // not in the event's JSON
 	return &dl, nil
 }
