@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -18,11 +20,6 @@ const productColumns = `id, org_id, customer_id, product_code, product_type, cur
 // openProductsWhere matches the products that are not in a terminal
 // status; it is the predicate of the customer_products_open_uq index.
 const openProductsWhere = "status NOT IN ('CLOSED', 'REJECTED', 'INVALID')"
-
-// accountNumberSequence names the sequences of issued account numbers:
-// one per bank and branch for the whole deployment (org "*"), since an
-// IBAN must be unique everywhere, and orgs may share a bank and branch.
-const accountNumberSequence = "customer_products.account_number"
 
 // CreateCustomerProduct opens a product RECEIVED, then runs its activation
 // step in the same transaction: ACTIVE (with an issued IBAN for a cash
@@ -147,8 +144,11 @@ func (t *tx) activatePendingCashProducts(org, customerID string) error {
 	return nil
 }
 
-// issueAccount issues the account of a cash product: the next number at
-// the org's bank and branch. Other products get none.
+// issueAccount issues the account of a cash product: a random account
+// number at the org's bank and branch that no org holds, since an IBAN
+// names one account everywhere and orgs may share a bank and branch.
+// Random, not sequential, so an org's numbers say nothing of how many
+// accounts the others open. Other products get none.
 func (t *tx) issueAccount(p *crm.CustomerProduct) (*crm.ProductAccount, error) {
 	if p.Type != crm.ProductTypeCash {
 		return nil, nil
@@ -157,16 +157,29 @@ func (t *tx) issueAccount(p *crm.CustomerProduct) (*crm.ProductAccount, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := t.nextValue("*", accountNumberSequence+"."+settings.BankCode+settings.BranchCode)
-	if err != nil {
-		return nil, err
+	for {
+		n, err := rand.Int(rand.Reader, big.NewInt(maxAccountNumber))
+		if err != nil {
+			return nil, crm.Internal(err)
+		}
+		iban, err := settings.IssueIBAN(n.Int64() + 1)
+		if err != nil {
+			return nil, crm.Internal(err)
+		}
+		var one int
+		err = t.queryRow("SELECT 1 FROM customer_products WHERE iban = ?", iban).Scan(&one)
+		if err == sql.ErrNoRows {
+			return &crm.ProductAccount{IBAN: iban, BIC: settings.BIC}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	iban, err := settings.IssueIBAN(n)
-	if err != nil {
-		return nil, crm.Internal(err)
-	}
-	return &crm.ProductAccount{IBAN: iban, BIC: settings.BIC}, nil
 }
+
+// maxAccountNumber is how many ten-digit account numbers there are
+// (0000000000 is not issued).
+const maxAccountNumber = 9999999999
 
 // saveProduct writes p over before, with its status_changed event.
 func (t *tx) saveProduct(before, p *crm.CustomerProduct) error {
