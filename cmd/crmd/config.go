@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,75 +42,39 @@ const defaultDatabaseURL = "sqlite:data/crm.db"
 
 // commonFlags registers the flags every command shares.
 func commonFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.databaseURL, "database-url", env("CRM_DATABASE_URL", defaultDatabaseURL),
+	fs.StringVar(&c.databaseURL, "database-url", defaultDatabaseURL,
 		"database: postgres://... for PostgreSQL, else a SQLite path (env CRM_DATABASE_URL)")
-	fs.StringVar(&c.logLevel, "log-level", env("CRM_LOG_LEVEL", "info"), "debug, info, warn or error (env CRM_LOG_LEVEL)")
-	fs.StringVar(&c.logFormat, "log-format", env("CRM_LOG_FORMAT", "json"), "json or text (env CRM_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (env CRM_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", "json", "json or text (env CRM_LOG_FORMAT)")
 }
 
 // serveFlags registers the server's flags.
 func serveFlags(fs *flag.FlagSet, c *config) {
 	commonFlags(fs, c)
-	fs.StringVar(&c.addr, "addr", env("CRM_ADDR", ":8080"), "listen address (env CRM_ADDR)")
-	fs.BoolVar(&c.gatewayMode, "gateway-mode", envBool("CRM_GATEWAY_MODE", false),
+	fs.StringVar(&c.addr, "addr", ":8080", "listen address (env CRM_ADDR)")
+	fs.BoolVar(&c.gatewayMode, "gateway-mode", false,
 		"trust x-auth-roles from an upstream gateway that authenticated the caller (env CRM_GATEWAY_MODE)")
-	fs.StringVar(&c.jwtKeysFile, "jwt-keys", env("CRM_JWT_KEYS", ""), "PEM file of public keys that verify JWT bearer tokens (env CRM_JWT_KEYS)")
-	fs.StringVar(&c.jwtJWKSURL, "jwt-jwks-url", env("CRM_JWT_JWKS_URL", ""), "JWKS URL of keys that verify JWT bearer tokens (env CRM_JWT_JWKS_URL)")
-	fs.StringVar(&c.jwtIssuer, "jwt-issuer", env("CRM_JWT_ISSUER", ""), "required JWT iss, if set (env CRM_JWT_ISSUER)")
-	fs.StringVar(&c.jwtAudience, "jwt-audience", env("CRM_JWT_AUDIENCE", ""), "required JWT aud, if set (env CRM_JWT_AUDIENCE)")
-	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("CRM_SHUTDOWN_TIMEOUT", 30*time.Second),
+	fs.StringVar(&c.jwtKeysFile, "jwt-keys", "", "PEM file of public keys that verify JWT bearer tokens (env CRM_JWT_KEYS)")
+	fs.StringVar(&c.jwtJWKSURL, "jwt-jwks-url", "", "JWKS URL of keys that verify JWT bearer tokens (env CRM_JWT_JWKS_URL)")
+	fs.StringVar(&c.jwtIssuer, "jwt-issuer", "", "required JWT iss, if set (env CRM_JWT_ISSUER)")
+	fs.StringVar(&c.jwtAudience, "jwt-audience", "", "required JWT aud, if set (env CRM_JWT_AUDIENCE)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second,
 		"how long in-flight requests may take to finish on SIGTERM (env CRM_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&c.blobDir, "blob-dir", env("CRM_BLOB_DIR", ""),
+	fs.StringVar(&c.blobDir, "blob-dir", "",
 		"directory of uploaded documents; default blobs/ beside the SQLite file, ./data/blobs with PostgreSQL (env CRM_BLOB_DIR)")
-	c.urlSigningKey = env("CRM_URL_SIGNING_KEY", "")
-	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", envDuration("CRM_DOCUMENT_URL_TTL", 15*time.Minute),
+	c.urlSigningKey = os.Getenv("CRM_URL_SIGNING_KEY")
+	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", 15*time.Minute,
 		"how long a signed document link works (env CRM_DOCUMENT_URL_TTL)")
-	fs.StringVar(&c.publicURL, "public-url", env("CRM_PUBLIC_URL", ""),
+	fs.StringVar(&c.publicURL, "public-url", "",
 		"external base URL of document links, e.g. https://crm.example.com; default: from each request (env CRM_PUBLIC_URL)")
 	eventFlags(fs, &c.events)
 	productsFlags(fs, &c.products)
-	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("CRM_DB_MAX_CONNS", 32),
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", 32,
 		"PostgreSQL connections the server may open; on a small machine fewer than the default can serve more (env CRM_DB_MAX_CONNS)")
-	fs.IntVar(&c.dbMinConns, "db-min-conns", envCount("CRM_DB_MIN_CONNS", 32),
+	fs.IntVar(&c.dbMinConns, "db-min-conns", 32,
 		"PostgreSQL connections opened before the server listens, so the first burst meets a warm pool; at most --db-max-conns; 0: on demand (env CRM_DB_MIN_CONNS)")
-	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CRM_PPROF_ADDR", ""),
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "",
 		"serve the Go profiler (/debug/pprof/) on this address; empty: off (env CRM_PPROF_ADDR)")
-}
-
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
-}
-
-func envBool(name string, def bool) bool {
-	if v, err := strconv.ParseBool(env(name, "")); err == nil {
-		return v
-	}
-	return def
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(env(name, "")); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
-
-// envCount is envInt for counts where zero means none.
-func envCount(name string, def int) int {
-	if v, err := strconv.Atoi(env(name, "")); err == nil && v >= 0 {
-		return v
-	}
-	return def
-}
-
-func envDuration(name string, def time.Duration) time.Duration {
-	if v, err := time.ParseDuration(env(name, "")); err == nil {
-		return v
-	}
-	return def
 }
 
 // logger builds the process logger from the config.

@@ -29,17 +29,17 @@ type eventsConfig struct {
 }
 
 func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
-	fs.StringVar(&c.natsURL, "nats-url", env("CRM_NATS_URL", ""),
+	fs.StringVar(&c.natsURL, "nats-url", "",
 		"NATS server to relay events to through JetStream; empty: no relay (env CRM_NATS_URL)")
-	fs.StringVar(&c.natsStream, "nats-stream", env("CRM_NATS_STREAM", "CRM_EVENTS"),
+	fs.StringVar(&c.natsStream, "nats-stream", "CRM_EVENTS",
 		"JetStream stream the relay publishes to, created if missing (env CRM_NATS_STREAM)")
-	fs.StringVar(&c.subjectPrefix, "nats-subject-prefix", env("CRM_NATS_SUBJECT_PREFIX", "crm"),
+	fs.StringVar(&c.subjectPrefix, "nats-subject-prefix", "crm",
 		"subjects are <prefix>.<org>.<event type> (env CRM_NATS_SUBJECT_PREFIX)")
-	fs.DurationVar(&c.leaseTTL, "relay-lease", envDuration("CRM_RELAY_LEASE", 5*time.Second),
+	fs.DurationVar(&c.leaseTTL, "relay-lease", 5*time.Second,
 		"how long a relay's lease lasts; another instance takes over this long after one dies (env CRM_RELAY_LEASE)")
-	fs.DurationVar(&c.webhookMaxAge, "webhook-max-age", envDuration("CRM_WEBHOOK_MAX_AGE", 24*time.Hour),
+	fs.DurationVar(&c.webhookMaxAge, "webhook-max-age", 24*time.Hour,
 		"how long a webhook delivery is retried before it goes to the dead letters (env CRM_WEBHOOK_MAX_AGE)")
-	fs.DurationVar(&c.webhookTimeout, "webhook-timeout", envDuration("CRM_WEBHOOK_TIMEOUT", 10*time.Second),
+	fs.DurationVar(&c.webhookTimeout, "webhook-timeout", 10*time.Second,
 		"timeout of one webhook delivery (env CRM_WEBHOOK_TIMEOUT)")
 }
 

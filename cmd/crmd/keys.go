@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -25,7 +26,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	org := fs.String("org", "", "org the key is valid for")
 	roles := fs.String("roles", "", "comma-separated roles: "+roleList())
 	name := fs.String("name", "", "a label for the key")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	db, err := c.openDB(ctx, stderr)

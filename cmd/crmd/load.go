@@ -41,16 +41,16 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c loadConfig
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.url, "url", env("CRM_LOAD_URL", "http://127.0.0.1:8080"), "base URL of the running server")
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "base URL of the running server (env CRM_LOAD_URL)")
 	fs.StringVar(&c.org, "org", "telco", "org to write to")
-	fs.StringVar(&c.key, "key", env("CRM_LOAD_KEY", ""), "API key with the admin role for the org (env CRM_LOAD_KEY)")
+	fs.StringVar(&c.key, "key", "", "API key with the admin role for the org (env CRM_LOAD_KEY)")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to drive the load (after seeding)")
 	fs.IntVar(&c.concurrency, "concurrency", 32, "concurrent connections")
 	fs.IntVar(&c.seed, "seed", 200, "customers (each with one account) to create before the run, as read targets")
 	fs.StringVar(&c.mix, "mix", defaultMix, "operation=weight,... ("+strings.Join(opNames(), ", ")+")")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
 	fs.BoolVar(&c.idempotency, "idempotency-keys", false, "send a fresh Idempotency-Key with every POST, as a gateway adding one to each request would")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	if c.key == "" {

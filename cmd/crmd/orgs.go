@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,7 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		methods = append(methods, v)
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	if *org == "" {

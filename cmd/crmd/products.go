@@ -37,14 +37,14 @@ type productsConfig struct {
 
 // productsFlags registers the products surface's flags.
 func productsFlags(fs *flag.FlagSet, c *productsConfig) {
-	fs.StringVar(&c.signingKeyFile, "products-signing-key", env("CRM_PRODUCTS_SIGNING_KEY", ""),
+	fs.StringVar(&c.signingKeyFile, "products-signing-key", "",
 		"PEM file of the Ed25519 private key that signs products access tokens; default: generated once, kept in "+
 			productsSigningKeyFile+" beside the SQLite file, or in the database with PostgreSQL (env CRM_PRODUCTS_SIGNING_KEY)")
-	fs.StringVar(&c.bank.BankCode, "products-bank-code", env("CRM_PRODUCTS_BANK_CODE", ""),
+	fs.StringVar(&c.bank.BankCode, "products-bank-code", "",
 		"4-digit Spanish bank code of the IBANs issued for cash products; the bank settings given are stored as the default of every org (env CRM_PRODUCTS_BANK_CODE)")
-	fs.StringVar(&c.bank.BranchCode, "products-branch-code", env("CRM_PRODUCTS_BRANCH_CODE", ""),
+	fs.StringVar(&c.bank.BranchCode, "products-branch-code", "",
 		"4-digit branch code of those IBANs (env CRM_PRODUCTS_BRANCH_CODE)")
-	fs.StringVar(&c.bank.BIC, "products-bic", env("CRM_PRODUCTS_BIC", ""), "BIC shown beside those IBANs (env CRM_PRODUCTS_BIC)")
+	fs.StringVar(&c.bank.BIC, "products-bic", "", "BIC shown beside those IBANs (env CRM_PRODUCTS_BIC)")
 }
 
 // withProducts builds the products surface and returns the root handler:
@@ -168,7 +168,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	org := fs.String("org", "", "org the client acts in")
 	scopes := fs.String("scopes", "products:read,products:write", "comma-separated scopes: products:read, products:write")
 	name := fs.String("name", "", "a label for the client")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	db, err := c.openDB(ctx, stderr)
