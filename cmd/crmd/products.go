@@ -123,7 +123,7 @@ func loadOrCreatePEM(path string) ([]byte, error) {
 			return nil, err
 		}
 		dir := filepath.Dir(path)
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
 		key, err := oauthtoken.GenerateKeyPEM()
