@@ -95,9 +95,14 @@ func (db *DB) Reseal(ctx context.Context, to crm.SecretKeeper) (int, error) {
 			n++
 		}
 	}
+	bodies, err := db.resealBodies(ctx, tx, to)
+	if err != nil {
+		return 0, err
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, translate(err)
 	}
+	n += bodies
 	db.secrets = to
 	return n, nil
 }

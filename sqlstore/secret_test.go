@@ -195,3 +195,41 @@ func TestDataKeyIsSharedAndPerName(t *testing.T) {
 		})
 	}
 }
+
+// TestIdempotentWebhookCreateIsSealed: the create response kept for an
+// Idempotency-Key carries the webhook's secret; it is stored sealed, and
+// replays still return it.
+func TestIdempotentWebhookCreateIsSealed(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
+		claim := &crm.IdempotencyClaim{Key: "idem-1", RequestHash: "h"}
+		ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",
+			Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}, Idempotency: claim})
+		hook, err := db.CreateWebhook(ctx, "telco", newHook("*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := []byte(`{"id":"` + hook.ID + `","secret":"` + hook.Secret + `"}`)
+		if err := db.CompleteIdempotency(context.Background(), "telco", "idem-1", 201, body, "/webhooks/"+hook.ID); err != nil {
+			t.Fatal(err)
+		}
+		read, _ := db.Pools()
+		var stored []byte
+		if err := read.QueryRow(db.Q("SELECT response_body FROM idempotency_keys WHERE key = ?"), "idem-1").Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(stored), hook.Secret) {
+			t.Errorf("the idempotency record holds the webhook secret in clear")
+		}
+		rec, err := db.LookupIdempotency(context.Background(), "telco", "idem-1")
+		if err != nil || rec == nil || string(rec.Body) != string(body) {
+			t.Errorf("replayed record %+v, %v; want the response as sent", rec, err)
+		}
+		n, err := db.Reseal(context.Background(), crmtest.NewKeeper())
+		if err != nil || n != 3 { // the webhook, kek-check, the record
+			t.Errorf("Reseal = %d, %v", n, err)
+		}
+		if rec, err := db.LookupIdempotency(context.Background(), "telco", "idem-1"); err != nil || string(rec.Body) != string(body) {
+			t.Errorf("after reseal: %+v, %v", rec, err)
+		}
+	})
+}
