@@ -180,6 +180,8 @@ type WebhookService interface {
 	// CreateWebhook stores a subscription with a new secret. It starts at
 	// the current end of the feed.
 	CreateWebhook(ctx context.Context, org string, n NewWebhook) (*Webhook, error)
+	// ListWebhooks and GetWebhook leave Secret empty: only the create
+	// response and the dispatcher (ActiveWebhooks) see it.
 	ListWebhooks(ctx context.Context, org string) ([]Webhook, error)
 	GetWebhook(ctx context.Context, org, id string) (*Webhook, error)
 	// DeleteWebhook stops the subscription's deliveries.

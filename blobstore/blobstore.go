@@ -47,7 +47,7 @@ func Open(dir string) (*FS, error) {
 	if dir == "" {
 		return nil, errors.New("blobstore: no directory")
 	}
-	if err := os.MkdirAll(filepath.Join(dir, tempDir), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, tempDir), 0o700); err != nil {
 		return nil, fmt.Errorf("blobstore: %w", err)
 	}
 	f := &FS{dir: dir}
@@ -116,7 +116,7 @@ func (f *FS) Put(ctx context.Context, key string, r io.Reader) error {
 		return crm.Internal(fmt.Errorf("blobstore: close %s: %w", key, err))
 	}
 	parent := filepath.Dir(dst)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return crm.Internal(fmt.Errorf("blobstore: %w", err))
 	}
 	if err := os.Rename(tmp.Name(), dst); err != nil {

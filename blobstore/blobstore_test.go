@@ -203,3 +203,24 @@ func TestOpenNeedsADirectory(t *testing.T) {
 		t.Error("a file accepted as the directory")
 	}
 }
+
+// TestModes: documents and their directories are the service's alone,
+// whatever the umask.
+func TestModes(t *testing.T) {
+	f, dir := open(t)
+	if err := f.Put(context.Background(), "identification/telco/a", strings.NewReader("doc")); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]os.FileMode{}
+	for _, p := range []string{"", "identification", "identification/telco", "identification/telco/a"} {
+		st, err := os.Stat(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[p] = st.Mode().Perm()
+	}
+	want := map[string]os.FileMode{"": 0o700, "identification": 0o700, "identification/telco": 0o700, "identification/telco/a": 0o600}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("modes (-want +got):\n%s", diff)
+	}
+}

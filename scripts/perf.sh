@@ -27,7 +27,9 @@ case "$engine" in
     trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; psql "$base" -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE"; rm -rf "$work"' EXIT
     sep='?'; [[ "$base" == *\?* ]] && sep='&'
     dsn="$base${sep}search_path=$schema"
-    benchenv=(CRM_TEST_POSTGRES_DSN="$base") ;;
+    benchenv=(CRM_TEST_POSTGRES_DSN="$base")
+    # PostgreSQL needs a key-encryption key; the run's schema is new, so a new key does.
+    export CRM_KEK="${CRM_KEK:-$(head -c 32 /dev/urandom | base64)}" ;;
   *) echo "usage: $0 sqlite|postgres [DSN]" >&2; exit 2 ;;
 esac
 

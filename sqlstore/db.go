@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +37,7 @@ type DB struct {
 	customers *keyReader[*crm.Customer]
 	accounts  *keyReader[*crm.Account]
 	group     *groupExec // PostgreSQL: writes that commit together
+	secrets   crm.SecretKeeper
 }
 
 // Options tune Open; the zero value is usable.
@@ -51,6 +50,9 @@ type Options struct {
 	// Open returns and kept open, so that the first burst of requests
 	// after a start meets a warm pool. Zero opens them on demand.
 	MinConns int
+	// Secrets seals the stored secrets (webhook secrets, signing keys,
+	// data keys). Without it they are stored in clear: tests only.
+	Secrets crm.SecretKeeper
 }
 
 // Open connects to dsn and migrates the schema to the latest version.
@@ -64,6 +66,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opt.Secrets != nil {
+		if err := db.openSecrets(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if db.dialect == postgresDialect && opt.MinConns > 0 {
 		if err := warm(ctx, db.wr, min(opt.MinConns, opt.MaxConns)); err != nil {
@@ -110,7 +118,7 @@ func open(dsn string, opt Options) (*DB, error) {
 	if opt.MaxConns <= 0 {
 		opt.MaxConns = 32
 	}
-	db := &DB{now: opt.Clock, log: opt.Logger}
+	db := &DB{now: opt.Clock, log: opt.Logger, secrets: opt.Secrets}
 	if IsPostgres(dsn) {
 		db.dialect = postgresDialect
 		pool, err := sql.Open("pgx", dsn)
@@ -137,10 +145,8 @@ func open(dsn string, opt Options) (*DB, error) {
 	}
 	db.dialect = sqliteDialect
 	path := SQLitePath(dsn)
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
+	if err := prepareFiles(path, opt.Logger); err != nil {
+		return nil, err
 	}
 	// WAL lets readers run beside the one writer; synchronous=FULL makes a
 	// commit durable before it is acknowledged; immediate transactions take

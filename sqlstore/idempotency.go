@@ -20,7 +20,11 @@ func (t *tx) claimIdempotency(org string) error {
 	if c == nil {
 		return nil
 	}
-	res, err := t.exec(claimSQL, t.claimArgs(org, crm.IdempotentResponse{})...)
+	args, err := t.claimArgs(org, crm.IdempotentResponse{})
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(claimSQL, args...)
 	if err != nil {
 		return err
 	}
@@ -41,10 +45,14 @@ const claimSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, statu
 		WHERE idempotency_keys.created_at < ?`
 
 // claimArgs are claimSQL's arguments for the request's key and answer a.
-func (t *tx) claimArgs(org string, a crm.IdempotentResponse) []any {
+func (t *tx) claimArgs(org string, a crm.IdempotentResponse) ([]any, error) {
 	c, now := t.info.Idempotency, t.db.now()
-	return []any{org, c.Key, c.RequestHash, a.Status, a.Body, nullString(a.Location),
-		t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}
+	body, err := t.db.sealBody(org, c.Key, a.Body)
+	if err != nil {
+		return nil, err
+	}
+	return []any{org, c.Key, c.RequestHash, a.Status, body, nullString(a.Location),
+		t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}, nil
 }
 
 // claimWith is the start of a WITH clause that claims the request's key,
@@ -62,7 +70,10 @@ func (t *tx) claimWith(org string, result any) (with string, args []any, err err
 			return "", nil, err
 		}
 	}
-	return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org, a), nil
+	if args, err = t.claimArgs(org, a); err != nil {
+		return "", nil, err
+	}
+	return "claim AS (" + claimSQL + " RETURNING 1), ", args, nil
 }
 
 // keepAnswer stores, in the write's transaction, the answer to the
@@ -77,7 +88,11 @@ func (t *tx) keepAnswer(org string, result any) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(completeSQL, a.Status, a.Body, nullString(a.Location), org, c.Key)
+	body, err := t.db.sealBody(org, c.Key, a.Body)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(completeSQL, a.Status, body, nullString(a.Location), org, c.Key)
 	return err
 }
 
@@ -106,6 +121,9 @@ func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.Idem
 	if created.Before(db.now().Add(-IdempotencyTTL)) {
 		return nil, nil
 	}
+	if body, err = unsealBody(db.secrets, org, key, body); err != nil {
+		return nil, crm.Internal(err)
+	}
 	r.Body, r.Location, r.CreatedAt = body, location.String, created
 	return &r, nil
 }
@@ -121,6 +139,10 @@ const completeSQL = `UPDATE idempotency_keys SET status_code = ?, response_body 
 // commit of every create with a key cost more than the create's own: on
 // SQLite it took the one writer between two group commits.
 func (db *DB) CompleteIdempotency(ctx context.Context, org, key string, status int, body []byte, location string) error {
+	body, err := db.sealBody(org, key, body)
+	if err != nil {
+		return crm.Internal(err)
+	}
 	args := []any{status, body, nullString(location), org, key}
 	if db.batch != nil {
 		// The job's context must not claim the key a second time.
@@ -131,7 +153,7 @@ func (db *DB) CompleteIdempotency(ctx context.Context, org, key string, status i
 			return err
 		})
 	}
-	_, err := db.group.exec(ctx, completeSQL, args...)
+	_, err = db.group.exec(ctx, completeSQL, args...)
 	if errors.Is(err, errRunAlone) {
 		// Not committed in a group (or no row, which alone tells apart).
 		_, err = db.wr.ExecContext(ctx, db.dialect.q(completeSQL), args...)

@@ -137,29 +137,9 @@ func scopeString(scopes []crm.Role) string {
 	return strings.Join(out, " ")
 }
 
-// SigningKey returns the key stored under name, storing generated() first
-// if there is none. Every instance on one database gets the same key: the
-// first to insert wins, and the others read what it wrote.
+// SigningKey returns the key stored (sealed) under name, storing
+// generated() first if there is none. Every instance on one database gets
+// the same key: the first to insert wins, and the others read what it wrote.
 func (db *DB) SigningKey(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
-	var pem string
-	err := db.read.QueryRowContext(ctx, db.dialect.q("SELECT key_pem FROM signing_keys WHERE name = ?"), name).Scan(&pem)
-	if err == nil {
-		return []byte(pem), nil
-	}
-	if err != sql.ErrNoRows {
-		return nil, translate(err)
-	}
-	fresh, err := generate()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO signing_keys (name, key_pem, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO NOTHING`), name, string(fresh), db.dialect.ts(db.now())); err != nil {
-		return nil, translate(err)
-	}
-	// Read back through the writer: the row may be another instance's.
-	if err := db.wr.QueryRowContext(ctx, db.dialect.q("SELECT key_pem FROM signing_keys WHERE name = ?"), name).Scan(&pem); err != nil {
-		return nil, translate(err)
-	}
-	return []byte(pem), nil
+	return db.storedSecret(ctx, signingKeys, name, generate)
 }

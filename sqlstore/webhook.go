@@ -44,13 +44,17 @@ func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook) (
 	}
 	w := &crm.Webhook{ID: newID(), OrgID: org, URL: n.URL, EventTypes: n.EventTypes, Secret: crm.NewWebhookSecret(),
 		CreatedAt: db.now(), Version: 1}
-	err := db.write(ctx, org, func(t *tx) error {
+	sealed, err := db.seal([]byte(w.Secret), webhookSecrets, w.ID)
+	if err != nil {
+		return nil, crm.Internal(err)
+	}
+	err = db.write(ctx, org, func(t *tx) error {
 		types, err := jsonString(w.EventTypes)
 		if err != nil {
 			return err
 		}
 		if _, err := t.exec("INSERT INTO webhooks ("+webhookColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			w.ID, org, w.URL, types, w.Secret, db.dialect.ts(w.CreatedAt), nil, w.Version); err != nil {
+			w.ID, org, w.URL, types, sealed, db.dialect.ts(w.CreatedAt), nil, w.Version); err != nil {
 			return err
 		}
 		if _, err := t.exec(`INSERT INTO relay_leases (name, holder, expires_at, cursor)
@@ -71,12 +75,13 @@ func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook) (
 }
 
 // ListWebhooks lists the org's subscriptions that are not deleted, oldest
-// first.
+// first, without their secrets.
 func (db *DB) ListWebhooks(ctx context.Context, org string) ([]crm.Webhook, error) {
-	return db.queryWebhooks(ctx, "SELECT "+webhookColumns+" FROM webhooks WHERE org_id = ? AND deleted_at IS NULL ORDER BY created_at, id", org)
+	return db.queryWebhooks(ctx, false, "SELECT "+webhookColumns+" FROM webhooks WHERE org_id = ? AND deleted_at IS NULL ORDER BY created_at, id", org)
 }
 
-// GetWebhook returns a subscription of the org that is not deleted.
+// GetWebhook returns a subscription of the org that is not deleted,
+// without its secret.
 func (db *DB) GetWebhook(ctx context.Context, org, id string) (*crm.Webhook, error) {
 	return scanWebhook(db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+webhookColumns+
 		" FROM webhooks WHERE id = ? AND org_id = ? AND deleted_at IS NULL"), id, org))
@@ -127,7 +132,9 @@ func (t *tx) bumpWebhook(w *crm.Webhook, eventType string, data any, changes map
 	return t.appendEvent(w.OrgID, eventType, crm.AggregateWebhook, w.ID, w.Version, data, changes)
 }
 
-func (db *DB) queryWebhooks(ctx context.Context, query string, args ...any) ([]crm.Webhook, error) {
+// queryWebhooks reads subscriptions; their secrets, unsealed, only when
+// withSecrets.
+func (db *DB) queryWebhooks(ctx context.Context, withSecrets bool, query string, args ...any) ([]crm.Webhook, error) {
 	rows, err := db.read.QueryContext(ctx, db.dialect.q(query), args...)
 	if err != nil {
 		return nil, translate(err)
@@ -135,27 +142,41 @@ func (db *DB) queryWebhooks(ctx context.Context, query string, args ...any) ([]c
 	defer rows.Close()
 	out := []crm.Webhook{}
 	for rows.Next() {
-		w, err := scanWebhook(rows)
+		w, stored, err := scanWebhookSecret(rows)
 		if err != nil {
 			return nil, err
+		}
+		if withSecrets {
+			secret, err := db.unseal(stored, webhookSecrets, w.ID)
+			if err != nil {
+				return nil, crm.Internal(err)
+			}
+			w.Secret = string(secret)
 		}
 		out = append(out, *w)
 	}
 	return out, translate(rows.Err())
 }
 
+// scanWebhook reads a subscription without its secret.
 func scanWebhook(row rowScanner) (*crm.Webhook, error) {
+	w, _, err := scanWebhookSecret(row)
+	return w, err
+}
+
+// scanWebhookSecret reads a subscription and its secret as stored.
+func scanWebhookSecret(row rowScanner) (*crm.Webhook, string, error) {
 	var w crm.Webhook
-	var types string
-	err := row.Scan(&w.ID, &w.OrgID, &w.URL, &types, &w.Secret, timeScan{&w.CreatedAt}, nullTimeScan{&w.DeletedAt}, &w.Version)
+	var types, secret string
+	err := row.Scan(&w.ID, &w.OrgID, &w.URL, &types, &secret, timeScan{&w.CreatedAt}, nullTimeScan{&w.DeletedAt}, &w.Version)
 	if err == sql.ErrNoRows {
-		return nil, crm.Errorf(crm.ENOTFOUND, "webhook not found")
+		return nil, "", crm.Errorf(crm.ENOTFOUND, "webhook not found")
 	}
 	if err != nil {
-		return nil, translate(err)
+		return nil, "", translate(err)
 	}
 	if err := json.Unmarshal([]byte(types), &w.EventTypes); err != nil {
-		return nil, crm.Internal(err)
+		return nil, "", crm.Internal(err)
 	}
-	return &w, nil
+	return &w, secret, nil
 }

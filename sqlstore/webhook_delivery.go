@@ -14,7 +14,7 @@ var _ crm.WebhookDeliveryStore = (*DB)(nil)
 // ActiveWebhooks lists every org's subscriptions that are not deleted,
 // secrets included, for the dispatcher.
 func (db *DB) ActiveWebhooks(ctx context.Context) ([]crm.Webhook, error) {
-	return db.queryWebhooks(ctx, "SELECT "+webhookColumns+" FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id")
+	return db.queryWebhooks(ctx, true, "SELECT "+webhookColumns+" FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id")
 }
 
 // OrgFeedAfter returns up to limit of org's numbered events after the

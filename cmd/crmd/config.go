@@ -35,6 +35,8 @@ type config struct {
 	pprofAddr       string
 	dbMaxConns      int
 	dbMinConns      int
+	kek             string // environment only: a flag would show it in ps
+	kekFile         string
 }
 
 // defaultDatabaseURL is the embedded default: a SQLite file under ./data.
@@ -44,6 +46,7 @@ const defaultDatabaseURL = "sqlite:data/crm.db"
 func commonFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.databaseURL, "database-url", defaultDatabaseURL,
 		"database: postgres://... for PostgreSQL, else a SQLite path (env CRM_DATABASE_URL)")
+	kekFlags(fs, c)
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (env CRM_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", "json", "json or text (env CRM_LOG_FORMAT)")
 }
@@ -100,5 +103,9 @@ func (c *config) openDB(ctx context.Context, w io.Writer) (*sqlstore.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	return sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log})
+	k, source, err := c.keeper(false)
+	if err != nil {
+		return nil, err
+	}
+	return c.openSealed(ctx, sqlstore.Options{Logger: log}, k, source)
 }

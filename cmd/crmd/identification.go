@@ -93,7 +93,7 @@ func loadOrCreateKey(path string) ([]byte, error) {
 			return nil, err
 		}
 		dir := filepath.Dir(path)
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
 		secret := make([]byte, 32)

@@ -9,6 +9,7 @@
 //	crmd clients create|list|revoke      OAuth clients of the Customer Products API
 //	crmd load --key K [...]              drive a running server, report throughput and latency
 //	crmd import --org O --file F [...]   bulk-load customers and accounts from JSON Lines
+//	crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return load(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "kek":
+		return kekCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -83,4 +86,5 @@ const usage = `usage:
                                        bulk-load customers and their accounts from JSON Lines
   crmd import --generate N --file F.jsonl
                                        write N valid customers, each with an account, to load
+  crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key (servers stopped)
 run "crmd serve -h" for the flags and their CRM_* environment variables`

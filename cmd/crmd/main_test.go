@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"testing"
+
+	"github.com/telcoops/crm/localkek"
 )
 
 // TestMain keeps the servers the end-to-end tests start on PostgreSQL from
@@ -11,6 +13,11 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("CRM_DB_MIN_CONNS") == "" {
 		os.Setenv("CRM_DB_MIN_CONNS", "2")
+	}
+	// PostgreSQL needs a key-encryption key; the binaries the tests start
+	// inherit this one.
+	if os.Getenv("CRM_KEK") == "" && os.Getenv("CRM_KEK_FILE") == "" {
+		os.Setenv("CRM_KEK", localkek.Format(localkek.Generate()))
 	}
 	os.Exit(m.Run())
 }

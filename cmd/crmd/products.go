@@ -22,7 +22,7 @@ import (
 
 // productsSigningKeyFile is the file, in the data directory, that keeps the
 // generated token signing key on SQLite when CRM_PRODUCTS_SIGNING_KEY is
-// unset. On PostgreSQL the generated key is kept in the database instead,
+// unset. On PostgreSQL the generated key is kept (sealed) in the database instead,
 // so that every instance signs and verifies with the same one.
 const productsSigningKeyFile = "products-signing-key.pem"
 
@@ -39,7 +39,7 @@ type productsConfig struct {
 func productsFlags(fs *flag.FlagSet, c *productsConfig) {
 	fs.StringVar(&c.signingKeyFile, "products-signing-key", "",
 		"PEM file of the Ed25519 private key that signs products access tokens; default: generated once, kept in "+
-			productsSigningKeyFile+" beside the SQLite file, or in the database with PostgreSQL (env CRM_PRODUCTS_SIGNING_KEY)")
+			productsSigningKeyFile+" beside the SQLite file, or sealed in the database with PostgreSQL (env CRM_PRODUCTS_SIGNING_KEY)")
 	fs.StringVar(&c.bank.BankCode, "products-bank-code", "",
 		"4-digit Spanish bank code of the IBANs issued for cash products; the bank settings given are stored as the default of every org (env CRM_PRODUCTS_BANK_CODE)")
 	fs.StringVar(&c.bank.BranchCode, "products-branch-code", "",
@@ -123,7 +123,7 @@ func loadOrCreatePEM(path string) ([]byte, error) {
 			return nil, err
 		}
 		dir := filepath.Dir(path)
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
 		key, err := oauthtoken.GenerateKeyPEM()

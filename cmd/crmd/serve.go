@@ -35,11 +35,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tuneGC(os.Getenv, log)
-	db, err := sqlstore.Open(ctx, c.databaseURL, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns, MinConns: c.dbMinConns})
+	kek, kekSource, err := c.keeper(true)
+	if err != nil {
+		return err
+	}
+	db, err := c.openSealed(ctx, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns, MinConns: c.dbMinConns}, kek, kekSource)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	defer db.Close()
+	log.Info("secrets sealed", "kek", kekSource, "kek_id", kek.ID())
+	// Feed cursors stay valid across restarts and between instances.
+	cursorKey, err := db.DataKey(ctx, "feed-cursor", httpapi.CursorKeySize)
+	if err != nil {
+		return fmt.Errorf("feed cursor key: %w", err)
+	}
 	tokens, err := c.tokenAuthenticator()
 	if err != nil {
 		return err
@@ -53,7 +63,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Tokens: tokens,
 		Events: db, Metrics: metricsHandler, Webhooks: db,
 		Credentials: db, Classification: db, Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
-		Identification: identification,
+		Identification: identification, CursorKey: cursorKey,
 	})
 	root, err := c.withProducts(ctx, db, log, api.Handler())
 	if err != nil {

@@ -57,7 +57,7 @@ func Run(t *testing.T, fn func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clo
 // Open opens a fresh migrated store of engine e.
 func Open(t testing.TB, e Engine, clock crm.Clock) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), e.DSN(t), sqlstore.Options{Clock: clock})
+	db, err := sqlstore.Open(context.Background(), e.DSN(t), sqlstore.Options{Clock: clock, Secrets: crmtest.SharedKeeper()})
 	if err != nil {
 		t.Fatalf("open %s: %v", e.Name, err)
 	}
@@ -72,7 +72,7 @@ func OpenShared(t testing.TB, e Engine, clock crm.Clock, n int) []*sqlstore.DB {
 	dsn := e.DSN(t)
 	out := make([]*sqlstore.DB, n)
 	for i := range out {
-		db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock})
+		db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock, Secrets: crmtest.SharedKeeper()})
 		if err != nil {
 			t.Fatalf("open %s: %v", e.Name, err)
 		}

@@ -1,0 +1,85 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/telcoops/crm"
+)
+
+// Idempotency records keep the first response to replay it, and one may
+// hold a secret shown once (a webhook's, in its create response): with a
+// keeper, response bodies are stored sealed, bound to their org and key.
+
+func idempotencyAAD(org, key string) []byte { return []byte("idempotency:" + org + "/" + key) }
+
+// sealBody returns the stored form of a response body.
+func (db *DB) sealBody(org, key string, body []byte) ([]byte, error) {
+	if db.secrets == nil || body == nil {
+		return body, nil
+	}
+	sealed, err := db.secrets.Seal(body, idempotencyAAD(org, key))
+	if err != nil {
+		return nil, fmt.Errorf("seal idempotency record: %w", err)
+	}
+	return append([]byte(sealedPrefix), sealed...), nil
+}
+
+// unsealBody returns the response body of a stored one.
+func unsealBody(k crm.SecretKeeper, org, key string, stored []byte) ([]byte, error) {
+	rest, ok := bytes.CutPrefix(stored, []byte(sealedPrefix))
+	if !ok {
+		return stored, nil
+	}
+	if k == nil {
+		return nil, errNoKEK
+	}
+	plain, err := k.Open(rest, idempotencyAAD(org, key))
+	if err != nil {
+		return nil, fmt.Errorf("%w (idempotency record: %v)", ErrKEKMismatch, err)
+	}
+	return plain, nil
+}
+
+// resealBodies seals the stored response bodies again under to, in tx.
+func (db *DB) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper) (int, error) {
+	type row struct {
+		org, key string
+		body     []byte
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT org_id, key, response_body FROM idempotency_keys WHERE response_body IS NOT NULL")
+	if err != nil {
+		return 0, translate(err)
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.org, &r.key, &r.body); err != nil {
+			rows.Close()
+			return 0, translate(err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, translate(err)
+	}
+	next := &DB{secrets: to}
+	for _, r := range all {
+		plain, err := unsealBody(db.secrets, r.org, r.key, r.body)
+		if err != nil {
+			return 0, err
+		}
+		sealed, err := next.sealBody(r.org, r.key, plain)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, db.dialect.q("UPDATE idempotency_keys SET response_body = ? WHERE org_id = ? AND key = ?"),
+			sealed, r.org, r.key); err != nil {
+			return 0, translate(err)
+		}
+	}
+	return len(all), nil
+}
