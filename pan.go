@@ -106,6 +106,9 @@ func isUUID(s string) bool {
 // (NIF, NIE, CIF), so that the request log can write "[redacted]" in its
 // place. It errs on the side of redacting.
 func LooksPersonal(s string) bool {
+	if len(s) < 9 || isUUID(s) {
+		return false // shorter than any of them; ids are UUIDs
+	}
 	if ContainsPAN(s) {
 		return true
 	}

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,10 +93,12 @@ func New(cfg Config) *Server {
 // Routes lists every registered route as "METHOD /pattern".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
-// handle registers a public route.
+// handle registers a public route, its parameters checked (checkInput)
+// against the query parameters routeQuery declares for it.
 func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
-	s.routes = append(s.routes, method+" "+pattern)
-	s.mux.HandleFunc(method+" "+pattern, h)
+	route := method + " " + pattern
+	s.routes = append(s.routes, route)
+	s.mux.HandleFunc(route, checkInput(route, h, s.writeError))
 }
 
 // v4 registers an authenticated v4 route requiring role; its handler gets
@@ -145,7 +148,7 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 				}
 			}
 			log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("surface", surface),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
+				slog.String("method", r.Method), slog.String("path", redactPath(r.URL.Path)), slog.String("route", r.Pattern),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 		}()
@@ -163,6 +166,24 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 		}
 		writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
+}
+
+// redactPath is the path as the request log writes it: a segment that
+// looks like a card number, an IBAN or an identity document number
+// (crm.LooksPersonal) is written "[redacted]". The query string is never
+// logged.
+func redactPath(p string) string {
+	segs := strings.Split(p, "/")
+	redacted := false
+	for i, seg := range segs {
+		if crm.LooksPersonal(seg) {
+			segs[i], redacted = "[redacted]", true
+		}
+	}
+	if !redacted {
+		return p
+	}
+	return strings.Join(segs, "/")
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
