@@ -79,7 +79,6 @@ func luhn(digits string) bool {
 	return sum%10 == 0
 }
 
-
 // isUUID reports whether s is a UUID in its canonical 8-4-4-4-12 form.
 func isUUID(s string) bool {
 	if len(s) != 36 {
