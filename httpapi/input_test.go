@@ -30,7 +30,7 @@ func TestBadTextIsRefused(t *testing.T) {
 			{"POST", "/customers", `{"type":"PRIVATE_CUSTOMER","personal_info":{"name":"a\u0000"}}`, nil, "personal_info.name: must not contain the NUL character"},
 			{"POST", "/customers", `{"type":"PRIVATE_CUSTOMER","personal_info":{"name":"\ud800"}}`, nil, "personal_info.name: must be valid UTF-8"},
 			{"PATCH", "/customers/" + cid, `{"personal_info":{"name":"x\udc00y"}}`, nil, "personal_info.name: must be valid UTF-8"},
-			{"POST", "/webhooks", `{"url":"https://example.com/\u0000","events":["customer.created"]}`, nil, "url: must not contain the NUL character"},
+			{"POST", "/webhooks", `{"url":"https://example.com/\u0000","event_types":["customer.created"]}`, nil, "url: must not contain the NUL character"},
 			{"GET", "/external-customers/a%00b", "", nil, "customer_external_id: must not contain the NUL character"},
 			{"GET", "/external-customers/Jos%E9", "", nil, "customer_external_id: must be valid UTF-8"},
 			{"GET", "/external-accounts/%FF", "", nil, "account_external_id: must be valid UTF-8"},
