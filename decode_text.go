@@ -9,11 +9,35 @@ import (
 )
 
 // mayNeedWalk reports whether b may hold a string that the fast path
-// cannot judge: invalid UTF-8 (which encoding/json silently replaces), an
-// escaped NUL or surrogate, or a run of 13 or more digits (a card number,
-// which only the walk refuses). It may say yes wrongly, never no wrongly.
+// cannot judge: invalid UTF-8 (which encoding/json silently replaces), any
+// \u escape (which may hide a NUL, a surrogate or the digits of a card
+// number), or a string literal holding a card number (which only the walk,
+// knowing the fields tagged crm:"structured", may accept). It may say yes
+// wrongly, never no wrongly. An IBAN's long digit run is no card number,
+// so account bodies keep the fast path.
 func mayNeedWalk(b []byte) bool {
-	return !utf8.Valid(b) || hasBadEscape(b) || hasLongDigitRun(b)
+	return !utf8.Valid(b) || bytes.Contains(b, []byte(`\u`)) || hasPANLiteral(b)
+}
+
+// hasPANLiteral reports whether a string literal of b, as written,
+// contains a card number.
+func hasPANLiteral(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		start := i + 1
+		for i++; i < len(b) && b[i] != '"'; i++ {
+			if b[i] == '\\' {
+				i++
+			}
+		}
+		lit := b[start:min(i, len(b))]
+		if hasLongDigitRun(lit) && ContainsPAN(string(lit)) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasBadEscape reports whether b holds \u0000 or a \u escape of a
