@@ -96,7 +96,7 @@ const statusClientClosedRequest = 499
 // failures only.
 func logFailure(log *slog.Logger, r *http.Request, err error) (abandoned bool) {
 	attrs := []slog.Attr{slog.String("request_id", requestID(r.Context())), slog.String("method", r.Method),
-		slog.String("path", r.URL.Path), slog.String("error", err.Error())}
+		slog.String("path", redactPath(r.URL.Path)), slog.String("error", err.Error())}
 	if errors.Is(r.Context().Err(), context.Canceled) {
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request abandoned by its client", attrs...)
 		return true

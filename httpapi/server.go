@@ -164,7 +164,7 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 			rec.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, redactPath(r.URL.Path)))
 	})
 }
 
