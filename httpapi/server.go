@@ -173,17 +173,27 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 // (crm.LooksPersonal) is written "[redacted]". The query string is never
 // logged.
 func redactPath(p string) string {
-	segs := strings.Split(p, "/")
-	redacted := false
-	for i, seg := range segs {
-		if crm.LooksPersonal(seg) {
-			segs[i], redacted = "[redacted]", true
+	var b strings.Builder // only used once a segment is redacted
+	last := 0             // p[:last] is already in b
+	for start := 0; start <= len(p); {
+		end := strings.IndexByte(p[start:], '/')
+		if end < 0 {
+			end = len(p)
+		} else {
+			end += start
 		}
+		if crm.LooksPersonal(p[start:end]) {
+			b.WriteString(p[last:start])
+			b.WriteString("[redacted]")
+			last = end
+		}
+		start = end + 1
 	}
-	if !redacted {
+	if last == 0 {
 		return p
 	}
-	return strings.Join(segs, "/")
+	b.WriteString(p[last:])
+	return b.String()
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
