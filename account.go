@@ -39,7 +39,7 @@ type BillingAddress struct {
 
 // PaymentDetails is the details object of a payment-method request.
 type PaymentDetails struct {
-	IBAN        *string `json:"iban,omitempty"`
+	IBAN        *string `json:"iban,omitempty" crm:"structured"`
 	TokenID     *string `json:"token_id,omitempty"`
 	ReferenceID *string `json:"reference_id,omitempty"`
 }

@@ -42,7 +42,7 @@ type IdentityDocument struct {
 // PhoneNumber is a contact phone; exactly one of a customer's is the default.
 type PhoneNumber struct {
 	CountryCode string `json:"country_code"`
-	Number      string `json:"number"`
+	Number      string `json:"number" crm:"structured"`
 	Type        string `json:"type"`
 	IsDefault   bool   `json:"is_default,omitempty"`
 }
@@ -121,7 +121,7 @@ type CompanyInfo struct {
 // MobilePhoneNumber is a digital customer's phone.
 type MobilePhoneNumber struct {
 	CountryCode string `json:"country_code"`
-	Number      string `json:"number"`
+	Number      string `json:"number" crm:"structured"`
 }
 
 // DigitalPersonalInfo describes a digital customer, known by email. Its

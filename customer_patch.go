@@ -5,7 +5,7 @@ import "time"
 // PatchPhoneNumber is a phone in a PATCH; the first of the list is the default.
 type PatchPhoneNumber struct {
 	CountryCode string `json:"country_code"`
-	Number      string `json:"number"`
+	Number      string `json:"number" crm:"structured"`
 	Type        string `json:"type"`
 }
 

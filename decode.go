@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Decoding names what DecodeStrict decodes, for its messages.
@@ -38,7 +39,7 @@ func (d Decoding) path(p string) string {
 // it, so a body and an imported line are held to the same rules. dst must
 // hold its zero value.
 func DecodeStrict(b []byte, dst any, d Decoding) error {
-	if decodeFast(b, dst) {
+	if !mayNeedWalk(b) && decodeFast(b, dst) {
 		return nil
 	}
 	// decodeFast may have filled part of dst before it gave up.
@@ -60,7 +61,12 @@ func decodeWalk(b []byte, dst any, d Decoding) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf(EMALFORMED, "%s has data after the JSON value", d.What)
 	}
-	if fe := checkShape(d, tree, reflect.TypeOf(dst).Elem(), ""); fe != nil {
+	if !utf8.Valid(b) || hasBadEscape(b) {
+		if fe := checkText(b, d); fe != nil {
+			return fe
+		}
+	}
+	if fe := checkShape(d, tree, reflect.TypeOf(dst).Elem(), "", false); fe != nil {
 		return fe
 	}
 	if err := json.Unmarshal(b, dst); err != nil {
@@ -80,13 +86,14 @@ var (
 
 // checkShape walks a decoded JSON tree beside the Go type it will be
 // decoded into, and reports the first unknown field or wrong type with its
-// path, e.g. contact_info.emails[0].email.
-func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
+// path, e.g. contact_info.emails[0].email. structured: the value is in a
+// field tagged crm:"structured", where digits may run long.
+func checkShape(d Decoding, v any, t reflect.Type, path string, structured bool) *Error {
 	if t.Implements(optionalIface) {
 		if v == nil {
 			return nil
 		}
-		return checkShape(d, v, reflect.Zero(t).Interface().(optionalElem).OptionalElem(), path)
+		return checkShape(d, v, reflect.Zero(t).Interface().(optionalElem).OptionalElem(), path, structured)
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -134,7 +141,7 @@ func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
 				return &Error{Code: EINVALID, Message: d.invalid(),
 					Fields: []FieldError{{Field: d.path(joinPath(path, key)), Message: "must not be empty"}}}
 			}
-			if err := checkShape(d, child, f.typ, joinPath(path, key)); err != nil {
+			if err := checkShape(d, child, f.typ, joinPath(path, key), structured || f.structured); err != nil {
 				return err
 			}
 		}
@@ -144,7 +151,7 @@ func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
 			return mismatch("an array")
 		}
 		for i, child := range arr {
-			if err := checkShape(d, child, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := checkShape(d, child, t.Elem(), fmt.Sprintf("%s[%d]", path, i), structured); err != nil {
 				return err
 			}
 		}
@@ -154,13 +161,19 @@ func checkShape(d Decoding, v any, t reflect.Type, path string) *Error {
 			return mismatch("an object")
 		}
 		for _, key := range slices.Sorted(maps.Keys(obj)) {
-			if err := checkShape(d, obj[key], t.Elem(), joinPath(path, key)); err != nil {
+			if err := checkShape(d, obj[key], t.Elem(), joinPath(path, key), structured); err != nil {
 				return err
 			}
 		}
 	case reflect.String:
-		if _, ok := v.(string); !ok {
+		s, ok := v.(string)
+		if !ok {
 			return mismatch("a string")
+		}
+		// The value is not echoed: it may be a real card number.
+		if !structured && ContainsPAN(s) {
+			return &Error{Code: EINVALID, Message: d.invalid(),
+				Fields: []FieldError{{Field: d.path(path), Message: "must not contain a card number"}}}
 		}
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
@@ -215,7 +228,8 @@ func jsonFields(t reflect.Type) map[string]jsonField {
 		if name == "" {
 			name = f.Name
 		}
-		out[name] = jsonField{typ: f.Type, nonEmpty: f.Tag.Get("crm") == "nonempty"}
+		tags := strings.Split(f.Tag.Get("crm"), ",")
+		out[name] = jsonField{typ: f.Type, nonEmpty: slices.Contains(tags, "nonempty"), structured: slices.Contains(tags, "structured")}
 	}
 	fieldCache.Store(t, out)
 	return out
@@ -226,10 +240,12 @@ var fieldCache sync.Map // reflect.Type -> map[string]jsonField
 // jsonField is one JSON key of a struct: its Go type, and whether an empty
 // string is refused (tag crm:"nonempty"): for optional strings whose
 // absence and emptiness look alike once decoded, but where the contract
-// forbids "".
+// forbids "". structured (tag crm:"structured"): the field's own rule
+// validates it, and the card-number rule does not apply in it.
 type jsonField struct {
-	typ      reflect.Type
-	nonEmpty bool
+	typ        reflect.Type
+	nonEmpty   bool
+	structured bool
 }
 
 func joinPath(path, key string) string {

@@ -16,6 +16,7 @@ const (
 	EMALFORMED    ErrorCode = "malformed"     // the body is not the JSON expected (syntax, types)
 	EUNKNOWNFIELD ErrorCode = "unknown_field" // the body has a field the schema lacks
 	ETOOLARGE     ErrorCode = "too_large"     // the body is over the size limit
+	EMEDIATYPE    ErrorCode = "media_type"    // the body is not of the media type the operation takes
 	EPARAM        ErrorCode = "bad_parameter" // a path, query or header parameter is wrong
 	EUNAUTHORIZED ErrorCode = "unauthorized"  // no or bad credentials
 	EFORBIDDEN    ErrorCode = "forbidden"     // credential not valid for the org

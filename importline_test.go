@@ -155,7 +155,8 @@ func FuzzDecodeImportLine(f *testing.F) {
 			t.Fatalf("the fast path and the strict walk disagree on %q: %+v, %v; %+v, %v", line, l, err, strict, serr)
 		}
 		if err != nil {
-			if c := crm.ErrorCodeOf(err); c != crm.EMALFORMED && c != crm.EUNKNOWNFIELD {
+			// EINVALID: a card number, refused by the decoder itself.
+			if c := crm.ErrorCodeOf(err); c != crm.EMALFORMED && c != crm.EUNKNOWNFIELD && c != crm.EINVALID {
 				t.Fatalf("code %q for %q", c, line)
 			}
 			if len(crm.ErrorStrings(err)) == 0 {

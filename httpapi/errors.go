@@ -24,6 +24,7 @@ var v4Errors = map[crm.ErrorCode]v4Error{
 	crm.EUNKNOWNFIELD: {http.StatusBadRequest, "MCUS.400.003", "Invalid request body"},
 	crm.ETOOLARGE:     {http.StatusBadRequest, "MCUS.400.004", "Invalid request body"},
 	crm.EPARAM:        {http.StatusBadRequest, "MCUS.400.005", "Invalid request parameter"},
+	crm.EMEDIATYPE:    {http.StatusUnsupportedMediaType, "MCUS.415.001", "Unsupported media type"},
 	crm.EUNAUTHORIZED: {http.StatusUnauthorized, "MCUS.401.001", "Unauthorized"},
 	crm.EFORBIDDEN:    {http.StatusForbidden, "MCUS.403.001", "Forbidden resource"},
 	crm.EROLE:         {http.StatusForbidden, "MCUS.403.002", "Forbidden resource"},
@@ -95,7 +96,7 @@ const statusClientClosedRequest = 499
 // failures only.
 func logFailure(log *slog.Logger, r *http.Request, err error) (abandoned bool) {
 	attrs := []slog.Attr{slog.String("request_id", requestID(r.Context())), slog.String("method", r.Method),
-		slog.String("path", r.URL.Path), slog.String("error", err.Error())}
+		slog.String("path", redactPath(r.URL.Path)), slog.String("error", err.Error())}
 	if errors.Is(r.Context().Err(), context.Canceled) {
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request abandoned by its client", attrs...)
 		return true

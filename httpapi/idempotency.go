@@ -33,6 +33,10 @@ func serveIdempotent(store crm.IdempotencyService, log *slog.Logger, writeError 
 		writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
 		return
 	}
+	if err := checkParam("Idempotency-Key", key, true); err != nil {
+		writeError(w, r, err)
+		return
+	}
 	body, err := readBody(r)
 	if err != nil {
 		writeError(w, r, err)

@@ -27,6 +27,7 @@ var productsErrors = map[crm.ErrorCode]productsError{
 	crm.EUNKNOWNFIELD: {http.StatusBadRequest, "UNKNOWN_FIELD", "BAD_REQUEST", "UNKNOWN_FIELD"},
 	crm.ETOOLARGE:     {http.StatusBadRequest, "BODY_TOO_LARGE", "BAD_REQUEST", "TOO_LARGE"},
 	crm.EPARAM:        {http.StatusBadRequest, "INVALID_PARAMETER", "BAD_REQUEST", "INVALID_PARAMETER"},
+	crm.EMEDIATYPE:    {http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE", ""},
 	crm.EUNAUTHORIZED: {http.StatusUnauthorized, "UNAUTHORIZED", "UNAUTHORIZED", ""},
 	crm.EFORBIDDEN:    {http.StatusForbidden, "FORBIDDEN", "FORBIDDEN", ""},
 	crm.EROLE:         {http.StatusForbidden, "INSUFFICIENT_SCOPE", "FORBIDDEN", ""},

@@ -69,8 +69,9 @@ func NewProducts(cfg ProductsConfig) *ProductsServer {
 func (s *ProductsServer) Routes() []string { return slices.Clone(s.routes) }
 
 func (s *ProductsServer) handle(method, pattern string, h http.HandlerFunc) {
-	s.routes = append(s.routes, method+" "+pattern)
-	s.mux.HandleFunc(method+" "+pattern, h)
+	route := method + " " + pattern
+	s.routes = append(s.routes, route)
+	s.mux.HandleFunc(route, checkInput(route, h, s.writeError))
 }
 
 // product registers an authenticated route needing scope; its handler

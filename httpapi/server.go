@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,10 +93,12 @@ func New(cfg Config) *Server {
 // Routes lists every registered route as "METHOD /pattern".
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
-// handle registers a public route.
+// handle registers a public route, its parameters checked (checkInput)
+// against the query parameters routeQuery declares for it.
 func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
-	s.routes = append(s.routes, method+" "+pattern)
-	s.mux.HandleFunc(method+" "+pattern, h)
+	route := method + " " + pattern
+	s.routes = append(s.routes, route)
+	s.mux.HandleFunc(route, checkInput(route, h, s.writeError))
 }
 
 // v4 registers an authenticated v4 route requiring role; its handler gets
@@ -145,7 +148,7 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 				}
 			}
 			log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("surface", surface),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
+				slog.String("method", r.Method), slog.String("path", redactPath(r.URL.Path)), slog.String("route", r.Pattern),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
 		}()
@@ -161,8 +164,36 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 			rec.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		writeError(rec, r, crm.Errorf(crm.ENOTFOUND, "no such endpoint: %s %s", r.Method, redactPath(r.URL.Path)))
 	})
+}
+
+// redactPath is the path as the request log writes it: a segment that
+// looks like a card number, an IBAN or an identity document number
+// (crm.LooksPersonal) is written "[redacted]". The query string is never
+// logged.
+func redactPath(p string) string {
+	var b strings.Builder // only used once a segment is redacted
+	last := 0             // p[:last] is already in b
+	for start := 0; start <= len(p); {
+		end := strings.IndexByte(p[start:], '/')
+		if end < 0 {
+			end = len(p)
+		} else {
+			end += start
+		}
+		if crm.LooksPersonal(p[start:end]) {
+			b.WriteString(p[last:start])
+			b.WriteString("[redacted]")
+			last = end
+		}
+		start = end + 1
+	}
+	if last == 0 {
+		return p
+	}
+	b.WriteString(p[last:])
+	return b.String()
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)

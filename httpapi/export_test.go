@@ -1,0 +1,4 @@
+package httpapi
+
+// RouteQuery is routeQuery, for TestQueryParametersAreDocumented.
+var RouteQuery = routeQuery
