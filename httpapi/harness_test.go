@@ -66,13 +66,21 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 	c := loadContract(t)
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		e := &env{t: t, db: db, clock: clock, contract: c}
-		e.handler = httpapi.New(httpapi.Config{Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Ready: db.Ping, Events: db,
-			Credentials: db, Classification: db, Identification: identificationConfig(t, db), Webhooks: db, Clock: clock.Now, GatewayMode: true}).Handler()
+		e.handler = httpapi.New(e.config(crm.WebhookURLGuard{Resolver: testResolver})).Handler()
 		e.admin = e.key("telco", crm.RoleAdmin)
 		e.reader = e.key("telco", crm.RoleCustomersRead)
 		e.otherOrg = e.key("other", crm.RoleAPIKey)
 		fn(t, e)
 	})
+}
+
+// config is the server's configuration in the tests, with the given
+// webhook URL guard.
+func (e *env) config(guard crm.WebhookURLGuard) httpapi.Config {
+	db := e.db
+	return httpapi.Config{Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Ready: db.Ping, Events: db,
+		Credentials: db, Classification: db, Identification: identificationConfig(e.t, db), Webhooks: db, WebhookGuard: guard,
+		Clock: e.clock.Now, GatewayMode: true}
 }
 
 func (e *env) key(org string, roles ...crm.Role) string {

@@ -45,6 +45,9 @@ type Config struct {
 	// Webhooks manages webhook subscriptions and their dead letters; nil:
 	// those routes answer 503.
 	Webhooks crm.WebhookService
+	// WebhookGuard says which URLs may be subscribed; the zero value is
+	// the strict default (https to public addresses only).
+	WebhookGuard crm.WebhookURLGuard
 	// Ready reports whether the service can serve (database reachable).
 	Ready func(ctx context.Context) error
 	// GatewayMode trusts x-auth-roles from an upstream gateway that has

@@ -86,6 +86,16 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, org strin
 		s.writeError(w, r, err)
 		return
 	}
+	// The request's own problems first, all at once; then where it points,
+	// which may take a DNS lookup.
+	if err := in.Validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.cfg.WebhookGuard.CheckURL(r.Context(), in.URL); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	hook, err := svc.CreateWebhook(r.Context(), org, in)
 	if err != nil {
 		s.writeError(w, r, err)

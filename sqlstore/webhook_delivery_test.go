@@ -61,7 +61,7 @@ func TestWebhookDeadLettersAndReplay(t *testing.T) {
 			t.Fatalf("last event %+v", e)
 		}
 		dl := crm.WebhookDeadLetter{WebhookID: w.ID, Event: e, Attempts: 9, FirstAttemptAt: sqltest.Start,
-			LastAttemptAt: sqltest.Start.Add(time.Hour), LastError: "answered HTTP 503"}
+			LastAttemptAt: sqltest.Start.Add(time.Hour), LastError: "delivery failed: 503"}
 
 		// Another holder can neither dead-letter nor move the cursor.
 		stale := l
@@ -145,7 +145,7 @@ func TestWebhookAttemptState(t *testing.T) {
 		if a, err := db.WebhookAttempt(context.Background(), w.ID); a != nil || err != nil {
 			t.Fatalf("fresh subscription has attempt state %+v, %v", a, err)
 		}
-		a := crm.WebhookAttempt{WebhookID: w.ID, ItemID: "e1", Attempts: 1, FirstAttemptAt: clock.Now(), LastAttemptAt: clock.Now(), LastError: "answered HTTP 500"}
+		a := crm.WebhookAttempt{WebhookID: w.ID, ItemID: "e1", Attempts: 1, FirstAttemptAt: clock.Now(), LastAttemptAt: clock.Now(), LastError: "delivery failed: 500"}
 		if err := db.RecordWebhookAttempt(context.Background(), l, a); err != nil {
 			t.Fatal(err)
 		}

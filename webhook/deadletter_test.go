@@ -57,7 +57,7 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 
 		// The first process dies in mid-retry; the next one goes on counting
 		// the maximum age from the very first attempt.
-		cfg := webhook.Config{Clock: clock.Now, Sleep: stallingSleep(clock, 3), MaxAge: time.Hour, LeaseTTL: 15 * time.Minute,
+		cfg := webhook.Config{Guard: local, Clock: clock.Now, Sleep: stallingSleep(clock, 3), MaxAge: time.Hour, LeaseTTL: 15 * time.Minute,
 			Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}
 		stop := run(t, webhook.New(db, cfg))
 		eventually(t, "four failed attempts on record", func() bool {
@@ -83,7 +83,7 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 		dl := dls[0]
 		first := sqltest.Start
 		if dl.Event.ID != bad.ID || dl.Status != crm.DeadLetterDead || dl.Attempts != int(poisonRequests.Load()) ||
-			!dl.FirstAttemptAt.Equal(first) || !dl.LastAttemptAt.Equal(first.Add(time.Hour)) || dl.LastError != "answered HTTP 500" {
+			!dl.FirstAttemptAt.Equal(first) || !dl.LastAttemptAt.Equal(first.Add(time.Hour)) || dl.LastError != "delivery failed: 500" {
 			t.Errorf("dead letter %+v (after %d requests); want the first attempt at %v and the last an hour later",
 				dl, poisonRequests.Load(), first)
 		}

@@ -7,7 +7,9 @@
 // "webhook:<subscription id>" in the outbox, which also keeps its cursor:
 // several service instances may run a dispatcher on one database, one
 // delivers to a subscription at a time, and another takes over within a
-// lease period when it dies. A failed delivery is retried with exponential
+// lease period when it dies. The lease is renewed while a delivery is in
+// flight, so its period (3 s by default) need not outlast the delivery
+// timeout. A failed delivery is retried with exponential
 // backoff and full jitter; after the maximum age the event goes to the
 // dead-letter table and the worker moves on. Replayed dead letters are
 // redelivered before the worker goes on with the feed.
@@ -40,14 +42,18 @@ type Config struct {
 	Metrics     *Metrics      // nil: no metrics
 	Holder      string        // this process's lease holder id (default a random one)
 	// LeaseTTL is how soon another process takes over a dead one's
-	// subscriptions (default 30s, and never under 3×Timeout so a lease
-	// outlives a delivery).
+	// subscriptions (default 3s). A worker renews it every third of it,
+	// also while it waits for an endpoint.
 	LeaseTTL time.Duration
-	Poll     time.Duration // idle wait between reads of the feed (default 1s)
+	Poll     time.Duration // idle wait between reads of the feed (default 1s, at most LeaseTTL/3)
 	Rescan   time.Duration // how often subscriptions are listed (default 5s)
 	Batch    int           // events per read (default 100)
-	// Client sends the deliveries (default: one that never follows
-	// redirects, so a 3xx counts as a failure).
+	// Guard says where deliveries may go; it is checked on the address
+	// each delivery dials. The zero value is the strict default.
+	Guard crm.WebhookURLGuard
+	// Client sends the deliveries (default: one that dials only what
+	// Guard allows, through no proxy, and follows no redirects, so that a
+	// 3xx counts as a failure). Tests set their own.
 	Client *http.Client
 }
 
@@ -85,12 +91,13 @@ func New(store crm.WebhookDeliveryStore, cfg Config) *Dispatcher {
 		cfg.Holder = fmt.Sprintf("webhook-%016x", rand.Uint64())
 	}
 	if cfg.LeaseTTL <= 0 {
-		cfg.LeaseTTL = 30 * time.Second
+		cfg.LeaseTTL = 3 * time.Second
 	}
-	cfg.LeaseTTL = max(cfg.LeaseTTL, 3*cfg.Timeout)
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
 	}
+	// An idle worker renews its lease when it polls.
+	cfg.Poll = max(min(cfg.Poll, cfg.LeaseTTL/3), time.Millisecond)
 	if cfg.Rescan <= 0 {
 		cfg.Rescan = 5 * time.Second
 	}
@@ -98,7 +105,7 @@ func New(store crm.WebhookDeliveryStore, cfg Config) *Dispatcher {
 		cfg.Batch = 100
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		cfg.Client = newClient(cfg.Guard)
 	}
 	return &Dispatcher{store: store, cfg: cfg, log: cfg.Logger.With("component", "webhook", "holder", cfg.Holder)}
 }

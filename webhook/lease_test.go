@@ -61,7 +61,7 @@ func TestOneDelivererPerSubscriptionAndTakeover(t *testing.T) {
 		rec := newReceiver(t, clock, func(int, string) int { return 200 })
 		rec.subscribe(t, db, crm.EventCustomerCreated, crm.EventCustomerUpdated)
 		start := lastEvent(t, db).Position
-		cfg := webhook.Config{Clock: clock.Now, Sleep: (&fakeSleep{clock: clock}).Sleep, LeaseTTL: 5 * time.Second,
+		cfg := webhook.Config{Guard: local, Clock: clock.Now, Sleep: (&fakeSleep{clock: clock}).Sleep, LeaseTTL: 5 * time.Second,
 			Timeout: time.Second, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}
 		dispatcher := func(store crm.WebhookDeliveryStore, name string) *webhook.Dispatcher {
 			c := cfg
@@ -112,7 +112,7 @@ func TestLeaseRenewedDuringBackoff(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		rec := newReceiver(t, clock, func(n int, _ string) int { return map[bool]int{true: 503, false: 200}[n < 3] })
 		rec.subscribe(t, db, crm.EventCustomerCreated)
-		cfg := webhook.Config{Clock: clock.Now, Sleep: (&fakeSleep{clock: clock}).Sleep, LeaseTTL: 3 * time.Second,
+		cfg := webhook.Config{Guard: local, Clock: clock.Now, Sleep: (&fakeSleep{clock: clock}).Sleep, LeaseTTL: 3 * time.Second,
 			Timeout: time.Second, BackoffBase: 30 * time.Second, BackoffCap: 30 * time.Second, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}
 		burst(t, db, 1, 1)
 		a, b := cfg, cfg
@@ -127,6 +127,87 @@ func TestLeaseRenewedDuringBackoff(t *testing.T) {
 		}
 		if rec.concurrent.Load() {
 			t.Error("two deliveries to the subscription overlapped")
+		}
+	})
+}
+
+// renewalCounter counts the cursor commits, each of which renews the lease.
+type renewalCounter struct {
+	crm.WebhookDeliveryStore
+	commits atomic.Int32
+}
+
+func (c *renewalCounter) CommitCursor(ctx context.Context, name, holder string, cursor int64, ttl time.Duration) error {
+	err := c.WebhookDeliveryStore.CommitCursor(ctx, name, holder, cursor, ttl)
+	if err == nil {
+		c.commits.Add(1)
+	}
+	return err
+}
+
+// TestLeaseRenewedWhileDelivering: the lease no longer has to outlast the
+// delivery timeout. While a's delivery hangs far longer than the lease,
+// a renews it, and b, running beside it, never delivers.
+func TestLeaseRenewedWhileDelivering(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		rec := newReceiver(t, clock, func(n int, _ string) int { return map[bool]int{true: 0, false: 200}[n == 0] })
+		rec.subscribe(t, db, crm.EventCustomerCreated)
+		cfg := webhook.Config{Guard: local, Clock: clock.Now, Sleep: (&fakeSleep{clock: clock}).Sleep, LeaseTTL: 300 * time.Millisecond,
+			Timeout: time.Minute, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}
+		burst(t, db, 1, 1)
+		a, b := cfg, cfg
+		a.Holder, a.Client = "a", &http.Client{Transport: tagged("a")}
+		b.Holder, b.Client = "b", &http.Client{Transport: tagged("b")}
+		storeA := &renewalCounter{WebhookDeliveryStore: db}
+		stopA := run(t, webhook.New(storeA, a))
+		eventually(t, "a's delivery under way", func() bool { return rec.requestCount() == 1 })
+		storeB := &watchedStore{WebhookDeliveryStore: db, refused: make(chan struct{}, 1)}
+		run(t, webhook.New(storeB, b))
+		// Ten lease periods go by on the test clock, each renewed by a.
+		for range 20 {
+			n := storeA.commits.Load()
+			clock.Advance(150 * time.Millisecond)
+			eventually(t, "a's renewal during the delivery", func() bool { return storeA.commits.Load() > n })
+		}
+		<-storeB.refused
+		<-storeB.refused // refused after the clock moved on
+		if n := rec.requestCount(); n != 1 {
+			t.Fatalf("%d requests while a's delivery was in flight, want 1", n)
+		}
+		stopA() // gives the lease up: b delivers
+		eventually(t, "b's delivery", func() bool { return len(rec.accepted()) == 1 })
+		if d := rec.accepted()[0]; d.Deliverer != "b" {
+			t.Errorf("delivered by %q, want b", d.Deliverer)
+		}
+		if rec.concurrent.Load() {
+			t.Error("two deliveries to the subscription overlapped")
+		}
+	})
+}
+
+// TestDefaultLeaseTakeover: with the default lease and delivery timeout,
+// another process takes over a killed one's subscription once 3 s pass.
+func TestDefaultLeaseTakeover(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		rec := newReceiver(t, clock, func(int, string) int { return 200 })
+		rec.subscribe(t, db, crm.EventCustomerCreated)
+		cfg := webhook.Config{Guard: local, Clock: clock.Now, Sleep: (&fakeSleep{clock: clock}).Sleep,
+			Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}
+		a, b := cfg, cfg
+		a.Holder, a.Client = "a", &http.Client{Transport: tagged("a")}
+		b.Holder, b.Client = "b", &http.Client{Transport: tagged("b")}
+		burst(t, db, 1, 1)
+		killA := run(t, webhook.New(deadStore{db}, a))
+		eventually(t, "a's delivery", func() bool { return len(rec.accepted()) == 1 })
+		killA() // dies holding the lease
+		burst(t, db, 2, 1)
+		storeB := &watchedStore{WebhookDeliveryStore: db, refused: make(chan struct{}, 1)}
+		run(t, webhook.New(storeB, b))
+		<-storeB.refused
+		clock.Advance(3*time.Second + time.Millisecond)
+		eventually(t, "b's takeover", func() bool { return len(rec.accepted()) == 2 })
+		if d := rec.accepted()[1]; d.Deliverer != "b" {
+			t.Errorf("delivered by %q, want b", d.Deliverer)
 		}
 	})
 }

@@ -11,6 +11,7 @@ const (
 	reasonStatus  = "status"  // the endpoint answered, not 2xx
 	reasonTimeout = "timeout" // no answer within the timeout
 	reasonNetwork = "network" // no connection, TLS failure, reset...
+	reasonBlocked = "blocked" // the guard refused the scheme or the address dialled
 )
 
 // Metrics are the dispatcher's Prometheus instruments. A nil *Metrics
@@ -30,7 +31,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "crm_webhook_deliveries_total",
 			Help: "Events an endpoint accepted (2xx), by kind: feed, or replay of a dead letter."}, []string{"kind"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "crm_webhook_delivery_failures_total",
-			Help: "Delivery attempts that failed and will be retried or dead-lettered, by reason: status, timeout, network."}, []string{"reason"}),
+			Help: "Delivery attempts that failed and will be retried or dead-lettered, by reason: status, timeout, network, blocked (the URL guard refused the address)."}, []string{"reason"}),
 		deadLetters: prometheus.NewCounter(prometheus.CounterOpts{Name: "crm_webhook_dead_letters_total",
 			Help: "Events moved to the dead-letter table after the maximum age."}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "crm_webhook_delivery_seconds",
@@ -38,7 +39,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		leases: prometheus.NewGauge(prometheus.GaugeOpts{Name: "crm_webhook_leases_held",
 			Help: "Subscriptions this process is currently the deliverer of."}),
 	}
-	for _, r := range []string{reasonStatus, reasonTimeout, reasonNetwork} {
+	for _, r := range []string{reasonStatus, reasonTimeout, reasonNetwork, reasonBlocked} {
 		m.failures.WithLabelValues(r)
 	}
 	m.deliveries.WithLabelValues("feed")

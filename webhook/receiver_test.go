@@ -19,6 +19,9 @@ import (
 	"github.com/telcoops/crm/webhook"
 )
 
+// local lets deliveries reach the test receivers, on 127.0.0.1 over http.
+var local = crm.WebhookURLGuard{AllowPrivate: true}
+
 func ctxAs() context.Context {
 	return crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "req-1",
 		Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}})

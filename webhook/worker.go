@@ -222,7 +222,10 @@ func (w *worker) deliver(ctx context.Context, itemID string, e crm.Event, kind s
 	for {
 		start := w.cfg.Clock()
 		a.Attempts++
-		err := w.post(ctx, e, body)
+		err, leaseErr := w.postLeased(ctx, e, body)
+		if leaseErr != nil {
+			return outcome{}, leaseErr
+		}
 		w.cfg.Metrics.attempt(w.cfg.Clock().Sub(start), kind, err)
 		a.LastAttemptAt = start
 		if err == nil {
@@ -247,7 +250,8 @@ func (w *worker) deliver(ctx context.Context, itemID string, e crm.Event, kind s
 		}
 		// The last retry happens at the deadline, not a backoff after it.
 		pause := min(w.backoff(a.Attempts), deadline.Sub(now))
-		w.log.Info("webhook delivery failed", "event_id", e.ID, "attempt", a.Attempts, "err", a.LastError, "retry_in", pause)
+		w.log.Info("webhook delivery failed", "event_id", e.ID, "attempt", a.Attempts, "err", a.LastError,
+			"reason", failureReason(err), "retry_in", pause)
 		if err := w.pause(ctx, pause); err != nil {
 			return outcome{}, err
 		}

@@ -77,7 +77,7 @@ func crashTest(t *testing.T, bin, dsn string, nc *nats.Conn, natsURL string, n i
 	defer js.DeleteStream(context.Background(), stream)
 	key := createKey(t, bin, dsn, "admin")
 	env := append(os.Environ(), "CRM_DATABASE_URL="+dsn, "CRM_NATS_URL="+natsURL, "CRM_NATS_STREAM="+stream,
-		"CRM_NATS_SUBJECT_PREFIX="+prefix, "CRM_RELAY_LEASE=1s", "CRM_SHUTDOWN_TIMEOUT=2s", "CRM_WEBHOOK_TIMEOUT=1s")
+		"CRM_NATS_SUBJECT_PREFIX="+prefix, "CRM_RELAY_LEASE=1s", "CRM_SHUTDOWN_TIMEOUT=2s", "CRM_WEBHOOK_TIMEOUT=1s", "CRM_WEBHOOK_ALLOW_PRIVATE=true")
 	start := func(addr string) *instance {
 		in := &instance{addr: addr, logs: &syncBuffer{}}
 		in.cmd = exec.Command(bin, "serve", "--addr", addr)

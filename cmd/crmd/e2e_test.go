@@ -57,6 +57,11 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("identification", func(t *testing.T) { walkIdentification(t, c.with(t), filepath.Join(dir, "data")) })
 	t.Run("categories", func(t *testing.T) { walkCategories(t, c.with(t)) })
 	t.Run("key revoked from the CLI", func(t *testing.T) { walkKeyRevocation(t, bin, dsn, baseURL) })
+	t.Run("webhooks to internal addresses refused by default", func(t *testing.T) {
+		for _, u := range []string{"http://127.0.0.1:9/hook", "https://169.254.169.254/latest", "https://[::ffff:10.0.0.1]/"} {
+			c.with(t).call("POST", "/webhooks", map[string]any{"url": u, "event_types": []string{"*"}}, 400, nil)
+		}
+	})
 
 	srv.Process.Signal(syscall.SIGTERM)
 	select {

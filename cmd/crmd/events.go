@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -26,6 +27,8 @@ type eventsConfig struct {
 	leaseTTL       time.Duration
 	webhookMaxAge  time.Duration
 	webhookTimeout time.Duration
+	webhookLease   time.Duration
+	webhookGuard   crm.WebhookURLGuard
 }
 
 func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
@@ -41,6 +44,23 @@ func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
 		"how long a webhook delivery is retried before it goes to the dead letters (env CRM_WEBHOOK_MAX_AGE)")
 	fs.DurationVar(&c.webhookTimeout, "webhook-timeout", 10*time.Second,
 		"timeout of one webhook delivery (env CRM_WEBHOOK_TIMEOUT)")
+	fs.DurationVar(&c.webhookLease, "webhook-lease", 3*time.Second,
+		"how long a webhook worker's lease lasts, renewed while it delivers; another instance takes over this long after one dies (env CRM_WEBHOOK_LEASE)")
+	fs.BoolVar(&c.webhookGuard.AllowPrivate, "webhook-allow-private", false,
+		"let webhooks use http and reach loopback, private, link-local and metadata addresses, for receivers on your own network (env CRM_WEBHOOK_ALLOW_PRIVATE)")
+	fs.Func("webhook-allow-cidrs", "comma-separated address ranges webhooks may reach although internal, https only (env CRM_WEBHOOK_ALLOW_CIDRS)",
+		func(s string) (err error) {
+			c.webhookGuard.AllowCIDRs, err = crm.ParseCIDRList(s)
+			return err
+		})
+}
+
+// check refuses the settings the dispatcher cannot work with.
+func (c *eventsConfig) check() error {
+	if c.webhookLease < time.Second {
+		return fmt.Errorf("--webhook-lease (CRM_WEBHOOK_LEASE) %v: must be at least 1s", c.webhookLease)
+	}
+	return nil
 }
 
 // newMetrics returns the process's registry, with the Go runtime and
@@ -60,7 +80,8 @@ func startRelays(ctx context.Context, c eventsConfig, store relayStore, reg prom
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	hooks := webhook.New(store, webhook.Config{Logger: log.With("component", "webhooks"), Clock: crm.SystemClock,
-		MaxAge: c.webhookMaxAge, Timeout: c.webhookTimeout, Metrics: webhook.NewMetrics(reg)})
+		MaxAge: c.webhookMaxAge, Timeout: c.webhookTimeout, LeaseTTL: c.webhookLease, Guard: c.webhookGuard,
+		Metrics: webhook.NewMetrics(reg)})
 	wg.Go(func() { hooks.Run(ctx) })
 	if c.natsURL != "" {
 		metrics := natsrelay.NewMetrics(reg)

@@ -56,5 +56,6 @@ func (c *config) check() error {
 	if c.dbMinConns < 0 {
 		errs = append(errs, errors.New("--db-min-conns (env CRM_DB_MIN_CONNS) must be 0 or more"))
 	}
+	errs = append(errs, c.events.check())
 	return errors.Join(errs...)
 }

@@ -61,7 +61,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reg, metricsHandler := newMetrics()
 	api := httpapi.New(httpapi.Config{
 		Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Tokens: tokens,
-		Events: db, Metrics: metricsHandler, Webhooks: db,
+		Events: db, Metrics: metricsHandler, Webhooks: db, WebhookGuard: c.events.webhookGuard,
 		Credentials: db, Classification: db, Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
 		Identification: identification, CursorKey: cursorKey,
 	})
@@ -82,6 +82,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine(), "gateway_mode", c.gatewayMode, "jwt", tokens != nil)
+	if c.events.webhookGuard.AllowPrivate {
+		log.Warn("webhooks may use http and reach internal addresses (--webhook-allow-private)")
+	}
 	stopPprof, err := startPprof(c.pprofAddr, log)
 	if err != nil {
 		return err
