@@ -197,8 +197,11 @@ func TestDefaultLeaseTakeover(t *testing.T) {
 		a.Holder, a.Client = "a", &http.Client{Transport: tagged("a")}
 		b.Holder, b.Client = "b", &http.Client{Transport: tagged("b")}
 		burst(t, db, 1, 1)
-		killA := run(t, webhook.New(deadStore{db}, a))
-		eventually(t, "a's delivery", func() bool { return len(rec.accepted()) == 1 })
+		storeA := &watchedStore{WebhookDeliveryStore: deadStore{db}}
+		killA := run(t, webhook.New(storeA, a))
+		first := lastEvent(t, db).Position
+		// Killed before committing, a's delivery would rightly be made again.
+		eventually(t, "a's delivery committed", func() bool { return storeA.committed.Load() >= first })
 		killA() // dies holding the lease
 		burst(t, db, 2, 1)
 		storeB := &watchedStore{WebhookDeliveryStore: db, refused: make(chan struct{}, 1)}
