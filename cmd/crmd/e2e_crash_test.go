@@ -50,11 +50,7 @@ func TestCrashLosesNothing(t *testing.T) {
 		t.Skipf("no NATS at %s: %v", natsURL, err)
 	}
 	defer nc.Close()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "crmd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := crmdBinary(t)
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.DSN(t)

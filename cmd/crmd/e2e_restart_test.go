@@ -18,10 +18,7 @@ func TestEndToEndCursorSurvivesRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "crmd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := crmdBinary(t)
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()

@@ -25,10 +25,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "crmd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := crmdBinary(t)
 	dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
 	key := createKey(t, bin, dsn, "admin")
 

@@ -2,6 +2,9 @@ package main
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/telcoops/crm/localkek"
@@ -19,5 +22,33 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CRM_KEK") == "" && os.Getenv("CRM_KEK_FILE") == "" {
 		os.Setenv("CRM_KEK", localkek.Format(localkek.Generate()))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// built is the crmd binary the end-to-end tests share: built once per run.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+	out      []byte
+}
+
+// crmdBinary returns the path of the real binary, building it on first use.
+func crmdBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "crmd-e2e-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "crmd")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("build: %v\n%s", built.err, built.out)
+	}
+	return built.bin
 }

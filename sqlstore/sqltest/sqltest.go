@@ -40,6 +40,19 @@ func Engines(t testing.TB) []Engine {
 	return out
 }
 
+// Postgres returns the PostgreSQL engine for a test that means nothing on
+// SQLite, and skips t without one (it fails under CI=true, as Engines does).
+func Postgres(t testing.TB) Engine {
+	t.Helper()
+	for _, e := range Engines(t) {
+		if e.Name == "postgres" {
+			return e
+		}
+	}
+	t.Skipf("PostgreSQL only: set %s", PostgresEnv)
+	return Engine{}
+}
+
 // Start is the time every test clock starts at.
 var Start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
