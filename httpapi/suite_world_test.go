@@ -1,0 +1,168 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/oauthtoken"
+	"github.com/telcoops/crm/sqlstore"
+)
+
+// suite is both servers of one engine, as the isolation and bad-input
+// suites drive them: every request goes through send, which checks it
+// against its document and counts it.
+type suite struct {
+	t        *testing.T
+	db       *sqlstore.DB
+	clock    *crmtest.Clock
+	handlers map[string]http.Handler // by surface
+	docs     map[string]*contract
+	requests int
+}
+
+// suiteServers builds the v4 and products handlers the suites test. It is
+// the only place the suites configure a server, and it reuses the
+// harness's env.config, so a change to the servers' configuration (the
+// identification uploads' PublicURL, say) is made once.
+func suiteServers(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) (v4, products http.Handler) {
+	t.Helper()
+	e := &env{t: t, db: db, clock: clock}
+	v4 = httpapi.New(e.config(crm.WebhookURLGuard{Resolver: testResolver})).Handler()
+	key, err := oauthtoken.GenerateKeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := oauthtoken.FromPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	products = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: signer,
+		Idempotency: db, Clock: clock.Now}).Handler()
+	return v4, products
+}
+
+func newSuite(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *suite {
+	v4, products := suiteServers(t, db, clock)
+	return &suite{t: t, db: db, clock: clock,
+		handlers: map[string]http.Handler{"v4": v4, "products": products},
+		docs:     map[string]*contract{"v4": loadContract(t), "products": loadProductsContract(t)}}
+}
+
+// send makes one request to a surface: body as is (Content-Type given in
+// headers, else application/json when there is a body), headers as
+// name, value pairs.
+func (s *suite) send(surface, method, target string, body []byte, headers ...string) response {
+	s.t.Helper()
+	req := httptest.NewRequest(method, target, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	s.handlers[surface].ServeHTTP(rec, req)
+	s.requests++
+	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	s.docs[surface].check(s.t, req, body, res)
+	return res
+}
+
+// bearer is the Authorization header pair of a token or key.
+func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+// must sends a request that has to answer want, and decodes its JSON
+// answer into out (when not nil).
+func (s *suite) must(want int, surface, method, target string, body any, out any, headers ...string) response {
+	s.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		raw = b
+	default:
+		raw = mustJSON(b)
+	}
+	r := s.send(surface, method, target, raw, headers...)
+	if r.Status != want {
+		s.t.Fatalf("%s %s: %d, want %d: %s", method, target, r.Status, want, r.Body)
+	}
+	if out != nil {
+		r.json(s.t, out)
+	}
+	return r
+}
+
+// apiKey makes a key of org with roles, and returns its secret and id.
+func (s *suite) apiKey(org string, roles ...crm.Role) (secret, id string) {
+	s.t.Helper()
+	k, secret, err := s.db.CreateAPIKey(context.Background(), org, "suite", roles)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return secret, k.ID
+}
+
+// oauthClient makes an OAuth client of org with scopes and returns an
+// access token of it and its id and secret.
+func (s *suite) oauthClient(org string, scopes ...crm.Role) (token, id, secret string) {
+	s.t.Helper()
+	c, secret, err := s.db.CreateOAuthClient(context.Background(), org, "suite", scopes)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	form := "grant_type=client_credentials&client_id=" + c.ID + "&client_secret=" + secret
+	s.must(http.StatusOK, "products", "POST", "/oauth2/token", []byte(form), &tok,
+		"Content-Type", "application/x-www-form-urlencoded")
+	return tok.AccessToken, c.ID, secret
+}
+
+// strings collects every string in a JSON document, keys excluded.
+func jsonStrings(raw []byte, into map[string]bool) {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			into[v] = true
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+}
+
+// The documents describe the bodies of /docs (text/html) and of
+// /openapi/products.yaml as strings; kin-openapi has no decoder for the
+// first and decodes the second into a structure.
+func init() {
+	asString := func(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+		raw, err := io.ReadAll(body)
+		return string(raw), err
+	}
+	openapi3filter.RegisterBodyDecoder("text/html", asString)
+	openapi3filter.RegisterBodyDecoder("application/yaml", asString)
+}
