@@ -75,7 +75,14 @@ func (s *suite) send(surface, method, target string, body []byte, headers ...str
 	s.handlers[surface].ServeHTTP(rec, req)
 	s.requests++
 	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
-	s.docs[surface].check(s.t, req, body, res)
+	checked := body
+	if len(body) > 64<<10 {
+		// kin-openapi formats a megabyte string into its error many times
+		// over (seconds per suite); without the body the request is still
+		// one the document refuses, and the answer is checked in full.
+		checked = nil
+	}
+	s.docs[surface].check(s.t, req, checked, res)
 	return res
 }
 
