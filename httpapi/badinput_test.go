@@ -85,7 +85,8 @@ func credentialFor(o suiteOp, w *world) []string {
 }
 
 // setField encodes doc with the value at path (created along the way
-// when missing) set to v; invalidUTF8 is written as a raw 0xFF byte.
+// when missing) set to v; the placeholders invalidUTF8 and megabyte are
+// written as a string with a raw 0xFF byte and as a string of 1 MB.
 func setField(doc any, path string, v any) []byte {
 	var cp any
 	if err := json.Unmarshal(mustJSON(doc), &cp); err != nil {
@@ -114,7 +115,9 @@ func setField(doc any, path string, v any) []byte {
 	put(parent, key, v)
 	raw := mustJSON(root[""])
 	enc, _ := json.Marshal(invalidUTF8)
-	return bytes.ReplaceAll(raw, enc, []byte("\"a\xffb\""))
+	raw = bytes.ReplaceAll(raw, enc, []byte("\"a\xffb\""))
+	enc, _ = json.Marshal(megabyte)
+	return bytes.ReplaceAll(raw, enc, []byte(`"`+strings.Repeat("a", 1<<20)+`"`))
 }
 
 func get(parent any, key string) any {
