@@ -21,10 +21,10 @@ type badCase struct {
 }
 
 // injections go into every id path segment and query parameter: SQL,
-// path traversal, a literal %00, markup, and a real NUL.
+// path traversal, a literal %00, markup, a real NUL and a long value.
 var injections = []struct{ name, raw string }{
 	{"sql", "' OR 1=1--"}, {"traversal", "../../etc/passwd"}, {"literal %00", "%00"},
-	{"script", "<script>alert(1)</script>"}, {"NUL", "\x00"},
+	{"script", "<script>alert(1)</script>"}, {"NUL", "\x00"}, {"60 KiB", strings.Repeat("a", 60<<10)},
 }
 
 // malformed are bodies no JSON operation takes.
@@ -49,9 +49,9 @@ const (
 
 // badCases are the cases of o in w: for each id path parameter and
 // query parameter every injection, and for a body malformed JSON, a
-// wrong type in every field its schema names, NUL, invalid UTF-8 and
-// 1 MB in every string field, 10,000 levels of nesting, a body over the
-// limit and the wrong media type.
+// wrong type in every field its schema names, NUL, invalid UTF-8,
+// 60 KiB (under the body limit) and 1 MB in every string field, 10,000
+// levels of nesting, a body over the limit and the wrong media type.
 func badCases(o suiteOp, w *world) []badCase {
 	p := payloads[o.key]
 	vals := map[string]string{}
@@ -96,6 +96,7 @@ func badCases(o suiteOp, w *world) []badCase {
 				add("NUL: "+f.path, setField(valid, f.path, "a\x00b"), ct)
 				add("invalid UTF-8: "+f.path, setField(valid, f.path, invalidUTF8), ct)
 				add("1 MB: "+f.path, setField(valid, f.path, megabyte), ct)
+				add("60 KiB: "+f.path, setField(valid, f.path, strings.Repeat("a", 60<<10)), ct)
 			}
 		}
 		add("nesting 10000", []byte(`{"x":`+strings.Repeat("[", 10000)+strings.Repeat("]", 10000)+`}`), ct)
