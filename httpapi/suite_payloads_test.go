@@ -101,7 +101,7 @@ var payloads = map[string]payload{
 	"POST " + v4p + "/customers/{customer_id}/identification-processes":                            {body: func(w *world) any { return w.upload() }},
 	"GET " + v4p + "/customers/{customer_id}/identification-processes/{identification_process_id}": {},
 	"GET " + v4p + "/documents/{document_id}":                                                      {otherIDs: http.StatusForbidden, query: func(w *world) string { return w.ids["document_query"] }},
-	"GET " + v4p + "/events":     {},
+	"GET " + v4p + "/events":     {otherIDs: http.StatusBadRequest, query: func(w *world) string { return "limit=5&after=" + w.ids["events_cursor"] }},
 	"GET " + v4p + "/categories": {},
 	"POST " + v4p + "/categories": {body: func(w *world) any {
 		return map[string]any{"categories": []any{map[string]any{"name": fmt.Sprintf("cat%d%s", w.fresh(), w.tag)}}}
@@ -129,7 +129,7 @@ var payloads = map[string]payload{
 	"POST " + v4p + "/webhooks":                                                   {body: func(w *world) any { return w.webhook() }},
 	"GET " + v4p + "/webhooks/{webhook_id}":                                       {},
 	"DELETE " + v4p + "/webhooks/{webhook_id}":                                    {args: map[string]string{"webhook_id": "spare_webhook_id"}},
-	"GET " + v4p + "/webhooks/{webhook_id}/dead-letters":                          {},
+	"GET " + v4p + "/webhooks/{webhook_id}/dead-letters":                          {query: func(w *world) string { return "after=" + w.ids["dead_letter_cursor"] }},
 	"POST " + v4p + "/webhooks/{webhook_id}/dead-letters/{dead_letter_id}/replay": {},
 
 	"POST /oauth2/token": {withAuth: http.StatusBadRequest, body: func(w *world) any {

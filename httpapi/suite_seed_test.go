@@ -190,6 +190,14 @@ func (w *world) webhooks() {
 	}
 	w.v4(http.StatusOK, "GET", "/webhooks/"+w.ids["webhook_id"]+"/dead-letters", nil, &page)
 	w.ids["dead_letter_id"] = page.DeadLetters[0].ID
+	// Cursors are sealed to their scope: the other org's must be refused.
+	var feed struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	w.v4(http.StatusOK, "GET", "/webhooks/"+w.ids["webhook_id"]+"/dead-letters?limit=1", nil, &feed)
+	w.ids["dead_letter_cursor"] = feed.NextCursor
+	w.v4(http.StatusOK, "GET", "/events?limit=1", nil, &feed)
+	w.ids["events_cursor"] = feed.NextCursor
 }
 
 // lastEvent is the position of the org's last event.
