@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strconv"
 	"time"
 
@@ -245,52 +244,4 @@ func (w *world) read(surface, target string, headers []string) response {
 	}
 	_, r := w.s.serve(surface, "GET", target, nil, headers...)
 	return r
-}
-
-// call sends o as own's credential headers give, with args's ids in its
-// path and query and own's body, and returns the answer and what was
-// sent (path, query and body).
-func call(s *suite, o suiteOp, own, args *world, headers []string) (response, string) {
-	s.t.Helper()
-	p := payloads[o.key]
-	vals := map[string]string{}
-	for _, name := range o.pathArgs {
-		key := name
-		if k, ok := p.args[name]; ok {
-			key = k
-		}
-		from := args
-		if name == "org_id" {
-			from = own // the other org's ids go in this org's path
-		}
-		v, ok := from.ids[key]
-		if !ok {
-			s.t.Fatalf("%s: the world has no %s for path parameter %s", o.key, key, name)
-		}
-		vals[name] = v
-	}
-	var query string
-	if p.query != nil {
-		query = p.query(args)
-	}
-	target := o.url(vals, query)
-	body, ct := encodeBody(p, own)
-	hs := append(slices.Clone(p.headers), headers...)
-	if ct != "" {
-		hs = append(hs, "Content-Type", ct)
-	}
-	return s.send(o.surface, o.method, target, body, hs...), target + " " + string(body)
-}
-
-// encodeBody is the payload's valid body for w, and its media type.
-func encodeBody(p payload, w *world) ([]byte, string) {
-	if p.body == nil {
-		return nil, ""
-	}
-	switch b := p.body(w).(type) {
-	case rawBody:
-		return b.data, b.contentType
-	default:
-		return mustJSON(b), "application/json"
-	}
 }
