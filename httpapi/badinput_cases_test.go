@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ func badCases(o suiteOp, w *world) []badCase {
 	var out []badCase
 	for _, name := range o.pathArgs {
 		for _, in := range injections {
-			bad := maps(vals, name, url.PathEscape(in.raw))
+			bad := withArg(vals, name, url.PathEscape(in.raw))
 			out = append(out, badCase{"path " + name + ": " + in.name, o.url(bad, query), body, ct})
 		}
 	}
@@ -123,12 +124,9 @@ func badCases(o suiteOp, w *world) []badCase {
 	return out
 }
 
-// maps is m with k set to v, m unchanged.
-func maps(m map[string]string, k, v string) map[string]string {
-	out := map[string]string{}
-	for a, b := range m {
-		out[a] = b
-	}
+// withArg is a copy of m with k set to v.
+func withArg(m map[string]string, k, v string) map[string]string {
+	out := maps.Clone(m)
 	out[k] = v
 	return out
 }
@@ -155,7 +153,7 @@ func schemaFields(s *openapi3.Schema, prefix string, seen map[string]bool) []fie
 	if s.Items != nil && s.Items.Value != nil {
 		out = append(out, schemaFields(s.Items.Value, prefix+"[0]", seen)...)
 	}
-	for _, name := range slices.Sorted(mapsKeys(s.Properties)) {
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		sub := s.Properties[name].Value
 		path := strings.TrimPrefix(prefix+"."+name, ".")
 		if !seen[path] {
@@ -165,16 +163,6 @@ func schemaFields(s *openapi3.Schema, prefix string, seen map[string]bool) []fie
 		out = append(out, schemaFields(sub, path, seen)...)
 	}
 	return out
-}
-
-func mapsKeys(m openapi3.Schemas) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // wrongType is a value of another JSON type than the schema's.
