@@ -86,8 +86,9 @@ func credentialFor(o suiteOp, w *world) []string {
 }
 
 // setField encodes doc with the value at path (created along the way
-// when missing) set to v; the placeholders invalidUTF8 and megabyte are
-// written as a string with a raw 0xFF byte and as a string of 1 MB.
+// when missing) set to v; the placeholders invalidUTF8, megabyte and
+// sixtyKiB are written as a string with a raw 0xFF byte and as strings
+// of 1 MB and 60 KiB.
 func setField(doc any, path string, v any) []byte {
 	var cp any
 	if err := json.Unmarshal(mustJSON(doc), &cp); err != nil {
@@ -117,8 +118,11 @@ func setField(doc any, path string, v any) []byte {
 	raw := mustJSON(root[""])
 	enc, _ := json.Marshal(invalidUTF8)
 	raw = bytes.ReplaceAll(raw, enc, []byte("\"a\xffb\""))
-	enc, _ = json.Marshal(megabyte)
-	return bytes.ReplaceAll(raw, enc, []byte(`"`+strings.Repeat("a", 1<<20)+`"`))
+	for placeholder, n := range map[string]int{megabyte: 1 << 20, sixtyKiB: 60 << 10} {
+		enc, _ = json.Marshal(placeholder)
+		raw = bytes.ReplaceAll(raw, enc, []byte(`"`+strings.Repeat("a", n)+`"`))
+	}
+	return raw
 }
 
 func get(parent any, key string) any {
