@@ -181,7 +181,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 	signed := token[:len(parts[0])+1+len(parts[1])]
 	// The signature is checked before the payload is even decoded, so
 	// nothing an unauthenticated sender controls reaches the claim parser.
-	if err := v.verifySignature(ctx, h, []byte(signed), sig); err != nil {
+	if err := v.verifySignature(ctx, h, signed, sig); err != nil {
 		return Claims{}, err
 	}
 	raw, err := b64(parts[1])
@@ -192,7 +192,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 }
 
 func (h *header) check() error {
-	if _, ok := keyTypeFor(h.Alg); !ok {
+	if _, ok := algs[h.Alg]; !ok {
 		return invalid("unsupported alg")
 	}
 	if h.Typ != nil && !validTyp(*h.Typ) {
