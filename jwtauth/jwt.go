@@ -25,6 +25,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // ErrInvalidToken is wrapped by every error Verify returns for a token that
@@ -81,10 +83,9 @@ type Config struct {
 type Verifier struct {
 	static        []*key
 	jwks          *jwksCache // nil without a JWKS URL
-	issuer        string
-	audience      string
-	leeway        time.Duration
-	requireExpiry bool
+	validator     *jwt.Validator
+	issuer        string // for reason; the validator enforces it
+	requireExpiry bool   // for reason; the validator enforces it
 	now           func() time.Time
 }
 
@@ -105,14 +106,13 @@ func New(cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		static:        static,
 		issuer:        cfg.Issuer,
-		audience:      cfg.Audience,
-		leeway:        orDefault(cfg.Leeway, 30*time.Second),
 		requireExpiry: cfg.RequireExpiry,
 		now:           cfg.Now,
 	}
 	if v.now == nil {
 		v.now = time.Now
 	}
+	v.validator = newValidator(cfg, orDefault(cfg.Leeway, 30*time.Second), v.now)
 	if cfg.JWKSURL != "" {
 		u, err := url.Parse(cfg.JWKSURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
