@@ -12,7 +12,10 @@
 // reached (and no usable keys are cached), the error wraps
 // ErrKeysUnavailable instead; it is meant for logs and a 503, not a 401.
 //
-// It uses the standard library only and never logs.
+// Signatures are verified and exp, nbf, iat, iss and aud are validated by
+// github.com/golang-jwt/jwt/v5, and JWKs are parsed by
+// github.com/MicahParks/jwkset; this package keeps the policy around them
+// (accepted algs and keys, key selection, the JWKS cache) and never logs.
 package jwtauth
 
 import (
@@ -56,7 +59,10 @@ type Config struct {
 	// lazily, cached, refreshed after CacheTTL and on an unknown kid (at
 	// most once per MinRefresh). If a refresh fails, the keys fetched
 	// before keep being used; keys that are not RSA (2048 bits or more),
-	// EC P-256 or OKP Ed25519, or whose use is not "sig", are skipped.
+	// EC P-256 or OKP Ed25519, or whose use is not "sig", are skipped, and
+	// so are keys that jwkset refuses: malformed members, an unregistered
+	// key_ops value, an x5c or x5t that does not match the key, or an x5u
+	// that is not https (it is never fetched).
 	JWKSURL string
 	// Issuer, if set, must equal the token's iss claim.
 	Issuer string
