@@ -25,7 +25,7 @@ var (
 
 // identificationConfig serves documents from a fresh directory, signed
 // with a fixed key.
-func identificationConfig(t *testing.T, db *sqlstore.DB) *httpapi.IdentificationConfig {
+func identificationConfig(t testing.TB, db *sqlstore.DB) *httpapi.IdentificationConfig {
 	blobs, err := blobstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
