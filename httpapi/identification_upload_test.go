@@ -53,7 +53,8 @@ func TestIdentificationUploadRejects(t *testing.T) {
 			status      int
 			want        string
 		}{
-			{"JSON body", ppath, e.admin, "application/json", []byte(`{"type":"NIF"}`), 400, "MCUS.400.005 Content-Type"},
+			{"JSON body", ppath, e.admin, "application/json", []byte(`{"type":"NIF"}`), 415, "MCUS.415.001 Content-Type must be multipart/form-data"},
+			{"form-urlencoded body", ppath, e.admin, "application/x-www-form-urlencoded", []byte("type=NIF"), 415, "MCUS.415.001"},
 			{"no boundary", ppath, e.admin, "multipart/form-data", body, 400, "MCUS.400.005 Content-Type"},
 			{"wrong boundary", ppath, e.admin, "multipart/form-data; boundary=nope", body, 400, "MCUS.400.002 body"},
 			{"truncated body", ppath, e.admin, ct, body[:len(body)-20], 400, "MCUS.400.002"},
