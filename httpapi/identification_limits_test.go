@@ -44,6 +44,10 @@ func TestIdentificationUploadFileNames(t *testing.T) {
 			{"invalid UTF-8", "form-data; name=\"document\"; filename=\"id\xff.pdf\"", 400,
 				"MCUS.400.001 document: file name must be valid UTF-8"},
 			{"NUL raw in the header", "form-data; name=\"document\"; filename=\"id\x00.pdf\"", 400, "MCUS.400.002 body"},
+			// Part headers are buffered in memory by the multipart reader (up
+			// to 10 MiB a part): they are held to 64 KiB in all.
+			{"100 KiB of part header", `form-data; name="document"; filename="` + strings.Repeat("a", 100<<10) + `.pdf"`, 400,
+				"MCUS.400.002 body: boundaries and part headers must be at most 65536 bytes in all"},
 		}
 		for _, tc := range cases {
 			body, ct := rawUpload(tc.disposition, testPDF)

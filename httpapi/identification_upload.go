@@ -125,16 +125,22 @@ func multipartBoundary(contentType string) (string, error) {
 // staged even with an error, for the caller to discard.
 func readUpload(ctx context.Context, svc crm.IdentificationService, body io.Reader, boundary string) (crm.NewIdentificationProcess, error) {
 	var n crm.NewIdentificationProcess
-	mr := multipart.NewReader(body, boundary)
+	budget := &headerBudget{r: body, left: maxUploadOverhead}
+	mr := multipart.NewReader(budget, boundary)
 	seen := map[string]bool{}
 	for {
+		budget.inPart = false
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			return n, nil
 		}
+		if errors.Is(err, errHeadersTooLarge) {
+			return n, malformed("body", "boundaries and part headers must be at most "+strconv.Itoa(maxUploadOverhead)+" bytes in all")
+		}
 		if err != nil {
 			return n, readError(err, "body", "is not a valid multipart/form-data body")
 		}
+		budget.inPart = true
 		name := part.FormName()
 		if name == "" {
 			return n, malformed("body", "every part needs a Content-Disposition: form-data header with a name")
@@ -161,6 +167,11 @@ func readUpload(ctx context.Context, svc crm.IdentificationService, body io.Read
 				return n, crm.Invalid("type", "must be a form field, not a file")
 			}
 			value, err := io.ReadAll(io.LimitReader(part, maxTypeBytes))
+			if err == nil {
+				// The rest of an over-long value, read here rather than by
+				// NextPart, which would count it against the header budget.
+				_, err = io.Copy(io.Discard, part)
+			}
 			if err != nil {
 				return n, readError(err, "type", "could not be read")
 			}
@@ -170,6 +181,35 @@ func readUpload(ctx context.Context, svc crm.IdentificationService, body io.Read
 				Fields: []crm.FieldError{{Field: name, Message: "unknown field"}}}
 		}
 	}
+}
+
+// errHeadersTooLarge is what headerBudget returns once spent.
+var errHeadersTooLarge = errors.New("multipart boundaries and part headers too large")
+
+// headerBudget bounds what a multipart reader reads outside the parts'
+// contents - boundaries and part headers - which it would otherwise
+// buffer in memory, up to 10 MiB a part. Between parts (inPart false)
+// reads spend the budget; within a part they are free, the part's content
+// being streamed and bounded by the body's own limit.
+type headerBudget struct {
+	r      io.Reader
+	left   int64
+	inPart bool
+}
+
+func (b *headerBudget) Read(p []byte) (int, error) {
+	if b.inPart {
+		return b.r.Read(p)
+	}
+	if b.left <= 0 {
+		return 0, errHeadersTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // readError is the answer to a body that failed while being read: over

@@ -26,6 +26,7 @@ func TestIdentificationUploadRejects(t *testing.T) {
 			{"empty document", []part{document("id.pdf", "application/pdf", nil), docType("NIF")}, 400, "MCUS.400.001 document: is required"},
 			{"no type", []part{pdf}, 400, "MCUS.400.001 type: is required"},
 			{"lower-case type", []part{pdf, docType("nif")}, 400, "MCUS.400.001 type: must be one of"},
+			{"type of 1 MiB", []part{pdf, docType(strings.Repeat("N", 1<<20))}, 400, "MCUS.400.001 type: must be one of"},
 			{"type sent as a file", []part{pdf, {"type", "type.txt", "text/plain", []byte("NIF")}}, 400, "MCUS.400.001 type: must be a form field"},
 			{"html named and typed as a PDF", []part{document("id.pdf", "application/pdf", []byte("<html>%PDF-1.7</html>")), docType("NIF")}, 400,
 				"MCUS.400.001 document: must be a PDF, JPEG or PNG file"},
