@@ -99,8 +99,12 @@ func (e *penv) identify(org, customerID string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, err = e.db.Identifications(blobs).CreateIdentificationProcess(context.Background(), org, customerID,
-		crm.NewIdentificationProcess{Type: crm.DocNIF, Content: []byte("%PDF-1.7\n%%EOF\n")})
+	ids := e.db.Identifications(blobs)
+	d, err := ids.StageDocument(context.Background(), "", strings.NewReader("%PDF-1.7\n%%EOF\n"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = ids.CreateIdentificationProcess(context.Background(), org, customerID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: d})
 	if err != nil {
 		e.t.Fatal(err)
 	}

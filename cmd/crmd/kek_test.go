@@ -67,7 +67,7 @@ func TestKeeperConfig(t *testing.T) {
 func TestDataFileModes(t *testing.T) {
 	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
-	c := config{databaseURL: "sqlite:" + filepath.Join(data, "crm.db"), documentURLTTL: time.Minute}
+	c := config{databaseURL: "sqlite:" + filepath.Join(data, "crm.db"), documentURLTTL: time.Minute, addr: ":8080"}
 	k, source, err := c.keeper(true)
 	if err != nil {
 		t.Fatal(err)
