@@ -32,6 +32,7 @@ type DB struct {
 	stmts   stmtCache
 	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
 	keys    keyCache   // authenticated API keys
+	tokens  tokenCache // verified products access tokens
 	bodies  bodyCache  // decoded customer bodies
 	// Reads by id; on PostgreSQL coalesced under load.
 	customers *keyReader[*crm.Customer]
