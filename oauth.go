@@ -89,13 +89,3 @@ type AccessTokenService interface {
 	// the caller does, on every request, so a revocation is immediate.
 	VerifyAccessToken(ctx context.Context, token string, now time.Time) (AccessTokenClaims, error)
 }
-
-// AccessTokens issues and verifies the bearer tokens of the products
-// surface. They are signed, so verifying needs no storage.
-type AccessTokens interface {
-	// Issue signs a token for the claims.
-	Issue(c AccessTokenClaims) (string, error)
-	// Verify checks a token's signature, type and expiry at now and returns
-	// its claims, or EUNAUTHORIZED.
-	Verify(token string, now time.Time) (AccessTokenClaims, error)
-}

@@ -27,6 +27,11 @@ const accessTokenBytes = 32
 // else is refused before any lookup.
 var accessTokenLen = len(accessTokenScheme) + base64.RawURLEncoding.EncodedLen(accessTokenBytes)
 
+// AccessTokenLeeway is how long past its expiry a token is still taken: it
+// absorbs clock skew between the instance that issued it, whose clock set
+// the expiry, and the one verifying it.
+const AccessTokenLeeway = 30 * time.Second
+
 // IssueAccessToken stores a new token granting c, keyed by its SHA-256,
 // and returns the token, which is never stored.
 func (db *DB) IssueAccessToken(ctx context.Context, c crm.AccessTokenClaims) (string, error) {
@@ -46,7 +51,7 @@ func (db *DB) IssueAccessToken(ctx context.Context, c crm.AccessTokenClaims) (st
 }
 
 // VerifyAccessToken returns the claims of a known token not expired at
-// now. A token seen before is answered from memory: tokens are never
+// now, give or take AccessTokenLeeway. A token seen before is answered from memory: tokens are never
 // changed once issued, and the caller re-checks their client on every
 // request, so only the expiry needs checking again.
 func (db *DB) VerifyAccessToken(ctx context.Context, token string, now time.Time) (crm.AccessTokenClaims, error) {
@@ -66,20 +71,22 @@ func (db *DB) VerifyAccessToken(ctx context.Context, token string, now time.Time
 			return crm.AccessTokenClaims{}, translate(err)
 		}
 		c.Scopes = parseRoles(scopes)
-		if now.Before(c.ExpiresAt) {
+		if now.Before(c.ExpiresAt.Add(AccessTokenLeeway)) {
 			db.tokens.put(sum, c)
 		}
 	}
-	if !now.Before(c.ExpiresAt) {
+	if !now.Before(c.ExpiresAt.Add(AccessTokenLeeway)) {
 		return crm.AccessTokenClaims{}, invalidToken("token expired")
 	}
 	return c, nil
 }
 
-// DeleteExpiredAccessTokens deletes the tokens expired before now and
-// returns how many; they can only be refused, by their absence as well.
+// DeleteExpiredAccessTokens deletes the tokens expired, leeway included,
+// and returns how many: they could only be refused, and their absence
+// refuses them as well.
 func (db *DB) DeleteExpiredAccessTokens(ctx context.Context) (int64, error) {
-	res, err := db.wr.ExecContext(ctx, db.dialect.q("DELETE FROM oauth_access_tokens WHERE expires_at < ?"), db.dialect.ts(db.now()))
+	res, err := db.wr.ExecContext(ctx, db.dialect.q("DELETE FROM oauth_access_tokens WHERE expires_at < ?"),
+		db.dialect.ts(db.now().Add(-AccessTokenLeeway)))
 	if err != nil {
 		return 0, translate(err)
 	}

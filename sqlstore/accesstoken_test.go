@@ -98,10 +98,11 @@ func TestAccessTokenStoredHashed(t *testing.T) {
 }
 
 // TestAccessTokenExpiry moves the injected clock: a token works until its
-// expiry and not from then on, whether or not it was cached; the cleanup
-// deletes only expired tokens.
+// expiry plus the leeway and not from then on, whether or not it was
+// cached; the cleanup deletes only tokens past that.
 func TestAccessTokenExpiry(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		leeway := sqlstore.AccessTokenLeeway
 		short, _ := issue(t, db, clock.Now(), time.Minute)
 		cached, _ := issue(t, db, clock.Now(), time.Hour)
 		long, _ := issue(t, db, clock.Now(), 2*time.Hour)
@@ -111,19 +112,19 @@ func TestAccessTokenExpiry(t *testing.T) {
 		if n, err := db.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 0 {
 			t.Errorf("cleanup before any expiry: %d, %v", n, err)
 		}
-		clock.Advance(time.Minute)
+		clock.Advance(time.Minute + leeway)
 		_, err := db.VerifyAccessToken(t.Context(), short, clock.Now())
 		mustCode(t, err, crm.EUNAUTHORIZED)
 		clock.Advance(time.Hour - time.Minute - time.Second)
 		if _, err := db.VerifyAccessToken(t.Context(), cached, clock.Now()); err != nil {
-			t.Errorf("a second before its expiry: %v", err)
+			t.Errorf("a second before its expiry plus leeway: %v", err)
 		}
 		clock.Advance(time.Second)
 		_, err = db.VerifyAccessToken(t.Context(), cached, clock.Now())
 		mustCode(t, err, crm.EUNAUTHORIZED)
 
 		if n, err := db.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 1 {
-			t.Errorf("cleanup: %d, %v; want 1 (the short one; the other expires at this instant)", n, err)
+			t.Errorf("cleanup: %d, %v; want 1 (the short one; the other is past it only from now)", n, err)
 		}
 		clock.Advance(time.Second)
 		if n, err := db.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 1 {
