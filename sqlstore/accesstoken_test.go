@@ -73,7 +73,7 @@ func TestAccessTokens(t *testing.T) {
 }
 
 // TestAccessTokenStoredHashed reads the table: one row per token, keyed by
-// the token's SHA-256, and the token itself nowhere.
+// the token's SHA-256, and the token itself nowhere; and no signing key.
 func TestAccessTokenStoredHashed(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		tok, c := issue(t, db, clock.Now(), crm.AccessTokenTTL)
@@ -87,6 +87,10 @@ func TestAccessTokenStoredHashed(t *testing.T) {
 		sum := sha256.Sum256([]byte(tok))
 		if hash != hex.EncodeToString(sum[:]) || client != c.ClientID || org != "telco" || scopes != "products:read" {
 			t.Errorf("row %q %q %q %q", hash, client, org, scopes)
+		}
+		// Nor is there a signing key any more: migration 0017 dropped it.
+		if _, err := read.Exec("SELECT 1 FROM signing_keys"); err == nil {
+			t.Error("the signing_keys table is still there")
 		}
 		secret := strings.TrimPrefix(tok, "crmat_")
 		for _, v := range []string{hash, client, org, scopes, issued, expires} {
@@ -165,6 +169,29 @@ func TestAccessTokenCacheAndRevocation(t *testing.T) {
 		var n int
 		if err := read.QueryRow("SELECT COUNT(*) FROM oauth_access_tokens").Scan(&n); err != nil || n != 0 {
 			t.Errorf("tokens left after the revocation: %d, %v", n, err)
+		}
+	})
+}
+
+// TestMigrationDropsSigningKey replays migration 0017 on a database that
+// still holds a products signing key, sealed as the service stored it.
+func TestMigrationDropsSigningKey(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
+		ctx := t.Context()
+		for _, q := range []string{
+			"CREATE TABLE signing_keys (name TEXT PRIMARY KEY, key_pem TEXT NOT NULL, created_at TEXT NOT NULL)",
+			"INSERT INTO signing_keys VALUES ('products-token', 'sealed:AAAA', '2026-11-23T10:00:00Z')",
+			"DELETE FROM schema_migrations WHERE version = 17",
+		} {
+			if err := db.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(ctx, "SELECT 1 FROM signing_keys"); err == nil {
+			t.Error("the signing_keys table survived migration 0017")
 		}
 	})
 }

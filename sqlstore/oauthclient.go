@@ -144,10 +144,3 @@ func scopeString(scopes []crm.Role) string {
 	}
 	return strings.Join(out, " ")
 }
-
-// SigningKey returns the key stored (sealed) under name, storing
-// generated() first if there is none. Every instance on one database gets
-// the same key: the first to insert wins, and the others read what it wrote.
-func (db *DB) SigningKey(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
-	return db.storedSecret(ctx, signingKeys, name, generate)
-}
