@@ -52,9 +52,10 @@ func (db *DB) IssueAccessToken(ctx context.Context, c crm.AccessTokenClaims) (st
 }
 
 // VerifyAccessToken returns the claims of a known token not expired at
-// now, give or take AccessTokenLeeway. A token seen before is answered from memory: tokens are never
-// changed once issued, and the caller re-checks their client on every
-// request, so only the expiry needs checking again.
+// now, give or take AccessTokenLeeway. A token seen before is answered
+// from memory: tokens are never changed once issued, and the caller
+// re-checks their client on every request, so only the expiry needs
+// checking again.
 func (db *DB) VerifyAccessToken(ctx context.Context, token string, now time.Time) (crm.AccessTokenClaims, error) {
 	if len(token) != accessTokenLen || !strings.HasPrefix(token, accessTokenScheme) {
 		return crm.AccessTokenClaims{}, invalidToken("malformed token")
