@@ -61,13 +61,12 @@ type Document struct {
 
 // NewIdentificationProcess is an uploaded document to open a process with.
 type NewIdentificationProcess struct {
-	Type    string // the document type: NIF, NIE, PASSPORT or CIF
-	Name    string // the file name the client sent, if any
-	Content []byte
+	Type     string          // the document type: NIF, NIE, PASSPORT or CIF
+	Document *StagedDocument // the uploaded file, staged by StageDocument
 }
 
-// Validate checks the upload: a known document type, and content that is a
-// PDF, JPEG or PNG of at most MaxDocumentBytes.
+// Validate checks the upload: a known document type, and a staged PDF,
+// JPEG or PNG of 1 to MaxDocumentBytes bytes with an acceptable file name.
 func (n *NewIdentificationProcess) Validate() error {
 	var p Problems
 	switch {
@@ -76,13 +75,16 @@ func (n *NewIdentificationProcess) Validate() error {
 	case !isIdentificationDocumentType(n.Type):
 		p.Add("type", "must be one of %s", strings.Join(IdentificationDocumentTypes, ", "))
 	}
+	d := n.Document
 	switch {
-	case len(n.Content) == 0:
+	case d == nil || d.SizeBytes <= 0:
 		p.Add("document", "is required and must not be empty")
-	case len(n.Content) > MaxDocumentBytes:
+	case d.SizeBytes > MaxDocumentBytes:
 		p.Add("document", "must be at most %d bytes (10 MiB)", MaxDocumentBytes)
-	case SniffDocument(n.Content) == "":
+	case d.MediaType != MediaPDF && d.MediaType != MediaJPEG && d.MediaType != MediaPNG:
 		p.Add("document", "must be a PDF, JPEG or PNG file (the type is detected from the content)")
+	case fileNameProblem(d.Name) != "":
+		p.Add("document", "%s", fileNameProblem(d.Name))
 	}
 	return p.Err()
 }
@@ -165,10 +167,24 @@ type BlobInfo struct {
 }
 
 // BlobStore keeps opaque bytes under keys (slash-separated names such as
-// telco/0198a0f1-...). Put is atomic and durable: when it returns, the
-// whole blob survives a crash, and a reader never sees part of one.
+// telco/0198a0f1-...). Put and Promote are atomic and durable: when they
+// return, the whole blob survives a crash, and a reader never sees part of
+// one.
 type BlobStore interface {
 	Put(ctx context.Context, key string, r io.Reader) error
+	// Stage streams r into a new temporary blob, durably, and returns its
+	// handle and size. It is under no key, and listed by no List, until
+	// Promote. An error reading r is returned as it is.
+	Stage(ctx context.Context, r io.Reader) (handle string, size int64, err error)
+	// Promote moves a staged blob under key, replacing any blob there;
+	// ENOTFOUND when the handle names no staged blob.
+	Promote(ctx context.Context, handle, key string) error
+	// Discard removes a staged blob; discarding one already promoted or
+	// discarded is not an error.
+	Discard(ctx context.Context, handle string) error
+	// DiscardStaged removes the staged blobs last written before cutoff,
+	// which only a crash or a lost request leaves behind, and counts them.
+	DiscardStaged(ctx context.Context, cutoff time.Time) (int, error)
 	// Open returns the blob's bytes, or ENOTFOUND.
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// Delete removes a blob; deleting a missing blob is not an error.
@@ -177,13 +193,36 @@ type BlobStore interface {
 	List(ctx context.Context, fn func(BlobInfo) error) error
 }
 
-// IdentificationService manages customers' identification processes.
+// IdentificationService manages customers' identification processes. An
+// upload is checked in steps so that nothing is read or written for a
+// request that would fail anyway: CheckIdentifiable before the body is
+// read, StageDocument while it is, CreateIdentificationProcess after.
 type IdentificationService interface {
+	// CheckIdentifiable returns nil when customerID is an active customer
+	// of org: ENOTFOUND when it is not in the org, ESTATE when it was
+	// deactivated.
+	CheckIdentifiable(ctx context.Context, org, customerID string) error
+	// StageDocument streams an uploaded file named name to temporary
+	// storage (see crm.StageDocument): EINVALID naming "document" for a bad
+	// name, an empty file, one that is not a PDF, JPEG or PNG or is over
+	// MaxDocumentBytes; EINTERNAL when storage fails; an error reading r as
+	// it is. The caller calls DiscardDocument when done with it.
+	StageDocument(ctx context.Context, name string, r io.Reader) (*StagedDocument, error)
+	// DiscardDocument removes a staged document, unless a process kept it.
+	DiscardDocument(ctx context.Context, d *StagedDocument) error
+	// CreateIdentificationProcess keeps the staged document under the new
+	// process: EINVALID for a bad type or document, ENOTFOUND or ESTATE as
+	// CheckIdentifiable. The document and the process are kept together or
+	// not at all.
 	CreateIdentificationProcess(ctx context.Context, org, customerID string, n NewIdentificationProcess) (*IdentificationProcess, error)
-	// ListIdentificationProcesses lists a customer's processes, oldest first.
+	// ListIdentificationProcesses lists a customer's processes, oldest
+	// first; ENOTFOUND when the customer is not in the org.
 	ListIdentificationProcesses(ctx context.Context, org, customerID string) ([]IdentificationProcess, error)
+	// GetIdentificationProcess returns one process of a customer, or ENOTFOUND.
 	GetIdentificationProcess(ctx context.Context, org, customerID, id string) (*IdentificationProcess, error)
-	// OpenDocument returns a document's metadata and bytes; the caller closes them.
+	// OpenDocument returns a document's metadata and bytes, the caller
+	// closes them; ENOTFOUND unless the document's process exists and its
+	// customer is active, so a link stops working when either goes.
 	OpenDocument(ctx context.Context, org, documentID string) (*Document, io.ReadCloser, error)
 }
 

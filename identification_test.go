@@ -2,6 +2,7 @@ package crm
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,25 +52,29 @@ func TestSniffDocument(t *testing.T) {
 }
 
 func TestNewIdentificationProcessValidate(t *testing.T) {
-	big := make([]byte, MaxDocumentBytes+1)
-	copy(big, pdfHeader)
-	atLimit := big[:MaxDocumentBytes]
+	staged := func(size int64, media, name string) *StagedDocument {
+		return &StagedDocument{Handle: "stage-1", Name: name, SizeBytes: size, MediaType: media}
+	}
 	cases := []struct {
 		name string
 		in   NewIdentificationProcess
 		want []FieldError
 	}{
-		{"pdf", NewIdentificationProcess{Type: DocNIF, Content: pdfHeader}, nil},
-		{"png passport", NewIdentificationProcess{Type: DocPassport, Content: pngHeader}, nil},
-		{"exactly 10 MiB", NewIdentificationProcess{Type: DocCIF, Content: atLimit}, nil},
+		{"pdf", NewIdentificationProcess{Type: DocNIF, Document: staged(100, MediaPDF, "id.pdf")}, nil},
+		{"png passport", NewIdentificationProcess{Type: DocPassport, Document: staged(100, MediaPNG, "")}, nil},
+		{"exactly 10 MiB", NewIdentificationProcess{Type: DocCIF, Document: staged(MaxDocumentBytes, MediaJPEG, "")}, nil},
 		{"no type, no document", NewIdentificationProcess{}, []FieldError{
 			{"type", "is required"}, {"document", "is required and must not be empty"}}},
-		{"bad type", NewIdentificationProcess{Type: "nif", Content: jpegHeader}, []FieldError{
+		{"empty document", NewIdentificationProcess{Type: DocNIF, Document: staged(0, MediaPDF, "")}, []FieldError{
+			{"document", "is required and must not be empty"}}},
+		{"bad type", NewIdentificationProcess{Type: "nif", Document: staged(100, MediaJPEG, "")}, []FieldError{
 			{"type", "must be one of NIF, NIE, PASSPORT, CIF"}}},
-		{"too large", NewIdentificationProcess{Type: DocNIE, Content: big}, []FieldError{
+		{"too large", NewIdentificationProcess{Type: DocNIE, Document: staged(MaxDocumentBytes+1, MediaPDF, "")}, []FieldError{
 			{"document", "must be at most 10485760 bytes (10 MiB)"}}},
-		{"not a document", NewIdentificationProcess{Type: DocNIE, Name: "id.pdf", Content: []byte("MZ\x90\x00")}, []FieldError{
+		{"not a document", NewIdentificationProcess{Type: DocNIE, Document: staged(100, "", "id.pdf")}, []FieldError{
 			{"document", "must be a PDF, JPEG or PNG file (the type is detected from the content)"}}},
+		{"bad file name", NewIdentificationProcess{Type: DocNIE, Document: staged(100, MediaPDF, "id\x00.pdf")}, []FieldError{
+			{"document", "file name must not contain NUL or control characters"}}},
 	}
 	for _, tc := range cases {
 		var got []FieldError
@@ -187,9 +192,11 @@ func FuzzSniffDocument(f *testing.F) {
 		if http := http.DetectContentType(b); http != ct {
 			t.Errorf("SniffDocument(%q) = %q but net/http detects %q", b, got, http)
 		}
-		n := NewIdentificationProcess{Type: DocNIF, Content: b}
-		if len(b) <= MaxDocumentBytes && n.Validate() != nil {
-			t.Errorf("a sniffed %s was refused: %v", got, n.Validate())
+		if len(b) <= MaxDocumentBytes {
+			d, err := StageDocument(context.Background(), &stagingBlobs{}, "", bytes.NewReader(b))
+			if err != nil || d.MediaType != got {
+				t.Errorf("a sniffed %s was refused: %+v %v", got, d, err)
+			}
 		}
 	})
 }

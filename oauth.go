@@ -67,7 +67,8 @@ type OAuthClientService interface {
 	GetOAuthClient(ctx context.Context, id string) (OAuthClient, error)
 }
 
-// AccessTokenClaims is what an access token of the products surface says.
+// AccessTokenClaims is what an access token of the products surface
+// grants: its client, the client's org, the scopes and its lifetime.
 type AccessTokenClaims struct {
 	ClientID  string
 	OrgID     string
@@ -76,12 +77,15 @@ type AccessTokenClaims struct {
 	ExpiresAt time.Time
 }
 
-// AccessTokens issues and verifies the bearer tokens of the products
-// surface. They are signed, so verifying needs no storage.
-type AccessTokens interface {
-	// Issue signs a token for the claims.
-	Issue(c AccessTokenClaims) (string, error)
-	// Verify checks a token's signature, type and expiry at now and returns
-	// its claims, or EUNAUTHORIZED.
-	Verify(token string, now time.Time) (AccessTokenClaims, error)
+// AccessTokenService issues and verifies the bearer tokens of the products
+// surface. The tokens are opaque random strings; only their SHA-256 is
+// stored, with the claims, so a copy of the database holds no usable token.
+type AccessTokenService interface {
+	// IssueAccessToken stores a new token granting c and returns it; it is
+	// shown once and never again.
+	IssueAccessToken(ctx context.Context, c AccessTokenClaims) (string, error)
+	// VerifyAccessToken returns the claims of a token that is known and
+	// not expired at now, or EUNAUTHORIZED. It does not check the client:
+	// the caller does, on every request, so a revocation is immediate.
+	VerifyAccessToken(ctx context.Context, token string, now time.Time) (AccessTokenClaims, error)
 }

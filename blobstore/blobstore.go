@@ -51,7 +51,7 @@ func Open(dir string) (*FS, error) {
 		return nil, fmt.Errorf("blobstore: %w", err)
 	}
 	f := &FS{dir: dir}
-	if err := f.removeStaleTemp(time.Now().Add(-StaleTempAge)); err != nil {
+	if _, err := f.removeStaleTemp(time.Now().Add(-StaleTempAge)); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -86,53 +86,18 @@ func (f *FS) path(key string) (string, error) {
 // returns nil the blob is on disk in full; on error nothing is left under
 // key that was not there before.
 func (f *FS) Put(ctx context.Context, key string, r io.Reader) error {
-	dst, err := f.path(key)
+	if _, err := f.path(key); err != nil {
+		return err
+	}
+	handle, _, err := f.Stage(ctx, r)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Join(f.dir, tempDir), "put-*")
-	if err != nil {
-		return crm.Internal(fmt.Errorf("blobstore: %w", err))
+	if err := f.Promote(ctx, handle, key); err != nil {
+		f.Discard(context.WithoutCancel(ctx), handle)
+		return err
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, ctxReader{ctx, r}); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return crm.Internal(fmt.Errorf("blobstore: write %s: %w", key, err))
-	}
-	// The data must be on disk before the rename makes it visible, or a
-	// crash could leave an empty or partial file under the key.
-	if err := tmp.Sync(); err != nil {
-		return crm.Internal(fmt.Errorf("blobstore: sync %s: %w", key, err))
-	}
-	if err := tmp.Close(); err != nil {
-		return crm.Internal(fmt.Errorf("blobstore: close %s: %w", key, err))
-	}
-	parent := filepath.Dir(dst)
-	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return crm.Internal(fmt.Errorf("blobstore: %w", err))
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return crm.Internal(fmt.Errorf("blobstore: rename %s: %w", key, err))
-	}
-	done = true
-	// The rename, and any directory MkdirAll created, are durable only once
-	// the directories holding them are flushed.
-	for d := parent; ; d = filepath.Dir(d) {
-		if err := syncDir(d); err != nil {
-			return crm.Internal(fmt.Errorf("blobstore: sync %s: %w", d, err))
-		}
-		if d == filepath.Clean(f.dir) || d == filepath.Dir(d) {
-			return nil
-		}
-	}
+	return nil
 }
 
 // Open returns the blob under key, or ENOTFOUND.
@@ -197,22 +162,26 @@ func (f *FS) List(ctx context.Context, fn func(crm.BlobInfo) error) error {
 	})
 }
 
-// removeStaleTemp deletes temporary files last written before cutoff.
-func (f *FS) removeStaleTemp(cutoff time.Time) error {
+// removeStaleTemp deletes temporary files last written before cutoff and
+// counts them.
+func (f *FS) removeStaleTemp(cutoff time.Time) (int, error) {
 	entries, err := os.ReadDir(filepath.Join(f.dir, tempDir))
 	if err != nil {
-		return fmt.Errorf("blobstore: %w", err)
+		return 0, crm.Internal(fmt.Errorf("blobstore: %w", err))
 	}
+	removed := 0
 	for _, e := range entries {
 		info, err := e.Info()
 		if err != nil || !info.ModTime().Before(cutoff) {
 			continue
 		}
-		if err := os.Remove(filepath.Join(f.dir, tempDir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("blobstore: remove stale temporary file: %w", err)
+		if err := os.Remove(filepath.Join(f.dir, tempDir, e.Name())); err == nil {
+			removed++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return removed, crm.Internal(fmt.Errorf("blobstore: remove stale temporary file: %w", err))
 		}
 	}
-	return nil
+	return removed, nil
 }
 
 func syncDir(dir string) error {

@@ -1,13 +1,8 @@
 package httpapi
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,17 +21,20 @@ type IdentificationConfig struct {
 	// URLTTL is how long a document link works (default DefaultDocumentURLTTL).
 	URLTTL time.Duration
 	// PublicURL is the service's external base URL, such as
-	// https://crm.example.com, that document links start with. Empty: the
-	// scheme and Host of the request that asked for the link.
+	// https://crm.example.com, that document links start with. Required:
+	// a link's origin never comes from the request (its Host header is the
+	// client's to forge), so without it the routes answer 503.
 	PublicURL string
+	// MaxUploads bounds the uploads in flight (default DefaultMaxUploads);
+	// beyond it an upload is 503 with Retry-After before its body is read.
+	MaxUploads int
 }
+
+// DefaultMaxUploads is the default bound on uploads in flight.
+const DefaultMaxUploads = 64
 
 // DefaultDocumentURLTTL is how long a document link works by default.
 const DefaultDocumentURLTTL = 15 * time.Minute
-
-// maxUploadOverhead is what an upload may carry besides the document:
-// boundaries, part headers and the type field.
-const maxUploadOverhead = 64 << 10
 
 func (s *Server) registerIdentification() {
 	s.handle(http.MethodPost, "/v4/orgs/{org_id}/customers/{customer_id}/identification-processes", s.createIdentificationProcess)
@@ -49,108 +47,11 @@ func (s *Server) registerIdentification() {
 // identification returns the routes' configuration, or answers 503.
 func (s *Server) identification(w http.ResponseWriter, r *http.Request) (*IdentificationConfig, bool) {
 	c := s.cfg.Identification
-	if c == nil || c.Service == nil || c.Signer == nil {
+	if c == nil || c.Service == nil || c.Signer == nil || c.PublicURL == "" {
 		s.writeError(w, r, crm.Errorf(crm.EUNAVAILABLE, "identification processes are not configured"))
 		return nil, false
 	}
 	return c, true
-}
-
-// createIdentificationProcess is registered without s.v4: its multipart
-// body may be far larger than MaxBodyBytes, which the idempotency layer
-// reads whole.
-func (s *Server) createIdentificationProcess(w http.ResponseWriter, r *http.Request) {
-	org, err := s.authorize(r, crm.RoleCustomersWrite)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, ok := s.identification(w, r)
-	if !ok {
-		return
-	}
-	cid, ok := s.uuidParam(w, r, "customer_id")
-	if !ok {
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, crm.MaxDocumentBytes+maxUploadOverhead))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		s.writeError(w, r, crm.Invalid("document", "must be at most %d bytes (10 MiB)", crm.MaxDocumentBytes))
-		return
-	} else if err != nil {
-		s.writeError(w, r, crm.Errorf(crm.EMALFORMED, "could not read the request body"))
-		return
-	}
-	in, err := parseUpload(r.Header.Get("Content-Type"), body)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	// The idempotency layer hashes the body it reads. A retried upload
-	// comes with a new multipart boundary, so hand it what was uploaded in
-	// a canonical form instead, small and the same on every retry.
-	sum := sha256.Sum256(in.Content)
-	r.Body = io.NopCloser(strings.NewReader(strconv.Quote(in.Type) + "\n" + strconv.Quote(in.Name) + "\n" + hex.EncodeToString(sum[:])))
-	s.idempotent(w, r, org, func(w http.ResponseWriter, r *http.Request, org string) {
-		p, err := c.Service.CreateIdentificationProcess(r.Context(), org, cid, in)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		w.Header().Set("Location", "/v4/orgs/"+org+"/customers/"+cid+"/identification-processes/"+p.ID)
-		writeJSON(w, http.StatusCreated, struct {
-			ProcessID string `json:"process_id"`
-		}{p.ID})
-	})
-}
-
-// parseUpload reads the multipart form: a document file and its type,
-// nothing else.
-func parseUpload(contentType string, body []byte) (crm.NewIdentificationProcess, error) {
-	var n crm.NewIdentificationProcess
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return n, paramError("Content-Type", "must be multipart/form-data with a boundary")
-	}
-	malformed := func(field, msg string) error {
-		return &crm.Error{Code: crm.EMALFORMED, Message: "invalid request body", Fields: []crm.FieldError{{Field: field, Message: msg}}}
-	}
-	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-	seen := map[string]bool{}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return n, nil
-		}
-		if err != nil {
-			return n, malformed("body", "is not a valid multipart/form-data body")
-		}
-		name := part.FormName()
-		if name == "" {
-			return n, malformed("body", "every part needs a Content-Disposition: form-data header with a name")
-		}
-		if seen[name] {
-			return n, crm.Invalid(name, "must be sent once")
-		}
-		seen[name] = true
-		value, err := io.ReadAll(part)
-		if err != nil {
-			return n, malformed(name, "could not be read")
-		}
-		switch name {
-		case "document":
-			n.Content, n.Name = value, part.FileName()
-		case "type":
-			if part.FileName() != "" {
-				return n, crm.Invalid("type", "must be a form field, not a file")
-			}
-			n.Type = string(value)
-		default:
-			return n, &crm.Error{Code: crm.EUNKNOWNFIELD, Message: "invalid request body",
-				Fields: []crm.FieldError{{Field: name, Message: "unknown field"}}}
-		}
-	}
 }
 
 // processSummary is IdentificationProcessSummaryResponse.
@@ -215,13 +116,6 @@ func (s *Server) getIdentificationProcess(w http.ResponseWriter, r *http.Request
 	// Whole seconds, rounded down: the link never outlives its TTL.
 	expires := s.now().Add(ttl).Unix()
 	base := strings.TrimSuffix(c.PublicURL, "/")
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
 	q := url.Values{"expires": {strconv.FormatInt(expires, 10)}, "signature": {c.Signer.Sign(org, p.Document.ID, expires)}}
 	d := p.Document
 	writeJSON(w, http.StatusOK, struct {

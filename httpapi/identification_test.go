@@ -16,6 +16,7 @@ import (
 	"github.com/telcoops/crm/blobstore"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/sqltest"
 )
 
 var (
@@ -23,10 +24,18 @@ var (
 	testPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00")
 )
 
+// testPublicURL is the origin document links start with in the tests.
+const testPublicURL = "https://crm.example.com"
+
 // identificationConfig serves documents from a fresh directory, signed
 // with a fixed key.
-func identificationConfig(t *testing.T, db *sqlstore.DB) *httpapi.IdentificationConfig {
-	blobs, err := blobstore.Open(t.TempDir())
+func identificationConfig(t testing.TB, db *sqlstore.DB) *httpapi.IdentificationConfig {
+	return identificationConfigIn(t, db, t.TempDir())
+}
+
+// identificationConfigIn serves documents from dir.
+func identificationConfigIn(t testing.TB, db *sqlstore.DB, dir string) *httpapi.IdentificationConfig {
+	blobs, err := blobstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +43,7 @@ func identificationConfig(t *testing.T, db *sqlstore.DB) *httpapi.Identification
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &httpapi.IdentificationConfig{Service: db.Identifications(blobs), Signer: signer}
+	return &httpapi.IdentificationConfig{Service: db.Identifications(blobs), Signer: signer, PublicURL: testPublicURL}
 }
 
 // part is one part of a multipart form.
@@ -127,8 +136,10 @@ func TestIdentificationProcessesEndToEnd(t *testing.T) {
 			t.Fatalf("list %+v", list)
 		}
 
+		// The link's origin is the configured one, whatever Host the
+		// request claims.
 		var got processDetail
-		r = e.do("GET", ppath+"/"+made.ProcessID, docs, nil)
+		r = e.do("GET", ppath+"/"+made.ProcessID, docs, nil, "Host", "evil.example", "X-Forwarded-Host", "evil.example")
 		wantStatus(t, r, http.StatusOK)
 		r.json(t, &got)
 		d := got.Document
@@ -137,7 +148,7 @@ func TestIdentificationProcessesEndToEnd(t *testing.T) {
 			t.Errorf("document %+v", d)
 		}
 		link, err := url.Parse(d.PublicURL)
-		if err != nil || link.Scheme != "http" || link.Host != "example.com" || !strings.HasPrefix(link.Path, base+"/documents/") {
+		if err != nil || link.Scheme != "https" || link.Host != "crm.example.com" || !strings.HasPrefix(link.Path, base+"/documents/") {
 			t.Fatalf("public_url %q", d.PublicURL)
 		}
 
@@ -189,16 +200,34 @@ func TestIdentificationProcessesEndToEnd(t *testing.T) {
 	})
 }
 
+// TestIdentificationProcessesNotConfigured: without a service, or without
+// a public URL to start links with, the routes answer 503; a link's origin
+// never falls back to the request's Host.
 func TestIdentificationProcessesNotConfigured(t *testing.T) {
-	h := httpapi.New(httpapi.Config{GatewayMode: true}).Handler()
-	for _, path := range []string{base + "/customers/0198a0f1-4567-7d43-ab00-000000000001/identification-processes",
-		base + "/documents/0198a0f1-4567-7d43-ab00-000000000001?expires=1&signature=x"} {
-		req := httptest.NewRequest("GET", path, nil)
-		req.Header.Set("x-auth-roles", "admin")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusServiceUnavailable {
-			t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
+	signer, err := crm.NewDocumentURLSigner([]byte(strings.Repeat("test-signing-key-", 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blobstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sqltest.Open(t, sqltest.Engines(t)[0], crm.SystemClock)
+	for name, ic := range map[string]*httpapi.IdentificationConfig{
+		"nothing":       nil,
+		"no public URL": {Service: db.Identifications(blobs), Signer: signer},
+	} {
+		h := httpapi.New(httpapi.Config{GatewayMode: true, Identification: ic}).Handler()
+		for _, path := range []string{base + "/customers/0198a0f1-4567-7d43-ab00-000000000001/identification-processes",
+			base + "/customers/0198a0f1-4567-7d43-ab00-000000000001/identification-processes/0198a0f1-4567-7d43-ab00-000000000002",
+			base + "/documents/0198a0f1-4567-7d43-ab00-000000000001?expires=1&signature=x"} {
+			req := httptest.NewRequest("GET", path, nil)
+			req.Header.Set("x-auth-roles", "admin")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusServiceUnavailable {
+				t.Errorf("%s: %s: %d %s", name, path, rec.Code, rec.Body)
+			}
 		}
 	}
 }

@@ -26,6 +26,7 @@ func TestIdentificationUploadRejects(t *testing.T) {
 			{"empty document", []part{document("id.pdf", "application/pdf", nil), docType("NIF")}, 400, "MCUS.400.001 document: is required"},
 			{"no type", []part{pdf}, 400, "MCUS.400.001 type: is required"},
 			{"lower-case type", []part{pdf, docType("nif")}, 400, "MCUS.400.001 type: must be one of"},
+			{"type of 1 MiB", []part{pdf, docType(strings.Repeat("N", 1<<20))}, 400, "MCUS.400.001 type: must be one of"},
 			{"type sent as a file", []part{pdf, {"type", "type.txt", "text/plain", []byte("NIF")}}, 400, "MCUS.400.001 type: must be a form field"},
 			{"html named and typed as a PDF", []part{document("id.pdf", "application/pdf", []byte("<html>%PDF-1.7</html>")), docType("NIF")}, 400,
 				"MCUS.400.001 document: must be a PDF, JPEG or PNG file"},
@@ -53,7 +54,8 @@ func TestIdentificationUploadRejects(t *testing.T) {
 			status      int
 			want        string
 		}{
-			{"JSON body", ppath, e.admin, "application/json", []byte(`{"type":"NIF"}`), 400, "MCUS.400.005 Content-Type"},
+			{"JSON body", ppath, e.admin, "application/json", []byte(`{"type":"NIF"}`), 415, "MCUS.415.001 Content-Type must be multipart/form-data"},
+			{"form-urlencoded body", ppath, e.admin, "application/x-www-form-urlencoded", []byte("type=NIF"), 415, "MCUS.415.001"},
 			{"no boundary", ppath, e.admin, "multipart/form-data", body, 400, "MCUS.400.005 Content-Type"},
 			{"wrong boundary", ppath, e.admin, "multipart/form-data; boundary=nope", body, 400, "MCUS.400.002 body"},
 			{"truncated body", ppath, e.admin, ct, body[:len(body)-20], 400, "MCUS.400.002"},

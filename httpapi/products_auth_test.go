@@ -1,7 +1,11 @@
 package httpapi_test
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,7 +45,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 		if tok.TokenType != "Bearer" || tok.ExpiresIn != 3600 || tok.AccessToken == "" || r.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("token answer %+v %v", tok, r.Header)
 		}
-		claims, err := e.signer.Verify(tok.AccessToken, e.clock.Now())
+		claims, err := e.db.VerifyAccessToken(t.Context(), tok.AccessToken, e.clock.Now())
 		if err != nil || claims.OrgID != "telco" || claims.ClientID != e.clientID || len(claims.Scopes) != 2 {
 			t.Errorf("claims %+v, %v", claims, err)
 		}
@@ -154,22 +158,25 @@ func TestProductsAuthentication(t *testing.T) {
 }
 
 // TestProductsTokenDoesNotOpenV4 presents a products access token to v4:
-// refused without JWT keys, and refused even by a v4 configured (wrongly)
-// to trust the products signing key, since the token's type is not a v4
-// JWT's.
+// refused without JWT keys, and refused by a v4 that verifies JWTs, since
+// the token is not a JWT at all.
 func TestProductsTokenDoesNotOpenV4(t *testing.T) {
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, true)
-		pub, err := e.signer.PublicKeyPEM()
+		pub, _, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := jwtauth.New(jwtauth.Config{PEM: pub, Now: e.clock.Now})
+		der, err := x509.MarshalPKIXPublicKey(pub)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, tokens := range map[string]crm.TokenAuthenticator{"no JWT keys": nil, "trusting the products key": jwtauth.Authenticator{V: v}} {
+		v, err := jwtauth.New(jwtauth.Config{PEM: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), Now: e.clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, tokens := range map[string]crm.TokenAuthenticator{"no JWT keys": nil, "verifying JWTs": jwtauth.Authenticator{V: v}} {
 			v4 := httpapi.New(httpapi.Config{Customers: e.db, APIKeys: e.db, Tokens: tokens, Clock: e.clock.Now}).Handler()
 			for _, path := range []string{"/v4/orgs/telco/customers/" + cid, "/v4/orgs/telco/customers/" + cid + "/accounts"} {
 				req := httptest.NewRequest("GET", path, nil)

@@ -14,7 +14,6 @@ import (
 	"github.com/telcoops/crm/blobstore"
 	"github.com/telcoops/crm/crmtest"
 	"github.com/telcoops/crm/httpapi"
-	"github.com/telcoops/crm/oauthtoken"
 	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
@@ -32,7 +31,6 @@ type penv struct {
 	t        *testing.T
 	db       *sqlstore.DB
 	clock    *crmtest.Clock
-	signer   *oauthtoken.Signer
 	handler  http.Handler
 	contract *contract
 	clientID string
@@ -43,16 +41,8 @@ type penv struct {
 func eachProducts(t *testing.T, fn func(t *testing.T, e *penv)) {
 	c := loadProductsContract(t)
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
-		key, err := oauthtoken.GenerateKeyPEM()
-		if err != nil {
-			t.Fatal(err)
-		}
-		signer, err := oauthtoken.FromPEM(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e := &penv{t: t, db: db, clock: clock, signer: signer, contract: c}
-		e.handler = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: signer,
+		e := &penv{t: t, db: db, clock: clock, contract: c}
+		e.handler = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: db,
 			Idempotency: db, Clock: clock.Now}).Handler()
 		e.clientID, e.secret = e.client("telco", crm.ProductScopes...)
 		fn(t, e)
@@ -99,8 +89,12 @@ func (e *penv) identify(org, customerID string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, err = e.db.Identifications(blobs).CreateIdentificationProcess(context.Background(), org, customerID,
-		crm.NewIdentificationProcess{Type: crm.DocNIF, Content: []byte("%PDF-1.7\n%%EOF\n")})
+	ids := e.db.Identifications(blobs)
+	d, err := ids.StageDocument(context.Background(), "", strings.NewReader("%PDF-1.7\n%%EOF\n"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = ids.CreateIdentificationProcess(context.Background(), org, customerID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: d})
 	if err != nil {
 		e.t.Fatal(err)
 	}

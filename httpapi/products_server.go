@@ -26,7 +26,7 @@ var ProductsPaths = []string{"/oauth2/token", "/customers/", "/products/", "/ope
 type ProductsConfig struct {
 	Products    crm.ProductService
 	Clients     crm.OAuthClientService
-	Tokens      crm.AccessTokens
+	Tokens      crm.AccessTokenService
 	Idempotency crm.IdempotencyService
 	Logger      *slog.Logger
 	Clock       crm.Clock
@@ -102,7 +102,7 @@ func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (string, err
 	if s.cfg.Tokens == nil || s.cfg.Clients == nil || s.cfg.Products == nil {
 		return "", crm.Errorf(crm.EUNAVAILABLE, "the products surface is not configured")
 	}
-	claims, err := s.cfg.Tokens.Verify(token, s.now())
+	claims, err := s.cfg.Tokens.VerifyAccessToken(r.Context(), token, s.now())
 	if err != nil {
 		return "", err
 	}

@@ -111,10 +111,10 @@ func (s *ProductsServer) issueToken(r *http.Request) (*tokenResponse, error) {
 		}
 	}
 	now := s.now().Truncate(time.Second)
-	tok, err := s.cfg.Tokens.Issue(crm.AccessTokenClaims{ClientID: client.ID, OrgID: client.OrgID, Scopes: scopes,
-		IssuedAt: now, ExpiresAt: now.Add(crm.AccessTokenTTL)})
+	tok, err := s.cfg.Tokens.IssueAccessToken(r.Context(), crm.AccessTokenClaims{ClientID: client.ID, OrgID: client.OrgID,
+		Scopes: scopes, IssuedAt: now, ExpiresAt: now.Add(crm.AccessTokenTTL)})
 	if err != nil {
-		return nil, crm.Internal(err)
+		return nil, err
 	}
 	return &tokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(crm.AccessTokenTTL.Seconds())}, nil
 }

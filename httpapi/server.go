@@ -69,6 +69,7 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []string
 	cursors *cursors
+	uploads chan struct{} // one token per identification upload in flight
 }
 
 // New builds a server and registers every route.
@@ -79,7 +80,8 @@ func New(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = crm.SystemClock
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Clock, mux: http.NewServeMux(), cursors: newCursors(cfg.CursorKey)}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Clock, mux: http.NewServeMux(), cursors: newCursors(cfg.CursorKey),
+		uploads: newUploadSlots(cfg.Identification)}
 	s.registerOperations()
 	s.registerCustomers()
 	s.registerAccounts()

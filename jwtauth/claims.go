@@ -3,10 +3,13 @@ package jwtauth
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Claims is what the service needs from a verified token.
@@ -30,25 +33,27 @@ type Claims struct {
 // time.Time cannot overflow; it is far beyond any real date.
 const maxNumericDate = 1 << 53
 
-// checkClaims decodes the verified payload and applies the time, issuer
-// and audience rules. A registered claim of the wrong JSON type rejects
-// the token rather than being ignored, so a confused issuer is noticed.
+// checkClaims decodes the verified payload, has golang-jwt's validator
+// apply the time, issuer and audience rules, and collects the service's
+// own claims. The registered claims are decoded here, not by golang-jwt,
+// so that one of the wrong JSON type (such as an exp string, which
+// jwt.NumericDate would accept) rejects the token rather than being
+// coerced, and a confused issuer is noticed.
 func (v *Verifier) checkClaims(payload []byte) (Claims, error) {
 	var m map[string]json.RawMessage
 	if len(payload) == 0 || payload[0] != '{' || json.Unmarshal(payload, &m) != nil {
 		return Claims{}, invalid("malformed payload")
 	}
-	var c Claims
+	var rc jwt.RegisteredClaims
 	var aud, orgs, roles []string
-	var exp, nbf, iat *time.Time
 	var org, scope string
 	d := claimDecoder{m: m}
-	d.str("sub", &c.Subject)
-	d.str("iss", &c.Issuer)
+	d.str("sub", &rc.Subject)
+	d.str("iss", &rc.Issuer)
 	d.strs("aud", false, &aud)
-	d.date("exp", &exp)
-	d.date("nbf", &nbf)
-	d.date("iat", &iat)
+	d.date("exp", &rc.ExpiresAt)
+	d.date("nbf", &rc.NotBefore)
+	d.date("iat", &rc.IssuedAt)
 	d.str("org", &org)
 	d.strs("orgs", false, &orgs)
 	d.strs("roles", true, &roles)
@@ -56,28 +61,61 @@ func (v *Verifier) checkClaims(payload []byte) (Claims, error) {
 	if d.err != nil {
 		return Claims{}, d.err
 	}
-
-	now := v.now()
-	switch {
-	case exp == nil && v.requireExpiry:
-		return Claims{}, invalid("missing exp")
-	case exp != nil && !now.Before(exp.Add(v.leeway)):
-		return Claims{}, invalid("token expired")
-	case nbf != nil && now.Add(v.leeway).Before(*nbf):
-		return Claims{}, invalid("token not yet valid")
-	case iat != nil && now.Add(v.leeway).Before(*iat):
-		return Claims{}, invalid("token issued in the future")
-	case v.issuer != "" && c.Issuer != v.issuer:
-		return Claims{}, invalid("wrong issuer")
-	case v.audience != "" && !slices.Contains(aud, v.audience):
-		return Claims{}, invalid("wrong audience")
+	rc.Audience = aud
+	if err := v.validator.Validate(&rc); err != nil {
+		return Claims{}, invalid(v.reason(err, &rc))
 	}
-	if exp != nil {
-		c.ExpiresAt = *exp
+	c := Claims{
+		Subject: rc.Subject,
+		Issuer:  rc.Issuer,
+		Orgs:    merge([]string{org}, orgs),
+		Roles:   merge(roles, strings.Fields(scope)),
 	}
-	c.Orgs = merge([]string{org}, orgs)
-	c.Roles = merge(roles, strings.Fields(scope))
+	if rc.ExpiresAt != nil {
+		c.ExpiresAt = rc.ExpiresAt.Time
+	}
 	return c, nil
+}
+
+// newValidator configures golang-jwt's claim validator from cfg: exp, nbf
+// and iat (never in the future) with leeway on the given clock, and iss,
+// aud and a required exp when configured.
+func newValidator(cfg Config, leeway time.Duration, now func() time.Time) *jwt.Validator {
+	opts := []jwt.ParserOption{jwt.WithLeeway(leeway), jwt.WithTimeFunc(now), jwt.WithIssuedAt()}
+	if cfg.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
+	}
+	// WithAudience("") would demand an aud claim, so it is only set when
+	// an audience is configured.
+	if cfg.Audience != "" {
+		opts = append(opts, jwt.WithAudience(cfg.Audience))
+	}
+	if cfg.RequireExpiry {
+		opts = append(opts, jwt.WithExpirationRequired())
+	}
+	return jwt.NewValidator(opts...)
+}
+
+// reason turns the validator's error, which joins every failed rule, into
+// the one short reason the client sees, picking the first failure in a
+// fixed order. golang-jwt reports every missing claim alike, so which one
+// is missing is read from the configuration and the claims.
+func (v *Verifier) reason(err error, rc *jwt.RegisteredClaims) string {
+	switch {
+	case v.requireExpiry && rc.ExpiresAt == nil:
+		return "missing exp"
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "token expired"
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return "token not yet valid"
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "token issued in the future"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer), v.issuer != "" && rc.Issuer == "":
+		return "wrong issuer"
+	case errors.Is(err, jwt.ErrTokenInvalidAudience), errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "wrong audience"
+	}
+	return "invalid claims"
 }
 
 // claimDecoder decodes claims one by one; after the first failure it keeps
@@ -126,8 +164,9 @@ func (d *claimDecoder) strs(name string, split bool, dst *[]string) {
 }
 
 // date decodes a NumericDate (seconds since the epoch, integer or
-// fractional) into *dst, which stays nil when the claim is not set.
-func (d *claimDecoder) date(name string, dst **time.Time) {
+// fractional) into *dst, which stays nil when the claim is not set. The
+// fraction is kept: jwt.NewNumericDate would round it to whole seconds.
+func (d *claimDecoder) date(name string, dst **jwt.NumericDate) {
 	raw := d.raw(name)
 	if raw == nil {
 		return
@@ -138,8 +177,7 @@ func (d *claimDecoder) date(name string, dst **time.Time) {
 		return
 	}
 	sec, frac := math.Modf(f)
-	t := time.Unix(int64(sec), int64(frac*1e9)).UTC()
-	*dst = &t
+	*dst = &jwt.NumericDate{Time: time.Unix(int64(sec), int64(frac*1e9)).UTC()}
 }
 
 // merge concatenates lists, dropping empty strings and later duplicates.

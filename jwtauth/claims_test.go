@@ -169,3 +169,31 @@ func wantUnix(v any) int64 {
 	}
 	return 0
 }
+
+// TestReasonOrder pins which reason a token that breaks several claim rules
+// gets: golang-jwt's validator reports them all at once, and the client
+// sees the first in the package's fixed order.
+func TestReasonOrder(t *testing.T) {
+	k := edKey(t)
+	v := verifier(t, Config{PEM: pkixPEM(t, k.Public()), Issuer: "https://issuer.test", Audience: "crm", RequireExpiry: true})
+	late := t0().Add(time.Hour).Unix()
+	for _, tc := range []struct {
+		name   string
+		claims map[string]any
+		reason string
+	}{
+		{"no exp, no iss, no aud", claims(map[string]any{"exp": nil, "iss": nil}), "missing exp"},
+		{"expired, not yet valid, wrong iss", claims(map[string]any{"exp": t0().Add(-time.Hour).Unix(), "nbf": late, "iss": "x", "aud": "crm"}), "token expired"},
+		{"not yet valid, issued later", claims(map[string]any{"nbf": late, "iat": late, "aud": "crm"}), "token not yet valid"},
+		{"issued later, no iss", claims(map[string]any{"iat": late, "iss": nil, "aud": "crm"}), "token issued in the future"},
+		{"no iss, no aud", claims(map[string]any{"iss": nil}), "wrong issuer"},
+		{"wrong iss, wrong aud", claims(map[string]any{"iss": "x", "aud": "billing"}), "wrong issuer"},
+		{"no aud", claims(nil), "wrong audience"},
+		{"empty aud string", claims(map[string]any{"aud": ""}), "wrong audience"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), sign(t, k, hdr("EdDSA", ""), tc.claims))
+			wantInvalid(t, err, tc.reason)
+		})
+	}
+}

@@ -2,19 +2,16 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/MicahParks/jwkset"
 )
 
 // maxJWKSSize caps the JWKS response body, in bytes.
@@ -90,19 +87,6 @@ func (c *jwksCache) get(ctx context.Context, force bool) ([]*key, error) {
 	}
 }
 
-// jwk is one JSON Web Key (RFC 7517) with the members this package reads.
-type jwk struct {
-	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Use string `json:"use"`
-	Alg string `json:"alg"`
-	Crv string `json:"crv"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
-}
-
 func (c *jwksCache) fetch(ctx context.Context) ([]*key, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
@@ -131,9 +115,12 @@ func (c *jwksCache) fetch(ctx context.Context) ([]*key, error) {
 	return keys, nil
 }
 
-// parseJWKS decodes a key set. A key that is not for signatures, of an
-// unknown type, or malformed is skipped rather than failing the whole set,
-// so one odd entry published by the issuer cannot lock every user out.
+// parseJWKS decodes a key set. Each key is parsed and validated by jwkset
+// (base64url members, curve points, RSA exponent range, registered use and
+// key_ops, x5c and x5t consistency); a key that fails that, is not for
+// signatures, or breaks the service's key rules is skipped rather than
+// failing the whole set, so one odd entry published by the issuer cannot
+// lock every user out.
 func parseJWKS(body []byte) ([]*key, error) {
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
@@ -143,71 +130,39 @@ func parseJWKS(body []byte) ([]*key, error) {
 	}
 	var keys []*key
 	for _, raw := range set.Keys {
-		var j jwk
-		if json.Unmarshal(raw, &j) != nil || (j.Use != "" && j.Use != "sig") {
+		// The zero options keep private members ("d", "k") out: only
+		// public keys come back, and symmetric keys are refused.
+		j, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
+		if err != nil {
 			continue
 		}
-		if k := j.key(); k != nil {
+		if k := fromJWK(j); k != nil {
 			keys = append(keys, k)
 		}
 	}
 	return keys, nil
 }
 
-// key converts j, or returns nil if it is unusable.
-func (j *jwk) key() *key {
-	var pub any
-	switch j.Kty {
-	case "RSA":
-		n, e := jwkBytes(j.N), jwkBytes(j.E)
-		// Exponents beyond 32 bits are not used in practice and would not
-		// fit rsa.PublicKey.E on every platform.
-		if len(n) == 0 || len(e) == 0 || len(e) > 4 {
-			return nil
-		}
-		pub = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		if pub.(*rsa.PublicKey).E < 3 {
-			return nil
-		}
-	case "EC":
-		x, y := jwkBytes(j.X), jwkBytes(j.Y)
-		if j.Crv != "P-256" || len(x) != 32 || len(y) != 32 {
-			return nil
-		}
-		// ParseUncompressedPublicKey rejects points not on the curve.
-		p, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
-		if err != nil {
-			return nil
-		}
-		pub = p
-	case "OKP":
-		x := jwkBytes(j.X)
-		if j.Crv != "Ed25519" || len(x) != ed25519.PublicKeySize {
-			return nil
-		}
-		pub = ed25519.PublicKey(x)
-	default:
+// fromJWK applies the service's rules to a parsed JWK: use "sig" or none,
+// a key newKey accepts, and an RSA exponent of at least 3. It returns nil
+// for a key that breaks them.
+func fromJWK(j jwkset.JWK) *key {
+	m := j.Marshal()
+	if m.USE != "" && m.USE != jwkset.UseSig {
 		return nil
 	}
-	k, err := newKey(pub)
+	if p, ok := j.Key().(*rsa.PublicKey); ok && p.E < 3 {
+		return nil
+	}
+	k, err := newKey(j.Key())
 	if err != nil {
 		return nil
 	}
-	k.kid, k.alg = j.Kid, j.Alg
+	k.kid, k.alg = m.KID, string(m.ALG)
 	// RFC 9864 lets an OKP key declare the fully-specified "Ed25519"; tokens
 	// signed with it still say "EdDSA".
 	if k.alg == "Ed25519" {
 		k.alg = "EdDSA"
 	}
 	return k
-}
-
-// jwkBytes decodes a base64url JWK member, tolerating the padding some
-// issuers add; nil means absent or malformed.
-func jwkBytes(s string) []byte {
-	b, err := b64(strings.TrimRight(s, "="))
-	if err != nil {
-		return nil
-	}
-	return b
 }

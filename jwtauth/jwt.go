@@ -12,7 +12,10 @@
 // reached (and no usable keys are cached), the error wraps
 // ErrKeysUnavailable instead; it is meant for logs and a 503, not a 401.
 //
-// It uses the standard library only and never logs.
+// Signatures are verified and exp, nbf, iat, iss and aud are validated by
+// github.com/golang-jwt/jwt/v5, and JWKs are parsed by
+// github.com/MicahParks/jwkset; this package keeps the policy around them
+// (accepted algs and keys, key selection, the JWKS cache) and never logs.
 package jwtauth
 
 import (
@@ -25,6 +28,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // ErrInvalidToken is wrapped by every error Verify returns for a token that
@@ -54,7 +59,10 @@ type Config struct {
 	// lazily, cached, refreshed after CacheTTL and on an unknown kid (at
 	// most once per MinRefresh). If a refresh fails, the keys fetched
 	// before keep being used; keys that are not RSA (2048 bits or more),
-	// EC P-256 or OKP Ed25519, or whose use is not "sig", are skipped.
+	// EC P-256 or OKP Ed25519, or whose use is not "sig", are skipped, and
+	// so are keys that jwkset refuses: malformed members, an unregistered
+	// key_ops value, an x5c or x5t that does not match the key, or an x5u
+	// that is not https (it is never fetched).
 	JWKSURL string
 	// Issuer, if set, must equal the token's iss claim.
 	Issuer string
@@ -81,10 +89,9 @@ type Config struct {
 type Verifier struct {
 	static        []*key
 	jwks          *jwksCache // nil without a JWKS URL
-	issuer        string
-	audience      string
-	leeway        time.Duration
-	requireExpiry bool
+	validator     *jwt.Validator
+	issuer        string // for reason; the validator enforces it
+	requireExpiry bool   // for reason; the validator enforces it
 	now           func() time.Time
 }
 
@@ -105,14 +112,13 @@ func New(cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		static:        static,
 		issuer:        cfg.Issuer,
-		audience:      cfg.Audience,
-		leeway:        orDefault(cfg.Leeway, 30*time.Second),
 		requireExpiry: cfg.RequireExpiry,
 		now:           cfg.Now,
 	}
 	if v.now == nil {
 		v.now = time.Now
 	}
+	v.validator = newValidator(cfg, orDefault(cfg.Leeway, 30*time.Second), v.now)
 	if cfg.JWKSURL != "" {
 		u, err := url.Parse(cfg.JWKSURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -181,7 +187,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 	signed := token[:len(parts[0])+1+len(parts[1])]
 	// The signature is checked before the payload is even decoded, so
 	// nothing an unauthenticated sender controls reaches the claim parser.
-	if err := v.verifySignature(ctx, h, []byte(signed), sig); err != nil {
+	if err := v.verifySignature(ctx, h, signed, sig); err != nil {
 		return Claims{}, err
 	}
 	raw, err := b64(parts[1])
@@ -192,7 +198,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 }
 
 func (h *header) check() error {
-	if _, ok := keyTypeFor(h.Alg); !ok {
+	if _, ok := algs[h.Alg]; !ok {
 		return invalid("unsupported alg")
 	}
 	if h.Typ != nil && !validTyp(*h.Typ) {

@@ -8,12 +8,12 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // keyType is the family of a public key; each accepted alg needs exactly one.
@@ -28,18 +28,16 @@ const (
 // minRSABits is the smallest RSA modulus accepted, from PEM or JWKS.
 const minRSABits = 2048
 
-// keyTypeFor maps an accepted alg to its key type; any other alg (none,
-// HS256, RS512, ...) is refused.
-func keyTypeFor(alg string) (keyType, bool) {
-	switch alg {
-	case "RS256":
-		return keyRSA, true
-	case "ES256":
-		return keyEC256, true
-	case "EdDSA":
-		return keyEd25519, true
-	}
-	return 0, false
+// algs maps each accepted alg to the key type it needs and the
+// golang-jwt signing method that verifies it; any other alg (none, HS256,
+// RS512, ...) is refused.
+var algs = map[string]struct {
+	typ    keyType
+	method jwt.SigningMethod
+}{
+	"RS256": {keyRSA, jwt.SigningMethodRS256},
+	"ES256": {keyEC256, jwt.SigningMethodES256},
+	"EdDSA": {keyEd25519, jwt.SigningMethodEdDSA},
 }
 
 // key is one trusted public key.
@@ -52,29 +50,16 @@ type key struct {
 
 // usableFor reports whether k may verify a token whose header says alg.
 func (k *key) usableFor(alg string) bool {
-	kt, ok := keyTypeFor(alg)
-	return ok && k.typ == kt && (k.alg == "" || k.alg == alg)
+	a, ok := algs[alg]
+	return ok && k.typ == a.typ && (k.alg == "" || k.alg == alg)
 }
 
-// verify checks sig over signed; the caller has checked usableFor(alg), so
-// the type switch cannot disagree with the alg.
-func (k *key) verify(signed, sig []byte) bool {
-	switch pub := k.pub.(type) {
-	case *rsa.PublicKey:
-		h := sha256.Sum256(signed)
-		return rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig) == nil
-	case *ecdsa.PublicKey:
-		// JWS uses the fixed-width r||s form, not ASN.1 (RFC 7518 3.4).
-		if len(sig) != 64 {
-			return false
-		}
-		h := sha256.Sum256(signed)
-		r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
-		return ecdsa.Verify(pub, h[:], r, s)
-	case ed25519.PublicKey:
-		return ed25519.Verify(pub, signed, sig)
-	}
-	return false
+// verify checks sig over signed with alg's golang-jwt signing method; the
+// caller has checked usableFor(alg), so the method gets the key type it
+// expects. The ES256 method takes only the fixed-width r||s form, not ASN.1
+// (RFC 7518 3.4).
+func (k *key) verify(alg, signed string, sig []byte) bool {
+	return algs[alg].method.Verify(signed, sig, k.pub) == nil
 }
 
 // newKey checks that pub is a supported key and classifies it.
@@ -145,7 +130,7 @@ func parsePEMBlock(block *pem.Block) (crypto.PublicKey, error) {
 }
 
 // verifySignature finds the candidate keys for h and checks sig with each.
-func (v *Verifier) verifySignature(ctx context.Context, h header, signed, sig []byte) error {
+func (v *Verifier) verifySignature(ctx context.Context, h header, signed string, sig []byte) error {
 	keys := v.static
 	var fetchErr error
 	if v.jwks != nil {
@@ -159,7 +144,7 @@ func (v *Verifier) verifySignature(ctx context.Context, h header, signed, sig []
 	}
 	candidates := selectKeys(keys, h.Kid, h.Alg)
 	for _, k := range candidates {
-		if k.verify(signed, sig) {
+		if k.verify(h.Alg, signed, sig) {
 			return nil
 		}
 	}

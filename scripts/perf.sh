@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# perf.sh: the figures of the README's "Performance" section, reproduced.
+# perf.sh: the figures of docs/performance.md, reproduced.
 #
 #   scripts/perf.sh sqlite                 # embedded default
 #   scripts/perf.sh postgres [DSN]         # default DSN: local PostgreSQL, database postgres

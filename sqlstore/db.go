@@ -32,6 +32,7 @@ type DB struct {
 	stmts   stmtCache
 	seqs    *seqBlocks // PostgreSQL: external ids from reserved blocks
 	keys    keyCache   // authenticated API keys
+	tokens  tokenCache // verified products access tokens
 	bodies  bodyCache  // decoded customer bodies
 	// Reads by id; on PostgreSQL coalesced under load.
 	customers *keyReader[*crm.Customer]
@@ -50,8 +51,8 @@ type Options struct {
 	// Open returns and kept open, so that the first burst of requests
 	// after a start meets a warm pool. Zero opens them on demand.
 	MinConns int
-	// Secrets seals the stored secrets (webhook secrets, signing keys,
-	// data keys). Without it they are stored in clear: tests only.
+	// Secrets seals the stored secrets (webhook secrets, data keys,
+	// idempotency answers). Without it they are stored in clear: tests only.
 	Secrets crm.SecretKeeper
 }
 

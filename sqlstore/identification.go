@@ -1,13 +1,9 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -38,33 +34,56 @@ func (db *DB) Identifications(blobs crm.BlobStore) *Identifications {
 	return &Identifications{db: db, blobs: blobs}
 }
 
-// CreateIdentificationProcess stores the document, then commits the
-// process with its event on the customer.
+// CheckIdentifiable returns nil for an active customer of org, ENOTFOUND
+// for none, ESTATE for a deactivated one: asked before an upload's body is
+// read, so that requests that would fail write nothing at all.
+func (s *Identifications) CheckIdentifiable(ctx context.Context, org, customerID string) error {
+	c, err := s.db.GetCustomer(ctx, org, customerID)
+	if err != nil {
+		return err
+	}
+	if c.EndedAt != nil {
+		return crm.Errorf(crm.ESTATE, "the customer was deactivated on %s", c.EndedAt.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// StageDocument streams an upload to a temporary blob (crm.StageDocument).
+func (s *Identifications) StageDocument(ctx context.Context, name string, r io.Reader) (*crm.StagedDocument, error) {
+	return crm.StageDocument(ctx, s.blobs, name, r)
+}
+
+// DiscardDocument removes a staged document; once a process kept it, there
+// is nothing left to remove.
+func (s *Identifications) DiscardDocument(ctx context.Context, d *crm.StagedDocument) error {
+	return s.blobs.Discard(ctx, d.Handle)
+}
+
+// CreateIdentificationProcess moves the staged document under its final
+// key, then commits the process with its event on the customer. The blob
+// is durable before the row commits, so no row ever lacks its bytes; a
+// blob whose row did not commit is deleted at once when that is certain,
+// else by CleanOrphanBlobs.
 func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, customerID string, n crm.NewIdentificationProcess) (*crm.IdentificationProcess, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
 	// Refuse up front what the transaction would refuse, so that requests
-	// for unknown or ended customers write no blob at all.
-	c, err := s.db.GetCustomer(ctx, org, customerID)
-	if err != nil {
+	// for unknown or ended customers keep no blob at all.
+	if err := s.CheckIdentifiable(ctx, org, customerID); err != nil {
 		return nil, err
 	}
-	if c.EndedAt != nil {
-		return nil, crm.Errorf(crm.ESTATE, "the customer was deactivated on %s", c.EndedAt.Format(time.DateOnly))
-	}
-	media := crm.SniffDocument(n.Content)
-	sum := sha256.Sum256(n.Content)
+	in := n.Document
 	docID := newID()
 	p := &crm.IdentificationProcess{ID: newID(), OrgID: org, CustomerID: customerID, ProcessDate: s.db.now(),
-		Document: crm.Document{ID: docID, Name: crm.DocumentName(n.Name, media), Type: n.Type, MediaType: media,
-			SizeBytes: int64(len(n.Content)), SHA256: hex.EncodeToString(sum[:]),
-			BlobKey: identificationBlobPrefix + org + "/" + docID}}
-	if err := s.blobs.Put(ctx, p.Document.BlobKey, bytes.NewReader(n.Content)); err != nil {
+		Document: crm.Document{ID: docID, Name: crm.DocumentName(in.Name, in.MediaType), Type: n.Type, MediaType: in.MediaType,
+			SizeBytes: in.SizeBytes, SHA256: in.SHA256, BlobKey: identificationBlobPrefix + org + "/" + docID}}
+	if err := s.blobs.Promote(ctx, in.Handle, p.Document.BlobKey); err != nil {
 		return nil, err
 	}
+
 	committing := false
-	err = s.db.write(ctx, org, func(t *tx) error {
+	err := s.db.write(ctx, org, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err
@@ -139,10 +158,14 @@ func (s *Identifications) GetIdentificationProcess(ctx context.Context, org, cus
 		" FROM identification_processes WHERE org_id = ? AND customer_id = ? AND id = ?"), org, customerID, id))
 }
 
-// OpenDocument returns a document of the org with its bytes.
+// OpenDocument returns a document of the org with its bytes, or ENOTFOUND
+// when its process is gone or its customer was deactivated.
 func (s *Identifications) OpenDocument(ctx context.Context, org, documentID string) (*crm.Document, io.ReadCloser, error) {
+	// Only while its process exists and its customer is active: a signed
+	// link must die with them, not only at its expiry.
 	p, err := scanIdentificationProcess(s.db.read.QueryRowContext(ctx, s.db.dialect.q("SELECT "+identificationColumns+
-		" FROM identification_processes WHERE org_id = ? AND document_id = ?"), org, documentID))
+		" FROM identification_processes p WHERE org_id = ? AND document_id = ? AND EXISTS (SELECT 1 FROM customers c"+
+		" WHERE c.org_id = p.org_id AND c.id = p.customer_id AND c.ended_at IS NULL)"), org, documentID))
 	if crm.ErrorCodeOf(err) == crm.ENOTFOUND {
 		return nil, nil, crm.Errorf(crm.ENOTFOUND, "document not found")
 	}
@@ -158,58 +181,6 @@ func (s *Identifications) OpenDocument(ctx context.Context, org, documentID stri
 		return nil, nil, err
 	}
 	return &p.Document, body, nil
-}
-
-// CleanOrphanBlobs deletes identification blobs that have no process row
-// and were written more than grace ago: what a crash between writing a blob
-// and committing its row leaves behind. The grace spares blobs whose row is
-// still being committed.
-func (s *Identifications) CleanOrphanBlobs(ctx context.Context, grace time.Duration) (int, error) {
-	cutoff := s.db.now().Add(-grace)
-	var old []string
-	err := s.blobs.List(ctx, func(b crm.BlobInfo) error {
-		if strings.HasPrefix(b.Key, identificationBlobPrefix) && b.ModTime.Before(cutoff) {
-			old = append(old, b.Key)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	removed := 0
-	for _, key := range old {
-		var one int
-		err := s.db.read.QueryRowContext(ctx, s.db.dialect.q("SELECT 1 FROM identification_processes WHERE blob_key = ?"), key).Scan(&one)
-		if err == nil {
-			continue
-		}
-		if err != sql.ErrNoRows {
-			return removed, translate(err)
-		}
-		if err := s.blobs.Delete(ctx, key); err != nil {
-			return removed, err
-		}
-		s.db.log.Info("orphan blob removed", "key", key)
-		removed++
-	}
-	return removed, nil
-}
-
-// RunOrphanCleanup runs CleanOrphanBlobs now and then every interval until
-// ctx ends. A failed run is logged and tried again at the next interval.
-func (s *Identifications) RunOrphanCleanup(ctx context.Context, grace, interval time.Duration) {
-	for {
-		if n, err := s.CleanOrphanBlobs(ctx, grace); err != nil && ctx.Err() == nil {
-			s.db.log.Error("orphan blob cleanup failed", "error", err.Error())
-		} else if n > 0 {
-			s.db.log.Info("orphan blob cleanup", "removed", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(interval):
-		}
-	}
 }
 
 // HasIdentificationProcess reports whether the customer has at least one

@@ -38,7 +38,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		if has, err := db.HasIdentificationProcess(ctx, "telco", c.ID); has || err != nil {
 			t.Fatalf("has before any process = %v, %v", has, err)
 		}
-		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Name: "my id.png", Content: testPDF})
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "my id.png", testPDF))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 			t.Errorf("created %+v (-want +got):\n%s", p, diff)
 		}
 		clock.Advance(time.Minute)
-		p2, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocPassport, Content: testPNG})
+		p2, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocPassport, "", testPNG))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,6 +135,59 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 	})
 }
 
+// TestDocumentLinkTargetEndsWithCustomer: OpenDocument serves a document
+// only while its customer is active, so a signed link dies with the
+// customer, not only at its expiry; the process itself stays readable.
+func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		ids := db.Identifications(newMemBlobs(clock.Now))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "id.pdf", testPDF))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, err := ids.OpenDocument(ctx, "telco", p.Document.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body.Close()
+		if err := db.DeactivateCustomer(ctx, "telco", c.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = ids.OpenDocument(ctx, "telco", p.Document.ID)
+		mustCode(t, err, crm.ENOTFOUND)
+		if _, err := ids.GetIdentificationProcess(ctx, "telco", c.ID, p.ID); err != nil {
+			t.Errorf("the ended customer's process: %v", err)
+		}
+		mustCode(t, ids.CheckIdentifiable(ctx, "telco", c.ID), crm.ESTATE)
+		mustCode(t, ids.CheckIdentifiable(ctx, "other", c.ID), crm.ENOTFOUND)
+	})
+}
+
+// TestUploadFileNameIsMetadata: a file name is kept, reduced, as the
+// document's name and never makes its key.
+func TestUploadFileNameIsMetadata(t *testing.T) {
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		ids := db.Identifications(newMemBlobs(clock.Now))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "../../etc/passwd", testPDF))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Document.Name != "passwd" || p.Document.BlobKey != "identification/telco/"+p.Document.ID {
+			t.Errorf("document %+v", p.Document)
+		}
+		for _, name := range []string{strings.Repeat("a", 256), "a\x00b.pdf", "a\xffb.pdf", "a\x1bb.pdf"} {
+			_, err := ids.StageDocument(ctx, name, bytes.NewReader(testPDF))
+			if crm.ErrorCodeOf(err) != crm.EINVALID || !strings.Contains(err.Error(), "document") {
+				t.Errorf("StageDocument(%q): %v", name, err)
+			}
+		}
+	})
+}
+
 func TestIdentificationProcessRejects(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
@@ -150,11 +203,11 @@ func TestIdentificationProcessRejects(t *testing.T) {
 			in       crm.NewIdentificationProcess
 			code     crm.ErrorCode
 		}{
-			{"not a document", "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Name: "x.pdf", Content: []byte("<html>")}, crm.EINVALID},
-			{"no type", "telco", c.ID, crm.NewIdentificationProcess{Content: testPDF}, crm.EINVALID},
-			{"unknown customer", "telco", "0198a0f1-4567-7d43-ab00-000000000001", crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}, crm.ENOTFOUND},
-			{"other org", "other", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}, crm.ENOTFOUND},
-			{"ended customer", "telco", ended.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}, crm.ESTATE},
+			{"no document", "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF}, crm.EINVALID},
+			{"no type", "telco", c.ID, upload(t, ids, "", "", testPDF), crm.EINVALID},
+			{"unknown customer", "telco", "0198a0f1-4567-7d43-ab00-000000000001", upload(t, ids, crm.DocNIF, "", testPDF), crm.ENOTFOUND},
+			{"other org", "other", c.ID, upload(t, ids, crm.DocNIF, "", testPDF), crm.ENOTFOUND},
+			{"ended customer", "telco", ended.ID, upload(t, ids, crm.DocNIF, "", testPDF), crm.ESTATE},
 		}
 		for _, tc := range cases {
 			_, err := ids.CreateIdentificationProcess(ctx, tc.org, tc.cid, tc.in)
@@ -181,7 +234,7 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		in := crm.NewIdentificationProcess{Type: crm.DocNIF, Content: testPDF}
+		in := func() crm.NewIdentificationProcess { return upload(t, ids, crm.DocNIF, "id.pdf", testPDF) }
 
 		// The row is not there yet when the blob is written.
 		blobs.afterPut = func(string) {
@@ -189,14 +242,14 @@ func TestIdentificationWriteOrder(t *testing.T) {
 				t.Error("the row committed before its blob was written")
 			}
 		}
-		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in); err != nil {
+		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in()); err != nil {
 			t.Fatal(err)
 		}
 
 		// A blob that cannot be written commits nothing.
 		blobs.afterPut = nil
 		blobs.failPut = crm.Internal(errors.New("disk full"))
-		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in)
+		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in())
 		mustCode(t, err, crm.EINTERNAL)
 		blobs.failPut = nil
 		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", c.ID); len(l) != 1 {
@@ -213,7 +266,7 @@ func TestIdentificationWriteOrder(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		_, err = ids.CreateIdentificationProcess(ctx, "telco", c.ID, in)
+		_, err = ids.CreateIdentificationProcess(ctx, "telco", c.ID, in())
 		mustCode(t, err, crm.ESTATE)
 		blobs.afterPut = nil
 		if k := blobs.keys(); len(k) != 1 {
@@ -224,10 +277,10 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)))
 		keyed := crm.WithRequestInfo(ctx, crm.RequestInfo{Principal: crm.RequestInfoFrom(ctx).Principal,
 			Idempotency: &crm.IdempotencyClaim{Key: "k1", RequestHash: "h"}})
-		if _, err := ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in); err != nil {
+		if _, err := ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in()); err != nil {
 			t.Fatal(err)
 		}
-		_, err = ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in)
+		_, err = ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in())
 		mustCode(t, err, crm.EIDEMPOTENCY)
 		if k := blobs.keys(); len(k) != 2 {
 			t.Errorf("blobs after a refused idempotency claim: %v", k)

@@ -70,9 +70,14 @@ func (db *DB) ListOAuthClients(ctx context.Context, org string) ([]crm.OAuthClie
 
 // RevokeOAuthClient stops a client: no new tokens, and the tokens it holds
 // stop working at once (the products surface checks the client on every
-// request).
+// request). They are deleted with it: they can never work again.
 func (db *DB) RevokeOAuthClient(ctx context.Context, id string) error {
-	res, err := db.wr.ExecContext(ctx, db.dialect.q("UPDATE oauth_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+	t, err := db.wr.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer t.Rollback()
+	res, err := t.ExecContext(ctx, db.dialect.q("UPDATE oauth_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
 		db.dialect.ts(db.now()), id)
 	if err != nil {
 		return translate(err)
@@ -80,7 +85,10 @@ func (db *DB) RevokeOAuthClient(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return crm.Errorf(crm.ENOTFOUND, "no active OAuth client with id %s", id)
 	}
-	return nil
+	if _, err := t.ExecContext(ctx, db.dialect.q("DELETE FROM oauth_access_tokens WHERE client_id = ?"), id); err != nil {
+		return translate(err)
+	}
+	return translate(t.Commit())
 }
 
 // AuthenticateOAuthClient checks a client_id and secret.
@@ -135,11 +143,4 @@ func scopeString(scopes []crm.Role) string {
 		out[i] = string(s)
 	}
 	return strings.Join(out, " ")
-}
-
-// SigningKey returns the key stored (sealed) under name, storing
-// generated() first if there is none. Every instance on one database gets
-// the same key: the first to insert wins, and the others read what it wrote.
-func (db *DB) SigningKey(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
-	return db.storedSecret(ctx, signingKeys, name, generate)
 }

@@ -63,37 +63,3 @@ func TestOAuthClients(t *testing.T) {
 		mustCode(t, err, crm.ENOTFOUND)
 	})
 }
-
-func TestSigningKeyIsCreatedOnceAndShared(t *testing.T) {
-	for _, e := range sqltest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			clock := crmtest.NewClock(sqltest.Start)
-			dsn := e.DSN(t)
-			first, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer first.Close()
-			second, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{Clock: clock.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer second.Close()
-			calls := 0
-			gen := func(v string) func() ([]byte, error) {
-				return func() ([]byte, error) { calls++; return []byte(v), nil }
-			}
-			a, err := first.SigningKey(t.Context(), "products", gen("key-a"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := second.SigningKey(t.Context(), "products", gen("key-b"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(a) != "key-a" || string(b) != "key-a" || calls != 1 {
-				t.Errorf("keys %q %q after %d generations; want one key shared", a, b, calls)
-			}
-		})
-	}
-}

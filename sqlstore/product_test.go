@@ -33,8 +33,8 @@ func identify(t *testing.T, db *sqlstore.DB, org, customerID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Identifications(blobs).CreateIdentificationProcess(ctxAs("key:1"), org, customerID,
-		crm.NewIdentificationProcess{Type: crm.DocNIF, Content: identificationPDF})
+	ids := db.Identifications(blobs)
+	_, err = ids.CreateIdentificationProcess(ctxAs("key:1"), org, customerID, upload(t, ids, crm.DocNIF, "", identificationPDF))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,8 @@ type sealedColumn struct{ table, key, value, aad string }
 
 var (
 	webhookSecrets = sealedColumn{"webhooks", "id", "secret", "webhook-secret:"}
-	signingKeys    = sealedColumn{"signing_keys", "name", "key_pem", "signing-key:"}
 	dataKeys       = sealedColumn{"data_keys", "name", "sealed", "data-key:"}
-	sealedColumns  = []sealedColumn{webhookSecrets, signingKeys, dataKeys}
+	sealedColumns  = []sealedColumn{webhookSecrets, dataKeys}
 )
 
 // kekCheck is the data key every keyed open reads (creating it the first

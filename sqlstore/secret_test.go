@@ -15,15 +15,13 @@ import (
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
 
-const testPEM = "-----BEGIN PRIVATE KEY-----\nnot really a key\n-----END PRIVATE KEY-----\n"
-
 // dump returns every value of the columns that hold secrets, as a copy of
 // the database would show them.
 func dump(t *testing.T, db *sqlstore.DB) []string {
 	t.Helper()
 	read, _ := db.Pools()
 	var out []string
-	for _, q := range []string{"SELECT secret FROM webhooks", "SELECT key_pem FROM signing_keys", "SELECT sealed FROM data_keys"} {
+	for _, q := range []string{"SELECT secret FROM webhooks", "SELECT sealed FROM data_keys"} {
 		rows, err := read.Query(q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -48,15 +46,11 @@ func storeSecrets(t *testing.T, db *sqlstore.DB) (hook *crm.Webhook, plain []str
 	if err != nil {
 		t.Fatal(err)
 	}
-	pem, err := db.SigningKey(ctx, "products-token", func() ([]byte, error) { return []byte(testPEM), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, err := db.DataKey(ctx, "feed-cursor", 32)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hook, []string{hook.Secret, string(pem), "not really a key", hex.EncodeToString(key)}
+	return hook, []string{hook.Secret, hex.EncodeToString(key)}
 }
 
 func mustNotShow(t *testing.T, dumped, plain []string) {
@@ -151,8 +145,8 @@ func TestReseal(t *testing.T) {
 			}
 			hook, plain := storeSecrets(t, db)
 			n, err := db.Reseal(t.Context(), newKEK)
-			if err != nil || n != 4 { // webhook, signing key, feed-cursor, kek-check
-				t.Fatalf("Reseal = %d, %v; want 4", n, err)
+			if err != nil || n != 3 { // webhook, feed-cursor, kek-check
+				t.Fatalf("Reseal = %d, %v; want 3", n, err)
 			}
 			db.Close()
 			if _, err := open(t, dsn, oldKEK); !errors.Is(err, sqlstore.ErrKEKMismatch) {
@@ -165,7 +159,7 @@ func TestReseal(t *testing.T) {
 			mustNotShow(t, dump(t, db), plain)
 			_, again := storeSecrets(t, db)
 			active, err := db.ActiveWebhooks(t.Context())
-			if err != nil || active[0].Secret != hook.Secret || again[2] != plain[2] || again[3] != plain[3] {
+			if err != nil || active[0].Secret != hook.Secret || again[1] != plain[1] {
 				t.Errorf("after reseal: %+v, %v; keys %v", active, err, again)
 			}
 		})

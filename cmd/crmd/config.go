@@ -30,6 +30,7 @@ type config struct {
 	urlSigningKey   string // environment only: a flag would show it in ps
 	documentURLTTL  time.Duration
 	publicURL       string
+	maxUploads      int
 	events          eventsConfig
 	products        productsConfig
 	pprofAddr       string
@@ -69,7 +70,9 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", 15*time.Minute,
 		"how long a signed document link works (env CRM_DOCUMENT_URL_TTL)")
 	fs.StringVar(&c.publicURL, "public-url", "",
-		"external base URL of document links, e.g. https://crm.example.com; default: from each request (env CRM_PUBLIC_URL)")
+		"external base URL of document links, e.g. https://crm.example.com; default http://localhost:<port> of --addr, never a request's Host (env CRM_PUBLIC_URL)")
+	fs.IntVar(&c.maxUploads, "max-uploads", 64,
+		"identification uploads in flight; beyond it 503 with Retry-After (env CRM_MAX_UPLOADS)")
 	eventFlags(fs, &c.events)
 	productsFlags(fs, &c.products)
 	fs.IntVar(&c.dbMaxConns, "db-max-conns", 32,

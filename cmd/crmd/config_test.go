@@ -48,11 +48,41 @@ func TestDBConns(t *testing.T) {
 	}
 }
 
+// TestMaxUploads: the bound on uploads in flight comes from the flag, else
+// the environment, else 64; a value that is not a positive count stops the
+// start, naming it.
+func TestMaxUploads(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want int
+		err  string
+	}{
+		{nil, nil, 64, ""},
+		{map[string]string{"CRM_MAX_UPLOADS": "8"}, nil, 8, ""},
+		{map[string]string{"CRM_MAX_UPLOADS": "8"}, []string{"--max-uploads", "2"}, 2, ""},
+		{map[string]string{"CRM_MAX_UPLOADS": "many"}, nil, 0, "environment CRM_MAX_UPLOADS (--max-uploads)"},
+		{nil, []string{"--max-uploads", "0"}, 0, "--max-uploads (env CRM_MAX_UPLOADS) must be positive"},
+		{map[string]string{"CRM_MAX_UPLOADS": "-1"}, nil, 0, "--max-uploads (env CRM_MAX_UPLOADS) must be positive"},
+	} {
+		c, err := parseServe(tc.args, tc.env)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("env %v args %v: error %v, want one saying %q", tc.env, tc.args, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || c.maxUploads != tc.want {
+			t.Errorf("env %v args %v: %d %v, want %d", tc.env, tc.args, c.maxUploads, err, tc.want)
+		}
+	}
+}
+
 // TestBadEnvironmentStopsTheStart: every kind of value read from the
 // environment goes through its flag's parser, and the error names the
 // variable without repeating its value.
 func TestBadEnvironmentStopsTheStart(t *testing.T) {
-	for _, name := range []string{"CRM_GATEWAY_MODE", "CRM_SHUTDOWN_TIMEOUT", "CRM_DB_MAX_CONNS", "CRM_RELAY_LEASE", "CRM_DOCUMENT_URL_TTL"} {
+	for _, name := range []string{"CRM_GATEWAY_MODE", "CRM_SHUTDOWN_TIMEOUT", "CRM_DB_MAX_CONNS", "CRM_RELAY_LEASE", "CRM_DOCUMENT_URL_TTL", "CRM_MAX_UPLOADS"} {
 		_, err := parseServe(nil, map[string]string{name: "s3cr3t-nonsense"})
 		if err == nil || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("%s=nonsense: %v", name, err)

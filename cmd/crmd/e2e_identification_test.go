@@ -60,7 +60,15 @@ func walkIdentification(t *testing.T, c *client, dataDir string) {
 			SizeBytes int    `json:"size_bytes"`
 		} `json:"document"`
 	}
-	c.call("GET", processes+"/"+created.ProcessID, nil, 200, &got)
+	// A forged Host does not make the link: without --public-url its
+	// origin is localhost on the listening port.
+	req, _ = http.NewRequest("GET", c.base+processes+"/"+created.ProcessID, nil)
+	req.Host = "evil.example"
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	doIdentificationRequest(t, req, 200, &got)
+	if base, _ := url.Parse(c.base); !strings.HasPrefix(got.Document.PublicURL, "http://localhost:"+base.Port()+"/v4/orgs/telco/documents/") {
+		t.Errorf("public_url %q, want it on http://localhost:%s", got.Document.PublicURL, base.Port())
+	}
 	if got.Document.MediaType != "pdf" || got.Document.Name != "nie_scan.pdf" || got.Document.SizeBytes != len(pdf) {
 		t.Errorf("document %+v", got.Document)
 	}

@@ -50,6 +50,7 @@ func (c *config) check() error {
 	positive("db-max-conns", "CRM_DB_MAX_CONNS", c.dbMaxConns > 0)
 	positive("shutdown-timeout", "CRM_SHUTDOWN_TIMEOUT", c.shutdownTimeout > 0)
 	positive("document-url-ttl", "CRM_DOCUMENT_URL_TTL", c.documentURLTTL > 0)
+	positive("max-uploads", "CRM_MAX_UPLOADS", c.maxUploads > 0)
 	positive("relay-lease", "CRM_RELAY_LEASE", c.events.leaseTTL > 0)
 	positive("webhook-max-age", "CRM_WEBHOOK_MAX_AGE", c.events.webhookMaxAge > 0)
 	positive("webhook-timeout", "CRM_WEBHOOK_TIMEOUT", c.events.webhookTimeout > 0)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -47,10 +48,9 @@ func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.
 	if c.documentURLTTL <= 0 {
 		return nil, fmt.Errorf("document URL TTL %s: must be positive", c.documentURLTTL)
 	}
-	if c.publicURL != "" {
-		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("public URL %q: want an absolute http(s) URL such as https://crm.example.com", c.publicURL)
-		}
+	origin, err := c.linkOrigin()
+	if err != nil {
+		return nil, err
 	}
 	dir := c.blobDir
 	if dir == "" {
@@ -73,7 +73,25 @@ func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.
 	ids := db.Identifications(blobs)
 	go ids.RunOrphanCleanup(ctx, orphanGrace, orphanInterval)
 	log.Info("documents", "blob_dir", dir, "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
-	return &httpapi.IdentificationConfig{Service: ids, Signer: signer, URLTTL: c.documentURLTTL, PublicURL: c.publicURL}, nil
+	return &httpapi.IdentificationConfig{Service: ids, Signer: signer, URLTTL: c.documentURLTTL, PublicURL: origin,
+		MaxUploads: c.maxUploads}, nil
+}
+
+// linkOrigin is where document links start: --public-url, or else
+// http://localhost:<port> of --addr. It never comes from a request, whose
+// Host header is the client's to forge.
+func (c *config) linkOrigin() (string, error) {
+	if c.publicURL != "" {
+		if u, err := url.Parse(c.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", fmt.Errorf("--public-url (env CRM_PUBLIC_URL) %q: want an absolute http(s) URL such as https://crm.example.com", c.publicURL)
+		}
+		return c.publicURL, nil
+	}
+	_, port, err := net.SplitHostPort(c.addr)
+	if err != nil || port == "" {
+		return "", fmt.Errorf("--addr (env CRM_ADDR) %q: no port to default --public-url to", c.addr)
+	}
+	return "http://localhost:" + port, nil
 }
 
 // loadOrCreateKey reads the key kept in path, creating it with 32 random

@@ -69,13 +69,13 @@ func TestIdentificationConfig(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	log := slog.New(slog.DiscardHandler)
-	base := config{databaseURL: dsn, documentURLTTL: 15 * time.Minute}
+	base := config{databaseURL: dsn, documentURLTTL: 15 * time.Minute, addr: "127.0.0.1:8181", maxUploads: 7}
 
 	got, err := base.identification(ctx, db, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.URLTTL != 15*time.Minute {
+	if got.URLTTL != 15*time.Minute || got.PublicURL != "http://localhost:8181" || got.MaxUploads != 7 {
 		t.Errorf("config %+v", got)
 	}
 	// Defaults: blobs and the generated key beside the SQLite file.
@@ -93,10 +93,23 @@ func TestIdentificationConfig(t *testing.T) {
 		t.Errorf("CRM_BLOB_DIR not used: %v", err)
 	}
 
+	// The origin of links: --public-url, else localhost on --addr's port.
+	for _, tc := range []struct{ addr, publicURL, want string }{
+		{":8080", "", "http://localhost:8080"},
+		{"[::]:9090", "", "http://localhost:9090"},
+		{"0.0.0.0:8080", "https://crm.example.com", "https://crm.example.com"},
+	} {
+		c := config{addr: tc.addr, publicURL: tc.publicURL}
+		if got, err := c.linkOrigin(); got != tc.want || err != nil {
+			t.Errorf("addr %q public URL %q: %q %v, want %q", tc.addr, tc.publicURL, got, err, tc.want)
+		}
+	}
+
 	bad := map[string]config{
 		"short key":        {databaseURL: dsn, documentURLTTL: time.Minute, urlSigningKey: "short"},
 		"zero TTL":         {databaseURL: dsn},
 		"relative URL":     {databaseURL: dsn, documentURLTTL: time.Minute, publicURL: "/crm"},
+		"no port in addr":  {databaseURL: dsn, documentURLTTL: time.Minute, addr: "localhost"},
 		"not http":         {databaseURL: dsn, documentURLTTL: time.Minute, publicURL: "ftp://crm.example.com"},
 		"blob dir is file": {databaseURL: dsn, documentURLTTL: time.Minute, blobDir: filepath.Join(dir, "db", urlSigningKeyFile)},
 	}

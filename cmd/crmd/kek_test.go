@@ -67,7 +67,7 @@ func TestKeeperConfig(t *testing.T) {
 func TestDataFileModes(t *testing.T) {
 	t.Parallel()
 	data := filepath.Join(t.TempDir(), "data")
-	c := config{databaseURL: "sqlite:" + filepath.Join(data, "crm.db"), documentURLTTL: time.Minute}
+	c := config{databaseURL: "sqlite:" + filepath.Join(data, "crm.db"), documentURLTTL: time.Minute, addr: ":8080"}
 	k, source, err := c.keeper(true)
 	if err != nil {
 		t.Fatal(err)
@@ -82,19 +82,15 @@ func TestDataFileModes(t *testing.T) {
 	if _, err := c.identification(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.productsSigner(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	got := map[string]os.FileMode{}
-	for _, name := range []string{".", "crm.db", kekFileName, urlSigningKeyFile, productsSigningKeyFile, "blobs"} {
+	for _, name := range []string{".", "crm.db", kekFileName, urlSigningKeyFile, "blobs"} {
 		st, err := os.Stat(filepath.Join(data, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		got[name] = st.Mode().Perm()
 	}
-	want := map[string]os.FileMode{".": 0o700, "crm.db": 0o600, kekFileName: 0o600, urlSigningKeyFile: 0o600,
-		productsSigningKeyFile: 0o600, "blobs": 0o700}
+	want := map[string]os.FileMode{".": 0o700, "crm.db": 0o600, kekFileName: 0o600, urlSigningKeyFile: 0o600, "blobs": 0o700}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("modes (-want +got):\n%s", diff)
 	}

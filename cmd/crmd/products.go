@@ -6,40 +6,29 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/httpapi"
-	"github.com/telcoops/crm/oauthtoken"
 	"github.com/telcoops/crm/sqlstore"
 )
 
-// productsSigningKeyFile is the file, in the data directory, that keeps the
-// generated token signing key on SQLite when CRM_PRODUCTS_SIGNING_KEY is
-// unset. On PostgreSQL the generated key is kept (sealed) in the database instead,
-// so that every instance signs and verifies with the same one.
-const productsSigningKeyFile = "products-signing-key.pem"
-
-// productsSigningKeyName names the generated key in the database.
-const productsSigningKeyName = "products-token"
+// tokenCleanupInterval is how often expired products access tokens are
+// deleted; they are refused by their expiry before that.
+const tokenCleanupInterval = 10 * time.Minute
 
 // productsConfig configures the Customer Products API.
 type productsConfig struct {
-	signingKeyFile string
-	bank           crm.ProductSettings
+	bank crm.ProductSettings
 }
 
 // productsFlags registers the products surface's flags.
 func productsFlags(fs *flag.FlagSet, c *productsConfig) {
-	fs.StringVar(&c.signingKeyFile, "products-signing-key", "",
-		"PEM file of the Ed25519 private key that signs products access tokens; default: generated once, kept in "+
-			productsSigningKeyFile+" beside the SQLite file, or sealed in the database with PostgreSQL (env CRM_PRODUCTS_SIGNING_KEY)")
 	fs.StringVar(&c.bank.BankCode, "products-bank-code", "",
 		"4-digit Spanish bank code of the IBANs issued for cash products; the bank settings given are stored as the default of every org (env CRM_PRODUCTS_BANK_CODE)")
 	fs.StringVar(&c.bank.BranchCode, "products-branch-code", "",
@@ -48,23 +37,20 @@ func productsFlags(fs *flag.FlagSet, c *productsConfig) {
 }
 
 // withProducts builds the products surface and returns the root handler:
-// its paths go to it, everything else to v4.
+// its paths go to it, everything else to v4. It starts the cleanup of
+// expired access tokens, which runs until ctx ends.
 func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, log *slog.Logger, v4 http.Handler) (http.Handler, error) {
-	signer, err := c.productsSigner(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("products signing key: %w", err)
-	}
 	if err := c.applyBankSettings(ctx, db); err != nil {
 		return nil, err
 	}
-	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: signer, Idempotency: db,
+	go db.RunAccessTokenCleanup(ctx, tokenCleanupInterval)
+	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: db, Idempotency: db,
 		Logger: log, Clock: crm.SystemClock}).Handler()
 	root := http.NewServeMux()
 	root.Handle("/", v4)
 	for _, p := range httpapi.ProductsPaths {
 		root.Handle(p, products)
 	}
-	log.Info("products", "token_key_id", signer.KeyID())
 	return root, nil
 }
 
@@ -90,69 +76,6 @@ func (c *config) applyBankSettings(ctx context.Context, db *sqlstore.DB) error {
 		return fmt.Errorf("products bank settings: %w", err)
 	}
 	return nil
-}
-
-// productsSigner loads the configured key, or the generated one.
-func (c *config) productsSigner(ctx context.Context, db *sqlstore.DB) (*oauthtoken.Signer, error) {
-	var raw []byte
-	var err error
-	switch {
-	case c.products.signingKeyFile != "":
-		raw, err = os.ReadFile(c.products.signingKeyFile)
-	case sqlstore.IsPostgres(c.databaseURL):
-		raw, err = db.SigningKey(ctx, productsSigningKeyName, oauthtoken.GenerateKeyPEM)
-	default:
-		raw, err = loadOrCreatePEM(filepath.Join(c.dataDir(), productsSigningKeyFile))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return oauthtoken.FromPEM(raw)
-}
-
-// loadOrCreatePEM reads the key kept in path, generating it (mode 0600)
-// the first time. Two processes starting at once agree on one key: the
-// file appears whole, through a link that refuses to replace another's.
-func loadOrCreatePEM(path string) ([]byte, error) {
-	for {
-		raw, err := os.ReadFile(path)
-		if err == nil {
-			return raw, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		dir := filepath.Dir(path)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-		key, err := oauthtoken.GenerateKeyPEM()
-		if err != nil {
-			return nil, err
-		}
-		tmp, err := os.CreateTemp(dir, ".products-key-*") // mode 0600
-		if err != nil {
-			return nil, err
-		}
-		_, werr := tmp.Write(key)
-		serr := tmp.Sync()
-		if err := errors.Join(werr, serr, tmp.Close()); err != nil {
-			os.Remove(tmp.Name())
-			return nil, err
-		}
-		err = os.Link(tmp.Name(), path)
-		os.Remove(tmp.Name())
-		if err == nil {
-			if d, err := os.Open(dir); err == nil {
-				d.Sync()
-				d.Close()
-			}
-			return key, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, err
-		}
-	}
 }
 
 // clients administers the OAuth clients of the products surface.

@@ -54,6 +54,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	// The address actually bound, so that with port 0 the default origin
+	// of document links still names a port that answers.
+	c.addr = ln.Addr().String()
 	identification, err := c.identification(ctx, db, log)
 	if err != nil {
 		return err
@@ -76,10 +84,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine(), "gateway_mode", c.gatewayMode, "jwt", tokens != nil)
 	if c.events.webhookGuard.AllowPrivate {
