@@ -16,7 +16,6 @@ import (
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
 	"github.com/telcoops/crm/httpapi"
-	"github.com/telcoops/crm/oauthtoken"
 	"github.com/telcoops/crm/sqlstore"
 )
 
@@ -40,15 +39,7 @@ func suiteServers(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) (v4, prod
 	t.Helper()
 	e := &env{t: t, db: db, clock: clock}
 	v4 = httpapi.New(e.config(crm.WebhookURLGuard{Resolver: testResolver})).Handler()
-	key, err := oauthtoken.GenerateKeyPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := oauthtoken.FromPEM(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	products = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: signer,
+	products = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: db,
 		Idempotency: db, Clock: clock.Now}).Handler()
 	return v4, products
 }
