@@ -4,10 +4,10 @@
 #   scripts/perf.sh sqlite                 # embedded default
 #   scripts/perf.sh postgres [DSN]         # default DSN: local PostgreSQL, database postgres
 #
-# It builds crmd, starts it on a fresh database, measures the engine's own
-# ceiling in the same run (go test -bench Store: prepared primary-key select,
-# durable insert + outbox row; on PostgreSQL, pgbench's too), then drives
-# the server with crmd load at 32 connections: GET customer alone, create
+# It builds crmd and the load generator crmload, starts crmd on a fresh
+# database, measures the engine's own ceiling in the same run (go test
+# -bench Store: prepared primary-key select, durable insert + outbox row; on PostgreSQL, pgbench's too), then drives
+# the server with crmload at 32 connections: GET customer alone, create
 # customer alone, then the mixed workload. Peak resident memory of the
 # server is read from /proc.
 set -euo pipefail
@@ -17,6 +17,7 @@ duration="${DURATION:-20s}"
 work=$(mktemp -d)
 trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/crmd" ./cmd/crmd
+go build -o "$work/crmload" ./cmd/crmload
 
 case "$engine" in
   sqlite) dsn="sqlite:$work/data/crm.db"; benchenv=() ;;
@@ -65,7 +66,7 @@ for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18181/readyz >/dev/null && br
 # varies from minute to minute it moves far less than the throughput does.
 cpu() { awk '{print $14 + $15}' "/proc/$(cat "$work/pid")/stat"; }
 run() {
-  "$work/crmd" load --url http://127.0.0.1:18181 --key "$key" --duration "$duration" --concurrency 32 --seed 1000 \
+  "$work/crmload" --url http://127.0.0.1:18181 --key "$key" --duration "$duration" --concurrency 32 --seed 1000 \
     --mix "$1" 2> >(while read -r line; do
       [[ "$line" == driving* ]] && cpu >"$work/cpu0"
       echo "$line" >&2

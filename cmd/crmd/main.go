@@ -7,7 +7,6 @@
 //	crmd keys revoke ID                  revoke an API key
 //	crmd orgs show|set --org O [...]     show or change an org's account settings
 //	crmd clients create|list|revoke      OAuth clients of the Customer Products API
-//	crmd load --key K [...]              drive a running server, report throughput and latency
 //	crmd import --org O --file F [...]   bulk-load customers and accounts from JSON Lines
 //	crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key
 //
@@ -56,8 +55,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return orgs(ctx, args, stdout, stderr)
 	case "clients":
 		return clients(ctx, args, stdout, stderr)
-	case "load":
-		return load(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
 	case "kek":
@@ -80,11 +77,10 @@ const usage = `usage:
                                        create an OAuth client of the products API; the secret is the last line printed
   crmd clients list [--org O]          list OAuth clients
   crmd clients revoke ID               revoke an OAuth client and its tokens
-  crmd load --key K [--url U] [--duration 30s] [--concurrency 32] [--mix op=w,...] [--json F]
-                                       drive a running server and report throughput and latency
   crmd import --org O --file F.jsonl [--report R.jsonl] [--batch 2000]
                                        bulk-load customers and their accounts from JSON Lines
   crmd import --generate N --file F.jsonl
                                        write N valid customers, each with an account, to load
   crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key (servers stopped)
-run "crmd serve -h" for the flags and their CRM_* environment variables`
+run "crmd serve -h" for the flags and their CRM_* environment variables;
+the load generator is a separate command, crmload (go run ./cmd/crmload -h)`

@@ -4,49 +4,44 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/sqlstore"
 )
 
-// TestLoadCommand runs "crmd load" for a second at four connections against
-// the real server, in process on a fresh SQLite database, and checks that
-// every operation of the default mix ran without an error, in the table
-// and in the --json file.
+// TestLoadCommand runs crmload for a second at four connections against
+// the real service (the HTTP API on a fresh SQLite database, in process)
+// and checks that every operation of the default mix ran without an
+// error, in the table and in the --json file.
 func TestLoadCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the server and drives it for a second")
 	}
 	dir := t.TempDir()
-	dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
 	ctx := context.Background()
-	var out, errs bytes.Buffer
-	if err := run(ctx, []string{"keys", "create", "--org", "telco", "--roles", "admin", "--database-url", dsn}, &out, &errs); err != nil {
-		t.Fatalf("keys create: %v\n%s", err, errs.String())
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "crm.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	key := lines[len(lines)-1]
-
-	addr := freeAddr(t)
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() {
-		served <- run(sctx, []string{"serve", "--addr", addr, "--database-url", dsn, "--log-level", "warn"}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	waitReady(t, "http://"+addr+"/readyz")
+	defer db.Close()
+	_, key, err := db.CreateAPIKey(ctx, "telco", "load", []crm.Role{crm.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httpapi.New(httpapi.Config{Customers: db, Accounts: db, APIKeys: db, Idempotency: db, Ready: db.Ping})
+	srv := httptest.NewServer(api.Handler())
+	defer srv.Close()
 
 	jsonFile := filepath.Join(dir, "load.json")
 	var stdout, stderr bytes.Buffer
-	args := []string{"--url", "http://" + addr, "--key", key, "--duration", "1s", "--concurrency", "4", "--seed", "20", "--json", jsonFile}
+	args := []string{"--url", srv.URL, "--key", key, "--duration", "1s", "--concurrency", "4", "--seed", "20", "--json", jsonFile}
 	start := time.Now()
 	if err := load(ctx, args, &stdout, &stderr); err != nil {
 		t.Fatalf("load: %v\n%s", err, stderr.String())

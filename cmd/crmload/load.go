@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// loadConfig is what "crmd load" is told.
+// loadConfig is what crmload is told.
 type loadConfig struct {
 	url         string
 	org         string
@@ -39,7 +39,7 @@ const defaultMix = "get_customer=30,search_document=15,get_account=20,list_accou
 // then prints per operation the throughput, latency percentiles and errors.
 func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c loadConfig
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs := flag.NewFlagSet("crmload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "base URL of the running server (env CRM_LOAD_URL)")
 	fs.StringVar(&c.org, "org", "telco", "org to write to")
