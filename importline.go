@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,7 @@ import (
 )
 
 // MaxImportLineBytes bounds one line of an import file, as the API bounds a
-// request body.
+// request body; jsonstrict.DecodeImportLine refuses a longer one.
 const MaxImportLineBytes = 1 << 20
 
 // ImportLine is one line of a bulk import (crmd import): a customer as
@@ -28,24 +27,6 @@ type ImportRejection struct {
 	Line       int      `json:"line"`
 	ExternalID *string  `json:"external_id"`
 	Errors     []string `json:"errors"`
-}
-
-// DecodeImportLine decodes one line strictly, as the API decodes a body:
-// one JSON object, no unknown field (names match exactly, not folded),
-// every value of its field's type. Its errors are *Error naming the field
-// path, e.g. accounts[0].payment_method.type.
-func DecodeImportLine(b []byte) (*ImportLine, error) {
-	if len(b) > MaxImportLineBytes {
-		return nil, Errorf(EMALFORMED, "the line is longer than %d bytes", MaxImportLineBytes)
-	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, Errorf(EMALFORMED, "the line is empty")
-	}
-	var l ImportLine
-	if err := DecodeStrict(b, &l, lineDecoding); err != nil {
-		return nil, err
-	}
-	return &l, nil
 }
 
 // ImportLineExternalID digs the customer's external_id out of a line that

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/jsonstrict"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -54,7 +55,7 @@ func decodeStrict(body []byte, dst any) error {
 		return &crm.Error{Code: crm.EMALFORMED, Message: "invalid request body",
 			Fields: []crm.FieldError{{Field: bodyDecoding.Root, Message: "must be an object"}}}
 	}
-	return crm.DecodeStrict(body, dst, bodyDecoding)
+	return jsonstrict.Decode(body, dst, bodyDecoding)
 }
 
 // requireJSON refuses a body that is not declared application/json (415),
@@ -72,7 +73,7 @@ func requireJSON(r *http.Request) error {
 }
 
 // bodyDecoding names a request body in the decoder's messages.
-var bodyDecoding = crm.Decoding{What: "request body", Root: "body"}
+var bodyDecoding = jsonstrict.Decoding{What: "request body", Root: "body"}
 
 // displayPath names a field path for a message; the empty path is the
 // whole body.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/jsonstrict"
 )
 
 // DefaultImportBatch is how many lines one import transaction carries.
@@ -245,7 +246,7 @@ func (im *importer) decode(it *importItem) {
 	if it.errs != nil {
 		return
 	}
-	l, err := crm.DecodeImportLine(it.raw)
+	l, err := jsonstrict.DecodeImportLine(it.raw)
 	if err != nil {
 		it.own = crm.ImportLineExternalID(it.raw)
 		it.errs = crm.ErrorStrings(err)

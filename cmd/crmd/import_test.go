@@ -14,6 +14,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/jsonstrict"
 	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
@@ -122,7 +123,7 @@ func TestGeneratedLinesAreValid(t *testing.T) {
 	for i := 1; i <= 2000; i++ {
 		l := generatedLine(i * 4999)
 		raw, _ := json.Marshal(l)
-		got, err := crm.DecodeImportLine(raw)
+		got, err := jsonstrict.DecodeImportLine(raw)
 		if err != nil {
 			t.Fatal(err)
 		}

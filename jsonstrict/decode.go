@@ -1,4 +1,11 @@
-package crm
+// Package jsonstrict decodes JSON strictly for both API surfaces and the
+// import: no unknown field (names matched exactly, unlike encoding/json's
+// case folding), every value of its field's type, dates that parse, text a
+// database can hold and no card number, each problem a *crm.Error naming
+// the field path. It sits apart from the domain root, which stays on the
+// domain's types and rules, so that it can move to encoding/json/v2 when
+// that leaves the experiment without touching them.
+package jsonstrict
 
 import (
 	"bytes"
@@ -14,9 +21,11 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/telcoops/crm"
 )
 
-// Decoding names what DecodeStrict decodes, for its messages.
+// Decoding names what Decode decodes, for its messages.
 type Decoding struct {
 	What string // "request body", "the line": starts the messages about the whole value
 	Root string // the path that names the whole value: "body", "line"
@@ -31,14 +40,14 @@ func (d Decoding) path(p string) string {
 	return p
 }
 
-// DecodeStrict decodes b, one JSON value, into dst (a pointer) strictly:
+// Decode decodes b, one JSON value, into dst (a pointer) strictly:
 // no unknown fields (matched exactly, unlike encoding/json's case folding),
 // every value of its field's type, dates that parse, and no empty string in
-// a field tagged crm:"nonempty". Problems are *Error naming the field path,
+// a field tagged crm:"nonempty". Problems are *crm.Error naming the field path,
 // e.g. contact_info.emails[0].email. Both API surfaces and the import use
 // it, so a body and an imported line are held to the same rules. dst must
 // hold its zero value.
-func DecodeStrict(b []byte, dst any, d Decoding) error {
+func Decode(b []byte, dst any, d Decoding) error {
 	if !mayNeedWalk(b) && decodeFast(b, dst) {
 		return nil
 	}
@@ -48,7 +57,7 @@ func DecodeStrict(b []byte, dst any, d Decoding) error {
 	return decodeWalk(b, dst, d)
 }
 
-// decodeWalk is DecodeStrict without the fast path: it decodes a generic
+// decodeWalk is Decode without the fast path: it decodes a generic
 // tree, walks it beside dst's type to name the first problem, and only
 // then decodes into dst.
 func decodeWalk(b []byte, dst any, d Decoding) error {
@@ -56,10 +65,10 @@ func decodeWalk(b []byte, dst any, d Decoding) error {
 	dec.UseNumber()
 	var tree any
 	if err := dec.Decode(&tree); err != nil {
-		return Errorf(EMALFORMED, "%s is not valid JSON: %s", d.What, strings.TrimPrefix(err.Error(), "json: "))
+		return crm.Errorf(crm.EMALFORMED, "%s is not valid JSON: %s", d.What, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Errorf(EMALFORMED, "%s has data after the JSON value", d.What)
+		return crm.Errorf(crm.EMALFORMED, "%s has data after the JSON value", d.What)
 	}
 	if !utf8.Valid(b) || hasBadEscape(b) {
 		if fe := checkText(b, d); fe != nil {
@@ -72,7 +81,7 @@ func decodeWalk(b []byte, dst any, d Decoding) error {
 	if err := json.Unmarshal(b, dst); err != nil {
 		// checkShape mirrors encoding/json, so this is a gap in it: say so
 		// plainly rather than leak decoder internals.
-		return Errorf(EMALFORMED, "%s does not match the expected schema", d.What)
+		return crm.Errorf(crm.EMALFORMED, "%s does not match the expected schema", d.What)
 	}
 	return nil
 }
@@ -88,7 +97,7 @@ var (
 // decoded into, and reports the first unknown field or wrong type with its
 // path, e.g. contact_info.emails[0].email. structured: the value is in a
 // field tagged crm:"structured", where digits may run long.
-func checkShape(d Decoding, v any, t reflect.Type, path string, structured bool) *Error {
+func checkShape(d Decoding, v any, t reflect.Type, path string, structured bool) *crm.Error {
 	if t.Implements(optionalIface) {
 		if v == nil {
 			return nil
@@ -101,9 +110,9 @@ func checkShape(d Decoding, v any, t reflect.Type, path string, structured bool)
 	if v == nil {
 		return nil // null leaves the Go zero value; required-ness is the domain's call
 	}
-	mismatch := func(want string) *Error {
-		return &Error{Code: EMALFORMED, Message: d.invalid(),
-			Fields: []FieldError{{Field: d.path(path), Message: "must be " + want}}}
+	mismatch := func(want string) *crm.Error {
+		return &crm.Error{Code: crm.EMALFORMED, Message: d.invalid(),
+			Fields: []crm.FieldError{{Field: d.path(path), Message: "must be " + want}}}
 	}
 	// Types that parse themselves from a JSON string (time.Time) are
 	// strings on the wire, not objects: check that the text parses, so a
@@ -134,12 +143,12 @@ func checkShape(d Decoding, v any, t reflect.Type, path string, structured bool)
 			child := obj[key]
 			f, ok := fields[key]
 			if !ok {
-				return &Error{Code: EUNKNOWNFIELD, Message: d.invalid(),
-					Fields: []FieldError{{Field: joinPath(path, key), Message: "unknown field"}}}
+				return &crm.Error{Code: crm.EUNKNOWNFIELD, Message: d.invalid(),
+					Fields: []crm.FieldError{{Field: joinPath(path, key), Message: "unknown field"}}}
 			}
 			if s, isString := child.(string); isString && s == "" && f.nonEmpty {
-				return &Error{Code: EINVALID, Message: d.invalid(),
-					Fields: []FieldError{{Field: d.path(joinPath(path, key)), Message: "must not be empty"}}}
+				return &crm.Error{Code: crm.EINVALID, Message: d.invalid(),
+					Fields: []crm.FieldError{{Field: d.path(joinPath(path, key)), Message: "must not be empty"}}}
 			}
 			if err := checkShape(d, child, f.typ, joinPath(path, key), structured || f.structured); err != nil {
 				return err
@@ -171,9 +180,9 @@ func checkShape(d Decoding, v any, t reflect.Type, path string, structured bool)
 			return mismatch("a string")
 		}
 		// The value is not echoed: it may be a real card number.
-		if !structured && ContainsPAN(s) {
-			return &Error{Code: EINVALID, Message: d.invalid(),
-				Fields: []FieldError{{Field: d.path(path), Message: "must not contain a card number"}}}
+		if !structured && crm.ContainsPAN(s) {
+			return &crm.Error{Code: crm.EINVALID, Message: d.invalid(),
+				Fields: []crm.FieldError{{Field: d.path(path), Message: "must not contain a card number"}}}
 		}
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {

@@ -1,4 +1,4 @@
-package crm_test
+package jsonstrict_test
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/jsonstrict"
 )
 
 // TestDecodeStrictRefusesBadText: text no database may hold, and card
@@ -39,7 +40,7 @@ func TestDecodeStrictRefusesBadText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, decode := range []func([]byte, any, crm.Decoding) error{crm.DecodeStrict, crm.DecodeWalk} {
+			for _, decode := range []func([]byte, any, jsonstrict.Decoding) error{jsonstrict.Decode, jsonstrict.DecodeWalk} {
 				err := decode([]byte(tt.body), new(crm.NewCustomer), bodyDecoding)
 				var got []string
 				if err != nil {
@@ -66,7 +67,7 @@ func FuzzDecodeText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		want := crm.CheckText(s) != "" || crm.ContainsPAN(s)
 		for _, lit := range []string{rawLiteral(s, false), rawLiteral(s, true)} {
-			err := crm.DecodeStrict([]byte(`{"country_code":`+lit+`}`), new(crm.MobilePhoneNumber), bodyDecoding)
+			err := jsonstrict.Decode([]byte(`{"country_code":`+lit+`}`), new(crm.MobilePhoneNumber), bodyDecoding)
 			if (err != nil) != want {
 				t.Fatalf("%q as %s: error %v, want refused %v", s, lit, err, want)
 			}
@@ -128,7 +129,7 @@ func TestImportLineRefusesBadText(t *testing.T) {
 		"{\"type\":\"PRIVATE_CUSTOMER\",\"accounts\":[{\"external_id\":\"\xff\"}]}": {"accounts[0].external_id: must be valid UTF-8"},
 	}
 	for line, want := range tests {
-		_, err := crm.DecodeImportLine([]byte(line))
+		_, err := jsonstrict.DecodeImportLine([]byte(line))
 		if err == nil {
 			t.Errorf("%q accepted", line)
 			continue

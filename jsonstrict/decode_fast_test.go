@@ -1,4 +1,4 @@
-package crm_test
+package jsonstrict_test
 
 import (
 	"encoding/json"
@@ -7,9 +7,10 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/jsonstrict"
 )
 
-var bodyDecoding = crm.Decoding{What: "request body", Root: "body"}
+var bodyDecoding = jsonstrict.Decoding{What: "request body", Root: "body"}
 
 // decodeTargets are the body types the fuzz target decodes every input
 // into: the hottest request bodies and a patch (whose fast path is off).
@@ -36,8 +37,8 @@ func FuzzDecodeStrict(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, target := range decodeTargets {
 			fast, slow := target(), target()
-			err := crm.DecodeStrict(b, fast, bodyDecoding)
-			serr := crm.DecodeWalk(b, slow, bodyDecoding)
+			err := jsonstrict.Decode(b, fast, bodyDecoding)
+			serr := jsonstrict.DecodeWalk(b, slow, bodyDecoding)
 			if (err == nil) != (serr == nil) {
 				t.Fatalf("%T %q: DecodeStrict %v, the walk %v", fast, b, err, serr)
 			}
@@ -55,14 +56,14 @@ func BenchmarkDecodeStrict(b *testing.B) {
 	raw, _ := json.Marshal(crmtest.Private(crmtest.NIF(1)))
 	b.Run("fast", func(b *testing.B) {
 		for b.Loop() {
-			if err := crm.DecodeStrict(raw, new(crm.NewCustomer), bodyDecoding); err != nil {
+			if err := jsonstrict.Decode(raw, new(crm.NewCustomer), bodyDecoding); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("walk", func(b *testing.B) {
 		for b.Loop() {
-			if err := crm.DecodeWalk(raw, new(crm.NewCustomer), bodyDecoding); err != nil {
+			if err := jsonstrict.DecodeWalk(raw, new(crm.NewCustomer), bodyDecoding); err != nil {
 				b.Fatal(err)
 			}
 		}

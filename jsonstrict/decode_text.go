@@ -1,4 +1,4 @@
-package crm
+package jsonstrict
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/telcoops/crm"
 )
 
 // mayNeedWalk reports whether b may hold a string that the fast path
@@ -33,7 +35,7 @@ func hasPANLiteral(b []byte) bool {
 			}
 		}
 		lit := b[start:min(i, len(b))]
-		if hasLongDigitRun(lit) && ContainsPAN(string(lit)) {
+		if hasLongDigitRun(lit) && crm.ContainsPAN(string(lit)) {
 			return true
 		}
 	}
@@ -74,6 +76,8 @@ func hasLongDigitRun(b []byte) bool {
 	return false
 }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 func hexRune(b []byte) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
@@ -86,7 +90,7 @@ func hexRune(b []byte) (rune, bool) {
 // CheckText's rule refuses as written (raw invalid UTF-8, \u0000, a lone
 // surrogate escape), and names its path. encoding/json would replace such
 // text with U+FFFD, so this reads the raw literals.
-func checkText(b []byte, d Decoding) *Error {
+func checkText(b []byte, d Decoding) *crm.Error {
 	type frame struct {
 		base    string // the container's path
 		object  bool
@@ -113,8 +117,8 @@ func checkText(b []byte, d Decoding) *Error {
 		f.wantKey = f.object
 		f.index++
 	}
-	refuse := func(path, msg string) *Error {
-		return &Error{Code: EMALFORMED, Message: d.invalid(), Fields: []FieldError{{Field: d.path(path), Message: msg}}}
+	refuse := func(path, msg string) *crm.Error {
+		return &crm.Error{Code: crm.EMALFORMED, Message: d.invalid(), Fields: []crm.FieldError{{Field: d.path(path), Message: msg}}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -150,7 +154,7 @@ func checkText(b []byte, d Decoding) *Error {
 }
 
 // rawTextProblem says why the JSON string literal raw (quotes included)
-// decodes to text CheckText refuses, or "".
+// decodes to text crm.CheckText refuses, or "".
 func rawTextProblem(raw []byte) string {
 	if !utf8.Valid(raw) {
 		return "must be valid UTF-8"

@@ -1,4 +1,7 @@
-package crm
+package jsonstrict
+
+// DecodeWalk is Decode without its fast path, for tests to compare with.
+var DecodeWalk = decodeWalk
 
 // DecodeImportLineStrict is the line decoder without its fast path, for
 // the fuzz target to compare with.
