@@ -17,7 +17,7 @@ import (
 // documents without a credential.
 type IdentificationConfig struct {
 	Service crm.IdentificationService
-	Signer  *crm.DocumentURLSigner
+	Signer  crm.LinkSigner
 	// URLTTL is how long a document link works (default DefaultDocumentURLTTL).
 	URLTTL time.Duration
 	// PublicURL is the service's external base URL, such as

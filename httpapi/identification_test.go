@@ -17,6 +17,7 @@ import (
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
+	"github.com/telcoops/crm/urlsign"
 )
 
 var (
@@ -39,7 +40,7 @@ func identificationConfigIn(t testing.TB, db *sqlstore.DB, dir string) *httpapi.
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := crm.NewDocumentURLSigner([]byte(strings.Repeat("test-signing-key-", 2)))
+	signer, err := urlsign.New([]byte(strings.Repeat("test-signing-key-", 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestIdentificationProcessesEndToEnd(t *testing.T) {
 // a public URL to start links with, the routes answer 503; a link's origin
 // never falls back to the request's Host.
 func TestIdentificationProcessesNotConfigured(t *testing.T) {
-	signer, err := crm.NewDocumentURLSigner([]byte(strings.Repeat("test-signing-key-", 2)))
+	signer, err := urlsign.New([]byte(strings.Repeat("test-signing-key-", 2)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,10 +15,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/blobstore"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/urlsign"
 )
 
 // Orphan blobs (a crash between writing a document and committing its
@@ -66,7 +66,7 @@ func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.
 			return nil, fmt.Errorf("URL signing key: %w", err)
 		}
 	}
-	signer, err := crm.NewDocumentURLSigner(key)
+	signer, err := urlsign.New(key)
 	if err != nil {
 		return nil, fmt.Errorf("CRM_URL_SIGNING_KEY: %w", err)
 	}
@@ -102,8 +102,8 @@ func loadOrCreateKey(path string) ([]byte, error) {
 		raw, err := os.ReadFile(path)
 		if err == nil {
 			key := bytes.TrimSpace(raw)
-			if len(key) < crm.MinURLSigningKeyLength {
-				return nil, fmt.Errorf("%s holds fewer than %d bytes", path, crm.MinURLSigningKeyLength)
+			if len(key) < urlsign.MinKeyLength {
+				return nil, fmt.Errorf("%s holds fewer than %d bytes", path, urlsign.MinKeyLength)
 			}
 			return key, nil
 		}
