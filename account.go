@@ -5,6 +5,19 @@ import (
 	"time"
 )
 
+// Account event types and aggregate. A card is the customer's, so its
+// event is a customer's too, though an account's payment method adds it.
+const (
+	EventAccountCreated       = "account.created"
+	EventAccountClosed        = "account.closed"
+	EventPaymentMethodUpdated = "account.payment_method.updated"
+	EventPaymentMethodPending = "account.payment_method.pending"
+	EventTokenizationFailed   = "account.tokenization.failed"
+	EventBillingAddressSet    = "account.billing_address.updated"
+	EventCreditCardAdded      = "customer.credit_card.added"
+	AggregateAccount          = "account"
+)
+
 // Modality is how an account is billed.
 type Modality string
 

@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// Contract event types; their aggregate is the account.
+const (
+	EventContractCreated      = "account.contract.created"
+	EventContractRequestAdded = "account.contract.request_added"
+)
+
 // ContractRequest is one commercial request (a sale, a change) filed under
 // a contract.
 type ContractRequest struct {

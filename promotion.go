@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Promotion event types; their aggregate is the account.
+const (
+	EventPromotionAdded                 = "account.promotion.added"
+	EventPromotionCancellationScheduled = "account.promotion.cancellation_scheduled"
+)
+
 // Promotion statuses, derived at read time from the dates and the clock.
 const (
 	PromotionActive    = "ACTIVE"

@@ -37,19 +37,20 @@ const (
 	DeadLetterRedelivered   = "REDELIVERED"
 )
 
-// knownEventTypes is every event type the service emits. sqlstore keeps
-// the account events' names unexported, hence the literals. Tests in this
-// package and in sqlstore fail when an Event constant is missing here.
+// knownEventTypes is every event type the service emits, each an Event
+// constant of this package: no other package spells one. A test here fails
+// when an Event constant is missing from it, one in sqlstore when the store
+// spells an event type itself.
 var knownEventTypes = []string{
 	EventCustomerCreated, EventCustomerUpdated, EventCustomerAssociatedUsersSet, EventCustomerDeactivated,
 	EventCredentialAdded, EventCredentialRemoved, EventCredentialMigratedOut, EventCredentialMigratedIn,
 	EventIdentificationProcessCreated, EventSpecialTreatmentUpdated, EventCustomerSpecialTreatmentUpdated,
 	EventCategoryCreated, EventCategoryUpdated, EventCustomerCategoryAdded, EventCustomerCategoryUpdated,
-	"customer.credit_card.added",
-	"account.created", "account.closed", "account.payment_method.updated", "account.payment_method.pending",
-	"account.tokenization.failed", "account.billing_address.updated",
-	"account.promotion.added", "account.promotion.cancellation_scheduled",
-	"account.contract.created", "account.contract.request_added",
+	EventCreditCardAdded,
+	EventAccountCreated, EventAccountClosed, EventPaymentMethodUpdated, EventPaymentMethodPending,
+	EventTokenizationFailed, EventBillingAddressSet,
+	EventPromotionAdded, EventPromotionCancellationScheduled,
+	EventContractCreated, EventContractRequestAdded,
 	EventCustomerProductCreated, EventCustomerProductStatusChanged,
 	EventWebhookCreated, EventWebhookDeleted, EventWebhookDeadLetterReplayed,
 }

@@ -11,18 +11,6 @@ import (
 
 var _ crm.AccountService = (*DB)(nil)
 
-// Account event types.
-const (
-	eventAccountCreated       = "account.created"
-	eventAccountClosed        = "account.closed"
-	eventPaymentMethodUpdated = "account.payment_method.updated"
-	eventPaymentMethodPending = "account.payment_method.pending"
-	eventTokenizationFailed   = "account.tokenization.failed"
-	eventBillingAddressSet    = "account.billing_address.updated"
-	eventCreditCardAdded      = "customer.credit_card.added"
-	aggregateAccount          = "account"
-)
-
 const accountColumns = "id, org_id, customer_id, external_id, body, created_at, updated_at, ended_at, version"
 
 // accountBody is the part of an account kept as a JSON document.
@@ -84,7 +72,7 @@ func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.N
 		if err != nil {
 			return err
 		}
-		return t.appendEvent(org, eventAccountCreated, aggregateAccount, a.ID, a.Version, a, changes)
+		return t.appendEvent(org, crm.EventAccountCreated, crm.AggregateAccount, a.ID, a.Version, a, changes)
 	})
 	if err != nil {
 		return nil, err
@@ -159,7 +147,7 @@ func (db *DB) CloseAccount(ctx context.Context, org, customerID, id string) erro
 		if err != nil {
 			return err
 		}
-		return t.appendEvent(org, eventAccountClosed, aggregateAccount, id, a.Version, a, changes)
+		return t.appendEvent(org, crm.EventAccountClosed, crm.AggregateAccount, id, a.Version, a, changes)
 	})
 }
 
@@ -211,7 +199,7 @@ func (t *tx) saveAccount(before, a *crm.Account, eventType string) error {
 		string(body), t.db.dialect.ts(now), a.Version, a.ID); err != nil {
 		return err
 	}
-	return t.appendEvent(a.OrgID, eventType, aggregateAccount, a.ID, a.Version, a, changes)
+	return t.appendEvent(a.OrgID, eventType, crm.AggregateAccount, a.ID, a.Version, a, changes)
 }
 
 type rowScanner interface{ Scan(dest ...any) error }

@@ -45,7 +45,7 @@ func (db *DB) SetBillingAddress(ctx context.Context, org, id string, addr crm.Bi
 		if err := t.openBillingAddress(id, addr); err != nil {
 			return err
 		}
-		return t.saveAccount(&before, a, eventBillingAddressSet)
+		return t.saveAccount(&before, a, crm.EventBillingAddressSet)
 	})
 }
 

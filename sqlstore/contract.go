@@ -9,11 +9,6 @@ import (
 
 var _ crm.ContractService = (*DB)(nil)
 
-const (
-	eventContractCreated      = "account.contract.created"
-	eventContractRequestAdded = "account.contract.request_added"
-)
-
 // CreateContract opens a contract on an open account. Contracts of one
 // account never overlap, so "the active contract" is always one.
 func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.NewContract) (*crm.Contract, error) {
@@ -66,7 +61,7 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 				return err
 			}
 		}
-		return t.bumpAccount(a, eventContractCreated, c, changes)
+		return t.bumpAccount(a, crm.EventContractCreated, c, changes)
 	})
 	if err != nil {
 		return nil, err
@@ -105,7 +100,7 @@ func (db *DB) AddContractRequest(ctx context.Context, org, accountID, contractID
 		if err != nil {
 			return err
 		}
-		return t.bumpAccount(a, eventContractRequestAdded, out, changes)
+		return t.bumpAccount(a, crm.EventContractRequestAdded, out, changes)
 	})
 	if err != nil {
 		return nil, err

@@ -63,7 +63,7 @@ func (im *importer) build(it *importItem) error {
 			}
 			r.billing = append(r.billing, importBilling{id: newID(), accountID: a.ID, address: string(raw)})
 		}
-		ev, err := newImportEvent(eventAccountCreated, aggregateAccount, a.ID, a.Version, a, b)
+		ev, err := newImportEvent(crm.EventAccountCreated, crm.AggregateAccount, a.ID, a.Version, a, b)
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.Paym
 				return nil // the same pending request again: nothing new
 			}
 			a.PendingReference = ref
-			return t.saveAccount(&before, a, eventPaymentMethodPending)
+			return t.saveAccount(&before, a, crm.EventPaymentMethodPending)
 		}
 		pm, err := t.resolvePaymentMethod(org, a.CustomerID, req, "")
 		if err != nil {
@@ -80,7 +80,7 @@ func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.Paym
 		if a.PaymentMethod == before.PaymentMethod && before.PendingReference == "" {
 			return nil
 		}
-		return t.saveAccount(&before, a, eventPaymentMethodUpdated)
+		return t.saveAccount(&before, a, crm.EventPaymentMethodUpdated)
 	})
 	return pending, err
 }
@@ -176,11 +176,11 @@ func (db *DB) CompleteTokenization(ctx context.Context, org, ref string, res crm
 		before := *a
 		a.PendingReference = ""
 		if res.Status == crm.TokenizationFailed {
-			return t.saveAccount(&before, a, eventTokenizationFailed)
+			return t.saveAccount(&before, a, crm.EventTokenizationFailed)
 		}
 		a.PaymentMethod = crm.PaymentMethod{Type: crm.PaymentCreditCard, CardID: res.TokenID,
 			CardSummary: res.Summary, CardExpiration: res.ExpirationDate}
-		return t.saveAccount(&before, a, eventPaymentMethodUpdated)
+		return t.saveAccount(&before, a, crm.EventPaymentMethodUpdated)
 	})
 }
 
@@ -211,7 +211,7 @@ func (t *tx) addCard(org, customerID string, res crm.TokenizationResult, now tim
 	if err != nil {
 		return err
 	}
-	return t.appendEvent(org, eventCreditCardAdded, crm.AggregateCustomer, customerID, version, card, changes)
+	return t.appendEvent(org, crm.EventCreditCardAdded, crm.AggregateCustomer, customerID, version, card, changes)
 }
 
 // ListCreditCards lists a customer's tokenized cards, oldest first.

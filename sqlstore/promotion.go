@@ -11,11 +11,6 @@ import (
 
 var _ crm.PromotionService = (*DB)(nil)
 
-const (
-	eventPromotionAdded                 = "account.promotion.added"
-	eventPromotionCancellationScheduled = "account.promotion.cancellation_scheduled"
-)
-
 const promotionColumns = "id, account_id, promotion_code, name, start_date, end_date, cancellation_date, created_at"
 
 // AddPromotion attaches a promotion to an open account.
@@ -42,7 +37,7 @@ func (db *DB) AddPromotion(ctx context.Context, org, accountID string, n crm.New
 		if err != nil {
 			return err
 		}
-		return t.bumpAccount(a, eventPromotionAdded, p, changes)
+		return t.bumpAccount(a, crm.EventPromotionAdded, p, changes)
 	})
 	if err != nil {
 		return nil, err
@@ -143,7 +138,7 @@ func (db *DB) CancelPromotion(ctx context.Context, org, accountID, promotionID, 
 		if err != nil {
 			return err
 		}
-		return t.bumpAccount(a, eventPromotionCancellationScheduled, p, changes)
+		return t.bumpAccount(a, crm.EventPromotionCancellationScheduled, p, changes)
 	})
 }
 
@@ -165,7 +160,7 @@ func (t *tx) bumpAccount(a *crm.Account, eventType string, data any, changes map
 	if _, err := t.exec("UPDATE accounts SET updated_at = ?, version = ? WHERE id = ?", t.db.dialect.ts(now), a.Version, a.ID); err != nil {
 		return err
 	}
-	return t.appendEvent(a.OrgID, eventType, aggregateAccount, a.ID, a.Version, data, changes)
+	return t.appendEvent(a.OrgID, eventType, crm.AggregateAccount, a.ID, a.Version, data, changes)
 }
 
 func (db *DB) promotions(ctx context.Context, org, accountID string) ([]crm.AccountPromotion, error) {

@@ -3,12 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,48 +108,4 @@ func TestWebhookRejectsBadInputWithoutWriting(t *testing.T) {
 			t.Errorf("rejected writes left subscriptions: %v", list)
 		}
 	})
-}
-
-var eventTypePattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
-
-// TestSqlstoreEventTypesAreKnown fails when the store emits an event type
-// that subscriptions cannot name.
-func TestSqlstoreEventTypesAreKnown(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	found := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(file, func(n ast.Node) bool {
-			spec, ok := n.(*ast.ValueSpec)
-			if !ok {
-				return true
-			}
-			for i, id := range spec.Names {
-				if !strings.HasPrefix(id.Name, "event") || i >= len(spec.Values) {
-					continue
-				}
-				if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					v, _ := strconv.Unquote(lit.Value)
-					if !eventTypePattern.MatchString(v) {
-						continue // eventColumns and the like
-					}
-					found++
-					if !crm.IsEventType(v) {
-						t.Errorf("%s: %s = %q is not in crm.KnownEventTypes (webhook.go)", f, id.Name, v)
-					}
-				}
-			}
-			return true
-		})
-	}
-	if found == 0 {
-		t.Fatal("no event* constants found")
-	}
 }
