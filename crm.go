@@ -6,7 +6,8 @@
 //
 // It imports only the standard library. Technology lives beside it: sqlstore
 // (SQLite and PostgreSQL), httpapi (the HTTP surfaces), jwtauth (token
-// verification); cmd/crmd wires them together.
+// verification), jsonstrict (strict JSON decoding), urlsign (signed
+// document links); cmd/crmd wires them together.
 package crm
 
 import "time"
