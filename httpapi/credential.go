@@ -68,7 +68,9 @@ func (s *Server) credentialPost(migrate bool) post[crm.Receipt] {
 			}
 			return c.Receipt().(crm.Receipt), nil
 		},
-		render: func(r *http.Request, org string, v crm.Receipt) answer { return answer{http.StatusCreated, idOnly{v.ID}, ""} },
+		render: func(r *http.Request, org string, v crm.Receipt) answer {
+			return answer{http.StatusCreated, idOnly{v.ID}, ""}
+		},
 	}
 }
 
@@ -102,4 +104,3 @@ func (s *Server) deleteCredential(w http.ResponseWriter, r *http.Request, org st
 	}
 	s.noContent(w, r, s.cfg.Credentials.DeleteCredential(r.Context(), org, customerID, credentialID, preconditions(r)))
 }
-
