@@ -160,18 +160,18 @@ type BillingAddressRecord struct {
 
 // AccountService is the accounts group of the v4 API.
 type AccountService interface {
-	CreateAccount(ctx context.Context, org, customerID string, a NewAccount) (*Account, error)
+	CreateAccount(ctx context.Context, org, customerID string, a NewAccount, opts WriteOptions) (*Account, error)
 	GetAccount(ctx context.Context, org, id string) (*Account, error)
 	ListAccountIDs(ctx context.Context, org, customerID string) ([]string, error)
-	CloseAccount(ctx context.Context, org, customerID, id string) error
+	CloseAccount(ctx context.Context, org, customerID, id string, opts WriteOptions) error
 	// SetPaymentMethod applies a payment method now (pending false) or
 	// records a pending tokenization the account waits on (pending true).
-	SetPaymentMethod(ctx context.Context, org, id string, pm PaymentMethodRequest) (pending bool, err error)
+	SetPaymentMethod(ctx context.Context, org, id string, pm PaymentMethodRequest, opts WriteOptions) (pending bool, err error)
 	AvailablePaymentMethods(ctx context.Context, org, customerID, id string) ([]PaymentType, error)
-	SetBillingAddress(ctx context.Context, org, id string, a BillingAddress) error
+	SetBillingAddress(ctx context.Context, org, id string, a BillingAddress, opts WriteOptions) error
 	BillingAddressHistory(ctx context.Context, org, id string, from, to *time.Time) ([]BillingAddressRecord, error)
 	ListTokenizationRequests(ctx context.Context, org, accountID string) ([]TokenizationRequest, error)
-	CompleteTokenization(ctx context.Context, org, referenceID string, r TokenizationResult) error
+	CompleteTokenization(ctx context.Context, org, referenceID string, r TokenizationResult, opts WriteOptions) error
 	ListCreditCards(ctx context.Context, org, customerID string) ([]CreditCard, error)
 	InvoiceRecipient(ctx context.Context, org, accountID string) (*InvoiceRecipient, error)
 }
@@ -203,3 +203,6 @@ func DefaultAccountSettings() AccountSettings {
 		},
 	}
 }
+
+// Receipt is what a create account keeps for replay (Receipter).
+func (a *Account) Receipt() any { return Receipt{ID: a.ID, ExternalID: a.ExternalID} }

@@ -177,10 +177,10 @@ type CategoryService interface {
 	ListCategories(ctx context.Context, org string) ([]Category, error)
 	GetCategory(ctx context.Context, org string, id int32) (*Category, error)
 	// CreateCategories creates all the categories or none.
-	CreateCategories(ctx context.Context, org string, cs []NewCategory) ([]Category, error)
-	UpdateCategory(ctx context.Context, org string, id int32, p CategoryPatch) error
-	AddCustomerCategory(ctx context.Context, org, customerID string, n NewCustomerCategory) error
-	UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p CustomerCategoryPatch) error
+	CreateCategories(ctx context.Context, org string, cs []NewCategory, opts WriteOptions) ([]Category, error)
+	UpdateCategory(ctx context.Context, org string, id int32, p CategoryPatch, opts WriteOptions) error
+	AddCustomerCategory(ctx context.Context, org, customerID string, n NewCustomerCategory, opts WriteOptions) error
+	UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p CustomerCategoryPatch, opts WriteOptions) error
 	ListCustomerCategories(ctx context.Context, org, customerID string) (*CustomerCategories, error)
 	ListCustomerCategoryHistory(ctx context.Context, org, customerID string) (*CustomerCategoryHistory, error)
 }

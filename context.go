@@ -11,36 +11,45 @@ const (
 	ctxRequest ctxKey = iota
 )
 
-// RequestInfo is what the transport knows about the request being served:
-// who asks, under which id, and the write preconditions they sent. The store
-// reads it to stamp events, check If-Match and claim idempotency keys, so that
-// those checks happen inside the write's own transaction.
+// RequestInfo is who asks, as the transport knows it: the store reads it to
+// stamp events. It carries identity only; what constrains a write is its
+// WriteOptions argument.
 type RequestInfo struct {
 	RequestID   string
 	Principal   Principal
 	RequestorID string // Requestor-ID of the products surface, if any
-	// IfMatch is the version the caller expects the target to have
-	// (parsed from If-Match); zero means no precondition.
-	IfMatch int64
-	// Idempotency, when set, is claimed in the write's transaction.
-	Idempotency *IdempotencyClaim
 }
 
-// IdempotencyClaim identifies a POST by its Idempotency-Key and the hash of
+// WriteOptions are a write's preconditions, checked by the store in the
+// write's own transaction: every write method that takes them returns
+// EPRECONDITION when IfMatch does not match the target's version, and
+// EIDEMPOTENCY when another write holds its live Idempotency-Key.
+type WriteOptions struct {
+	// IfMatch is the version the caller expects the target to have (from
+	// If-Match): zero means none, and a negative one matches no version.
+	IfMatch int64
+	// Idempotency, when set, is claimed in the write's transaction, which
+	// keeps the write's result under it for replay.
+	Idempotency *IdempotencyKey
+}
+
+// IdempotencyKey identifies a POST by its Idempotency-Key and the hash of
 // its method, path and body.
-type IdempotencyClaim struct {
+type IdempotencyKey struct {
 	Key         string
 	RequestHash string
-	// Respond, when the transport sets it, renders the answer to the
-	// request from its write's result (what the store method returns), so
-	// that the store keeps the answer for replay in the write's own
-	// transaction: no crash after the commit can then leave the key
-	// claimed without it. The store sets Kept once that committed.
-	Respond func(result any) (IdempotentResponse, error)
-	Kept    bool
 }
 
-// IdempotentResponse is an answer kept for replay under its key.
+// Receipter is a write result holding more than the answer to its write
+// shows, personal data above all: an idempotency record keeps its receipt
+// instead of the whole result. A receipt must encode as the result does,
+// for the fields it keeps.
+type Receipter interface {
+	Receipt() any
+}
+
+// IdempotentResponse is an answer kept for replay under its key by
+// versions that kept answers rather than results.
 type IdempotentResponse struct {
 	Status   int
 	Body     []byte
@@ -59,18 +68,18 @@ func RequestInfoFrom(ctx context.Context) RequestInfo {
 }
 
 // IdempotencyRecord is the stored outcome of a POST sent with an
-// Idempotency-Key. StatusCode 0 means the write committed but its response
-// was not recorded yet (in flight, or the process died in between).
+// Idempotency-Key: the result its write kept, as JSON, or, for a record
+// older than results, the answer (status 0: the write committed but its
+// answer was lost).
 type IdempotencyRecord struct {
 	RequestHash string
-	StatusCode  int
-	Body        []byte
-	Location    string
+	Result      []byte
+	Answer      IdempotentResponse
 	CreatedAt   time.Time
 }
 
-// IdempotencyService stores the outcome of POSTs for replay.
+// IdempotencyService finds the outcome of POSTs for replay; the write that
+// claims a key keeps its outcome (WriteOptions.Idempotency).
 type IdempotencyService interface {
 	LookupIdempotency(ctx context.Context, org, key string) (*IdempotencyRecord, error)
-	CompleteIdempotency(ctx context.Context, org, key string, status int, body []byte, location string) error
 }

@@ -90,8 +90,8 @@ func (r *NewContractRequest) validate(p *Problems, path string) {
 
 // ContractService manages an account's contracts.
 type ContractService interface {
-	CreateContract(ctx context.Context, org, accountID string, n NewContract) (*Contract, error)
-	AddContractRequest(ctx context.Context, org, accountID, contractID string, r NewContractRequest) (*ContractRequest, error)
+	CreateContract(ctx context.Context, org, accountID string, n NewContract, opts WriteOptions) (*Contract, error)
+	AddContractRequest(ctx context.Context, org, accountID, contractID string, r NewContractRequest, opts WriteOptions) (*ContractRequest, error)
 	FindAccountByExternalID(ctx context.Context, org, externalID string) (string, error)
 	ListContracts(ctx context.Context, org, accountExternalID string) ([]Contract, error)
 	ActiveContract(ctx context.Context, org, accountExternalID string) (*Contract, error)

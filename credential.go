@@ -96,12 +96,16 @@ func ParseUsername(s string) (string, error) {
 type CredentialService interface {
 	// AddCredential gives an active customer a new username; a username
 	// already used in the org is ECONFLICT, an ended customer ESTATE.
-	AddCredential(ctx context.Context, org, customerID, username string) (*Credential, error)
+	AddCredential(ctx context.Context, org, customerID, username string, opts WriteOptions) (*Credential, error)
 	// ListCredentials returns a customer's credentials, oldest first.
 	ListCredentials(ctx context.Context, org, customerID string) (*CustomerCredentials, error)
 	// DeleteCredential removes one credential of the customer.
-	DeleteCredential(ctx context.Context, org, customerID, credentialID string) error
+	DeleteCredential(ctx context.Context, org, customerID, credentialID string, opts WriteOptions) error
 	// MigrateCredential moves the credential with this username, keeping
 	// its id, from the customer that holds it to customerID.
-	MigrateCredential(ctx context.Context, org, customerID, username string) (*Credential, error)
+	MigrateCredential(ctx context.Context, org, customerID, username string, opts WriteOptions) (*Credential, error)
 }
+
+// Receipt is what an add or a migration of a credential keeps for replay
+// (Receipter): its id, not its username.
+func (c *Credential) Receipt() any { return Receipt{ID: c.ID} }

@@ -212,11 +212,21 @@ type CustomerSearch struct {
 // CustomerService is the customers group of the v4 API. Every write is one
 // transaction that also appends its event.
 type CustomerService interface {
-	CreateCustomer(ctx context.Context, org string, c NewCustomer) (*Customer, error)
+	CreateCustomer(ctx context.Context, org string, c NewCustomer, opts WriteOptions) (*Customer, error)
 	GetCustomer(ctx context.Context, org, id string) (*Customer, error)
 	FindCustomer(ctx context.Context, org string, q CustomerSearch) (CustomerRef, error)
 	FindCustomerByExternalID(ctx context.Context, org, externalID string) (CustomerRef, error)
-	UpdateCustomer(ctx context.Context, org, id string, p CustomerPatch) error
-	PutAssociatedUsers(ctx context.Context, org, id string, users []AssociatedUser) error
-	DeactivateCustomer(ctx context.Context, org, id string) error
+	UpdateCustomer(ctx context.Context, org, id string, p CustomerPatch, opts WriteOptions) error
+	PutAssociatedUsers(ctx context.Context, org, id string, users []AssociatedUser, opts WriteOptions) error
+	DeactivateCustomer(ctx context.Context, org, id string, opts WriteOptions) error
 }
+
+// Receipt is what a create keeps for replay of its answer: the new
+// resource's ids, and none of its personal data.
+type Receipt struct {
+	ID         string  `json:"id"`
+	ExternalID *string `json:"external_id"`
+}
+
+// Receipt is what a create customer keeps for replay (Receipter).
+func (c *Customer) Receipt() any { return Receipt{ID: c.ID, ExternalID: c.ExternalID} }

@@ -209,7 +209,7 @@ type IdentificationService interface {
 	// process: EINVALID for a bad type or document, ENOTFOUND or ESTATE as
 	// CheckIdentifiable. The document and the process are kept together or
 	// not at all.
-	CreateIdentificationProcess(ctx context.Context, org, customerID string, n NewIdentificationProcess) (*IdentificationProcess, error)
+	CreateIdentificationProcess(ctx context.Context, org, customerID string, n NewIdentificationProcess, opts WriteOptions) (*IdentificationProcess, error)
 	// ListIdentificationProcesses lists a customer's processes, oldest
 	// first; ENOTFOUND when the customer is not in the org.
 	ListIdentificationProcesses(ctx context.Context, org, customerID string) ([]IdentificationProcess, error)

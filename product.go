@@ -220,10 +220,10 @@ type ProductService interface {
 	// CreateCustomerProduct opens a product for a customer of the org and
 	// runs its activation step; a second open product with the same code
 	// is ECONFLICT.
-	CreateCustomerProduct(ctx context.Context, org, customerID string, code ProductCode) (*CustomerProduct, error)
+	CreateCustomerProduct(ctx context.Context, org, customerID string, code ProductCode, opts WriteOptions) (*CustomerProduct, error)
 	// ListCustomerProducts lists a customer's products, oldest first.
 	ListCustomerProducts(ctx context.Context, org, customerID string, f ProductFilter) ([]CustomerProduct, error)
 	GetCustomerProduct(ctx context.Context, org, id string) (*CustomerProduct, error)
 	// CloseCustomerProduct closes a product in a non-terminal status.
-	CloseCustomerProduct(ctx context.Context, org, id string) error
+	CloseCustomerProduct(ctx context.Context, org, id string, opts WriteOptions) error
 }

@@ -134,9 +134,9 @@ func isDate(s string) bool {
 
 // PromotionService manages an account's promotions.
 type PromotionService interface {
-	AddPromotion(ctx context.Context, org, accountID string, n NewPromotion) (*AccountPromotion, error)
+	AddPromotion(ctx context.Context, org, accountID string, n NewPromotion, opts WriteOptions) (*AccountPromotion, error)
 	// ListPromotions filters by ACTIVE, SCHEDULED or ALL.
 	ListPromotions(ctx context.Context, org, accountID, filter string) ([]AccountPromotion, error)
 	PromotionHistory(ctx context.Context, org, accountID string, from *time.Time) ([]PromotionOperation, error)
-	CancelPromotion(ctx context.Context, org, accountID, promotionID, date string) error
+	CancelPromotion(ctx context.Context, org, accountID, promotionID, date string, opts WriteOptions) error
 }

@@ -70,9 +70,9 @@ type SpecialTreatmentService interface {
 	GetSpecialTreatment(ctx context.Context, org string) (*SpecialTreatmentList, error)
 	// SetSpecialTreatment replaces the org's list; removing a value that a
 	// customer who has not ended still holds is ESTATE.
-	SetSpecialTreatment(ctx context.Context, org string, values []string) error
+	SetSpecialTreatment(ctx context.Context, org string, values []string, opts WriteOptions) error
 	GetCustomerSpecialTreatment(ctx context.Context, org, customerID string) (*CustomerSpecialTreatment, error)
 	// SetCustomerSpecialTreatment replaces the customer's values; each must
 	// be in the org's list.
-	SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string) error
+	SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string, opts WriteOptions) error
 }

@@ -180,16 +180,16 @@ type WebhookDeadLetterFilter struct {
 type WebhookService interface {
 	// CreateWebhook stores a subscription with a new secret. It starts at
 	// the current end of the feed.
-	CreateWebhook(ctx context.Context, org string, n NewWebhook) (*Webhook, error)
+	CreateWebhook(ctx context.Context, org string, n NewWebhook, opts WriteOptions) (*Webhook, error)
 	// ListWebhooks and GetWebhook leave Secret empty: only the create
 	// response and the dispatcher (ActiveWebhooks) see it.
 	ListWebhooks(ctx context.Context, org string) ([]Webhook, error)
 	GetWebhook(ctx context.Context, org, id string) (*Webhook, error)
 	// DeleteWebhook stops the subscription's deliveries.
-	DeleteWebhook(ctx context.Context, org, id string) error
+	DeleteWebhook(ctx context.Context, org, id string, opts WriteOptions) error
 	ListWebhookDeadLetters(ctx context.Context, org, id string, f WebhookDeadLetterFilter) ([]WebhookDeadLetter, error)
 	// ReplayWebhookDeadLetter queues a DEAD letter for redelivery.
-	ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string) (*WebhookDeadLetter, error)
+	ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string, opts WriteOptions) (*WebhookDeadLetter, error)
 }
 
 // WebhookLeaseName is the lease, in the outbox, of a subscription's
@@ -242,3 +242,13 @@ type WebhookDeliveryStore interface {
 	// REDELIVERED, or DEAD again.
 	FinishWebhookReplay(ctx context.Context, l WebhookLease, dl WebhookDeadLetter) error
 }
+
+// WebhookReceipt is what a create webhook keeps for replay: the webhook
+// with its secret, which its answer shows once (the record is sealed).
+type WebhookReceipt struct {
+	Webhook
+	Secret string
+}
+
+// Receipt is what a create webhook keeps for replay (Receipter).
+func (w *Webhook) Receipt() any { return WebhookReceipt{Webhook: *w, Secret: w.Secret} }

@@ -29,7 +29,7 @@ func TestAbandonedRequestIsNotAnError(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := db.CreateCustomer(context.Background(), "telco", crmtest.Private(crmtest.NIF(1)))
+		c, err := db.CreateCustomer(context.Background(), "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

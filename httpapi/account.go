@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) registerAccounts() {
-	s.v4("POST", "/customers/{customer_id}/accounts", crm.RoleAccountsWrite, s.createAccount)
+	v4Post(s, "/customers/{customer_id}/accounts", crm.RoleAccountsWrite, s.createAccount())
 	s.v4("GET", "/customers/{customer_id}/accounts", crm.RoleAccountsRead, s.listAccounts)
 	s.v4("DELETE", "/customers/{customer_id}/accounts/{account_id}", crm.RoleAccountsWrite, s.closeAccount)
 	s.v4("GET", "/customers/{customer_id}/accounts/{account_id}/payment-methods", crm.RoleAccountsRead, s.availablePaymentMethods)
@@ -19,27 +19,31 @@ func (s *Server) registerAccounts() {
 	s.v4("GET", "/accounts/{account_id}/billing-address/history", crm.RoleAccountsRead, s.billingAddressHistory)
 	s.v4("GET", "/accounts/{account_id}/invoice-recipient", crm.RoleAccountsRead, s.invoiceRecipient)
 	s.v4("GET", "/accounts/{account_id}/tokenization-requests", crm.RoleAccountsRead, s.listTokenizationRequests)
-	s.v4("POST", "/tokenization-requests/{reference_id}/result", crm.RolePaymentsGateway, s.tokenizationResult)
+	v4Post(s, "/tokenization-requests/{reference_id}/result", crm.RolePaymentsGateway, s.tokenizationResult())
 }
 
-func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, org string) {
-	customerID, ok := s.uuidParam(w, r, "customer_id")
-	if !ok {
-		return
+func (s *Server) createAccount() post[crm.Receipt] {
+	return post[crm.Receipt]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.Receipt, error) {
+			customerID, err := pathUUID(r, "customer_id")
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			var in crm.NewAccount
+			if err := decodeJSON(r, &in); err != nil {
+				return crm.Receipt{}, err
+			}
+			a, err := s.cfg.Accounts.CreateAccount(r.Context(), org, customerID, in, opts)
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			return a.Receipt().(crm.Receipt), nil
+		},
+		render: func(r *http.Request, org string, v crm.Receipt) answer {
+			// The contract answers 200, not 201, for this create.
+			return answer{http.StatusOK, customerCreated{ID: v.ID, ExternalID: v.ExternalID}, "/v4/orgs/" + org + "/accounts/" + v.ID}
+		},
 	}
-	var in crm.NewAccount
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	a, err := s.cfg.Accounts.CreateAccount(r.Context(), org, customerID, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/v4/orgs/"+org+"/accounts/"+a.ID)
-	// The contract answers 200, not 201, for this create.
-	writeJSON(w, http.StatusOK, customerCreated{ID: a.ID, ExternalID: a.ExternalID})
 }
 
 type idOnly struct {
@@ -72,7 +76,7 @@ func (s *Server) closeAccount(w http.ResponseWriter, r *http.Request, org string
 	if !ok {
 		return
 	}
-	s.noContent(w, r, s.cfg.Accounts.CloseAccount(withIfMatch(r).Context(), org, customerID, id))
+	s.noContent(w, r, s.cfg.Accounts.CloseAccount(r.Context(), org, customerID, id, preconditions(r)))
 }
 
 func (s *Server) availablePaymentMethods(w http.ResponseWriter, r *http.Request, org string) {
@@ -187,7 +191,7 @@ func (s *Server) patchPaymentMethod(w http.ResponseWriter, r *http.Request, org 
 		s.writeError(w, r, err)
 		return
 	}
-	pending, err := s.cfg.Accounts.SetPaymentMethod(withIfMatch(r).Context(), org, id, in)
+	pending, err := s.cfg.Accounts.SetPaymentMethod(r.Context(), org, id, in, preconditions(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -209,7 +213,7 @@ func (s *Server) putBillingAddress(w http.ResponseWriter, r *http.Request, org s
 		s.writeError(w, r, err)
 		return
 	}
-	s.noContent(w, r, s.cfg.Accounts.SetBillingAddress(withIfMatch(r).Context(), org, id, in))
+	s.noContent(w, r, s.cfg.Accounts.SetBillingAddress(r.Context(), org, id, in, preconditions(r)))
 }
 
 func (s *Server) billingAddressHistory(w http.ResponseWriter, r *http.Request, org string) {
@@ -290,13 +294,17 @@ func (s *Server) listTokenizationRequests(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusOK, map[string][]row{"tokenization_requests": out})
 }
 
-func (s *Server) tokenizationResult(w http.ResponseWriter, r *http.Request, org string) {
-	var in crm.TokenizationResult
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) tokenizationResult() post[none] {
+	return post[none]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (none, error) {
+			var in crm.TokenizationResult
+			if err := decodeJSON(r, &in); err != nil {
+				return none{}, err
+			}
+			return none{}, s.cfg.Accounts.CompleteTokenization(r.Context(), org, r.PathValue("reference_id"), in, opts)
+		},
+		render: noContentAnswer,
 	}
-	s.noContent(w, r, s.cfg.Accounts.CompleteTokenization(r.Context(), org, r.PathValue("reference_id"), in))
 }
 
 // queryParams returns the query, refusing parameters the operation lacks.

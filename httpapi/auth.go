@@ -7,27 +7,27 @@ import (
 	"github.com/telcoops/crm"
 )
 
-// authorize authenticates the caller, checks it may act in the path's org
-// and holds role, and records the principal in the request context.
-func (s *Server) authorize(r *http.Request, role crm.Role) (string, error) {
+// authorize authenticates the caller and checks it may act in the path's
+// org and holds role. It returns the org and a copy of r whose context
+// carries the principal.
+func (s *Server) authorize(r *http.Request, role crm.Role) (*http.Request, string, error) {
 	p, err := s.authenticate(r)
 	if err != nil {
-		return "", err
+		return r, "", err
 	}
 	org := r.PathValue("org_id")
 	if !crm.ValidOrgID(org) {
-		return "", paramError("org_id", "must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit")
+		return r, "", paramError("org_id", "must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit")
 	}
 	if !p.CanAccessOrg(org) {
-		return "", crm.Errorf(crm.EFORBIDDEN, "the credential is not valid for org %s", org)
+		return r, "", crm.Errorf(crm.EFORBIDDEN, "the credential is not valid for org %s", org)
 	}
 	if !p.HasRole(role) {
-		return "", crm.Errorf(crm.EROLE, "the credential lacks the role %s", role)
+		return r, "", crm.Errorf(crm.EROLE, "the credential lacks the role %s", role)
 	}
 	info := crm.RequestInfoFrom(r.Context())
 	info.Principal = p
-	*r = *r.WithContext(crm.WithRequestInfo(r.Context(), info))
-	return org, nil
+	return r.WithContext(crm.WithRequestInfo(r.Context(), info)), org, nil
 }
 
 // authenticate finds the caller's credential: an API key (Authorization

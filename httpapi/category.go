@@ -11,11 +11,11 @@ import (
 // Special Treatment and Customer Special Treatment groups.
 func (s *Server) registerClassification() {
 	s.v4("GET", "/categories", crm.RoleCustomersRead, s.listCategories)
-	s.v4("POST", "/categories", crm.RoleCatalogWrite, s.createCategories)
+	v4Post(s, "/categories", crm.RoleCatalogWrite, s.createCategories())
 	s.v4("GET", "/categories/{category_id}", crm.RoleCustomersRead, s.getCategory)
 	s.v4("PATCH", "/categories/{category_id}", crm.RoleCatalogWrite, s.patchCategory)
 	s.v4("GET", "/customers/{customer_id}/categories", crm.RoleCustomersRead, s.listCustomerCategories)
-	s.v4("POST", "/customers/{customer_id}/categories", crm.RoleCustomersWrite, s.addCustomerCategory)
+	v4Post(s, "/customers/{customer_id}/categories", crm.RoleCustomersWrite, s.addCustomerCategory())
 	s.v4("GET", "/customers/{customer_id}/categories/historical", crm.RoleCustomersRead, s.customerCategoryHistory)
 	s.v4("PATCH", "/customers/{customer_id}/categories/{category_id}", crm.RoleCustomersWrite, s.patchCustomerCategory)
 	s.registerSpecialTreatment()
@@ -50,24 +50,25 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, org stri
 	writeJSON(w, http.StatusOK, categoriesBody(cs))
 }
 
-func (s *Server) createCategories(w http.ResponseWriter, r *http.Request, org string) {
-	var in struct {
-		Categories *[]crm.NewCategory `json:"categories"`
+func (s *Server) createCategories() post[[]crm.Category] {
+	return post[[]crm.Category]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) ([]crm.Category, error) {
+			var in struct {
+				Categories *[]crm.NewCategory `json:"categories"`
+			}
+			if err := decodeJSON(r, &in); err != nil {
+				return nil, err
+			}
+			var list []crm.NewCategory
+			if in.Categories != nil {
+				list = append([]crm.NewCategory{}, *in.Categories...)
+			}
+			return s.cfg.Classification.CreateCategories(r.Context(), org, list, opts)
+		},
+		render: func(r *http.Request, org string, cs []crm.Category) answer {
+			return answer{http.StatusCreated, categoriesBody(cs), ""}
+		},
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var list []crm.NewCategory
-	if in.Categories != nil {
-		list = append([]crm.NewCategory{}, *in.Categories...)
-	}
-	cs, err := s.cfg.Classification.CreateCategories(r.Context(), org, list)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, categoriesBody(cs))
 }
 
 func (s *Server) getCategory(w http.ResponseWriter, r *http.Request, org string) {
@@ -94,7 +95,7 @@ func (s *Server) patchCategory(w http.ResponseWriter, r *http.Request, org strin
 		s.writeError(w, r, err)
 		return
 	}
-	s.noContent(w, r, s.cfg.Classification.UpdateCategory(withIfMatch(r).Context(), org, id, p))
+	s.noContent(w, r, s.cfg.Classification.UpdateCategory(r.Context(), org, id, p, preconditions(r)))
 }
 
 // categoryIDParam reads the category_id path parameter: a positive int32
@@ -159,21 +160,21 @@ func (s *Server) listCustomerCategories(w http.ResponseWriter, r *http.Request, 
 	}{cc.CustomerID, out})
 }
 
-func (s *Server) addCustomerCategory(w http.ResponseWriter, r *http.Request, org string) {
-	id, ok := s.uuidParam(w, r, "customer_id")
-	if !ok {
-		return
+func (s *Server) addCustomerCategory() post[none] {
+	return post[none]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (none, error) {
+			id, err := pathUUID(r, "customer_id")
+			if err != nil {
+				return none{}, err
+			}
+			var in crm.NewCustomerCategory
+			if err := decodeJSON(r, &in); err != nil {
+				return none{}, err
+			}
+			return none{}, s.cfg.Classification.AddCustomerCategory(r.Context(), org, id, in, opts)
+		},
+		render: func(*http.Request, string, none) answer { return answer{status: http.StatusCreated} },
 	}
-	var in crm.NewCustomerCategory
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.cfg.Classification.AddCustomerCategory(r.Context(), org, id, in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusCreated)
 }
 
 func (s *Server) customerCategoryHistory(w http.ResponseWriter, r *http.Request, org string) {
@@ -227,5 +228,5 @@ func (s *Server) patchCustomerCategory(w http.ResponseWriter, r *http.Request, o
 		s.writeError(w, r, err)
 		return
 	}
-	s.noContent(w, r, s.cfg.Classification.UpdateCustomerCategory(withIfMatch(r).Context(), org, id, cid, p))
+	s.noContent(w, r, s.cfg.Classification.UpdateCustomerCategory(r.Context(), org, id, cid, p, preconditions(r)))
 }

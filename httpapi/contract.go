@@ -7,51 +7,51 @@ import (
 )
 
 func (s *Server) registerContracts() {
-	s.v4("POST", "/accounts/{account_id}/contracts", crm.RoleAccountsWrite, s.createContract)
-	s.v4("POST", "/accounts/{account_id}/contracts/{contract_id}/requests", crm.RoleAccountsWrite, s.addContractRequest)
+	v4Post(s, "/accounts/{account_id}/contracts", crm.RoleAccountsWrite, s.createContract())
+	v4Post(s, "/accounts/{account_id}/contracts/{contract_id}/requests", crm.RoleAccountsWrite, s.addContractRequest())
 	s.v4("GET", "/external-accounts/{account_external_id}", crm.RoleAccountsRead, s.getAccountByExternalID)
 	s.v4("GET", "/external-accounts/{account_external_id}/contracts", crm.RoleAccountsRead, s.listContracts)
 	s.v4("GET", "/external-accounts/{account_external_id}/contracts/active", crm.RoleAccountsRead, s.activeContract)
 }
 
-func (s *Server) createContract(w http.ResponseWriter, r *http.Request, org string) {
-	id, ok := s.uuidParam(w, r, "account_id")
-	if !ok {
-		return
+func (s *Server) createContract() post[*crm.Contract] {
+	return post[*crm.Contract]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.Contract, error) {
+			id, err := pathUUID(r, "account_id")
+			if err != nil {
+				return nil, err
+			}
+			var in crm.NewContract
+			if err := decodeJSON(r, &in); err != nil {
+				return nil, err
+			}
+			return s.cfg.Contracts.CreateContract(r.Context(), org, id, in, opts)
+		},
+		render: func(r *http.Request, org string, c *crm.Contract) answer { return answer{http.StatusCreated, c, ""} },
 	}
-	var in crm.NewContract
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, err := s.cfg.Contracts.CreateContract(r.Context(), org, id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, c)
 }
 
-func (s *Server) addContractRequest(w http.ResponseWriter, r *http.Request, org string) {
-	id, ok := s.uuidParam(w, r, "account_id")
-	if !ok {
-		return
+func (s *Server) addContractRequest() post[*crm.ContractRequest] {
+	return post[*crm.ContractRequest]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.ContractRequest, error) {
+			id, err := pathUUID(r, "account_id")
+			if err != nil {
+				return nil, err
+			}
+			cid, err := pathUUID(r, "contract_id")
+			if err != nil {
+				return nil, err
+			}
+			var in crm.NewContractRequest
+			if err := decodeJSON(r, &in); err != nil {
+				return nil, err
+			}
+			return s.cfg.Contracts.AddContractRequest(r.Context(), org, id, cid, in, opts)
+		},
+		render: func(r *http.Request, org string, req *crm.ContractRequest) answer {
+			return answer{http.StatusCreated, req, ""}
+		},
 	}
-	cid, ok := s.uuidParam(w, r, "contract_id")
-	if !ok {
-		return
-	}
-	var in crm.NewContractRequest
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	req, err := s.cfg.Contracts.AddContractRequest(r.Context(), org, id, cid, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, req)
 }
 
 func (s *Server) getAccountByExternalID(w http.ResponseWriter, r *http.Request, org string) {

@@ -7,10 +7,10 @@ import (
 )
 
 func (s *Server) registerCredentials() {
-	s.v4("POST", "/customers/{customer_id}/credentials", crm.RoleCredentialsWrite, s.addCredential)
+	v4Post(s, "/customers/{customer_id}/credentials", crm.RoleCredentialsWrite, s.credentialPost(false))
 	s.v4("GET", "/customers/{customer_id}/credentials", crm.RoleCustomersRead, s.listCredentials)
 	s.v4("DELETE", "/customers/{customer_id}/credentials/{credential_id}", crm.RoleCredentialsWrite, s.deleteCredential)
-	s.v4("POST", "/customers/{customer_id}/credentials/migration", crm.RoleCredentialsWrite, s.migrateCredential)
+	v4Post(s, "/customers/{customer_id}/credentials/migration", crm.RoleCredentialsWrite, s.credentialPost(true))
 }
 
 // credentialRequest is the body of CR1 (Credential) and CR4
@@ -45,22 +45,33 @@ func readUsername(r *http.Request) (string, error) {
 	return *in.Username, nil
 }
 
-func (s *Server) addCredential(w http.ResponseWriter, r *http.Request, org string) {
-	customerID, ok := s.uuidParam(w, r, "customer_id")
-	if !ok {
-		return
+// credentialPost is the POST of a username to a customer's credentials:
+// add, or migration from the customer that has it.
+func (s *Server) credentialPost(migrate bool) post[crm.Receipt] {
+	return post[crm.Receipt]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.Receipt, error) {
+			customerID, err := pathUUID(r, "customer_id")
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			username, err := readUsername(r)
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			write := s.cfg.Credentials.AddCredential
+			if migrate {
+				write = s.cfg.Credentials.MigrateCredential
+			}
+			c, err := write(r.Context(), org, customerID, username, opts)
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			return c.Receipt().(crm.Receipt), nil
+		},
+		render: func(r *http.Request, org string, v crm.Receipt) answer {
+			return answer{http.StatusCreated, idOnly{v.ID}, ""}
+		},
 	}
-	username, err := readUsername(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, err := s.cfg.Credentials.AddCredential(r.Context(), org, customerID, username)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, idOnly{c.ID})
 }
 
 func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, org string) {
@@ -91,23 +102,5 @@ func (s *Server) deleteCredential(w http.ResponseWriter, r *http.Request, org st
 	if !ok {
 		return
 	}
-	s.noContent(w, r, s.cfg.Credentials.DeleteCredential(withIfMatch(r).Context(), org, customerID, credentialID))
-}
-
-func (s *Server) migrateCredential(w http.ResponseWriter, r *http.Request, org string) {
-	customerID, ok := s.uuidParam(w, r, "customer_id")
-	if !ok {
-		return
-	}
-	username, err := readUsername(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, err := s.cfg.Credentials.MigrateCredential(r.Context(), org, customerID, username)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, idOnly{c.ID})
+	s.noContent(w, r, s.cfg.Credentials.DeleteCredential(r.Context(), org, customerID, credentialID, preconditions(r)))
 }

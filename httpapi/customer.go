@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"net/http"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 func (s *Server) registerCustomers() {
-	s.v4("POST", "/customers", crm.RoleCustomersWrite, s.createCustomer)
+	v4Post(s, "/customers", crm.RoleCustomersWrite, s.createCustomer())
 	s.v4("GET", "/customers", crm.RoleCustomersRead, s.searchCustomer)
 	s.v4("GET", "/customers/{customer_id}", crm.RoleCustomersRead, s.getCustomer)
 	s.v4("PATCH", "/customers/{customer_id}", crm.RoleCustomersWrite, s.patchCustomer)
@@ -26,35 +25,23 @@ type customerCreated struct {
 	ExternalID *string `json:"external_id"`
 }
 
-func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, org string) {
-	var in crm.NewCustomer
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) createCustomer() post[crm.Receipt] {
+	return post[crm.Receipt]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.Receipt, error) {
+			var in crm.NewCustomer
+			if err := decodeJSON(r, &in); err != nil {
+				return crm.Receipt{}, err
+			}
+			c, err := s.cfg.Customers.CreateCustomer(r.Context(), org, in, opts)
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			return c.Receipt().(crm.Receipt), nil
+		},
+		render: func(r *http.Request, org string, v crm.Receipt) answer {
+			return answer{http.StatusCreated, customerCreated{ID: v.ID, ExternalID: v.ExternalID}, "/v4/orgs/" + org + "/customers/" + v.ID}
+		},
 	}
-	if claim := crm.RequestInfoFrom(r.Context()).Idempotency; claim != nil {
-		// The answer is kept for replay in the create's own transaction.
-		claim.Respond = func(v any) (crm.IdempotentResponse, error) { return customerCreatedAnswer(org, v.(*crm.Customer)) }
-	}
-	c, err := s.cfg.Customers.CreateCustomer(r.Context(), org, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	a, err := customerCreatedAnswer(org, c)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Location", a.Location)
-	writeBody(w, a.Status, a.Body)
-}
-
-// customerCreatedAnswer is the answer to a create customer, byte for byte:
-// the one sent and the one kept for replay.
-func customerCreatedAnswer(org string, c *crm.Customer) (crm.IdempotentResponse, error) {
-	body, err := encodeJSON(new(bytes.Buffer), customerCreated{ID: c.ID, ExternalID: c.ExternalID})
-	return crm.IdempotentResponse{Status: http.StatusCreated, Body: body, Location: "/v4/orgs/" + org + "/customers/" + c.ID}, err
 }
 
 func (s *Server) searchCustomer(w http.ResponseWriter, r *http.Request, org string) {
@@ -115,7 +102,7 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, org strin
 		s.writeError(w, r, err)
 		return
 	}
-	s.noContent(w, r, s.cfg.Customers.UpdateCustomer(withIfMatch(r).Context(), org, id, p))
+	s.noContent(w, r, s.cfg.Customers.UpdateCustomer(r.Context(), org, id, p, preconditions(r)))
 }
 
 // associatedUsersRequest is the PutAssociatedUsersRequest body.
@@ -137,7 +124,7 @@ func (s *Server) putAssociatedUsers(w http.ResponseWriter, r *http.Request, org 
 		s.writeError(w, r, crm.Invalid("associated_users", "is required"))
 		return
 	}
-	s.noContent(w, r, s.cfg.Customers.PutAssociatedUsers(withIfMatch(r).Context(), org, id, *body.AssociatedUsers))
+	s.noContent(w, r, s.cfg.Customers.PutAssociatedUsers(r.Context(), org, id, *body.AssociatedUsers, preconditions(r)))
 }
 
 func (s *Server) deactivateCustomer(w http.ResponseWriter, r *http.Request, org string) {
@@ -145,7 +132,7 @@ func (s *Server) deactivateCustomer(w http.ResponseWriter, r *http.Request, org 
 	if !ok {
 		return
 	}
-	s.noContent(w, r, s.cfg.Customers.DeactivateCustomer(withIfMatch(r).Context(), org, id))
+	s.noContent(w, r, s.cfg.Customers.DeactivateCustomer(r.Context(), org, id, preconditions(r)))
 }
 
 func (s *Server) getCustomerByExternalID(w http.ResponseWriter, r *http.Request, org string) {
@@ -168,14 +155,29 @@ func (s *Server) noContent(w http.ResponseWriter, r *http.Request, err error) {
 
 // uuidParam reads a path parameter that must be a UUID.
 func (s *Server) uuidParam(w http.ResponseWriter, r *http.Request, name string) (string, bool) {
+	id, err := pathUUID(r, name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return "", false
+	}
+	return id, true
+}
+
+// pathUUID reads a path parameter that must be a UUID.
+func pathUUID(r *http.Request, name string) (string, error) {
 	v := r.PathValue(name)
 	u, err := uuid.Parse(v)
 	if err != nil || len(v) != 36 {
-		s.writeError(w, r, paramError(name, "must be a UUID"))
-		return "", false
+		return "", paramError(name, "must be a UUID")
 	}
-	return u.String(), true
+	return u.String(), nil
 }
+
+// none is the result of a write that has none to show.
+type none struct{}
+
+// noContentAnswer renders a write that answers 204.
+func noContentAnswer(*http.Request, string, none) answer { return answer{status: http.StatusNoContent} }
 
 // The response shapes of GET customer: exactly one per type, so fields of
 // the other shapes never appear.

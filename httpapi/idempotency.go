@@ -4,130 +4,159 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/telcoops/crm"
 )
 
-// idempotent serves a v4 POST under its Idempotency-Key (serveIdempotent).
-func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, org string, h func(http.ResponseWriter, *http.Request, string)) {
-	serveIdempotent(s.cfg.Idempotency, s.log, s.writeError, w, r, org, h)
+// A post is a POST route in two halves: do reads the request and writes
+// under the caller's preconditions, returning the write's result as the
+// store keeps it for replay; render turns such a result into the answer.
+// The first answer and every replay of it come from render, so they are
+// the same bytes.
+type post[T any] struct {
+	do     func(r *http.Request, org string, opts crm.WriteOptions) (T, error)
+	render func(r *http.Request, org string, v T) answer
 }
 
-// serveIdempotent serves a POST of either surface under its
-// Idempotency-Key: a live key with the same request replays the first
-// response; with another request it is a 409. The key is claimed inside the
-// write's own transaction (see sqlstore), so two requests with one key can
-// never both write. writeError renders errors in the surface's own body.
-func serveIdempotent(store crm.IdempotencyService, log *slog.Logger, writeError func(http.ResponseWriter, *http.Request, error),
-	w http.ResponseWriter, r *http.Request, org string, h func(http.ResponseWriter, *http.Request, string)) {
+// answer is a POST's 2xx answer; a nil body sends none.
+type answer struct {
+	status   int
+	body     any
+	location string
+}
+
+// keys is what a surface serves its POSTs with: where the kept results
+// are, and how it writes errors.
+type keys struct {
+	store      crm.IdempotencyService
+	writeError func(http.ResponseWriter, *http.Request, error)
+}
+
+// serve serves p under the request's Idempotency-Key: a live key with the
+// same request replays the first answer; with another request it is a
+// 409. The write claims the key and keeps its result in its own
+// transaction, so two requests with one key never both write, and a
+// committed write never loses its answer.
+func (p post[T]) serve(k keys, w http.ResponseWriter, r *http.Request, org string) {
 	key := r.Header.Get("Idempotency-Key")
-	if key == "" || store == nil {
-		h(w, r, org)
+	if key == "" || k.store == nil {
+		v, err := p.do(r, org, crm.WriteOptions{})
+		if err != nil {
+			k.writeError(w, r, err)
+			return
+		}
+		p.render(r, org, v).write(w, false)
 		return
 	}
 	if len(key) > 255 {
-		writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
+		k.writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
 		return
 	}
 	if err := checkParam("Idempotency-Key", key, true); err != nil {
-		writeError(w, r, err)
+		k.writeError(w, r, err)
 		return
 	}
 	body, err := readBody(r)
 	if err != nil {
-		writeError(w, r, err)
+		k.writeError(w, r, err)
 		return
 	}
-	sum := sha256.New()
-	io.WriteString(sum, r.Method+" "+r.URL.Path+"\n")
-	sum.Write(body)
-	hash := hex.EncodeToString(sum.Sum(nil))
-
-	rec, err := store.LookupIdempotency(r.Context(), org, key)
+	hash := requestHash(r, body)
+	rec, err := k.store.LookupIdempotency(r.Context(), org, key)
 	if err != nil {
-		writeError(w, r, err)
+		k.writeError(w, r, err)
 		return
 	}
 	if rec != nil {
-		switch {
-		case rec.RequestHash != hash:
-			writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "Idempotency-Key was already used with a different request"))
-		case rec.StatusCode == 0:
-			writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is in progress or its response was lost; use a new key after checking the resource"))
-		default:
-			if rec.Location != "" {
-				w.Header().Set("Location", rec.Location)
-			}
-			w.Header().Set("Idempotency-Replayed", "true")
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(rec.StatusCode)
-			w.Write(rec.Body)
-		}
+		p.replay(k, w, r, org, rec, hash)
 		return
 	}
+	keyed := r.WithContext(r.Context()) // a copy, with the body read
+	keyed.Body = io.NopCloser(bytes.NewReader(body))
+	v, err := p.do(keyed, org, crm.WriteOptions{Idempotency: &crm.IdempotencyKey{Key: key, RequestHash: hash}})
+	if err != nil {
+		k.writeError(w, r, err)
+		return
+	}
+	p.render(r, org, v).write(w, false)
+}
 
-	info := crm.RequestInfoFrom(r.Context())
-	info.Idempotency = &crm.IdempotencyClaim{Key: key, RequestHash: hash}
-	r = r.WithContext(crm.WithRequestInfo(r.Context(), info))
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	capture := &captureWriter{ResponseWriter: w}
-	h(capture, r, org)
-	if capture.status >= 200 && capture.status < 300 && !info.Idempotency.Kept {
-		// The write committed; if this fails the key stays claimed without a
-		// response, and a retry is told so instead of writing twice.
-		if err := store.CompleteIdempotency(r.Context(), org, key, capture.status, capture.body.Bytes(), w.Header().Get("Location")); err != nil {
-			log.Error("idempotency record not completed", "request_id", info.RequestID, "error", err.Error())
+// replay answers a request whose key has a record.
+func (p post[T]) replay(k keys, w http.ResponseWriter, r *http.Request, org string, rec *crm.IdempotencyRecord, hash string) {
+	switch {
+	case rec.RequestHash != hash:
+		k.writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "Idempotency-Key was already used with a different request"))
+	case rec.Result != nil:
+		var v T
+		if err := json.Unmarshal(rec.Result, &v); err != nil {
+			k.writeError(w, r, crm.Internal(fmt.Errorf("decode the result kept for replay: %w", err)))
+			return
 		}
+		p.render(r, org, v).write(w, true)
+	case rec.Answer.Status == 0:
+		// Only records older than kept results can lack their answer.
+		k.writeError(w, r, crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is in progress or its response was lost; use a new key after checking the resource"))
+	default:
+		a := rec.Answer
+		if a.Location != "" {
+			w.Header().Set("Location", a.Location)
+		}
+		w.Header().Set("Idempotency-Replayed", "true")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.Status)
+		w.Write(a.Body)
 	}
 }
 
-// captureWriter passes a response through while keeping a copy.
-type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
+// requestHash is what tells a retry from another request under one key:
+// method, path and body.
+func requestHash(r *http.Request, body []byte) string {
+	sum := sha256.New()
+	io.WriteString(sum, r.Method+" "+r.URL.Path+"\n")
+	sum.Write(body)
+	return hex.EncodeToString(sum.Sum(nil))
 }
 
-func (c *captureWriter) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
+func (a answer) write(w http.ResponseWriter, replayed bool) {
+	if a.location != "" {
+		w.Header().Set("Location", a.location)
 	}
-	c.ResponseWriter.WriteHeader(code)
-}
-
-func (c *captureWriter) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
+	if replayed {
+		w.Header().Set("Idempotency-Replayed", "true")
 	}
-	c.body.Write(b)
-	return c.ResponseWriter.Write(b)
+	if a.body == nil {
+		w.WriteHeader(a.status)
+		return
+	}
+	writeJSON(w, a.status, a.body)
 }
 
 // etag renders a version as a strong entity tag.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
-// withIfMatch parses If-Match into the request context, where the store
-// checks it in the write's transaction. "*" matches any version; a tag that
-// is not one of ours can match none.
-func withIfMatch(r *http.Request) *http.Request {
+// ifMatch is the write precondition of If-Match: 0 for none or "*" (any
+// version); a tag that is not one of ours can match none (-1).
+func ifMatch(r *http.Request) int64 {
 	v := r.Header.Get("If-Match")
 	if v == "" || v == "*" {
-		return r
+		return 0
 	}
-	info := crm.RequestInfoFrom(r.Context())
-	info.IfMatch = -1
 	tag := v
 	if len(tag) > 2 && tag[:2] == "W/" {
 		tag = tag[2:]
 	}
 	if len(tag) >= 3 && tag[0] == '"' && tag[len(tag)-1] == '"' {
 		if n, err := strconv.ParseInt(tag[1:len(tag)-1], 10, 64); err == nil && n > 0 {
-			info.IfMatch = n
+			return n
 		}
 	}
-	return r.WithContext(crm.WithRequestInfo(r.Context(), info))
+	return -1
 }
+
+// preconditions are the write options of a PATCH, PUT or DELETE.
+func preconditions(r *http.Request) crm.WriteOptions { return crm.WriteOptions{IfMatch: ifMatch(r)} }

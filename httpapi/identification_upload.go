@@ -41,7 +41,7 @@ func newUploadSlots(c *IdentificationConfig) chan struct{} {
 // customer - is checked before the body is read; the document is then
 // streamed to a staged blob, never held in memory.
 func (s *Server) createIdentificationProcess(w http.ResponseWriter, r *http.Request) {
-	org, err := s.authorize(r, crm.RoleCustomersWrite)
+	r, org, err := s.authorize(r, crm.RoleCustomersWrite)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -94,17 +94,16 @@ func (s *Server) createIdentificationProcess(w http.ResponseWriter, r *http.Requ
 	}
 	canonical := r.WithContext(r.Context())
 	canonical.Body = io.NopCloser(strings.NewReader(strconv.Quote(in.Type) + "\n" + strconv.Quote(name) + "\n" + digest))
-	s.idempotent(w, canonical, org, func(w http.ResponseWriter, r *http.Request, org string) {
-		p, err := c.Service.CreateIdentificationProcess(r.Context(), org, cid, in)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		w.Header().Set("Location", "/v4/orgs/"+org+"/customers/"+cid+"/identification-processes/"+p.ID)
-		writeJSON(w, http.StatusCreated, struct {
-			ProcessID string `json:"process_id"`
-		}{p.ID})
-	})
+	post[*crm.IdentificationProcess]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.IdentificationProcess, error) {
+			return c.Service.CreateIdentificationProcess(r.Context(), org, cid, in, opts)
+		},
+		render: func(r *http.Request, org string, p *crm.IdentificationProcess) answer {
+			return answer{http.StatusCreated, struct {
+				ProcessID string `json:"process_id"`
+			}{p.ID}, "/v4/orgs/" + org + "/customers/" + cid + "/identification-processes/" + p.ID}
+		},
+	}.serve(s.keys(), w, canonical, org)
 }
 
 // multipartBoundary returns the boundary of a multipart/form-data

@@ -199,9 +199,7 @@ func leakValues(telco, rival *world) []string {
 			out = append(out, v)
 		}
 	}
-	for _, v := range []string{rival.admin, rival.revokedKey, rival.clientSecret, rival.ids["nif"], rival.ids["iban"]} {
-		out = append(out, v)
-	}
+	out = append(out, rival.admin, rival.revokedKey, rival.clientSecret, rival.ids["nif"], rival.ids["iban"])
 	slices.Sort(out)
 	return slices.Compact(out)
 }

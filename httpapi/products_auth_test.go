@@ -198,7 +198,7 @@ func TestV4DeleteCustomerRefusedWhileProductsOpen(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ctx := crm.WithRequestInfo(t.Context(), crm.RequestInfo{RequestorID: requestor})
-		p, err := e.db.CreateCustomerProduct(ctx, "telco", cid, crm.ProductDepositoryAccount)
+		p, err := e.db.CreateCustomerProduct(ctx, "telco", cid, crm.ProductDepositoryAccount, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestV4DeleteCustomerRefusedWhileProductsOpen(t *testing.T) {
 		if d := r.details(t); !strings.HasPrefix(d, "MCUS.409.002") || !strings.Contains(d, "product") {
 			t.Errorf("details %s", d)
 		}
-		if err := e.db.CloseCustomerProduct(ctx, "telco", p.ID); err != nil {
+		if err := e.db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, e.do("DELETE", base+"/customers/"+cid, e.admin, nil), http.StatusNoContent)

@@ -73,7 +73,7 @@ func (e *penv) token(id, secret string) string {
 // customer stores a customer of org, identified or not.
 func (e *penv) customer(org string, nif int, identified bool) string {
 	e.t.Helper()
-	c, err := e.db.CreateCustomer(context.Background(), org, crmtest.Private(crmtest.NIF(nif)))
+	c, err := e.db.CreateCustomer(context.Background(), org, crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func (e *penv) identify(org, customerID string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, err = ids.CreateIdentificationProcess(context.Background(), org, customerID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: d})
+	_, err = ids.CreateIdentificationProcess(context.Background(), org, customerID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: d}, crm.WriteOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

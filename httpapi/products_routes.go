@@ -40,7 +40,7 @@ func productJSON(p *crm.CustomerProduct) customerProductJSON {
 
 // listProducts answers a customer's products, filtered, as a bare array.
 func (s *ProductsServer) listProducts(w http.ResponseWriter, r *http.Request, org string) {
-	cid, err := productPathUUID(r, "customerId")
+	cid, err := pathUUID(r, "customerId")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -111,41 +111,38 @@ type createProductRequest struct {
 
 // createProduct opens a product; it answers 200 with its id, as the
 // provider does, whatever status the activation step gave it.
-func (s *ProductsServer) createProduct(w http.ResponseWriter, r *http.Request, org string) {
-	cid, err := productPathUUID(r, "customerId")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *ProductsServer) createProduct() post[*crm.CustomerProduct] {
+	return post[*crm.CustomerProduct]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.CustomerProduct, error) {
+			cid, err := pathUUID(r, "customerId")
+			if err != nil {
+				return nil, err
+			}
+			if r, err = withRequestorID(r); err != nil {
+				return nil, err
+			}
+			var req createProductRequest
+			if err := decodeJSON(r, &req); err != nil {
+				return nil, err
+			}
+			if req.ProductCode == nil {
+				return nil, crm.Invalid("productCode", "is required")
+			}
+			code, err := crm.ParseProductCode("productCode", *req.ProductCode)
+			if err != nil {
+				return nil, err
+			}
+			return s.cfg.Products.CreateCustomerProduct(r.Context(), org, cid, code, opts)
+		},
+		render: func(r *http.Request, org string, p *crm.CustomerProduct) answer {
+			return answer{http.StatusOK, map[string]string{"customerProductId": p.ID}, ""}
+		},
 	}
-	if err := readRequestorID(r); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req createProductRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if req.ProductCode == nil {
-		s.writeError(w, r, crm.Invalid("productCode", "is required"))
-		return
-	}
-	code, err := crm.ParseProductCode("productCode", *req.ProductCode)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p, err := s.cfg.Products.CreateCustomerProduct(r.Context(), org, cid, code)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"customerProductId": p.ID})
 }
 
 // getProduct answers one product with its version as ETag.
 func (s *ProductsServer) getProduct(w http.ResponseWriter, r *http.Request, org string) {
-	id, err := productPathUUID(r, "customerProductId")
+	id, err := pathUUID(r, "customerProductId")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -166,12 +163,13 @@ type patchProductRequest struct {
 
 // patchProduct closes a product: CLOSED is the only status a client sets.
 func (s *ProductsServer) patchProduct(w http.ResponseWriter, r *http.Request, org string) {
-	id, err := productPathUUID(r, "customerProductId")
+	id, err := pathUUID(r, "customerProductId")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := readRequestorID(r); err != nil {
+	r, err = withRequestorID(r)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -190,7 +188,7 @@ func (s *ProductsServer) patchProduct(w http.ResponseWriter, r *http.Request, or
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.cfg.Products.CloseCustomerProduct(withIfMatch(r).Context(), org, id); err != nil {
+	if err := s.cfg.Products.CloseCustomerProduct(r.Context(), org, id, preconditions(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

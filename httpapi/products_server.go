@@ -59,7 +59,7 @@ func NewProducts(cfg ProductsConfig) *ProductsServer {
 		w.Write(OpenAPIProducts)
 	})
 	s.product("GET", "/customers/{customerId}/products", crm.RoleProductsRead, s.listProducts)
-	s.product("POST", "/customers/{customerId}/products", crm.RoleProductsWrite, s.createProduct)
+	productPost(s, "/customers/{customerId}/products", crm.RoleProductsWrite, s.createProduct())
 	s.product("GET", "/products/{customerProductId}", crm.RoleProductsRead, s.getProduct)
 	s.product("PATCH", "/products/{customerProductId}", crm.RoleProductsWrite, s.patchProduct)
 	return s
@@ -77,45 +77,58 @@ func (s *ProductsServer) handle(method, pattern string, h http.HandlerFunc) {
 // product registers an authenticated route needing scope; its handler
 // gets the org of the caller's OAuth client.
 func (s *ProductsServer) product(method, pattern string, scope crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
+	if method == http.MethodPost {
+		panic("httpapi: register POST " + pattern + " with productPost, which serves its Idempotency-Key")
+	}
 	s.handle(method, pattern, func(w http.ResponseWriter, r *http.Request) {
-		org, err := s.authorize(r, scope)
+		r, org, err := s.authorize(r, scope)
 		if err != nil {
 			s.writeError(w, r, err)
-			return
-		}
-		if method == http.MethodPost {
-			s.idempotent(w, r, org, h)
 			return
 		}
 		h(w, r, org)
 	})
 }
 
+// productPost registers an authenticated POST route, served under its
+// Idempotency-Key (post.serve).
+func productPost[T any](s *ProductsServer, pattern string, scope crm.Role, p post[T]) {
+	s.handle(http.MethodPost, pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, org, err := s.authorize(r, scope)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		p.serve(keys{store: s.cfg.Idempotency, writeError: s.writeError}, w, r, org)
+	})
+}
+
 // authorize checks the bearer token, that its client is still live, and
-// that it holds scope; it records the principal in the request context.
-// An API key of the v4 surface is not a token of this one: 401.
-func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (string, error) {
+// that it holds scope. It returns the client's org and a copy of r whose
+// context carries the principal. An API key of the v4 surface is not a
+// token of this one: 401.
+func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (*http.Request, string, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return "", crm.Errorf(crm.EUNAUTHORIZED, "Authorization must be \"Bearer <access token>\" from POST /oauth2/token")
+		return r, "", crm.Errorf(crm.EUNAUTHORIZED, "Authorization must be \"Bearer <access token>\" from POST /oauth2/token")
 	}
 	if s.cfg.Tokens == nil || s.cfg.Clients == nil || s.cfg.Products == nil {
-		return "", crm.Errorf(crm.EUNAVAILABLE, "the products surface is not configured")
+		return r, "", crm.Errorf(crm.EUNAVAILABLE, "the products surface is not configured")
 	}
 	claims, err := s.cfg.Tokens.VerifyAccessToken(r.Context(), token, s.now())
 	if err != nil {
-		return "", err
+		return r, "", err
 	}
 	// Checking the client on every request makes a revocation take effect
 	// at once instead of when the client's tokens expire.
 	client, err := s.cfg.Clients.GetOAuthClient(r.Context(), claims.ClientID)
 	switch {
 	case crm.ErrorCodeOf(err) == crm.ENOTFOUND:
-		return "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: unknown client")
+		return r, "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: unknown client")
 	case err != nil:
-		return "", err
+		return r, "", err
 	case client.RevokedAt != nil || client.OrgID != claims.OrgID:
-		return "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: the client was revoked")
+		return r, "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: the client was revoked")
 	}
 	p := crm.Principal{ID: "client:" + client.ID, Orgs: []string{client.OrgID}}
 	for _, sc := range claims.Scopes {
@@ -124,12 +137,11 @@ func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (string, err
 		}
 	}
 	if !slices.Contains(p.Roles, scope) {
-		return "", crm.Errorf(crm.EROLE, "the access token lacks the scope %s", scope)
+		return r, "", crm.Errorf(crm.EROLE, "the access token lacks the scope %s", scope)
 	}
 	info := crm.RequestInfoFrom(r.Context())
 	info.Principal = p
-	*r = *r.WithContext(crm.WithRequestInfo(r.Context(), info))
-	return client.OrgID, nil
+	return r.WithContext(crm.WithRequestInfo(r.Context(), info)), client.OrgID, nil
 }
 
 // Handler returns the root handler of the surface: request ids, logging,
@@ -138,29 +150,19 @@ func (s *ProductsServer) Handler() http.Handler {
 	return frontHandler(s.log, s.mux, s.writeError, "products")
 }
 
-// productPathUUID reads a path parameter that must be a UUID.
-func productPathUUID(r *http.Request, name string) (string, error) {
-	v := r.PathValue(name)
-	u, err := uuid.Parse(v)
-	if err != nil || len(v) != 36 {
-		return "", paramError(name, "must be a UUID")
-	}
-	return u.String(), nil
-}
-
-// readRequestorID reads the Requestor-ID header, required on writes, into the
-// request info, where the store records it with the events.
-func readRequestorID(r *http.Request) error {
+// withRequestorID reads the Requestor-ID header, required on writes, and
+// returns a copy of r whose request info carries it, for the store to
+// record with the events.
+func withRequestorID(r *http.Request) (*http.Request, error) {
 	v := r.Header.Get("Requestor-ID")
 	if v == "" {
-		return paramError("Requestor-ID", "the header is required: the UUID of the person performing the action")
+		return r, paramError("Requestor-ID", "the header is required: the UUID of the person performing the action")
 	}
 	u, err := uuid.Parse(v)
 	if err != nil || len(v) != 36 {
-		return paramError("Requestor-ID", "must be a UUID")
+		return r, paramError("Requestor-ID", "must be a UUID")
 	}
 	info := crm.RequestInfoFrom(r.Context())
 	info.RequestorID = u.String()
-	*r = *r.WithContext(crm.WithRequestInfo(r.Context(), info))
-	return nil
+	return r.WithContext(crm.WithRequestInfo(r.Context(), info)), nil
 }

@@ -8,7 +8,7 @@ import (
 
 func (s *Server) registerPromotions() {
 	s.v4("GET", "/accounts/{account_id}/promotions", crm.RoleAccountsRead, s.listPromotions)
-	s.v4("POST", "/accounts/{account_id}/promotions", crm.RoleAccountsWrite, s.addPromotion)
+	v4Post(s, "/accounts/{account_id}/promotions", crm.RoleAccountsWrite, s.addPromotion())
 	s.v4("GET", "/accounts/{account_id}/promotions/history", crm.RoleAccountsRead, s.promotionHistory)
 	s.v4("PATCH", "/accounts/{account_id}/promotions/{account_promotion_id}", crm.RoleAccountsWrite, s.cancelPromotion)
 }
@@ -58,22 +58,23 @@ func (s *Server) listPromotions(w http.ResponseWriter, r *http.Request, org stri
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) addPromotion(w http.ResponseWriter, r *http.Request, org string) {
-	id, ok := s.uuidParam(w, r, "account_id")
-	if !ok {
-		return
+func (s *Server) addPromotion() post[*crm.AccountPromotion] {
+	return post[*crm.AccountPromotion]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.AccountPromotion, error) {
+			id, err := pathUUID(r, "account_id")
+			if err != nil {
+				return nil, err
+			}
+			var in crm.NewPromotion
+			if err := decodeJSON(r, &in); err != nil {
+				return nil, err
+			}
+			return s.cfg.Promotions.AddPromotion(r.Context(), org, id, in, opts)
+		},
+		render: func(r *http.Request, org string, p *crm.AccountPromotion) answer {
+			return answer{http.StatusCreated, idOnly{p.ID}, ""}
+		},
 	}
-	var in crm.NewPromotion
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p, err := s.cfg.Promotions.AddPromotion(r.Context(), org, id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, idOnly{p.ID})
 }
 
 func (s *Server) promotionHistory(w http.ResponseWriter, r *http.Request, org string) {
@@ -130,5 +131,5 @@ func (s *Server) cancelPromotion(w http.ResponseWriter, r *http.Request, org str
 		s.writeError(w, r, crm.Invalid("cancellation_date", "is required"))
 		return
 	}
-	s.noContent(w, r, s.cfg.Promotions.CancelPromotion(withIfMatch(r).Context(), org, id, pid, *in.CancellationDate))
+	s.noContent(w, r, s.cfg.Promotions.CancelPromotion(r.Context(), org, id, pid, *in.CancellationDate, preconditions(r)))
 }

@@ -107,22 +107,37 @@ func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
 }
 
 // v4 registers an authenticated v4 route requiring role; its handler gets
-// the org already checked against the principal.
+// the org already checked against the principal. POST routes are
+// registered with v4Post.
 func (s *Server) v4(method, pattern string, role crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
-	full := "/v4/orgs/{org_id}" + pattern
-	s.handle(method, full, func(w http.ResponseWriter, r *http.Request) {
-		org, err := s.authorize(r, role)
+	if method == http.MethodPost {
+		panic("httpapi: register POST " + pattern + " with v4Post, which serves its Idempotency-Key")
+	}
+	s.handle(method, "/v4/orgs/{org_id}"+pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, org, err := s.authorize(r, role)
 		if err != nil {
 			s.writeError(w, r, err)
-			return
-		}
-		if method == http.MethodPost {
-			s.idempotent(w, r, org, h)
 			return
 		}
 		h(w, r, org)
 	})
 }
+
+// v4Post registers an authenticated v4 POST route, served under its
+// Idempotency-Key (post.serve).
+func v4Post[T any](s *Server, pattern string, role crm.Role, p post[T]) {
+	s.handle(http.MethodPost, "/v4/orgs/{org_id}"+pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, org, err := s.authorize(r, role)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		p.serve(s.keys(), w, r, org)
+	})
+}
+
+// keys is what the surface serves its POSTs with.
+func (s *Server) keys() keys { return keys{store: s.cfg.Idempotency, writeError: s.writeError} }
 
 // Handler returns the root handler: request ids, logging, panic recovery,
 // then routing with JSON 404s and body-less 405s.

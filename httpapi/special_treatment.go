@@ -51,7 +51,7 @@ func (s *Server) patchSpecialTreatment(w http.ResponseWriter, r *http.Request, o
 		s.writeError(w, r, err)
 		return
 	}
-	s.noContent(w, r, s.cfg.Classification.SetSpecialTreatment(withIfMatch(r).Context(), org, values))
+	s.noContent(w, r, s.cfg.Classification.SetSpecialTreatment(r.Context(), org, values, preconditions(r)))
 }
 
 func (s *Server) getCustomerSpecialTreatment(w http.ResponseWriter, r *http.Request, org string) {
@@ -78,5 +78,5 @@ func (s *Server) putCustomerSpecialTreatment(w http.ResponseWriter, r *http.Requ
 		s.writeError(w, r, err)
 		return
 	}
-	s.noContent(w, r, s.cfg.Classification.SetCustomerSpecialTreatment(withIfMatch(r).Context(), org, id, values))
+	s.noContent(w, r, s.cfg.Classification.SetCustomerSpecialTreatment(r.Context(), org, id, values, preconditions(r)))
 }

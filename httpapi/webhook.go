@@ -9,12 +9,12 @@ import (
 )
 
 func (s *Server) registerWebhooks() {
-	s.v4("POST", "/webhooks", crm.RoleAdmin, s.createWebhook)
+	v4Post(s, "/webhooks", crm.RoleAdmin, s.createWebhook())
 	s.v4("GET", "/webhooks", crm.RoleAdmin, s.listWebhooks)
 	s.v4("GET", "/webhooks/{webhook_id}", crm.RoleAdmin, s.getWebhook)
 	s.v4("DELETE", "/webhooks/{webhook_id}", crm.RoleAdmin, s.deleteWebhook)
 	s.v4("GET", "/webhooks/{webhook_id}/dead-letters", crm.RoleAdmin, s.listDeadLetters)
-	s.v4("POST", "/webhooks/{webhook_id}/dead-letters/{dead_letter_id}/replay", crm.RoleAdmin, s.replayDeadLetter)
+	v4Post(s, "/webhooks/{webhook_id}/dead-letters/{dead_letter_id}/replay", crm.RoleAdmin, s.replayDeadLetter())
 }
 
 // webhookResponse is a subscription as listed: never with its secret.
@@ -69,40 +69,51 @@ func deadLetterBody(dl *crm.WebhookDeadLetter) deadLetterResponse {
 
 // webhooks returns the service, or answers 503 when none is configured.
 func (s *Server) webhooks(w http.ResponseWriter, r *http.Request) (crm.WebhookService, bool) {
-	if s.cfg.Webhooks == nil {
-		s.writeError(w, r, crm.Errorf(crm.EUNAVAILABLE, "webhooks are not configured"))
-		return nil, false
-	}
-	return s.cfg.Webhooks, true
-}
-
-func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, org string) {
-	svc, ok := s.webhooks(w, r)
-	if !ok {
-		return
-	}
-	var in crm.NewWebhook
-	if err := decodeJSON(r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	// The request's own problems first, all at once; then where it points,
-	// which may take a DNS lookup.
-	if err := in.Validate(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.cfg.WebhookGuard.CheckURL(r.Context(), in.URL); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	hook, err := svc.CreateWebhook(r.Context(), org, in)
+	svc, err := s.webhookService()
 	if err != nil {
 		s.writeError(w, r, err)
-		return
+		return nil, false
 	}
-	w.Header().Set("Location", "/v4/orgs/"+org+"/webhooks/"+hook.ID)
-	writeJSON(w, http.StatusCreated, webhookCreated{webhookBody(hook), hook.Secret})
+	return svc, true
+}
+
+// webhookService is the webhook service, if configured.
+func (s *Server) webhookService() (crm.WebhookService, error) {
+	if s.cfg.Webhooks == nil {
+		return nil, crm.Errorf(crm.EUNAVAILABLE, "webhooks are not configured")
+	}
+	return s.cfg.Webhooks, nil
+}
+
+func (s *Server) createWebhook() post[crm.WebhookReceipt] {
+	return post[crm.WebhookReceipt]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.WebhookReceipt, error) {
+			svc, err := s.webhookService()
+			if err != nil {
+				return crm.WebhookReceipt{}, err
+			}
+			var in crm.NewWebhook
+			if err := decodeJSON(r, &in); err != nil {
+				return crm.WebhookReceipt{}, err
+			}
+			// The request's own problems first, all at once; then where it
+			// points, which may take a DNS lookup.
+			if err := in.Validate(); err != nil {
+				return crm.WebhookReceipt{}, err
+			}
+			if err := s.cfg.WebhookGuard.CheckURL(r.Context(), in.URL); err != nil {
+				return crm.WebhookReceipt{}, err
+			}
+			hook, err := svc.CreateWebhook(r.Context(), org, in, opts)
+			if err != nil {
+				return crm.WebhookReceipt{}, err
+			}
+			return hook.Receipt().(crm.WebhookReceipt), nil
+		},
+		render: func(r *http.Request, org string, v crm.WebhookReceipt) answer {
+			return answer{http.StatusCreated, webhookCreated{webhookBody(&v.Webhook), v.Secret}, "/v4/orgs/" + org + "/webhooks/" + v.ID}
+		},
+	}
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, org string) {
@@ -149,7 +160,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, org strin
 	if !ok {
 		return
 	}
-	s.noContent(w, r, svc.DeleteWebhook(withIfMatch(r).Context(), org, id))
+	s.noContent(w, r, svc.DeleteWebhook(r.Context(), org, id, preconditions(r)))
 }
 
 func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request, org string) {
@@ -206,23 +217,25 @@ func (s *Server) listDeadLetters(w http.ResponseWriter, r *http.Request, org str
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (s *Server) replayDeadLetter(w http.ResponseWriter, r *http.Request, org string) {
-	svc, ok := s.webhooks(w, r)
-	if !ok {
-		return
+func (s *Server) replayDeadLetter() post[*crm.WebhookDeadLetter] {
+	return post[*crm.WebhookDeadLetter]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.WebhookDeadLetter, error) {
+			svc, err := s.webhookService()
+			if err != nil {
+				return nil, err
+			}
+			id, err := pathUUID(r, "webhook_id")
+			if err != nil {
+				return nil, err
+			}
+			dlID, err := pathUUID(r, "dead_letter_id")
+			if err != nil {
+				return nil, err
+			}
+			return svc.ReplayWebhookDeadLetter(r.Context(), org, id, dlID, opts)
+		},
+		render: func(r *http.Request, org string, dl *crm.WebhookDeadLetter) answer {
+			return answer{http.StatusAccepted, deadLetterBody(dl), ""}
+		},
 	}
-	id, ok := s.uuidParam(w, r, "webhook_id")
-	if !ok {
-		return
-	}
-	dlID, ok := s.uuidParam(w, r, "dead_letter_id")
-	if !ok {
-		return
-	}
-	dl, err := svc.ReplayWebhookDeadLetter(r.Context(), org, id, dlID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, deadLetterBody(dl))
 }

@@ -59,13 +59,13 @@ func ctxAs() context.Context {
 // burst writes n changes to one customer and returns its id.
 func burst(t *testing.T, db *sqlstore.DB, nif, n int) string {
 	t.Helper()
-	c, err := db.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)))
+	c, err := db.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n - 1 {
 		lang := []string{"ca", "es"}[i%2]
-		if err := db.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}); err != nil {
+		if err := db.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -27,7 +27,7 @@ type accountBody struct {
 
 // CreateAccount opens an account for an active customer, with the org's
 // invoice cycle, its first billing-address history row and its event.
-func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.NewAccount) (*crm.Account, error) {
+func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.NewAccount, opts crm.WriteOptions) (*crm.Account, error) {
 	n.Normalize()
 	if err := n.Validate(); err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.N
 	now := db.now()
 	a := &crm.Account{ID: newID(), OrgID: org, CustomerID: customerID, ExternalID: n.ExternalID, Modality: n.Modality,
 		BillingAddress: n.BillingAddress, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return a }, func(t *tx) error {
 		if err := t.requireActiveCustomer(org, customerID); err != nil {
 			return err
 		}
@@ -117,8 +117,8 @@ func (db *DB) ListAccountIDs(ctx context.Context, org, customerID string) ([]str
 
 // CloseAccount ends an account of the customer. An account with an active
 // contract stays open: closing it would leave a service unbilled.
-func (db *DB) CloseAccount(ctx context.Context, org, customerID, id string) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) CloseAccount(ctx context.Context, org, customerID, id string, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, id)
 		if err != nil {
 			return err

@@ -29,8 +29,8 @@ func directDebit() crm.PaymentMethodRequest {
 func TestAccountLifecycle(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		a, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		a, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,12 +53,12 @@ func TestAccountLifecycle(t *testing.T) {
 
 		// A card that is not the customer's is refused.
 		card := crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{TokenID: strp("0198a0f1-4567-7d43-ab00-000000000001")}}
-		_, err = db.CreateAccount(ctx, "telco", c.ID, newAccount(card))
+		_, err = db.CreateAccount(ctx, "telco", c.ID, newAccount(card), crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
 
 		// Pending tokenization, then completion applies the card.
 		pend := crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-1")}}
-		pending, err := db.SetPaymentMethod(ctx, "telco", a.ID, pend)
+		pending, err := db.SetPaymentMethod(ctx, "telco", a.ID, pend, crm.WriteOptions{})
 		if err != nil || !pending {
 			t.Fatalf("pending = %v, %v", pending, err)
 		}
@@ -67,13 +67,13 @@ func TestAccountLifecycle(t *testing.T) {
 			t.Errorf("the method changed before the card was tokenized: %+v", got.PaymentMethod)
 		}
 		res := crm.TokenizationResult{Status: crm.TokenizationCompleted, TokenID: "0198a0f1-4567-7d43-ab00-0000000000aa", Summary: "5100", ExpirationDate: "05/2029"}
-		if err := db.CompleteTokenization(ctx, "telco", "ref-1", res); err != nil {
+		if err := db.CompleteTokenization(ctx, "telco", "ref-1", res, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CompleteTokenization(ctx, "telco", "ref-1", res); err != nil {
+		if err := db.CompleteTokenization(ctx, "telco", "ref-1", res, crm.WriteOptions{}); err != nil {
 			t.Errorf("a retried identical result must be accepted: %v", err)
 		}
-		mustCode(t, db.CompleteTokenization(ctx, "telco", "ref-1", crm.TokenizationResult{Status: crm.TokenizationFailed}), crm.ESTATE)
+		mustCode(t, db.CompleteTokenization(ctx, "telco", "ref-1", crm.TokenizationResult{Status: crm.TokenizationFailed}, crm.WriteOptions{}), crm.ESTATE)
 		got, _ = db.GetAccount(ctx, "telco", a.ID)
 		want := crm.PaymentMethod{Type: crm.PaymentCreditCard, CardID: res.TokenID, CardSummary: "5100", CardExpiration: "05/2029"}
 		if diff := cmp.Diff(want, got.PaymentMethod); diff != "" || got.PendingReference != "" {
@@ -89,13 +89,13 @@ func TestAccountLifecycle(t *testing.T) {
 		}
 		// The card now works by token, on this customer only.
 		if _, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(crm.PaymentMethodRequest{Type: crm.PaymentCreditCard,
-			Details: &crm.PaymentDetails{TokenID: strp(res.TokenID)}})); err != nil {
+			Details: &crm.PaymentDetails{TokenID: strp(res.TokenID)}}), crm.WriteOptions{}); err != nil {
 			t.Errorf("account with the new card: %v", err)
 		}
 
 		// A failed tokenization leaves the method and releases the account.
-		db.SetPaymentMethod(ctx, "telco", a.ID, crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-2")}})
-		if err := db.CompleteTokenization(ctx, "telco", "ref-2", crm.TokenizationResult{Status: crm.TokenizationFailed}); err != nil {
+		db.SetPaymentMethod(ctx, "telco", a.ID, crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-2")}}, crm.WriteOptions{})
+		if err := db.CompleteTokenization(ctx, "telco", "ref-2", crm.TokenizationResult{Status: crm.TokenizationFailed}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = db.GetAccount(ctx, "telco", a.ID)
@@ -103,26 +103,26 @@ func TestAccountLifecycle(t *testing.T) {
 			t.Errorf("after failure: %+v pending %q", got.PaymentMethod, got.PendingReference)
 		}
 		// A reference of another account is a conflict.
-		other, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
-		_, err = db.SetPaymentMethod(ctx, "telco", other.ID, crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-1")}})
+		other, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
+		_, err = db.SetPaymentMethod(ctx, "telco", other.ID, crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-1")}}, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 
 		// Close: another customer's URL is 404; then closed rejects changes.
-		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)))
-		mustCode(t, db.CloseAccount(ctx, "telco", c2.ID, a.ID), crm.ENOTFOUND)
-		if err := db.CloseAccount(ctx, "telco", c.ID, a.ID); err != nil {
+		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{})
+		mustCode(t, db.CloseAccount(ctx, "telco", c2.ID, a.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		if err := db.CloseAccount(ctx, "telco", c.ID, a.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.CloseAccount(ctx, "telco", c.ID, a.ID), crm.ESTATE)
-		_, err = db.SetPaymentMethod(ctx, "telco", a.ID, directDebit())
+		mustCode(t, db.CloseAccount(ctx, "telco", c.ID, a.ID, crm.WriteOptions{}), crm.ESTATE)
+		_, err = db.SetPaymentMethod(ctx, "telco", a.ID, directDebit(), crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
-		mustCode(t, db.SetBillingAddress(ctx, "telco", a.ID, *newAccount(directDebit()).BillingAddress), crm.ESTATE)
-		_, err = db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "P1", Name: "x", StartDate: "2026-01-01"})
+		mustCode(t, db.SetBillingAddress(ctx, "telco", a.ID, *newAccount(directDebit()).BillingAddress, crm.WriteOptions{}), crm.ESTATE)
+		_, err = db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "P1", Name: "x", StartDate: "2026-01-01"}, crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
 
 		// An ended customer gets no new accounts.
-		db.DeactivateCustomer(ctx, "telco", c2.ID)
-		_, err = db.CreateAccount(ctx, "telco", c2.ID, newAccount(directDebit()))
+		db.DeactivateCustomer(ctx, "telco", c2.ID, crm.WriteOptions{})
+		_, err = db.CreateAccount(ctx, "telco", c2.ID, newAccount(directDebit()), crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
 
 		// Account events are in sequence per account.
@@ -141,13 +141,13 @@ func TestAccountLifecycle(t *testing.T) {
 func TestBillingAddressHistory(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		a, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		a, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
 		addr := *a.BillingAddress
 		for _, city := range []string{"Madrid", "Sevilla"} {
 			clock.Advance(48 * time.Hour)
 			addr.Locality = city
-			if err := db.SetBillingAddress(ctx, "telco", a.ID, addr); err != nil {
+			if err := db.SetBillingAddress(ctx, "telco", a.ID, addr, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -177,14 +177,14 @@ func TestBillingAddressHistory(t *testing.T) {
 func TestPromotions(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		a, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
-		active, err := db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "WELCOME", Name: "Welcome", StartDate: "2026-11-01", EndDate: strp("2026-12-31")})
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		a, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
+		active, err := db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "WELCOME", Name: "Welcome", StartDate: "2026-11-01", EndDate: strp("2026-12-31")}, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sched, _ := db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "XMAS", Name: "Christmas", StartDate: "2026-12-20"})
-		_, err = db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "BAD", Name: "x", StartDate: "2026-12-20", EndDate: strp("2026-12-01")})
+		sched, _ := db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "XMAS", Name: "Christmas", StartDate: "2026-12-20"}, crm.WriteOptions{})
+		_, err = db.AddPromotion(ctx, "telco", a.ID, crm.NewPromotion{PromotionCode: "BAD", Name: "x", StartDate: "2026-12-20", EndDate: strp("2026-12-01")}, crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
 		codes := func(filter string) []string {
 			ps, err := db.ListPromotions(ctx, "telco", a.ID, filter)
@@ -203,10 +203,10 @@ func TestPromotions(t *testing.T) {
 		if diff := cmp.Diff([]string{"XMAS"}, codes("SCHEDULED")); diff != "" {
 			t.Error(diff)
 		}
-		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2026-10-31"), crm.EINVALID)
-		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2027-01-01"), crm.EINVALID)
-		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, "0198a0f1-4567-7d43-ab00-000000000009", "2026-12-01"), crm.ENOTFOUND)
-		if err := db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2026-12-01"); err != nil {
+		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2026-10-31", crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2027-01-01", crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, "0198a0f1-4567-7d43-ab00-000000000009", "2026-12-01", crm.WriteOptions{}), crm.ENOTFOUND)
+		if err := db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2026-12-01", crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		// A month on: WELCOME is cancelled, XMAS active.
@@ -218,7 +218,7 @@ func TestPromotions(t *testing.T) {
 		if ps[0].StatusOn(crm.Today(clock.Now())) != crm.PromotionCancelled {
 			t.Errorf("WELCOME status %s", ps[0].StatusOn(crm.Today(clock.Now())))
 		}
-		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2026-12-15"), crm.ESTATE)
+		mustCode(t, db.CancelPromotion(ctx, "telco", a.ID, active.ID, "2026-12-15", crm.WriteOptions{}), crm.ESTATE)
 		hist, _ := db.PromotionHistory(ctx, "telco", a.ID, nil)
 		var ops []string
 		for _, op := range hist {
@@ -240,20 +240,20 @@ func TestPromotions(t *testing.T) {
 func TestContracts(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		a, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		a, _ := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
 		_, err := db.ActiveContract(ctx, "telco", *a.ExternalID)
 		mustCode(t, err, crm.ENOTFOUND)
 		start := clock.Now().Add(-time.Hour)
 		end := start.Add(24 * time.Hour)
-		k, err := db.CreateContract(ctx, "telco", a.ID, crm.NewContract{StartDate: &start, EndDate: &end})
+		k, err := db.CreateContract(ctx, "telco", a.ID, crm.NewContract{StartDate: &start, EndDate: &end}, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.CreateContract(ctx, "telco", a.ID, crm.NewContract{StartDate: &start})
+		_, err = db.CreateContract(ctx, "telco", a.ID, crm.NewContract{StartDate: &start}, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 		if _, err := db.AddContractRequest(ctx, "telco", a.ID, k.ID, crm.NewContractRequest{RequestExternalID: "214748364",
-			ContractReferenceID: "MMC2105077108808", Type: "SALE_MOBILE_ONLY", OriginUser: "john.doe"}); err != nil {
+			ContractReferenceID: "MMC2105077108808", Type: "SALE_MOBILE_ONLY", OriginUser: "john.doe"}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.ActiveContract(ctx, "telco", *a.ExternalID)
@@ -268,9 +268,9 @@ func TestContracts(t *testing.T) {
 		if id != a.ID {
 			t.Errorf("E1 %q", id)
 		}
-		mustCode(t, db.CloseAccount(ctx, "telco", c.ID, a.ID), crm.ESTATE)
+		mustCode(t, db.CloseAccount(ctx, "telco", c.ID, a.ID, crm.WriteOptions{}), crm.ESTATE)
 		clock.Advance(48 * time.Hour)
-		if err := db.CloseAccount(ctx, "telco", c.ID, a.ID); err != nil {
+		if err := db.CloseAccount(ctx, "telco", c.ID, a.ID, crm.WriteOptions{}); err != nil {
 			t.Errorf("close after the contract ended: %v", err)
 		}
 		all, _ := db.ListContracts(ctx, "telco", *a.ExternalID)
@@ -283,12 +283,12 @@ func TestContracts(t *testing.T) {
 func TestInvoiceRecipientAndSettings(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		co, _ := db.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"))
-		d, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("jose@example.com"))
+		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		co, _ := db.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"), crm.WriteOptions{})
+		d, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("jose@example.com"), crm.WriteOptions{})
 		names := map[string]string{p.ID: "Antonio Benavente Blanco", co.ID: "IBM Inc", d.ID: "Jose Carrero"}
 		for id, want := range names {
-			a, err := db.CreateAccount(ctx, "telco", id, newAccount(directDebit()))
+			a, err := db.CreateAccount(ctx, "telco", id, newAccount(directDebit()), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -306,7 +306,7 @@ func TestInvoiceRecipientAndSettings(t *testing.T) {
 		if err := db.SetAccountSettings(ctx, "telco", s); err != nil {
 			t.Fatal(err)
 		}
-		a, _ := db.CreateAccount(ctx, "telco", p.ID, newAccount(directDebit()))
+		a, _ := db.CreateAccount(ctx, "telco", p.ID, newAccount(directDebit()), crm.WriteOptions{})
 		if a.InvoiceCycle.Day != 15 {
 			t.Errorf("org invoice cycle not applied: %+v", a.InvoiceCycle)
 		}
@@ -325,7 +325,7 @@ func TestInvoiceRecipientAndSettings(t *testing.T) {
 func TestListsOfAnUnknownCustomer(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,19 +358,19 @@ func TestCardTokensArePerOrg(t *testing.T) {
 		res := crm.TokenizationResult{Status: crm.TokenizationCompleted, TokenID: "e58ed763-928c-4155-bee9-fdbaaadc15f3", Summary: "5100", ExpirationDate: "05/2029"}
 		var accounts []string
 		for _, org := range []string{"telco", "other"} {
-			c, err := db.CreateCustomer(ctx, org, crmtest.Private("14861628V"))
+			c, err := db.CreateCustomer(ctx, org, crmtest.Private("14861628V"), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := db.CreateAccount(ctx, org, c.ID, newAccount(directDebit()))
+			a, err := db.CreateAccount(ctx, org, c.ID, newAccount(directDebit()), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			pend := crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-1")}}
-			if _, err := db.SetPaymentMethod(ctx, org, a.ID, pend); err != nil {
+			if _, err := db.SetPaymentMethod(ctx, org, a.ID, pend, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.CompleteTokenization(ctx, org, "ref-1", res); err != nil {
+			if err := db.CompleteTokenization(ctx, org, "ref-1", res, crm.WriteOptions{}); err != nil {
 				t.Fatalf("%s: %v", org, err)
 			}
 			cards, err := db.ListCreditCards(ctx, org, c.ID)

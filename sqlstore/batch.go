@@ -15,6 +15,7 @@ const maxBatch = 256
 type writeJob struct {
 	ctx  context.Context
 	org  string
+	opts crm.WriteOptions
 	fn   func(t *tx) error
 	err  error
 	done chan error
@@ -47,8 +48,8 @@ func newBatcher(db *DB) *batcher {
 // submit queues a write and waits for its outcome. It waits even when ctx
 // ends meanwhile: once queued, the write may commit, and the caller must
 // learn whether it did.
-func (b *batcher) submit(ctx context.Context, org string, fn func(t *tx) error) error {
-	j := &writeJob{ctx: ctx, org: org, fn: fn, done: make(chan error, 1)}
+func (b *batcher) submit(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
+	j := &writeJob{ctx: ctx, org: org, opts: opts, fn: fn, done: make(chan error, 1)}
 	select {
 	case b.jobs <- j:
 	case <-ctx.Done():
@@ -119,7 +120,7 @@ func (b *batcher) runTx(batch []*writeJob) (err error) {
 		}
 		// The statements run on the batch's context: cancelling one
 		// caller's request must not interrupt the shared transaction.
-		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx), stmts: stmts, seqs: &b.seqs}
+		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx), opts: j.opts, stmts: stmts, seqs: &b.seqs}
 		j.err = runJob(t, j)
 		b.seqs.endJob(j.err == nil)
 		var err error
@@ -145,8 +146,5 @@ func runJob(t *tx, j *writeJob) (err error) {
 			err = crm.Internal(fmt.Errorf("panic in write: %v", p))
 		}
 	}()
-	if err := t.claimIdempotency(j.org); err != nil {
-		return translate(err)
-	}
-	return translate(j.fn(t))
+	return translate(t.run(j.org, j.fn))
 }

@@ -31,7 +31,7 @@ func BenchmarkStore(b *testing.B) {
 				Principal: crm.Principal{ID: "key:bench", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}})
 			var ids []string
 			for i := range 1000 {
-				c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10_000_000+i)))
+				c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10_000_000+i)), crm.WriteOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -100,7 +100,7 @@ func BenchmarkStore(b *testing.B) {
 			b.Run("create_customer", func(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(int(nif.Add(1))))); err != nil {
+						if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(int(nif.Add(1)))), crm.WriteOptions{}); err != nil {
 							b.Error(err)
 							return
 						}

@@ -25,13 +25,13 @@ func (t *tx) openBillingAddress(accountID string, a crm.BillingAddress) error {
 
 // SetBillingAddress replaces an account's billing address: the current
 // history row closes and a new one opens, in one transaction with the event.
-func (db *DB) SetBillingAddress(ctx context.Context, org, id string, addr crm.BillingAddress) error {
+func (db *DB) SetBillingAddress(ctx context.Context, org, id string, addr crm.BillingAddress, opts crm.WriteOptions) error {
 	var p crm.Problems
 	crm.ValidateBillingAddress(&p, "billing_address", &addr)
 	if err := p.Err(); err != nil {
 		return err
 	}
-	return db.write(ctx, org, func(t *tx) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, id)
 		if err != nil {
 			return err

@@ -52,13 +52,13 @@ func (db *DB) GetCategory(ctx context.Context, org string, id int32) (*crm.Categ
 // CreateCategories creates every category of a G2 request, or none: ids
 // come from the org's sequence, and a name the org already uses (in any
 // case) is refused by the database's unique index.
-func (db *DB) CreateCategories(ctx context.Context, org string, in []crm.NewCategory) ([]crm.Category, error) {
+func (db *DB) CreateCategories(ctx context.Context, org string, in []crm.NewCategory, opts crm.WriteOptions) ([]crm.Category, error) {
 	if err := crm.ValidateNewCategories(in); err != nil {
 		return nil, err
 	}
 	now := db.now()
 	out := make([]crm.Category, 0, len(in))
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return out }, func(t *tx) error {
 		for i, n := range in {
 			id, err := t.nextValue(org, "categories.id")
 			if err != nil {
@@ -110,8 +110,8 @@ func categoryNameTaken(err error, field, name string) error {
 // UpdateCategory applies a G3 PATCH. A patch that changes nothing writes
 // nothing and emits no event. Customers keep values that the new
 // valid_values no longer lists; only new assignments must use the new list.
-func (db *DB) UpdateCategory(ctx context.Context, org string, id int32, p crm.CategoryPatch) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) UpdateCategory(ctx context.Context, org string, id int32, p crm.CategoryPatch, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := scanCategory(t.queryRow("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? AND id = ?"+db.dialect.forUpdate, org, id))
 		if err != nil {
 			return err

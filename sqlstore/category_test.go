@@ -36,7 +36,8 @@ func TestCategoryCatalogue(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		got, err := db.CreateCategories(ctx, "telco", []crm.NewCategory{
-			{Name: "risk", Description: "Risk category", ValidValues: []string{"high"}}, {Name: "loyalty"}})
+			{Name: "risk", Description: "Risk category", ValidValues: []string{"high"}}, {Name: "loyalty"}}, crm.WriteOptions{})
+
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,33 +45,33 @@ func TestCategoryCatalogue(t *testing.T) {
 			t.Errorf("created %+v", got)
 		}
 		// Another org numbers its own categories and may reuse the names.
-		other, err := db.CreateCategories(ctx, "other", []crm.NewCategory{{Name: "risk"}})
+		other, err := db.CreateCategories(ctx, "other", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
 		if err != nil || other[0].ID != 1 {
 			t.Fatalf("other org: %+v %v", other, err)
 		}
 		// A taken name, in any case, refuses the whole request.
-		_, err = db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}, {Name: "RISK"}})
+		_, err = db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}, {Name: "RISK"}}, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 		if diff := cmp.Diff([]string{`categories[1].name: a category named "RISK" already exists (names ignore case)`}, categoryFields(err)); diff != "" {
 			t.Errorf("conflict details: %s", diff)
 		}
-		_, err = db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "bad name"}})
+		_, err = db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "bad name"}}, crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
 		list, _ := db.ListCategories(ctx, "telco")
 		if diff := cmp.Diff(got, list); diff != "" {
 			t.Errorf("list (-created +listed):\n%s", diff)
 		}
-		seg, _ := db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}})
+		seg, _ := db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}}, crm.WriteOptions{})
 		if seg[0].ID != 3 {
 			t.Errorf("a refused request used up ids: next is %d", seg[0].ID)
 		}
 
 		clock.Advance(time.Hour)
 		patch := crm.CategoryPatch{Description: crm.Some("Credit risk"), ValidValues: crm.Some([]string{"high", "low"})}
-		if err := db.UpdateCategory(ctx, "telco", 1, patch); err != nil {
+		if err := db.UpdateCategory(ctx, "telco", 1, patch, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCategory(ctx, "telco", 1, patch); err != nil {
+		if err := db.UpdateCategory(ctx, "telco", 1, patch, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		c, _ := db.GetCategory(ctx, "telco", 1)
@@ -79,12 +80,11 @@ func TestCategoryCatalogue(t *testing.T) {
 		if diff := cmp.Diff(&want, c); diff != "" {
 			t.Errorf("after patch (-want +got):\n%s", diff)
 		}
-		mustCode(t, db.UpdateCategory(ctx, "telco", 9, patch), crm.ENOTFOUND)
+		mustCode(t, db.UpdateCategory(ctx, "telco", 9, patch, crm.WriteOptions{}), crm.ENOTFOUND)
 		_, err = db.GetCategory(ctx, "other", 2)
 		mustCode(t, err, crm.ENOTFOUND)
-		stale := crm.WithRequestInfo(ctx, crm.RequestInfo{Principal: crm.Principal{ID: "key:1"}, IfMatch: 1})
-		mustCode(t, db.UpdateCategory(stale, "telco", 1, crm.CategoryPatch{Description: crm.Some("x")}), crm.EPRECONDITION)
-		mustCode(t, db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Optional[[]string]{Set: true, Null: true}}), crm.EINVALID)
+		mustCode(t, db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{Description: crm.Some("x")}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
+		mustCode(t, db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Optional[[]string]{Set: true, Null: true}}, crm.WriteOptions{}), crm.EINVALID)
 
 		// One event per category created, one per effective patch.
 		var seqs []int64
@@ -113,7 +113,7 @@ func TestCategoryNameRace(t *testing.T) {
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				_, errs[i] = db.CreateCategories(context.Background(), "telco", []crm.NewCategory{{Name: "risk"}})
+				_, errs[i] = db.CreateCategories(context.Background(), "telco", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
 			})
 		}
 		wg.Wait()

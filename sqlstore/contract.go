@@ -11,7 +11,7 @@ var _ crm.ContractService = (*DB)(nil)
 
 // CreateContract opens a contract on an open account. Contracts of one
 // account never overlap, so "the active contract" is always one.
-func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.NewContract) (*crm.Contract, error) {
+func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.NewContract, opts crm.WriteOptions) (*crm.Contract, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 		end := n.EndDate.UTC()
 		c.EndDate = &end
 	}
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return c }, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err
@@ -71,12 +71,12 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 
 // AddContractRequest files a request under a contract; its reference
 // becomes the account's contract_reference.
-func (db *DB) AddContractRequest(ctx context.Context, org, accountID, contractID string, r crm.NewContractRequest) (*crm.ContractRequest, error) {
+func (db *DB) AddContractRequest(ctx context.Context, org, accountID, contractID string, r crm.NewContractRequest, opts crm.WriteOptions) (*crm.ContractRequest, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	var out crm.ContractRequest
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return &out }, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err

@@ -14,14 +14,14 @@ var _ crm.CredentialService = (*DB)(nil)
 // AddCredential gives an active customer a new username. Uniqueness is the
 // database's: the unique index on (org_id, username) refuses a username the
 // org already uses, so two concurrent adds cannot both win.
-func (db *DB) AddCredential(ctx context.Context, org, customerID, username string) (*crm.Credential, error) {
+func (db *DB) AddCredential(ctx context.Context, org, customerID, username string, opts crm.WriteOptions) (*crm.Credential, error) {
 	u, err := crm.ParseUsername(username)
 	if err != nil {
 		return nil, err
 	}
 	now := db.now()
 	c := &crm.Credential{ID: newID(), CustomerID: customerID, Username: u, CreatedAt: now}
-	err = db.write(ctx, org, func(t *tx) error {
+	err = db.writeKeeping(ctx, org, opts, func() any { return c }, func(t *tx) error {
 		version, err := t.lockCredentialOwner(org, customerID, true)
 		if err != nil {
 			return err
@@ -74,8 +74,8 @@ func (db *DB) ListCredentials(ctx context.Context, org, customerID string) (*crm
 
 // DeleteCredential removes a credential of the customer. An ended customer
 // may lose its credentials: that is how its usernames are released.
-func (db *DB) DeleteCredential(ctx context.Context, org, customerID, credentialID string) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) DeleteCredential(ctx context.Context, org, customerID, credentialID string, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		version, err := t.lockCredentialOwner(org, customerID, false)
 		if err != nil {
 			return err
@@ -95,13 +95,13 @@ func (db *DB) DeleteCredential(ctx context.Context, org, customerID, credentialI
 // MigrateCredential moves the credential with this username from the
 // customer holding it (ended or not) to the active customer customerID,
 // keeping its id. Each customer gets its event.
-func (db *DB) MigrateCredential(ctx context.Context, org, customerID, username string) (*crm.Credential, error) {
+func (db *DB) MigrateCredential(ctx context.Context, org, customerID, username string, opts crm.WriteOptions) (*crm.Credential, error) {
 	u, err := crm.ParseUsername(username)
 	if err != nil {
 		return nil, err
 	}
 	var moved *crm.Credential
-	err = db.write(ctx, org, func(t *tx) error {
+	err = db.writeKeeping(ctx, org, opts, func() any { return moved }, func(t *tx) error {
 		const byUsername = "SELECT id, customer_id, username, created_at FROM customer_credentials WHERE org_id = ? AND username = ?"
 		c, err := scanCredential(t.queryRow(byUsername, org, u))
 		if crm.ErrorCodeOf(err) == crm.ENOTFOUND {

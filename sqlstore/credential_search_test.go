@@ -14,10 +14,10 @@ import (
 func TestFindCustomerByUsername(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		d, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"))
-		db.AddCredential(ctx, "telco", p.ID, "antonio@example.com")
-		db.AddCredential(ctx, "telco", d.ID, "jose.login@example.com")
+		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		d, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"), crm.WriteOptions{})
+		db.AddCredential(ctx, "telco", p.ID, "antonio@example.com", crm.WriteOptions{})
+		db.AddCredential(ctx, "telco", d.ID, "jose.login@example.com", crm.WriteOptions{})
 		cases := []struct {
 			q    crm.CustomerSearch
 			want string
@@ -44,7 +44,7 @@ func TestFindCustomerByUsername(t *testing.T) {
 		_, err := db.FindCustomer(ctx, "other", crm.CustomerSearch{Username: "antonio@example.com"})
 		mustCode(t, err, crm.ENOTFOUND)
 		// An ended customer is still found by its username.
-		db.DeactivateCustomer(ctx, "telco", d.ID)
+		db.DeactivateCustomer(ctx, "telco", d.ID, crm.WriteOptions{})
 		ref, err := db.FindCustomer(ctx, "telco", crm.CustomerSearch{Username: "jose.login@example.com"})
 		if err != nil || ref.ID != d.ID || *ref.ExternalID != *d.ExternalID {
 			t.Errorf("ended owner: %+v %v", ref, err)

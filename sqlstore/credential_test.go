@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"context"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -30,13 +29,6 @@ func usernames(t *testing.T, db *sqlstore.DB, customerID string) []string {
 	return out
 }
 
-// ifMatch adds an If-Match precondition to the request of ctx.
-func ifMatch(ctx context.Context, version int64) context.Context {
-	info := crm.RequestInfoFrom(ctx)
-	info.IfMatch = version
-	return crm.WithRequestInfo(ctx, info)
-}
-
 // customerEvents returns a customer's events, in order.
 func customerEvents(t *testing.T, db *sqlstore.DB, id string) []crm.Event {
 	t.Helper()
@@ -52,8 +44,8 @@ func customerEvents(t *testing.T, db *sqlstore.DB, id string) []crm.Event {
 func TestCredentialLifecycle(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		first, err := db.AddCredential(ctx, "telco", c.ID, " Ana@Example.COM ")
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		first, err := db.AddCredential(ctx, "telco", c.ID, " Ana@Example.COM ", crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +53,7 @@ func TestCredentialLifecycle(t *testing.T) {
 		if diff := cmp.Diff(want, first); diff != "" {
 			t.Errorf("added (-want +got):\n%s", diff)
 		}
-		second, err := db.AddCredential(ctx, "telco", c.ID, "ana.work@example.com")
+		second, err := db.AddCredential(ctx, "telco", c.ID, "ana.work@example.com", crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +68,7 @@ func TestCredentialLifecycle(t *testing.T) {
 		}
 
 		// Rejected writes change nothing and append no event.
-		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("other@example.com"))
+		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("other@example.com"), crm.WriteOptions{})
 		before := len(events(t, db, "telco"))
 		cases := []struct {
 			name, org, customer, username string
@@ -90,33 +82,33 @@ func TestCredentialLifecycle(t *testing.T) {
 			{"customer of another org", "other", c.ID, "new@example.com", crm.ENOTFOUND},
 		}
 		for _, tc := range cases {
-			_, err := db.AddCredential(ctx, tc.org, tc.customer, tc.username)
+			_, err := db.AddCredential(ctx, tc.org, tc.customer, tc.username, crm.WriteOptions{})
 			if crm.ErrorCodeOf(err) != tc.code {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 			}
 		}
 		_, err = db.ListCredentials(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "telco", other.ID, first.ID), crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "other", c.ID, first.ID), crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "telco", c.ID, unknownID), crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ifMatch(ctx, 2), "telco", c.ID, first.ID), crm.EPRECONDITION)
+		mustCode(t, db.DeleteCredential(ctx, "telco", other.ID, first.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.DeleteCredential(ctx, "other", c.ID, first.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.DeleteCredential(ctx, "telco", c.ID, unknownID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.DeleteCredential(ctx, "telco", c.ID, first.ID, crm.WriteOptions{IfMatch: 2}), crm.EPRECONDITION)
 		if n := len(events(t, db, "telco")); n != before {
 			t.Errorf("rejected writes appended %d events", n-before)
 		}
 		// Another org may use the same username.
-		oc, _ := db.CreateCustomer(ctx, "other", crmtest.Private("14861628V"))
-		if _, err := db.AddCredential(ctx, "other", oc.ID, "ana@example.com"); err != nil {
+		oc, _ := db.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{})
+		if _, err := db.AddCredential(ctx, "other", oc.ID, "ana@example.com", crm.WriteOptions{}); err != nil {
 			t.Errorf("username of another org: %v", err)
 		}
 
-		if err := db.DeleteCredential(ifMatch(ctx, 3), "telco", c.ID, first.ID); err != nil {
+		if err := db.DeleteCredential(ctx, "telco", c.ID, first.ID, crm.WriteOptions{IfMatch: 3}); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff([]string{"ana.work@example.com"}, usernames(t, db, c.ID)); diff != "" {
 			t.Errorf("after delete (-want +got):\n%s", diff)
 		}
-		if _, err := db.AddCredential(ctx, "telco", other.ID, "ana@example.com"); err != nil {
+		if _, err := db.AddCredential(ctx, "telco", other.ID, "ana@example.com", crm.WriteOptions{}); err != nil {
 			t.Errorf("the delete did not release the username: %v", err)
 		}
 
@@ -150,7 +142,7 @@ func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
 		ctx := ctxAs("key:1")
 		ids := make([]string, 8)
 		for i := range ids {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)))
+			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +154,7 @@ func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = db.AddCredential(ctx, "telco", id, "shared@example.com")
+				_, errs[i] = db.AddCredential(ctx, "telco", id, "shared@example.com", crm.WriteOptions{})
 			}()
 		}
 		wg.Wait()
@@ -183,9 +175,9 @@ func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
 func TestMigrateCredential(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		from, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		to, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("jose@example.com"))
-		cred, _ := db.AddCredential(ctx, "telco", from.ID, "jose@example.com")
+		from, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		to, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("jose@example.com"), crm.WriteOptions{})
+		cred, _ := db.AddCredential(ctx, "telco", from.ID, "jose@example.com", crm.WriteOptions{})
 		before := len(events(t, db, "telco"))
 		for _, tc := range []struct {
 			name, org, customer, username string
@@ -197,7 +189,7 @@ func TestMigrateCredential(t *testing.T) {
 			{"unknown customer", "telco", unknownID, "jose@example.com", crm.ENOTFOUND},
 			{"invalid username", "telco", to.ID, "jose", crm.EINVALID},
 		} {
-			_, err := db.MigrateCredential(ctx, tc.org, tc.customer, tc.username)
+			_, err := db.MigrateCredential(ctx, tc.org, tc.customer, tc.username, crm.WriteOptions{})
 			if crm.ErrorCodeOf(err) != tc.code {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 			}
@@ -206,7 +198,7 @@ func TestMigrateCredential(t *testing.T) {
 			t.Errorf("rejected migrations appended %d events", n-before)
 		}
 
-		moved, err := db.MigrateCredential(ctx, "telco", to.ID, "JOSE@example.com")
+		moved, err := db.MigrateCredential(ctx, "telco", to.ID, "JOSE@example.com", crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,22 +237,22 @@ func TestMigrateCredential(t *testing.T) {
 
 		// Ended customers: no new credentials, neither added nor migrated
 		// in, but their usernames can be migrated out or deleted.
-		if err := db.DeactivateCustomer(ctx, "telco", from.ID); err != nil {
+		if err := db.DeactivateCustomer(ctx, "telco", from.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.AddCredential(ctx, "telco", from.ID, "new@example.com")
+		_, err = db.AddCredential(ctx, "telco", from.ID, "new@example.com", crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
-		_, err = db.MigrateCredential(ctx, "telco", from.ID, "jose@example.com")
+		_, err = db.MigrateCredential(ctx, "telco", from.ID, "jose@example.com", crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
-		back, _ := db.AddCredential(ctx, "telco", to.ID, "old@example.com")
-		if err := db.DeactivateCustomer(ctx, "telco", to.ID); err != nil {
+		back, _ := db.AddCredential(ctx, "telco", to.ID, "old@example.com", crm.WriteOptions{})
+		if err := db.DeactivateCustomer(ctx, "telco", to.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		heir, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("heir@example.com"))
-		if _, err := db.MigrateCredential(ctx, "telco", heir.ID, "jose@example.com"); err != nil {
+		heir, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("heir@example.com"), crm.WriteOptions{})
+		if _, err := db.MigrateCredential(ctx, "telco", heir.ID, "jose@example.com", crm.WriteOptions{}); err != nil {
 			t.Errorf("migrate out of an ended customer: %v", err)
 		}
-		if err := db.DeleteCredential(ctx, "telco", to.ID, back.ID); err != nil {
+		if err := db.DeleteCredential(ctx, "telco", to.ID, back.ID, crm.WriteOptions{}); err != nil {
 			t.Errorf("delete from an ended customer: %v", err)
 		}
 	})
@@ -269,10 +261,10 @@ func TestMigrateCredential(t *testing.T) {
 func TestOppositeMigrationsDoNotDeadlock(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		a, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"))
-		b, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("b@example.com"))
-		db.AddCredential(ctx, "telco", a.ID, "one@example.com")
-		db.AddCredential(ctx, "telco", b.ID, "two@example.com")
+		a, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{})
+		b, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("b@example.com"), crm.WriteOptions{})
+		db.AddCredential(ctx, "telco", a.ID, "one@example.com", crm.WriteOptions{})
+		db.AddCredential(ctx, "telco", b.ID, "two@example.com", crm.WriteOptions{})
 		for round := range 10 {
 			// Each round swaps the two usernames; even rounds move them
 			// away from their first owners, odd rounds back.
@@ -283,8 +275,14 @@ func TestOppositeMigrationsDoNotDeadlock(t *testing.T) {
 			var wg sync.WaitGroup
 			errs := make([]error, 2)
 			wg.Add(2)
-			go func() { defer wg.Done(); _, errs[0] = db.MigrateCredential(ctx, "telco", one, "one@example.com") }()
-			go func() { defer wg.Done(); _, errs[1] = db.MigrateCredential(ctx, "telco", two, "two@example.com") }()
+			go func() {
+				defer wg.Done()
+				_, errs[0] = db.MigrateCredential(ctx, "telco", one, "one@example.com", crm.WriteOptions{})
+			}()
+			go func() {
+				defer wg.Done()
+				_, errs[1] = db.MigrateCredential(ctx, "telco", two, "two@example.com", crm.WriteOptions{})
+			}()
 			wg.Wait()
 			for _, err := range errs {
 				if err != nil {

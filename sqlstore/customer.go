@@ -16,7 +16,7 @@ const customerColumns = "id, org_id, external_id, body, created_at, updated_at, 
 // CreateCustomer validates and stores a new customer with its
 // customer.created event. Duplicates are refused by the database's unique
 // indexes, so two concurrent creates cannot both win.
-func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer) (*crm.Customer, error) {
+func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
 	now := db.now()
 	n.Normalize()
 	if err := n.Validate(now); err != nil {
@@ -36,9 +36,9 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	cc := &customerCreate{db: db, org: org, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
+	cc := &customerCreate{db: db, org: org, opts: opts, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
-	if alone := db.alone(ctx); alone != nil {
+	if alone := db.alone(ctx, opts); alone != nil {
 		err = cc.grouped(ctx, alone)
 	} else {
 		err = cc.inTx(ctx)
@@ -46,7 +46,6 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer)
 	if err != nil {
 		return nil, err
 	}
-	answerKept(ctx)
 	return c, nil
 }
 
@@ -143,8 +142,8 @@ func (db *DB) FindCustomerByExternalID(ctx context.Context, org, externalID stri
 
 // UpdateCustomer merges a PATCH into the customer. A patch that changes
 // nothing writes nothing and emits no event.
-func (db *DB) UpdateCustomer(ctx context.Context, org, id string, p crm.CustomerPatch) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) UpdateCustomer(ctx context.Context, org, id string, p crm.CustomerPatch, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, id)
 		if err != nil {
 			return err
@@ -158,8 +157,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, org, id string, p crm.Customer
 }
 
 // PutAssociatedUsers replaces the associated users of a corporate customer.
-func (db *DB) PutAssociatedUsers(ctx context.Context, org, id string, users []crm.AssociatedUser) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) PutAssociatedUsers(ctx context.Context, org, id string, users []crm.AssociatedUser, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, id)
 		if err != nil {
 			return err
@@ -186,8 +185,8 @@ func (db *DB) PutAssociatedUsers(ctx context.Context, org, id string, users []cr
 
 // DeactivateCustomer ends a customer. It refuses while the customer still
 // has open accounts: they would be orphaned for billing.
-func (db *DB) DeactivateCustomer(ctx context.Context, org, id string) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) DeactivateCustomer(ctx context.Context, org, id string, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, id)
 		if err != nil {
 			return err

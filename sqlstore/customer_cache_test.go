@@ -18,7 +18,7 @@ import (
 func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		created, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628v"))
+		created, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 
 		// A change through the store is seen.
 		lang := "en"
-		if err := db.UpdateCustomer(ctx, "telco", created.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}); err != nil {
+		if err := db.UpdateCustomer(ctx, "telco", created.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := get(); got.PreferredLanguage != "en" || got.Version != created.Version+1 {
@@ -70,7 +70,7 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 // query. A request already gone still gets its row, not an error.
 func TestLookupsDoNotWatchCancellation(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
-		created, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628v"))
+		created, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

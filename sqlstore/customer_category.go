@@ -20,12 +20,12 @@ type customerCategoryData struct {
 // AddCustomerCategory assigns a category to an active customer (CC2),
 // opening its first history row. The database's unique index on open rows
 // refuses a second assignment of the same category.
-func (db *DB) AddCustomerCategory(ctx context.Context, org, customerID string, n crm.NewCustomerCategory) error {
+func (db *DB) AddCustomerCategory(ctx context.Context, org, customerID string, n crm.NewCustomerCategory, opts crm.WriteOptions) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
 	entry := n.Entry()
-	return db.write(ctx, org, func(t *tx) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err
@@ -59,12 +59,12 @@ func (db *DB) AddCustomerCategory(ctx context.Context, org, customerID string, n
 // UpdateCustomerCategory applies a CC4 PATCH: it closes the open history
 // row and opens a new one holding the result. A patch that changes nothing
 // writes nothing.
-func (db *DB) UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p crm.CustomerCategoryPatch) error {
+func (db *DB) UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p crm.CustomerCategoryPatch, opts crm.WriteOptions) error {
 	// Bad input is a 400 whatever the stored state, so check it first.
 	if _, err := p.Apply(crm.CategoryEntry{}); err != nil {
 		return err
 	}
-	return db.write(ctx, org, func(t *tx) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err

@@ -17,8 +17,8 @@ import (
 func TestCustomerCategories(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:alice")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}, {Name: "tag"}})
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}, {Name: "tag"}}, crm.WriteOptions{})
 		assign := func(id int32, value *string) error {
 			n := crm.NewCustomerCategory{ID: &id, Description: strp("first")}
 			if value == nil {
@@ -26,7 +26,7 @@ func TestCustomerCategories(t *testing.T) {
 			} else {
 				n.Value = crm.Some(*value)
 			}
-			return db.AddCustomerCategory(ctx, "telco", c.ID, n)
+			return db.AddCustomerCategory(ctx, "telco", c.ID, n, crm.WriteOptions{})
 		}
 		mustCode(t, assign(1, strp("medium")), crm.EINVALID)
 		mustCode(t, assign(9, strp("x")), crm.EINVALID)
@@ -41,14 +41,14 @@ func TestCustomerCategories(t *testing.T) {
 		// Bob changes risk an hour later, then hides it; alice tags the customer.
 		clock.Advance(time.Hour)
 		bob := ctxAs("key:bob")
-		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("low"), Reason: crm.Some("paid")}); err != nil {
+		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("low"), Reason: crm.Some("paid")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("none")}), crm.EINVALID)
-		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("paid")}); err != nil {
+		mustCode(t, db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("none")}, crm.WriteOptions{}), crm.EINVALID)
+		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("paid")}, crm.WriteOptions{}); err != nil {
 			t.Errorf("a patch that changes nothing: %v", err)
 		}
-		if err := db.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("influencer")}); err != nil {
+		if err := db.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("influencer")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		cur, err := db.ListCustomerCategories(ctx, "telco", c.ID)
@@ -65,7 +65,7 @@ func TestCustomerCategories(t *testing.T) {
 		}
 		clock.Advance(time.Hour)
 		t2 := t1.Add(time.Hour)
-		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Optional[string]{Set: true, Null: true}}); err != nil {
+		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Optional[string]{Set: true, Null: true}}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		cur, _ = db.ListCustomerCategories(ctx, "telco", c.ID)
@@ -106,16 +106,16 @@ func TestCustomerCategories(t *testing.T) {
 		}
 
 		// Unknown assignment, another org, an ended customer.
-		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 3, crm.CustomerCategoryPatch{Value: crm.Some("x")}), crm.ENOTFOUND)
+		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 3, crm.CustomerCategoryPatch{Value: crm.Some("x")}, crm.WriteOptions{}), crm.ENOTFOUND)
 		_, err = db.ListCustomerCategories(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
 		_, err = db.ListCustomerCategoryHistory(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.AddCustomerCategory(ctx, "other", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}), crm.ENOTFOUND)
-		if err := db.DeactivateCustomer(ctx, "telco", c.ID); err != nil {
+		mustCode(t, db.AddCustomerCategory(ctx, "other", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}, crm.WriteOptions{}), crm.ENOTFOUND)
+		if err := db.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("x")}), crm.ESTATE)
+		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("x")}, crm.WriteOptions{}), crm.ESTATE)
 		if hist, err := db.ListCustomerCategoryHistory(ctx, "telco", c.ID); err != nil || len(hist.Categories) != 2 {
 			t.Errorf("an ended customer's history stays readable: %v", err)
 		}
@@ -125,19 +125,19 @@ func TestCustomerCategories(t *testing.T) {
 func TestCustomerCategoryKeepsValuesTheCatalogueDrops(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}})
-		if err := db.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}); err != nil {
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}}, crm.WriteOptions{})
+		if err := db.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Some([]string{"low"})}); err != nil {
+		if err := db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Some([]string{"low"})}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		// A reason can still change; the value it holds is carried over.
-		if err := db.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("grandfathered")}); err != nil {
+		if err := db.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("grandfathered")}, crm.WriteOptions{}); err != nil {
 			t.Errorf("patching the reason: %v", err)
 		}
-		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("high")}), crm.EINVALID)
+		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("high")}, crm.WriteOptions{}), crm.EINVALID)
 		cur, _ := db.ListCustomerCategories(ctx, "telco", c.ID)
 		if len(cur.Categories) != 1 || *cur.Categories[0].Value != "high" {
 			t.Errorf("current %+v", cur.Categories)
@@ -148,13 +148,13 @@ func TestCustomerCategoryKeepsValuesTheCatalogueDrops(t *testing.T) {
 func TestCustomerCategoryAssignmentRace(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk"}})
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				errs[i] = db.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some(fmt.Sprint(i))})
+				errs[i] = db.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some(fmt.Sprint(i))}, crm.WriteOptions{})
 			})
 		}
 		wg.Wait()

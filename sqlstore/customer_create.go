@@ -14,6 +14,7 @@ import (
 type customerCreate struct {
 	db                 *DB
 	org                string
+	opts               crm.WriteOptions
 	now                time.Time
 	c                  *crm.Customer
 	body               string
@@ -70,13 +71,13 @@ func (cc *customerCreate) write(t *tx, claim bool, insert string, exec execFunc)
 
 // inTx writes the customer in a write transaction of its own (SQLite's
 // group commit, or BEGIN ... COMMIT), which claims the request's key first
-// and keeps its answer last.
+// and keeps its result last.
 func (cc *customerCreate) inTx(ctx context.Context) error {
-	return cc.db.write(ctx, cc.org, func(t *tx) error {
+	return cc.db.write(ctx, cc.org, cc.opts, func(t *tx) error {
 		if err := cc.write(t, false, cc.insert(), t.exec); err != nil {
 			return err
 		}
-		return t.keepAnswer(cc.org, cc.c)
+		return t.keep(cc.org, cc.c)
 	})
 }
 
@@ -87,7 +88,7 @@ func (cc *customerCreate) inTx(ctx context.Context) error {
 // retry), so a conflict fails the group. A create that did not commit runs
 // again outside it, which tells its conflict apart and draws anew.
 func (cc *customerCreate) grouped(ctx context.Context, alone *tx) error {
-	keyed := alone.info.Idempotency != nil
+	keyed := alone.opts.Idempotency != nil
 	first := insertCustomerSQL + skipAnyConflict
 	if keyed {
 		first = insertCustomerFromClaimSQL

@@ -53,7 +53,7 @@ func TestCreateAndGetCustomer(t *testing.T) {
 		inputs[2].ExternalID = &ext
 		wantExt := []string{"1", "2", "CRM-77"}
 		for i, in := range inputs {
-			c, err := db.CreateCustomer(ctx, "telco", in)
+			c, err := db.CreateCustomer(ctx, "telco", in, crm.WriteOptions{})
 			if err != nil {
 				t.Fatalf("create %s: %v", in.Type, err)
 			}
@@ -93,10 +93,10 @@ func TestCreateAndGetCustomer(t *testing.T) {
 func TestCreateCustomerRejects(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V")); err != nil {
+		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com")); err != nil {
+		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		dupExt := crmtest.Private(crmtest.NIF(5))
@@ -115,14 +115,14 @@ func TestCreateCustomerRejects(t *testing.T) {
 			{"invalid", bad, crm.EINVALID},
 		}
 		for _, tc := range cases {
-			_, err := db.CreateCustomer(ctx, "telco", tc.in)
+			_, err := db.CreateCustomer(ctx, "telco", tc.in, crm.WriteOptions{})
 			mustCode(t, err, tc.code)
 		}
 		if n := len(events(t, db, "telco")); n != 2 {
 			t.Errorf("rejected writes appended events: %d events, want 2", n)
 		}
 		// The same document is free in another org.
-		if _, err := db.CreateCustomer(ctx, "other", crmtest.Private("14861628V")); err != nil {
+		if _, err := db.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -137,7 +137,7 @@ func TestConcurrentDuplicateCreatesOneWins(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+				_, errs[i] = db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 			}()
 		}
 		wg.Wait()
@@ -158,16 +158,16 @@ func TestConcurrentDuplicateCreatesOneWins(t *testing.T) {
 func TestFindCustomer(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		old, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		if err := db.DeactivateCustomer(ctx, "telco", old.ID); err != nil {
+		old, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		if err := db.DeactivateCustomer(ctx, "telco", old.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		clock.Advance(time.Minute)
-		cur, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		cur, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatalf("document must be free again after deactivation: %v", err)
 		}
-		dig, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"))
+		dig, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"), crm.WriteOptions{})
 		cases := []struct {
 			q    crm.CustomerSearch
 			want string
@@ -199,14 +199,14 @@ func TestFindCustomer(t *testing.T) {
 func TestUpdateCustomer(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		clock.Advance(time.Hour)
 		var p crm.CustomerPatch
 		if err := json.Unmarshal([]byte(`{"preferred_language":"ca","personal_info":{"second_surname":null,"nationality":"PT"},
 			"contact_info":{"emails":[{"email":"New@Example.com"},{"email":"b@example.com"}]}}`), &p); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCustomer(ctx, "telco", c.ID, p); err != nil {
+		if err := db.UpdateCustomer(ctx, "telco", c.ID, p, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := db.GetCustomer(ctx, "telco", c.ID)
@@ -239,7 +239,7 @@ func TestUpdateCustomer(t *testing.T) {
 		}
 
 		// A no-op patch writes nothing.
-		if err := db.UpdateCustomer(ctx, "telco", c.ID, p); err != nil {
+		if err := db.UpdateCustomer(ctx, "telco", c.ID, p, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(events(t, db, "telco")); n != len(evs) {
@@ -248,50 +248,48 @@ func TestUpdateCustomer(t *testing.T) {
 		// Invalid patches and stale If-Match change nothing.
 		var bad crm.CustomerPatch
 		json.Unmarshal([]byte(`{"company_info":{"legal_name":"X"}}`), &bad)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, bad), crm.EINVALID)
+		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, bad, crm.WriteOptions{}), crm.EINVALID)
 		json.Unmarshal([]byte(`{"personal_info":{"name":null}}`), &bad)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, bad), crm.EINVALID)
-		stale := crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 1})
-		mustCode(t, db.UpdateCustomer(stale, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}), crm.EPRECONDITION)
-		fresh := crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 2})
-		if err := db.UpdateCustomer(fresh, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}); err != nil {
+		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, bad, crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
+		if err := db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{IfMatch: 2}); err != nil {
 			t.Errorf("matching If-Match refused: %v", err)
 		}
-		mustCode(t, db.UpdateCustomer(ctx, "other", c.ID, p), crm.ENOTFOUND)
+		mustCode(t, db.UpdateCustomer(ctx, "other", c.ID, p, crm.WriteOptions{}), crm.ENOTFOUND)
 	})
 }
 
 func TestAssociatedUsersAndDeactivate(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		co, _ := db.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"))
-		pr, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		co, _ := db.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"), crm.WriteOptions{})
+		pr, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		users := []crm.AssociatedUser{{IdentityDocument: &crm.IdentityDocument{Number: "x1234567l", Type: "NIE"},
 			Name: "Ana", FirstSurname: "Ruiz", Nationality: "ES"}}
-		if err := db.PutAssociatedUsers(ctx, "telco", co.ID, users); err != nil {
+		if err := db.PutAssociatedUsers(ctx, "telco", co.ID, users, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := db.GetCustomer(ctx, "telco", co.ID)
 		if len(got.CompanyInfo.AssociatedUsers) != 1 || got.CompanyInfo.AssociatedUsers[0].IdentityDocument.Number != "X1234567L" {
 			t.Errorf("associated users = %+v", got.CompanyInfo.AssociatedUsers)
 		}
-		mustCode(t, db.PutAssociatedUsers(ctx, "telco", pr.ID, users), crm.EINVALID)
+		mustCode(t, db.PutAssociatedUsers(ctx, "telco", pr.ID, users, crm.WriteOptions{}), crm.EINVALID)
 
 		// An open account blocks deactivation.
 		if err := db.Exec(context.Background(), `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
 			VALUES ('a1', 'telco', ?, '9', '{}', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', 1)`, pr.ID); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.DeactivateCustomer(ctx, "telco", pr.ID), crm.ESTATE)
-		if err := db.DeactivateCustomer(ctx, "telco", co.ID); err != nil {
+		mustCode(t, db.DeactivateCustomer(ctx, "telco", pr.ID, crm.WriteOptions{}), crm.ESTATE)
+		if err := db.DeactivateCustomer(ctx, "telco", co.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = db.GetCustomer(ctx, "telco", co.ID)
 		if got.EndedAt == nil || !got.EndedAt.Equal(t0) {
 			t.Errorf("ended_at = %v", got.EndedAt)
 		}
-		mustCode(t, db.DeactivateCustomer(ctx, "telco", co.ID), crm.ESTATE)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", co.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}), crm.ESTATE)
+		mustCode(t, db.DeactivateCustomer(ctx, "telco", co.ID, crm.WriteOptions{}), crm.ESTATE)
+		mustCode(t, db.UpdateCustomer(ctx, "telco", co.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{}), crm.ESTATE)
 		var seqs []int64
 		for _, e := range events(t, db, "telco") {
 			if e.AggregateID == co.ID {
@@ -312,13 +310,13 @@ func TestAssignedExternalIDSkipsChosenOnes(t *testing.T) {
 		for i, ext := range []string{"1", "2", "4"} {
 			in := crmtest.Private(crmtest.NIF(10 + i))
 			in.ExternalID = &ext
-			if _, err := db.CreateCustomer(ctx, "telco", in); err != nil {
+			if _, err := db.CreateCustomer(ctx, "telco", in, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got []string
 		for i := range 3 {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(20+i)))
+			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(20+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,20 +353,20 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestAssignedAccountExternalIDSkipsChosenOnes(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10)))
+		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ext := range []string{"1", "3"} {
 			in := newAccount(directDebit())
 			in.ExternalID = &ext
-			if _, err := db.CreateAccount(ctx, "telco", c.ID, in); err != nil {
+			if _, err := db.CreateAccount(ctx, "telco", c.ID, in, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got []string
 		for range 2 {
-			a, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()))
+			a, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,7 +25,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 		const customers, writers, patches = 3, 4, 15
 		var ids []string
 		for i := range customers {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)))
+			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +38,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 				for i := range patches {
 					lang := []string{"es", "ca", "en", "eu"}[(w+i)%4]
 					p := crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}
-					err := db.UpdateCustomer(ctx, "telco", ids[(w+i)%customers], p)
+					err := db.UpdateCustomer(ctx, "telco", ids[(w+i)%customers], p, crm.WriteOptions{})
 					if err != nil && !errors.Is(err, context.Canceled) {
 						t.Errorf("patch: %v", err)
 					}
@@ -122,7 +122,7 @@ func TestLeaseTakeover(t *testing.T) {
 		_, ok, _ = db.AcquireLease(ctx, "webhooks", "b", ttl)
 		step("leases are per stream", ok, true)
 
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(7))); err != nil {
+		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		n, err := db.Backlog(ctx, "fresh")
@@ -142,18 +142,18 @@ func TestLeaseTakeover(t *testing.T) {
 func TestFeedNumbersWaitBehindBacklog(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		a, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)))
+		a, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Exec(context.Background(), "UPDATE events SET feed_seq = NULL"); err != nil {
 			t.Fatal(err)
 		}
-		b, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)))
+		b, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCustomer(ctx, "telco", a.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}); err != nil {
+		if err := db.UpdateCustomer(ctx, "telco", a.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		evs, err := db.Events(context.Background(), "telco", 0, 0)
@@ -168,7 +168,7 @@ func TestFeedNumbersWaitBehindBacklog(t *testing.T) {
 			t.Errorf("feed order %v, want [a/1 b/1 a/2]", got)
 		}
 		// Once the backlog is gone, new events are numbered after it.
-		if err := db.UpdateCustomer(ctx, "telco", b.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}); err != nil {
+		if err := db.UpdateCustomer(ctx, "telco", b.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		more, err := db.Events(context.Background(), "telco", evs[len(evs)-1].Position, 0)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 )
 
 // Exec runs raw SQL on the store, for tests that set up states the API
@@ -53,3 +54,6 @@ func (db *DB) ReadByIDQueries() map[string]string {
 	}
 	return map[string]string{"customers": db.dialect.q(db.customers.many), "accounts": db.dialect.q(db.accounts.many)}
 }
+
+// Timestamp is t as the store's engine stores timestamps.
+func (db *DB) Timestamp(t time.Time) any { return db.dialect.ts(t) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 						ext = strconv.Itoa(1 + i)
 						n.ExternalID = &ext
 					}
-					c, err := db.CreateCustomer(ctx, "telco", n)
+					c, err := db.CreateCustomer(ctx, "telco", n, crm.WriteOptions{})
 					results <- outcome{doc, ext, c, err}
 				}
 			}()
@@ -167,9 +168,8 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 				for i := range each {
 					doc := crmtest.NIF(7000 + (g/4)*each + i)
 					key := fmt.Sprintf("k-%d-%d", g/2, i)
-					ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "req", Principal: crm.Principal{ID: "key:1"},
-						Idempotency: &crm.IdempotencyClaim{Key: key, RequestHash: "h-" + key}})
-					c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(doc))
+					ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "req", Principal: crm.Principal{ID: "key:1"}})
+					c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(doc), keyed(key))
 					results <- outcome{doc, key, c, err}
 				}
 			})
@@ -179,7 +179,7 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 
 		ctx := context.Background()
 		wonDoc, wonKey, keys := map[string]int{}, map[string]int{}, map[string]bool{}
-		created := map[string]bool{}
+		created, wonID := map[string]bool{}, map[string]string{}
 		for r := range results {
 			keys[r.key] = true
 			if r.err != nil {
@@ -190,6 +190,7 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 			}
 			wonDoc[r.doc]++
 			wonKey[r.key]++
+			wonID[r.key] = r.c.ID
 			created[r.c.ID] = true
 		}
 		if len(wonDoc) != goroutines/4*each {
@@ -210,6 +211,8 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 				t.Errorf("key %s: %d creates committed under it", key, wonKey[key])
 			case wonKey[key] == 1 && rec == nil:
 				t.Errorf("key %s: a create committed under it, but the key is not claimed", key)
+			case wonKey[key] == 1 && !strings.Contains(string(rec.Result), wonID[key]):
+				t.Errorf("key %s: kept result %s, want the receipt of customer %s", key, rec.Result, wonID[key])
 			case wonKey[key] == 0 && rec != nil:
 				t.Errorf("key %s: no create committed under it, but the key is claimed", key)
 			}

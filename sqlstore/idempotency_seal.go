@@ -43,13 +43,26 @@ func unsealBody(k crm.SecretKeeper, org, key string, stored []byte) ([]byte, err
 	return plain, nil
 }
 
-// resealBodies seals the stored response bodies again under to, in tx.
+// resealBodies seals the stored results and answers again under to, in tx.
 func (db *DB) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper) (int, error) {
+	n := 0
+	for _, column := range []string{"response_body", "result"} {
+		m, err := db.resealColumn(ctx, tx, to, column)
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// resealColumn reseals one column of the idempotency records.
+func (db *DB) resealColumn(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper, column string) (int, error) {
 	type row struct {
 		org, key string
 		body     []byte
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT org_id, key, response_body FROM idempotency_keys WHERE response_body IS NOT NULL")
+	rows, err := tx.QueryContext(ctx, "SELECT org_id, key, "+column+" FROM idempotency_keys WHERE "+column+" IS NOT NULL")
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -76,7 +89,7 @@ func (db *DB) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper)
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, db.dialect.q("UPDATE idempotency_keys SET response_body = ? WHERE org_id = ? AND key = ?"),
+		if _, err := tx.ExecContext(ctx, db.dialect.q("UPDATE idempotency_keys SET "+column+" = ? WHERE org_id = ? AND key = ?"),
 			sealed, r.org, r.key); err != nil {
 			return 0, translate(err)
 		}

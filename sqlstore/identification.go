@@ -64,7 +64,7 @@ func (s *Identifications) DiscardDocument(ctx context.Context, d *crm.StagedDocu
 // is durable before the row commits, so no row ever lacks its bytes; a
 // blob whose row did not commit is deleted at once when that is certain,
 // else by CleanOrphanBlobs.
-func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, customerID string, n crm.NewIdentificationProcess) (*crm.IdentificationProcess, error) {
+func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, customerID string, n crm.NewIdentificationProcess, opts crm.WriteOptions) (*crm.IdentificationProcess, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, 
 	}
 
 	committing := false
-	err := s.db.write(ctx, org, func(t *tx) error {
+	err := s.db.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err

@@ -49,7 +49,7 @@ func TestCrashBetweenBlobAndRow(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer db.Close()
-				c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+				c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 				dir := t.TempDir()
 
 				cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenBlobAndRow$")
@@ -122,7 +122,7 @@ func crashChild(args string) {
 	if err != nil {
 		os.Exit(4)
 	}
-	ids.CreateIdentificationProcess(ctxAs("key:1"), "telco", customerID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: d})
+	ids.CreateIdentificationProcess(ctxAs("key:1"), "telco", customerID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: d}, crm.WriteOptions{})
 	os.Exit(5) // not reached: the blob store exits first
 }
 

@@ -34,11 +34,11 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		if has, err := db.HasIdentificationProcess(ctx, "telco", c.ID); has || err != nil {
 			t.Fatalf("has before any process = %v, %v", has, err)
 		}
-		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "my id.png", testPDF))
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "my id.png", testPDF), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 			t.Errorf("created %+v (-want +got):\n%s", p, diff)
 		}
 		clock.Advance(time.Minute)
-		p2, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocPassport, "", testPNG))
+		p2, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocPassport, "", testPNG), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		}
 
 		// Another org, or another customer, sees nothing.
-		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)))
+		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{})
 		_, err = ids.ListIdentificationProcesses(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
 		_, err = ids.GetIdentificationProcess(ctx, "other", c.ID, p.ID)
@@ -142,8 +142,8 @@ func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := db.Identifications(newMemBlobs(clock.Now))
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "id.pdf", testPDF))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "id.pdf", testPDF), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +152,7 @@ func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
 			t.Fatal(err)
 		}
 		body.Close()
-		if err := db.DeactivateCustomer(ctx, "telco", c.ID); err != nil {
+		if err := db.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err = ids.OpenDocument(ctx, "telco", p.Document.ID)
@@ -171,8 +171,8 @@ func TestUploadFileNameIsMetadata(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := db.Identifications(newMemBlobs(clock.Now))
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "../../etc/passwd", testPDF))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "../../etc/passwd", testPDF), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,9 +193,9 @@ func TestIdentificationProcessRejects(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(9)))
-		db.DeactivateCustomer(ctx, "telco", ended.ID)
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(9)), crm.WriteOptions{})
+		db.DeactivateCustomer(ctx, "telco", ended.ID, crm.WriteOptions{})
 		before := len(events(t, db, "telco"))
 		cases := []struct {
 			name     string
@@ -210,7 +210,7 @@ func TestIdentificationProcessRejects(t *testing.T) {
 			{"ended customer", "telco", ended.ID, upload(t, ids, crm.DocNIF, "", testPDF), crm.ESTATE},
 		}
 		for _, tc := range cases {
-			_, err := ids.CreateIdentificationProcess(ctx, tc.org, tc.cid, tc.in)
+			_, err := ids.CreateIdentificationProcess(ctx, tc.org, tc.cid, tc.in, crm.WriteOptions{})
 			if crm.ErrorCodeOf(err) != tc.code {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 			}
@@ -233,7 +233,7 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		in := func() crm.NewIdentificationProcess { return upload(t, ids, crm.DocNIF, "id.pdf", testPDF) }
 
 		// The row is not there yet when the blob is written.
@@ -242,14 +242,14 @@ func TestIdentificationWriteOrder(t *testing.T) {
 				t.Error("the row committed before its blob was written")
 			}
 		}
-		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in()); err != nil {
+		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in(), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 
 		// A blob that cannot be written commits nothing.
 		blobs.afterPut = nil
 		blobs.failPut = crm.Internal(errors.New("disk full"))
-		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in())
+		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in(), crm.WriteOptions{})
 		mustCode(t, err, crm.EINTERNAL)
 		blobs.failPut = nil
 		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", c.ID); len(l) != 1 {
@@ -262,11 +262,11 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		// The customer ends between the blob write and the transaction: the
 		// transaction refuses, and the blob goes.
 		blobs.afterPut = func(string) {
-			if err := db.DeactivateCustomer(ctx, "telco", c.ID); err != nil {
+			if err := db.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
 				t.Error(err)
 			}
 		}
-		_, err = ids.CreateIdentificationProcess(ctx, "telco", c.ID, in())
+		_, err = ids.CreateIdentificationProcess(ctx, "telco", c.ID, in(), crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
 		blobs.afterPut = nil
 		if k := blobs.keys(); len(k) != 1 {
@@ -274,13 +274,11 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		}
 
 		// So does a request whose Idempotency-Key another one holds.
-		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)))
-		keyed := crm.WithRequestInfo(ctx, crm.RequestInfo{Principal: crm.RequestInfoFrom(ctx).Principal,
-			Idempotency: &crm.IdempotencyClaim{Key: "k1", RequestHash: "h"}})
-		if _, err := ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in()); err != nil {
+		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)), crm.WriteOptions{})
+		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c2.ID, in(), keyed("k1")); err != nil {
 			t.Fatal(err)
 		}
-		_, err = ids.CreateIdentificationProcess(keyed, "telco", c2.ID, in())
+		_, err = ids.CreateIdentificationProcess(ctx, "telco", c2.ID, in(), keyed("k1"))
 		mustCode(t, err, crm.EIDEMPOTENCY)
 		if k := blobs.keys(); len(k) != 2 {
 			t.Errorf("blobs after a refused idempotency claim: %v", k)

@@ -81,7 +81,7 @@ func TestImportValidLines(t *testing.T) {
 		} else if c, _ := db.GetCustomer(ctx, "telco", r.ID); c.DigitalPersonalInfo.Email != "ana@example.com" {
 			t.Errorf("external id 2 is %+v", c)
 		}
-		next, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(99)))
+		next, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(99)), crm.WriteOptions{})
 		if err != nil || *next.ExternalID != "3" {
 			t.Errorf("the API's next external id %v, %v; want 3", next.ExternalID, err)
 		}
@@ -96,13 +96,13 @@ func TestImportEventsAsTheAPI(t *testing.T) {
 		ctx := ctxAs("key:1")
 		n := crmtest.Private(crmtest.NIF(7))
 		n.ExternalID = strp("legacy-7")
-		c, err := db.CreateCustomer(ctx, "other", n)
+		c, err := db.CreateCustomer(ctx, "other", n, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		na := newAccount(directDebit())
 		na.ExternalID = strp("acc-7")
-		if _, err := db.CreateAccount(ctx, "other", c.ID, na); err != nil {
+		if _, err := db.CreateAccount(ctx, "other", c.ID, na, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		imported, _ := db.Events(context.Background(), "telco", 0, 100)
@@ -177,7 +177,7 @@ func TestImportRejectsInvalidLines(t *testing.T) {
 // the org, is rejected with the conflict; the rest of its batch stays.
 func TestImportDuplicates(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(50))); err != nil {
+		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(50)), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		stats, report := runImport(t, db, 3,
@@ -241,7 +241,7 @@ func TestImportDrawnExternalIDsSkipTaken(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		n := crmtest.Private(crmtest.NIF(90))
 		n.ExternalID = strp("2")
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", n); err != nil {
+		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", n, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		stats, report := runImport(t, db, 0, importLine(t, crmtest.NIF(1), "", ""), importLine(t, crmtest.NIF(2), "", ""),

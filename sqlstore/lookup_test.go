@@ -21,13 +21,13 @@ func TestConcurrentReadsByIDEachGetTheirOwnAnswer(t *testing.T) {
 		ctx := ctxAs("key:1")
 		var ids []string
 		for i := range 8 {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1000+i)))
+			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1000+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, c.ID)
 		}
-		other, err := db.CreateCustomer(ctx, "other", crmtest.Private(crmtest.NIF(2000)))
+		other, err := db.CreateCustomer(ctx, "other", crmtest.Private(crmtest.NIF(2000)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestReadByIDSeesEveryEarlierCommit(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 16*10)
 		for g := range 16 {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(3000+g)))
+			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(3000+g)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestReadByIDSeesEveryEarlierCommit(t *testing.T) {
 				defer wg.Done()
 				for i := range 10 {
 					lang := []string{"en", "es", "ca"}[i%3]
-					if err := db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}); err != nil {
+					if err := db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 						errs <- err
 						return
 					}

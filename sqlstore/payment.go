@@ -39,13 +39,13 @@ func (t *tx) resolvePaymentMethod(org, customerID string, req crm.PaymentMethodR
 // SetPaymentMethod changes an account's payment method now, or, for a card
 // still being tokenized (reference_id), records the pending request and
 // answers pending; the card applies when the gateway completes it.
-func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.PaymentMethodRequest) (bool, error) {
+func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.PaymentMethodRequest, opts crm.WriteOptions) (bool, error) {
 	req.Normalize()
 	if err := req.Validate(true); err != nil {
 		return false, err
 	}
 	pending := req.Type == crm.PaymentCreditCard && req.Details.ReferenceID != nil
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, id)
 		if err != nil {
 			return err
@@ -131,11 +131,11 @@ func (db *DB) ListTokenizationRequests(ctx context.Context, org, accountID strin
 // CompleteTokenization records the gateway's result. A completed card joins
 // the customer's cards and becomes the account's method if the account
 // still waits on this request; a failure releases the account.
-func (db *DB) CompleteTokenization(ctx context.Context, org, ref string, res crm.TokenizationResult) error {
+func (db *DB) CompleteTokenization(ctx context.Context, org, ref string, res crm.TokenizationResult, opts crm.WriteOptions) error {
 	if err := res.Validate(); err != nil {
 		return err
 	}
-	return db.write(ctx, org, func(t *tx) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		var accountID, status string
 		var token sql.NullString
 		err := t.queryRow("SELECT account_id, status, token_id FROM tokenization_requests WHERE org_id = ? AND reference_id = ?"+db.dialect.forUpdate,

@@ -27,13 +27,13 @@ const openProductsWhere = "status NOT IN ('CLOSED', 'REJECTED', 'INVALID')"
 // identification process) or REJECTED (an ended customer). Each step is an
 // event. A second open product with the same code is refused by the
 // customer_products_open_uq index.
-func (db *DB) CreateCustomerProduct(ctx context.Context, org, customerID string, code crm.ProductCode) (*crm.CustomerProduct, error) {
+func (db *DB) CreateCustomerProduct(ctx context.Context, org, customerID string, code crm.ProductCode, opts crm.WriteOptions) (*crm.CustomerProduct, error) {
 	if code.Type() == "" {
 		_, err := crm.ParseProductCode("productCode", string(code))
 		return nil, err
 	}
 	p := crm.NewCustomerProduct(newID(), org, customerID, code, db.now())
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
 		ended, err := t.lockCustomerForProducts(org, customerID)
 		if err != nil {
 			return err
@@ -242,8 +242,8 @@ func (db *DB) ListCustomerProducts(ctx context.Context, org, customerID string, 
 
 // CloseCustomerProduct closes a product of the org that is not in a
 // terminal status (ESTATE otherwise), honouring If-Match.
-func (db *DB) CloseCustomerProduct(ctx context.Context, org, id string) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) CloseCustomerProduct(ctx context.Context, org, id string, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		p, err := scanProduct(t.queryRow("SELECT "+productColumns+" FROM customer_products WHERE org_id = ? AND id = ?"+
 			db.dialect.forUpdate, org, id))
 		if err != nil {

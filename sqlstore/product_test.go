@@ -34,7 +34,7 @@ func identify(t *testing.T, db *sqlstore.DB, org, customerID string) {
 		t.Fatal(err)
 	}
 	ids := db.Identifications(blobs)
-	_, err = ids.CreateIdentificationProcess(ctxAs("key:1"), org, customerID, upload(t, ids, crm.DocNIF, "", identificationPDF))
+	_, err = ids.CreateIdentificationProcess(ctxAs("key:1"), org, customerID, upload(t, ids, crm.DocNIF, "", identificationPDF), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +43,12 @@ func identify(t *testing.T, db *sqlstore.DB, org, customerID string) {
 func TestProductLifecycle(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"))
+		c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// No identification process yet: the cash product waits.
-		cash, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount)
+		cash, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,11 +62,11 @@ func TestProductLifecycle(t *testing.T) {
 			t.Errorf("read back %v (-want +got):\n%s", err, diff)
 		}
 		// Other products do not wait for identification.
-		dep, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductDepositoryAccount)
+		dep, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductDepositoryAccount, crm.WriteOptions{})
 		if err != nil || dep.Status != crm.ProductActive || dep.OpenedAt == nil || dep.Currency != "" || dep.Account != nil {
 			t.Fatalf("depository %+v, %v", dep, err)
 		}
-		_, err = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount)
+		_, err = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 
 		// The identification activates the pending cash product, with an IBAN.
@@ -108,33 +108,33 @@ func TestProductLifecycle(t *testing.T) {
 		}
 
 		// The customer cannot end while it has open products.
-		mustCode(t, db.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID), crm.ESTATE)
+		mustCode(t, db.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID, crm.WriteOptions{}), crm.ESTATE)
 
 		// Close: once; then a new product of the same code may open.
 		clock.Advance(time.Hour)
-		if err := db.CloseCustomerProduct(ctx, "telco", cash.ID); err != nil {
+		if err := db.CloseCustomerProduct(ctx, "telco", cash.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.CloseCustomerProduct(ctx, "telco", cash.ID), crm.ESTATE)
+		mustCode(t, db.CloseCustomerProduct(ctx, "telco", cash.ID, crm.WriteOptions{}), crm.ESTATE)
 		got, _ = db.GetCustomerProduct(ctx, "telco", cash.ID)
 		t2 := t1.Add(time.Hour)
 		if got.Status != crm.ProductClosed || got.ClosedAt == nil || !got.ClosedAt.Equal(t2) || !got.OpenedAt.Equal(t1) || got.Account.IBAN != iban {
 			t.Errorf("closed %+v", got)
 		}
-		again, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount)
+		again, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		if err != nil || again.Status != crm.ProductActive || again.Account == nil || again.Account.IBAN == iban {
 			t.Fatalf("reopened %+v, %v", again, err)
 		}
 		for _, id := range []string{again.ID, dep.ID} {
-			if err := db.CloseCustomerProduct(ctx, "telco", id); err != nil {
+			if err := db.CloseCustomerProduct(ctx, "telco", id, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := db.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID); err != nil {
+		if err := db.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID, crm.WriteOptions{}); err != nil {
 			t.Fatalf("deactivate with every product closed: %v", err)
 		}
 		// An ended customer's new products are rejected.
-		rejected, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCurrencyWallet)
+		rejected, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCurrencyWallet, crm.WriteOptions{})
 		if err != nil || rejected.Status != crm.ProductRejected || rejected.OpenedAt != nil {
 			t.Errorf("product of an ended customer %+v, %v", rejected, err)
 		}
@@ -144,26 +144,24 @@ func TestProductLifecycle(t *testing.T) {
 func TestProductOrgsAndErrors(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"))
-		p, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductWallet)
+		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		p, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductWallet, crm.WriteOptions{})
 		if err != nil || p.Type != crm.ProductTypeWallet || p.Status != crm.ProductActive {
 			t.Fatalf("wallet %+v, %v", p, err)
 		}
 		_, err = db.GetCustomerProduct(ctx, "other", p.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.CloseCustomerProduct(ctx, "other", p.ID), crm.ENOTFOUND)
+		mustCode(t, db.CloseCustomerProduct(ctx, "other", p.ID, crm.WriteOptions{}), crm.ENOTFOUND)
 		_, err = db.ListCustomerProducts(ctx, "other", c.ID, crm.ProductFilter{})
 		mustCode(t, err, crm.ENOTFOUND)
-		_, err = db.CreateCustomerProduct(ctx, "other", c.ID, crm.ProductWallet)
+		_, err = db.CreateCustomerProduct(ctx, "other", c.ID, crm.ProductWallet, crm.WriteOptions{})
 		mustCode(t, err, crm.ENOTFOUND)
-		_, err = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCode("SAVINGS"))
+		_, err = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCode("SAVINGS"), crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
 
 		// If-Match is checked in the close's transaction.
-		stale := crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 1})
-		mustCode(t, db.CloseCustomerProduct(stale, "telco", p.ID), crm.EPRECONDITION)
-		fresh := crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 2})
-		if err := db.CloseCustomerProduct(fresh, "telco", p.ID); err != nil {
+		mustCode(t, db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
+		if err := db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{IfMatch: 2}); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(events(t, db, "other")); n != 0 {
@@ -175,10 +173,10 @@ func TestProductOrgsAndErrors(t *testing.T) {
 func TestProductEvents(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"))
-		p, _ := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount)
+		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		p, _ := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		identify(t, db, "telco", c.ID)
-		if err := db.CloseCustomerProduct(ctx, "telco", p.ID); err != nil {
+		if err := db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := db.GetCustomerProduct(ctx, "telco", p.ID)
@@ -227,14 +225,14 @@ func TestProductEvents(t *testing.T) {
 func TestConcurrentProductCreatesOneWins(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"))
+		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		identify(t, db, "telco", c.ID)
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		for i := range n {
 			wg.Go(func() {
-				_, errs[i] = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount)
+				_, errs[i] = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			})
 		}
 		wg.Wait()
@@ -277,9 +275,9 @@ func TestProductSettingsIssueIBANs(t *testing.T) {
 			if got, err := db.ProductSettings(ctx, org); err != nil || got != want {
 				t.Errorf("%s settings %+v, %v", org, got, err)
 			}
-			c, _ := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"))
+			c, _ := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"), crm.WriteOptions{})
 			identify(t, db, org, c.ID)
-			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount)
+			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,12 +297,12 @@ func TestIssuedIBANsAreUniqueAcrossOrgs(t *testing.T) {
 		ctx := productCtx()
 		seen := map[string]string{}
 		for _, org := range []string{"telco", "other", "third"} {
-			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"))
+			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			identify(t, db, org, c.ID)
-			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount)
+			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			if err != nil || p.Account == nil {
 				t.Fatalf("%s: %+v %v", org, p, err)
 			}
@@ -325,12 +323,12 @@ func TestIssuedIBANsSayNothingOfOtherOrgs(t *testing.T) {
 		open := func(org string) int64 {
 			t.Helper()
 			customers++
-			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private(crmtest.NIF(customers)))
+			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private(crmtest.NIF(customers)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			identify(t, db, org, c.ID)
-			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount)
+			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			if err != nil || p.Account == nil {
 				t.Fatalf("%s: %+v %v", org, p, err)
 			}

@@ -14,14 +14,14 @@ var _ crm.PromotionService = (*DB)(nil)
 const promotionColumns = "id, account_id, promotion_code, name, start_date, end_date, cancellation_date, created_at"
 
 // AddPromotion attaches a promotion to an open account.
-func (db *DB) AddPromotion(ctx context.Context, org, accountID string, n crm.NewPromotion) (*crm.AccountPromotion, error) {
+func (db *DB) AddPromotion(ctx context.Context, org, accountID string, n crm.NewPromotion, opts crm.WriteOptions) (*crm.AccountPromotion, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
 	now := db.now()
 	p := &crm.AccountPromotion{ID: newID(), AccountID: accountID, PromotionCode: n.PromotionCode, Name: n.Name,
 		StartDate: n.StartDate, EndDate: n.EndDate, CreatedAt: now}
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err
@@ -108,8 +108,8 @@ func (db *DB) PromotionHistory(ctx context.Context, org, accountID string, from 
 }
 
 // CancelPromotion schedules (or reschedules) a promotion's cancellation.
-func (db *DB) CancelPromotion(ctx context.Context, org, accountID, promotionID, date string) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) CancelPromotion(ctx context.Context, org, accountID, promotionID, date string, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err

@@ -20,11 +20,11 @@ func (db *DB) GetSpecialTreatment(ctx context.Context, org string) (*crm.Special
 // SetSpecialTreatment replaces the org's list (S2). Removing a value that a
 // customer who has not ended still holds is refused: they must lose it
 // first. Ended customers keep what they held, as a record.
-func (db *DB) SetSpecialTreatment(ctx context.Context, org string, values []string) error {
+func (db *DB) SetSpecialTreatment(ctx context.Context, org string, values []string, opts crm.WriteOptions) error {
 	if err := crm.ValidateSpecialTreatmentValues(values); err != nil {
 		return err
 	}
-	return db.write(ctx, org, func(t *tx) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		// The row must exist for the lock below to hold off a concurrent
 		// first write; an empty list at version 0 means "never set".
 		if _, err := t.exec(`INSERT INTO special_treatment_lists (org_id, value_list, updated_at, version) VALUES (?, '[]', ?, 0)
@@ -134,11 +134,11 @@ func (db *DB) GetCustomerSpecialTreatment(ctx context.Context, org, customerID s
 // SetCustomerSpecialTreatment replaces an active customer's values (CS2).
 // It holds the org's list with a shared lock so that the list cannot lose
 // a value while a customer is being given it.
-func (db *DB) SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string) error {
+func (db *DB) SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string, opts crm.WriteOptions) error {
 	if err := crm.ValidateSpecialTreatmentValues(values); err != nil {
 		return err
 	}
-	return db.write(ctx, org, func(t *tx) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err

@@ -20,18 +20,18 @@ func TestSpecialTreatment(t *testing.T) {
 		if err != nil || l.Version != 0 || l.Values == nil || len(l.Values) != 0 {
 			t.Fatalf("never set: %+v %v", l, err)
 		}
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
-		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{})
 		// Nothing may be held before the org lists it.
-		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip"}), crm.EINVALID)
+		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip"}, crm.WriteOptions{}), crm.EINVALID)
 
-		if err := db.SetSpecialTreatment(ctx, "telco", []string{"silver", "gold", "platinum", "vip"}); err != nil {
+		if err := db.SetSpecialTreatment(ctx, "telco", []string{"silver", "gold", "platinum", "vip"}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetSpecialTreatment(ctx, "telco", []string{"silver", "gold", "platinum", "vip"}); err != nil {
+		if err := db.SetSpecialTreatment(ctx, "telco", []string{"silver", "gold", "platinum", "vip"}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.SetSpecialTreatment(ctx, "telco", []string{"vip", "vip"}), crm.EINVALID)
+		mustCode(t, db.SetSpecialTreatment(ctx, "telco", []string{"vip", "vip"}, crm.WriteOptions{}), crm.EINVALID)
 		l, _ = db.GetSpecialTreatment(ctx, "telco")
 		if diff := cmp.Diff(&crm.SpecialTreatmentList{Values: []string{"silver", "gold", "platinum", "vip"}, Version: 1}, l); diff != "" {
 			t.Errorf("list (-want +got):\n%s", diff)
@@ -41,13 +41,13 @@ func TestSpecialTreatment(t *testing.T) {
 			t.Errorf("another org sees the list: %v", other.Values)
 		}
 
-		err = db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip", "bronze"})
+		err = db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip", "bronze"}, crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
 		if diff := cmp.Diff([]string{`values[1]: "bronze" is not in the org's special treatment list`}, categoryFields(err)); diff != "" {
 			t.Errorf("details: %s", diff)
 		}
 		for _, id := range []string{c.ID, ended.ID} {
-			if err := db.SetCustomerSpecialTreatment(ctx, "telco", id, []string{"vip", "gold"}); err != nil {
+			if err := db.SetCustomerSpecialTreatment(ctx, "telco", id, []string{"vip", "gold"}, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -57,27 +57,26 @@ func TestSpecialTreatment(t *testing.T) {
 		}
 		_, err = db.GetCustomerSpecialTreatment(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "other", c.ID, []string{}), crm.ENOTFOUND)
+		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "other", c.ID, []string{}, crm.WriteOptions{}), crm.ENOTFOUND)
 
 		// Removing held values is refused, naming each; ended holders do not count.
-		db.SetCustomerSpecialTreatment(ctx, "telco", ended.ID, []string{"silver"})
-		db.DeactivateCustomer(ctx, "telco", ended.ID)
-		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", ended.ID, []string{}), crm.ESTATE)
-		err = db.SetSpecialTreatment(ctx, "telco", []string{"platinum"})
+		db.SetCustomerSpecialTreatment(ctx, "telco", ended.ID, []string{"silver"}, crm.WriteOptions{})
+		db.DeactivateCustomer(ctx, "telco", ended.ID, crm.WriteOptions{})
+		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", ended.ID, []string{}, crm.WriteOptions{}), crm.ESTATE)
+		err = db.SetSpecialTreatment(ctx, "telco", []string{"platinum"}, crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
 		want := []string{`values: "gold" is still held by 1 customer(s); take it from them first`,
 			`values: "vip" is still held by 1 customer(s); take it from them first`}
 		if diff := cmp.Diff(want, categoryFields(err)); diff != "" {
 			t.Errorf("held values (-want +got):\n%s", diff)
 		}
-		if err := db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}); err != nil {
+		if err := db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetSpecialTreatment(ctx, "telco", []string{"platinum"}); err != nil {
+		if err := db.SetSpecialTreatment(ctx, "telco", []string{"platinum"}, crm.WriteOptions{}); err != nil {
 			t.Errorf("nobody active holds the removed values: %v", err)
 		}
-		stale := crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 1})
-		mustCode(t, db.SetSpecialTreatment(stale, "telco", []string{}), crm.EPRECONDITION)
+		mustCode(t, db.SetSpecialTreatment(ctx, "telco", []string{}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
 
 		// Events: the org list is its own aggregate, in sequence.
 		var seqs []int64
@@ -103,17 +102,17 @@ func TestSpecialTreatment(t *testing.T) {
 func TestSpecialTreatmentRemovalRace(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		for range 10 {
-			if err := db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}); err != nil {
+			if err := db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.SetSpecialTreatment(ctx, "telco", []string{"gold", "vip"}); err != nil {
+			if err := db.SetSpecialTreatment(ctx, "telco", []string{"gold", "vip"}, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			var wg sync.WaitGroup
-			wg.Go(func() { db.SetSpecialTreatment(ctx, "telco", []string{"gold"}) })
-			wg.Go(func() { db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip"}) })
+			wg.Go(func() { db.SetSpecialTreatment(ctx, "telco", []string{"gold"}, crm.WriteOptions{}) })
+			wg.Go(func() { db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{"vip"}, crm.WriteOptions{}) })
 			wg.Wait()
 			l, _ := db.GetSpecialTreatment(ctx, "telco")
 			cst, _ := db.GetCustomerSpecialTreatment(ctx, "telco", c.ID)

@@ -18,6 +18,9 @@ type tx struct {
 	ctx  context.Context
 	db   *DB
 	info crm.RequestInfo
+	opts crm.WriteOptions
+	// kept is set once the write kept its result under its key.
+	kept bool
 	// stmts, in SQLite's group commit, keeps statements prepared across
 	// transactions; nil elsewhere (pgx caches prepared statements itself).
 	stmts *txStmts
@@ -43,23 +46,20 @@ func (t *tx) queryRow(query string, args ...any) *sql.Row {
 	return t.QueryRowContext(t.ctx, t.db.dialect.q(query), args...)
 }
 
-// write runs fn in one transaction: it claims the request's Idempotency-Key
-// first, so a retried request can never write twice, then commits. Any error
-// rolls everything back, event included.
-func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error {
+// write runs fn in one transaction under the write's preconditions: it
+// claims opts' Idempotency-Key first, so a retried request can never write
+// twice, and keeps the result under it last (writeResult), then commits.
+// Any error rolls everything back, event included.
+func (db *DB) write(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
 	if db.batch != nil {
-		return db.batch.submit(ctx, org, fn)
+		return db.batch.submit(ctx, org, opts, fn)
 	}
 	sqlTx, err := db.wr.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
 	}
-	t := &tx{Tx: sqlTx, ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx)}
-	if err := t.claimIdempotency(org); err != nil {
-		sqlTx.Rollback()
-		return translate(err)
-	}
-	if err := fn(t); err != nil {
+	t := &tx{Tx: sqlTx, ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx), opts: opts}
+	if err := t.run(org, fn); err != nil {
 		sqlTx.Rollback()
 		return translate(err)
 	}
@@ -69,6 +69,32 @@ func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error
 	return nil
 }
 
+// run is a write's work inside its transaction: the claim of its key, fn,
+// and, for a write that kept no result of its own, an empty one.
+func (t *tx) run(org string, fn func(t *tx) error) error {
+	if err := t.claimIdempotency(org); err != nil {
+		return err
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.opts.Idempotency != nil && !t.kept {
+		return t.keep(org, nil)
+	}
+	return nil
+}
+
+// writeKeeping is write for a write with a result, which result reads
+// once fn succeeded and the transaction keeps under opts' key.
+func (db *DB) writeKeeping(ctx context.Context, org string, opts crm.WriteOptions, result func() any, fn func(t *tx) error) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.keep(org, result())
+	})
+}
+
 // alone returns, on PostgreSQL, a tx whose statements run outside any
 // transaction of its own: each alone, as its own durable commit, or in a
 // group commit (groupExec); nil otherwise. Only a write that is a single
@@ -76,13 +102,13 @@ func (db *DB) write(ctx context.Context, org string, fn func(t *tx) error) error
 // statement is then the write's one transaction, at one round trip instead
 // of BEGIN, the statement and COMMIT. A request with an Idempotency-Key
 // must claim it in that statement (claimWith) or not use it.
-func (db *DB) alone(ctx context.Context) *tx {
+func (db *DB) alone(ctx context.Context, opts crm.WriteOptions) *tx {
 	// Its tx has no transaction: external ids must come from the blocks
 	// (db.seqs), which reserve in their own. Both exist on PostgreSQL only.
 	if db.group == nil || db.seqs == nil {
 		return nil
 	}
-	return &tx{ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx)}
+	return &tx{ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx), opts: opts}
 }
 
 // execAlone runs one statement of an alone tx as its own transaction.
@@ -102,7 +128,7 @@ func written(res sql.Result, err error) (bool, error) {
 
 // checkVersion enforces If-Match against the row's current version.
 func (t *tx) checkVersion(current int64) error {
-	if t.info.IfMatch != 0 && t.info.IfMatch != current {
+	if t.opts.IfMatch != 0 && t.opts.IfMatch != current {
 		return crm.Errorf(crm.EPRECONDITION, "If-Match does not match the current version")
 	}
 	return nil

@@ -35,7 +35,7 @@ func viewOf(w *crm.Webhook) webhookView {
 // CreateWebhook stores a subscription with a new secret. Its cursor starts
 // at the end of the feed as numbered now, so it receives the events
 // committed from its creation on (its own webhook.created included).
-func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook) (*crm.Webhook, error) {
+func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook, opts crm.WriteOptions) (*crm.Webhook, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook) (
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	err = db.write(ctx, org, func(t *tx) error {
+	err = db.writeKeeping(ctx, org, opts, func() any { return w }, func(t *tx) error {
 		types, err := jsonString(w.EventTypes)
 		if err != nil {
 			return err
@@ -89,8 +89,8 @@ func (db *DB) GetWebhook(ctx context.Context, org, id string) (*crm.Webhook, err
 
 // DeleteWebhook marks the subscription deleted and takes its lease away
 // from any worker, in one transaction.
-func (db *DB) DeleteWebhook(ctx context.Context, org, id string) error {
-	return db.write(ctx, org, func(t *tx) error {
+func (db *DB) DeleteWebhook(ctx context.Context, org, id string, opts crm.WriteOptions) error {
+	return db.write(ctx, org, opts, func(t *tx) error {
 		w, err := t.lockWebhook(org, id)
 		if err != nil {
 			return err

@@ -42,9 +42,9 @@ func (db *DB) ListWebhookDeadLetters(ctx context.Context, org, id string, f crm.
 
 // ReplayWebhookDeadLetter queues a DEAD letter for redelivery; the
 // subscription's worker sends it before going on with the feed.
-func (db *DB) ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string) (*crm.WebhookDeadLetter, error) {
+func (db *DB) ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string, opts crm.WriteOptions) (*crm.WebhookDeadLetter, error) {
 	var dl *crm.WebhookDeadLetter
-	err := db.write(ctx, org, func(t *tx) error {
+	err := db.writeKeeping(ctx, org, opts, func() any { return dl }, func(t *tx) error {
 		w, err := t.lockWebhook(org, id)
 		if err != nil {
 			return err

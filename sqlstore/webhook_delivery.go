@@ -113,7 +113,7 @@ func (db *DB) FinishWebhookReplay(ctx context.Context, l crm.WebhookLease, dl cr
 // the cursor, if given), only while l.Holder still holds it.
 func (db *DB) fenced(ctx context.Context, l crm.WebhookLease, cursor *int64, fn func(t *tx) error) error {
 	lost := false
-	err := db.write(ctx, "", func(t *tx) error {
+	err := db.write(ctx, "", crm.WriteOptions{}, func(t *tx) error {
 		now := db.now()
 		set, args := "expires_at = ?", []any{db.dialect.ts(now.Add(l.TTL))}
 		if cursor != nil {

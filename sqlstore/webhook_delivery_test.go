@@ -39,7 +39,7 @@ var compactJSON = cmp.Transformer("compact", func(raw json.RawMessage) string {
 // as holder "w1".
 func leased(t *testing.T, db *sqlstore.DB) (*crm.Webhook, crm.WebhookLease) {
 	t.Helper()
-	w, err := db.CreateWebhook(ctxAs("key:1"), "telco", newHook(crm.EventCustomerCreated, crm.EventCustomerUpdated))
+	w, err := db.CreateWebhook(ctxAs("key:1"), "telco", newHook(crm.EventCustomerCreated, crm.EventCustomerUpdated), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestWebhookDeadLettersAndReplay(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		w, l := leased(t, db)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"))
+		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		evs := events(t, db, "telco")
 		e := evs[len(evs)-1]
 		if e.AggregateID != c.ID {
@@ -100,13 +100,13 @@ func TestWebhookDeadLettersAndReplay(t *testing.T) {
 
 		// Replay: REPLAY_PENDING, an event on the subscription, and the
 		// worker sees it; a second replay is refused.
-		_, err = db.ReplayWebhookDeadLetter(ctx, "telco", w.ID, "0198a0f1-4567-7d43-ab00-000000000001")
+		_, err = db.ReplayWebhookDeadLetter(ctx, "telco", w.ID, "0198a0f1-4567-7d43-ab00-000000000001", crm.WriteOptions{})
 		mustCode(t, err, crm.ENOTFOUND)
-		replayed, err := db.ReplayWebhookDeadLetter(ctx, "telco", w.ID, got.ID)
+		replayed, err := db.ReplayWebhookDeadLetter(ctx, "telco", w.ID, got.ID, crm.WriteOptions{})
 		if err != nil || replayed.Status != crm.DeadLetterReplayPending || replayed.ReplayRequestedAt == nil {
 			t.Fatalf("replay %+v, %v", replayed, err)
 		}
-		_, err = db.ReplayWebhookDeadLetter(ctx, "telco", w.ID, got.ID)
+		_, err = db.ReplayWebhookDeadLetter(ctx, "telco", w.ID, got.ID, crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
 		evs = events(t, db, "telco")
 		if last := evs[len(evs)-1]; last.Type != crm.EventWebhookDeadLetterReplayed || last.AggregateID != w.ID || last.Sequence != 2 {
@@ -177,7 +177,7 @@ func TestWebhookAttemptState(t *testing.T) {
 func TestOrgFeedAfterOnlyReads(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V")); err != nil {
+		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		// SQLite numbers an event as it inserts it when nothing waits for

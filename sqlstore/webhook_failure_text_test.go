@@ -22,7 +22,7 @@ func TestMigrationClearsFailureDetails(t *testing.T) {
 		w, l := leased(t, db)
 		old := []string{`Post "http://10.0.0.7:5432/x": dial tcp 10.0.0.7:5432: connect: connection refused`, "answered HTTP 503"}
 		for i, text := range old {
-			c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(i+1)))
+			c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(i+1)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,11 +22,11 @@ func newHook(types ...string) crm.NewWebhook {
 func TestWebhookLifecycle(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V")); err != nil {
+		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		before := events(t, db, "telco")
-		w, err := db.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated))
+		w, err := db.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,13 +64,13 @@ func TestWebhookLifecycle(t *testing.T) {
 		}
 
 		// If-Match, then the delete takes the lease from its worker.
-		mustCode(t, db.DeleteWebhook(crm.WithRequestInfo(ctx, crm.RequestInfo{IfMatch: 7}), "telco", w.ID), crm.EPRECONDITION)
-		mustCode(t, db.DeleteWebhook(ctx, "other", w.ID), crm.ENOTFOUND)
+		mustCode(t, db.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{IfMatch: 7}), crm.EPRECONDITION)
+		mustCode(t, db.DeleteWebhook(ctx, "other", w.ID, crm.WriteOptions{}), crm.ENOTFOUND)
 		clock.Advance(time.Minute)
-		if err := db.DeleteWebhook(ctx, "telco", w.ID); err != nil {
+		if err := db.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.DeleteWebhook(ctx, "telco", w.ID), crm.ENOTFOUND)
+		mustCode(t, db.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{}), crm.ENOTFOUND)
 		_, err = db.GetWebhook(ctx, "telco", w.ID)
 		mustCode(t, err, crm.ENOTFOUND)
 		if list, _ := db.ListWebhooks(ctx, "telco"); len(list) != 0 {
@@ -98,7 +98,7 @@ func TestWebhookRejectsBadInputWithoutWriting(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		for _, n := range []crm.NewWebhook{newHook(), newHook("nope"), {URL: "ftp://x", EventTypes: []string{"*"}}} {
-			_, err := db.CreateWebhook(ctx, "telco", n)
+			_, err := db.CreateWebhook(ctx, "telco", n, crm.WriteOptions{})
 			mustCode(t, err, crm.EINVALID)
 		}
 		if evs := events(t, db, "telco"); len(evs) != 0 {

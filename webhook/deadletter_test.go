@@ -92,7 +92,7 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 
 		// Replay while stopped, then a newer event: the replay goes first.
 		accept.Store(true)
-		if _, err := db.ReplayWebhookDeadLetter(ctxAs(), "telco", w.ID, dl.ID); err != nil {
+		if _, err := db.ReplayWebhookDeadLetter(ctxAs(), "telco", w.ID, dl.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		burst(t, db, 3, 1)

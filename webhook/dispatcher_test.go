@@ -147,7 +147,7 @@ func TestDeleteStopsDeliveries(t *testing.T) {
 		burst(t, db, 1, 1)
 		eventually(t, "the first delivery", func() bool { return len(rec.accepted()) == 1 })
 
-		if err := db.DeleteWebhook(ctxAs(), "telco", w.ID); err != nil {
+		if err := db.DeleteWebhook(ctxAs(), "telco", w.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		burst(t, db, 2, 1)

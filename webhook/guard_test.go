@@ -43,7 +43,7 @@ func countingListener(t *testing.T) (port string, conns *atomic.Int32) {
 // dead-lettered (after a minute of the test clock) and returns its error.
 func deadLetterOf(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock, cfg webhook.Config, url string) string {
 	t.Helper()
-	w, err := db.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: url, EventTypes: []string{crm.EventCustomerCreated}})
+	w, err := db.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: url, EventTypes: []string{crm.EventCustomerCreated}}, crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 // subscribe creates a subscription of org telco to this receiver.
 func (r *receiver) subscribe(t *testing.T, db *sqlstore.DB, types ...string) *crm.Webhook {
 	t.Helper()
-	w, err := db.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: r.srv.URL + "/hook", EventTypes: types})
+	w, err := db.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: r.srv.URL + "/hook", EventTypes: types}, crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,13 +200,13 @@ func lastEvent(t *testing.T, db *sqlstore.DB) crm.Event {
 // burst writes n changes to a new customer (one created, n-1 updated).
 func burst(t *testing.T, db *sqlstore.DB, nif, n int) {
 	t.Helper()
-	c, err := db.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)))
+	c, err := db.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n - 1 {
 		lang := []string{"ca", "es"}[i%2]
-		if err := db.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}); err != nil {
+		if err := db.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

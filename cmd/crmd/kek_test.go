@@ -120,8 +120,8 @@ func TestKEKMismatchAndRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook, err := db.CreateWebhook(crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",
-		Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}}), "telco",
-		crm.NewWebhook{URL: "https://hooks.example.com/", EventTypes: []string{"*"}})
+		Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}}), "telco", crm.NewWebhook{URL: "https://hooks.example.com/", EventTypes: []string{"*"}}, crm.WriteOptions{})
+
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 			}
 			if !ok {
-				return fmt.Errorf("orgs set: --payment-methods wants MODALITY=TYPE,...")
+				return errors.New("orgs set: --payment-methods wants MODALITY=TYPE,... (for example POSTPAID=BANK_TRANSFER,DIRECT_DEBIT)")
 			}
 			s.PaymentMethods[crm.Modality(mod)] = list
 		}
