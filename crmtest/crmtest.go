@@ -88,3 +88,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
+
+// ImportLine returns a valid import line: a private customer with one
+// direct-debit account.
+func ImportLine() crm.ImportLine {
+	iban := "ES7921000813610123456789"
+	return crm.ImportLine{NewCustomer: Private("14861628V"), Accounts: []crm.NewAccount{{
+		Modality: crm.ModalityPostpaid,
+		PaymentMethod: &crm.PaymentMethodRequest{Type: crm.PaymentDirectDebit,
+			Details: &crm.PaymentDetails{IBAN: &iban}}}}}
+}

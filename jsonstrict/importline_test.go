@@ -17,14 +17,9 @@ import (
 
 var importNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-// validImportLine is a private customer with one direct-debit account.
+// validImportLine is crmtest.ImportLine as a line of the file.
 func validImportLine(t testing.TB) string {
-	iban := "ES7921000813610123456789"
-	l := crm.ImportLine{NewCustomer: crmtest.Private("14861628V"), Accounts: []crm.NewAccount{{
-		Modality: crm.ModalityPostpaid,
-		PaymentMethod: &crm.PaymentMethodRequest{Type: crm.PaymentDirectDebit,
-			Details: &crm.PaymentDetails{IBAN: &iban}}}}}
-	raw, err := json.Marshal(l)
+	raw, err := json.Marshal(crmtest.ImportLine())
 	if err != nil {
 		t.Fatal(err)
 	}
