@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/telcoops/crm/internal/envflag"
 )
 
 // parseServe parses serve's flags from args and env as serve does.
@@ -13,7 +15,7 @@ func parseServe(args []string, env map[string]string) (config, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	serveFlags(fs, &c)
-	if err := parseFlags(fs, args, func(k string) string { return env[k] }); err != nil {
+	if err := envflag.Parse(fs, args, func(k string) string { return env[k] }); err != nil {
 		return c, err
 	}
 	return c, c.check()

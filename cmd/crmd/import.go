@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/internal/envflag"
 	"github.com/telcoops/crm/sqlstore"
 )
 
@@ -34,7 +35,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	batch := fs.Int("batch", sqlstore.DefaultImportBatch, "lines per transaction")
 	generate := fs.Int("generate", 0, "instead of importing, write this many valid customers, each with one account, to --file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	if *file == "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/telcoops/crm/internal/envflag"
 	"github.com/telcoops/crm/localkek"
 	"github.com/telcoops/crm/sqlstore"
 )
@@ -91,7 +92,7 @@ func kekCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	commonFlags(fs, &c)
 	newFile := fs.String("new-kek-file", "", "file holding the new key-encryption key, base64 of 32 bytes")
-	if err := parseFlags(fs, args[1:], os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args[1:], os.Getenv); err != nil {
 		return err
 	}
 	if *newFile == "" {

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/internal/envflag"
 )
 
 // keys administers API keys.
@@ -26,7 +27,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	org := fs.String("org", "", "org the key is valid for")
 	roles := fs.String("roles", "", "comma-separated roles: "+roleList())
 	name := fs.String("name", "", "a label for the key")
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	db, err := c.openDB(ctx, stderr)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/internal/envflag"
 )
 
 // orgs shows and changes an org's account settings: the invoice cycle new
@@ -32,7 +33,7 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		methods = append(methods, v)
 		return nil
 	})
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	if *org == "" {

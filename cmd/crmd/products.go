@@ -15,6 +15,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/internal/envflag"
 	"github.com/telcoops/crm/sqlstore"
 )
 
@@ -91,7 +92,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	org := fs.String("org", "", "org the client acts in")
 	scopes := fs.String("scopes", "products:read,products:write", "comma-separated scopes: products:read, products:write")
 	name := fs.String("name", "", "a label for the client")
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	db, err := c.openDB(ctx, stderr)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/internal/envflag"
 	"github.com/telcoops/crm/sqlstore"
 )
 
@@ -24,7 +25,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	serveFlags(fs, &c)
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
@@ -125,7 +126,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	commonFlags(fs, &c)
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	db, err := c.openDB(ctx, stderr)

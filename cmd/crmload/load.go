@@ -15,6 +15,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/telcoops/crm/internal/envflag"
 )
 
 // loadConfig is what crmload is told.
@@ -50,7 +52,7 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.mix, "mix", defaultMix, "operation=weight,... ("+strings.Join(opNames(), ", ")+")")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
 	fs.BoolVar(&c.idempotency, "idempotency-keys", false, "send a fresh Idempotency-Key with every POST, as a gateway adding one to each request would")
-	if err := parseFlags(fs, args, os.Getenv); err != nil {
+	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
 	if c.key == "" {

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"regexp"
 	"syscall"
 )
 
@@ -31,34 +30,4 @@ func main() {
 		}
 		os.Exit(2)
 	}
-}
-
-// envInUsage finds the environment variable a flag's usage names, as
-// "(env CRM_LOAD_KEY)".
-var envInUsage = regexp.MustCompile(`\(env ([A-Z][A-Z0-9_]*)\)`)
-
-// parseFlags parses args, then gives each flag the command line left unset
-// the value of the environment variable its usage names, so that the key
-// need not appear in the process list; a flag given wins.
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var errs []error
-	fs.VisitAll(func(f *flag.Flag) {
-		m := envInUsage.FindStringSubmatch(f.Usage)
-		if m == nil || given[f.Name] {
-			return
-		}
-		if v := getenv(m[1]); v != "" {
-			// The flag package's errors do not repeat the value, which may be
-			// a secret.
-			if err := f.Value.Set(v); err != nil {
-				errs = append(errs, fmt.Errorf("environment %s (--%s): %v", m[1], f.Name, err))
-			}
-		}
-	})
-	return errors.Join(errs...)
 }
