@@ -83,7 +83,7 @@ type IdempotencyRecord struct {
 // claims a key keeps its outcome (WriteOptions.Idempotency).
 type IdempotencyService interface {
 	// LookupIdempotency returns the live record of key in org, or nil when
-	// there is none or it has expired. Errors: none of its own; EUNAVAILABLE
-	// (database down or busy) or EINTERNAL.
+	// there is none or it has expired. Errors: only EUNAVAILABLE (database
+	// down or busy) or EINTERNAL.
 	LookupIdempotency(ctx context.Context, org, key string) (*IdempotencyRecord, error)
 }
