@@ -158,21 +158,57 @@ type BillingAddressRecord struct {
 	EndedAt        *time.Time     `json:"ended_at"`
 }
 
-// AccountService is the accounts group of the v4 API.
+// AccountService is the accounts group of the v4 API. Besides the codes
+// each method names, any may return EUNAVAILABLE (database down or busy) or
+// EINTERNAL.
 type AccountService interface {
+	// CreateAccount opens an account for an active customer, under the
+	// org's invoice cycle. Errors: EINVALID (also a card token that is not
+	// the customer's), ENOTFOUND (customer), ESTATE (customer deactivated),
+	// ECONFLICT (external_id taken).
 	CreateAccount(ctx context.Context, org, customerID string, a NewAccount, opts WriteOptions) (*Account, error)
+	// GetAccount returns an account of the org, closed or not. Errors:
+	// ENOTFOUND.
 	GetAccount(ctx context.Context, org, id string) (*Account, error)
+	// ListAccountIDs lists a customer's accounts, closed ones too, oldest
+	// first. Errors: ENOTFOUND (customer).
 	ListAccountIDs(ctx context.Context, org, customerID string) ([]string, error)
+	// CloseAccount ends an open account of the customer; one with an active
+	// contract stays open, or a service would go unbilled. Errors:
+	// ENOTFOUND (also another customer's account), ESTATE (already closed,
+	// or an active contract), EPRECONDITION.
 	CloseAccount(ctx context.Context, org, customerID, id string, opts WriteOptions) error
 	// SetPaymentMethod applies a payment method now (pending false) or
 	// records a pending tokenization the account waits on (pending true).
+	// Errors: EINVALID (also a card token that is not the customer's),
+	// ENOTFOUND, ESTATE (account closed), ECONFLICT (reference_id used by
+	// another tokenization), EPRECONDITION.
 	SetPaymentMethod(ctx context.Context, org, id string, pm PaymentMethodRequest, opts WriteOptions) (pending bool, err error)
+	// AvailablePaymentMethods lists the payment types the org allows for
+	// the account's modality. Errors: ENOTFOUND (also another customer's
+	// account).
 	AvailablePaymentMethods(ctx context.Context, org, customerID, id string) ([]PaymentType, error)
+	// SetBillingAddress replaces an open account's billing address, keeping
+	// the old one in its history. Errors: EINVALID, ENOTFOUND, ESTATE
+	// (account closed), EPRECONDITION.
 	SetBillingAddress(ctx context.Context, org, id string, a BillingAddress, opts WriteOptions) error
+	// BillingAddressHistory lists an account's billing addresses, oldest
+	// first, optionally only those created from and to the given days
+	// (inclusive). Errors: ENOTFOUND.
 	BillingAddressHistory(ctx context.Context, org, id string, from, to *time.Time) ([]BillingAddressRecord, error)
+	// ListTokenizationRequests lists an account's card tokenizations,
+	// oldest first. Errors: ENOTFOUND.
 	ListTokenizationRequests(ctx context.Context, org, accountID string) ([]TokenizationRequest, error)
+	// CompleteTokenization records the gateway's result for a pending
+	// tokenization (a retried identical result is no error); If-Match does
+	// not apply. Errors: EINVALID, ENOTFOUND (reference), ESTATE (already
+	// settled otherwise), ECONFLICT (the token is another customer's).
 	CompleteTokenization(ctx context.Context, org, referenceID string, r TokenizationResult, opts WriteOptions) error
+	// ListCreditCards lists a customer's tokenized cards, oldest first.
+	// Errors: ENOTFOUND (customer).
 	ListCreditCards(ctx context.Context, org, customerID string) ([]CreditCard, error)
+	// InvoiceRecipient derives who an account's invoices are addressed to
+	// from its customer. Errors: ENOTFOUND.
 	InvoiceRecipient(ctx context.Context, org, accountID string) (*InvoiceRecipient, error)
 }
 

@@ -81,12 +81,18 @@ type APIKey struct {
 	RevokedAt *time.Time
 }
 
-// APIKeyService manages and checks API keys.
+// APIKeyService manages and checks API keys. Besides the codes each method
+// names, any may return EUNAVAILABLE (database down or busy) or EINTERNAL.
 type APIKeyService interface {
 	// CreateAPIKey stores a new key and returns it with the full secret,
-	// which is shown once and never again.
+	// which is shown once and never again. Errors: EINVALID (no role, or an
+	// unknown one).
 	CreateAPIKey(ctx context.Context, org, name string, roles []Role) (APIKey, string, error)
+	// ListAPIKeys lists the keys of org, or of every org for "", revoked
+	// ones too. Errors: none of its own.
 	ListAPIKeys(ctx context.Context, org string) ([]APIKey, error)
+	// RevokeAPIKey makes a key unusable, at once in this process and soon
+	// in the others. Errors: ENOTFOUND (no such key, or already revoked).
 	RevokeAPIKey(ctx context.Context, id string) error
 	// AuthenticateAPIKey returns the principal of a key, or EUNAUTHORIZED.
 	AuthenticateAPIKey(ctx context.Context, secret string) (Principal, error)
@@ -94,5 +100,8 @@ type APIKeyService interface {
 
 // TokenAuthenticator verifies bearer tokens that are not API keys (JWTs).
 type TokenAuthenticator interface {
+	// AuthenticateToken returns the principal of a valid token. Errors:
+	// EUNAUTHORIZED (invalid, or naming no org or a bad one), EUNAVAILABLE
+	// (the signing keys could not be fetched).
 	AuthenticateToken(ctx context.Context, token string) (Principal, error)
 }

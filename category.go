@@ -173,15 +173,36 @@ func validateCategoryValues(p *Problems, path string, values []string) {
 
 // CategoryService is the Categories and Customers Categories groups of the
 // v4 API. Every write is one transaction that also appends its event.
+// Besides the codes each method names, any may return EUNAVAILABLE
+// (database down or busy) or EINTERNAL.
 type CategoryService interface {
+	// ListCategories lists the org's categories by id. Errors: none of its
+	// own.
 	ListCategories(ctx context.Context, org string) ([]Category, error)
+	// GetCategory returns a category of the org. Errors: ENOTFOUND.
 	GetCategory(ctx context.Context, org string, id int32) (*Category, error)
-	// CreateCategories creates all the categories or none.
+	// CreateCategories creates all the categories or none. Errors:
+	// EINVALID, ECONFLICT (a name taken, ignoring case).
 	CreateCategories(ctx context.Context, org string, cs []NewCategory, opts WriteOptions) ([]Category, error)
+	// UpdateCategory applies a patch to a category. Errors: ENOTFOUND,
+	// EINVALID, EPRECONDITION.
 	UpdateCategory(ctx context.Context, org string, id int32, p CategoryPatch, opts WriteOptions) error
+	// AddCustomerCategory gives an active customer a value for a category
+	// it has none of. Errors: EINVALID (also a category the org lacks or a
+	// value it does not allow), ENOTFOUND (customer), ESTATE (deactivated),
+	// ECONFLICT (already has it: PATCH it), EPRECONDITION (the customer's
+	// version).
 	AddCustomerCategory(ctx context.Context, org, customerID string, n NewCustomerCategory, opts WriteOptions) error
+	// UpdateCustomerCategory changes an active customer's entry for a
+	// category, closing the old one in its history. Errors: EINVALID,
+	// ENOTFOUND (customer, or it lacks the category), ESTATE (deactivated),
+	// EPRECONDITION (the customer's version).
 	UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p CustomerCategoryPatch, opts WriteOptions) error
+	// ListCustomerCategories returns a customer's current category values.
+	// Errors: ENOTFOUND (customer).
 	ListCustomerCategories(ctx context.Context, org, customerID string) (*CustomerCategories, error)
+	// ListCustomerCategoryHistory returns every record of a customer's
+	// categories, by category then date. Errors: ENOTFOUND (customer).
 	ListCustomerCategoryHistory(ctx context.Context, org, customerID string) (*CustomerCategoryHistory, error)
 }
 

@@ -45,6 +45,7 @@ type IdempotencyKey struct {
 // instead of the whole result. A receipt must encode as the result does,
 // for the fields it keeps.
 type Receipter interface {
+	// Receipt returns what the record keeps in place of the result.
 	Receipt() any
 }
 
@@ -81,5 +82,8 @@ type IdempotencyRecord struct {
 // IdempotencyService finds the outcome of POSTs for replay; the write that
 // claims a key keeps its outcome (WriteOptions.Idempotency).
 type IdempotencyService interface {
+	// LookupIdempotency returns the live record of key in org, or nil when
+	// there is none or it has expired. Errors: only EUNAVAILABLE (database
+	// down or busy) or EINTERNAL.
 	LookupIdempotency(ctx context.Context, org, key string) (*IdempotencyRecord, error)
 }

@@ -88,11 +88,27 @@ func (r *NewContractRequest) validate(p *Problems, path string) {
 	requireText(p, path+"origin_user", r.OriginUser, MaxNameLength)
 }
 
-// ContractService manages an account's contracts.
+// ContractService manages an account's contracts. Besides the codes each
+// method names, any may return EUNAVAILABLE (database down or busy) or
+// EINTERNAL.
 type ContractService interface {
+	// CreateContract opens a contract, with its requests, on an open
+	// account; contracts of one account never overlap. Errors: EINVALID,
+	// ENOTFOUND (account), ESTATE (account closed), ECONFLICT (overlaps
+	// another contract), EPRECONDITION (the account's version).
 	CreateContract(ctx context.Context, org, accountID string, n NewContract, opts WriteOptions) (*Contract, error)
+	// AddContractRequest files a request under a contract of an open
+	// account; its reference becomes the account's contract_reference.
+	// Errors: EINVALID, ENOTFOUND (account or contract), ESTATE (account
+	// closed), EPRECONDITION (the account's version).
 	AddContractRequest(ctx context.Context, org, accountID, contractID string, r NewContractRequest, opts WriteOptions) (*ContractRequest, error)
+	// FindAccountByExternalID returns the id of the account with this
+	// external id. Errors: ENOTFOUND.
 	FindAccountByExternalID(ctx context.Context, org, externalID string) (string, error)
+	// ListContracts lists the contracts of the account with this external
+	// id, oldest first. Errors: ENOTFOUND (account).
 	ListContracts(ctx context.Context, org, accountExternalID string) ([]Contract, error)
+	// ActiveContract returns the account's contract active now. Errors:
+	// ENOTFOUND (no such account, or no active contract).
 	ActiveContract(ctx context.Context, org, accountExternalID string) (*Contract, error)
 }

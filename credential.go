@@ -93,16 +93,24 @@ func ParseUsername(s string) (string, error) {
 
 // CredentialService is the Customer credentials group of the v4 API
 // (CR1-CR4). Every write is one transaction that also appends its events.
+// Besides the codes each method names, any may return EUNAVAILABLE
+// (database down or busy) or EINTERNAL. If-Match is the customer's version.
 type CredentialService interface {
-	// AddCredential gives an active customer a new username; a username
-	// already used in the org is ECONFLICT, an ended customer ESTATE.
+	// AddCredential gives an active customer a new username. Errors:
+	// EINVALID, ENOTFOUND, ESTATE (deactivated), ECONFLICT (username used
+	// in the org), EPRECONDITION.
 	AddCredential(ctx context.Context, org, customerID, username string, opts WriteOptions) (*Credential, error)
 	// ListCredentials returns a customer's credentials, oldest first.
+	// Errors: ENOTFOUND.
 	ListCredentials(ctx context.Context, org, customerID string) (*CustomerCredentials, error)
-	// DeleteCredential removes one credential of the customer.
+	// DeleteCredential removes one credential of the customer, deactivated
+	// or not. Errors: ENOTFOUND (customer or credential), EPRECONDITION.
 	DeleteCredential(ctx context.Context, org, customerID, credentialID string, opts WriteOptions) error
 	// MigrateCredential moves the credential with this username, keeping
-	// its id, from the customer that holds it to customerID.
+	// its id, from the customer that holds it to the active customerID.
+	// Errors: EINVALID, ENOTFOUND (customer, or no one holds the username),
+	// ESTATE (deactivated, or already holds it), EPRECONDITION,
+	// EUNAVAILABLE (moved concurrently: retry).
 	MigrateCredential(ctx context.Context, org, customerID, username string, opts WriteOptions) (*Credential, error)
 }
 

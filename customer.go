@@ -210,14 +210,34 @@ type CustomerSearch struct {
 }
 
 // CustomerService is the customers group of the v4 API. Every write is one
-// transaction that also appends its event.
+// transaction that also appends its event. Besides the codes each method
+// names, any may return EUNAVAILABLE (database down or busy) or EINTERNAL.
 type CustomerService interface {
+	// CreateCustomer validates and stores a new customer, drawing its
+	// external id when none is given. Errors: EINVALID, ECONFLICT (identity
+	// document, digital email or external_id taken).
 	CreateCustomer(ctx context.Context, org string, c NewCustomer, opts WriteOptions) (*Customer, error)
+	// GetCustomer returns a customer of the org, deactivated or not.
+	// Errors: ENOTFOUND.
 	GetCustomer(ctx context.Context, org, id string) (*Customer, error)
+	// FindCustomer returns the customer matching every criterion given
+	// (document, email, username), an active one before ended ones, then
+	// the newest. Errors: EINVALID (no criterion), ENOTFOUND.
 	FindCustomer(ctx context.Context, org string, q CustomerSearch) (CustomerRef, error)
+	// FindCustomerByExternalID returns the customer with this external id.
+	// Errors: ENOTFOUND.
 	FindCustomerByExternalID(ctx context.Context, org, externalID string) (CustomerRef, error)
+	// UpdateCustomer applies a merge patch to an active customer; one that
+	// changes nothing writes nothing. Errors: ENOTFOUND, EINVALID, ESTATE
+	// (deactivated), EPRECONDITION.
 	UpdateCustomer(ctx context.Context, org, id string, p CustomerPatch, opts WriteOptions) error
+	// PutAssociatedUsers replaces the associated users of an active
+	// corporate customer. Errors: ENOTFOUND, EINVALID (also for a customer
+	// that is not CORPORATE_CUSTOMER), ESTATE (deactivated), EPRECONDITION.
 	PutAssociatedUsers(ctx context.Context, org, id string, users []AssociatedUser, opts WriteOptions) error
+	// DeactivateCustomer ends an active customer. Errors: ENOTFOUND,
+	// ESTATE (already deactivated, or open accounts or products left),
+	// EPRECONDITION.
 	DeactivateCustomer(ctx context.Context, org, id string, opts WriteOptions) error
 }
 

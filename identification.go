@@ -164,8 +164,11 @@ type BlobInfo struct {
 // BlobStore keeps opaque bytes under keys (slash-separated names such as
 // telco/0198a0f1-...). Put and Promote are atomic and durable: when they
 // return, the whole blob survives a crash, and a reader never sees part of
-// one.
+// one. Storage failures are EINTERNAL, and a key the store cannot hold is
+// EINVALID.
 type BlobStore interface {
+	// Put stores the bytes of r under key, replacing any blob there; on
+	// error nothing new is left under key.
 	Put(ctx context.Context, key string, r io.Reader) error
 	// Stage streams r into a new temporary blob, durably, and returns its
 	// handle and size. It is under no key, and listed by no List, until
@@ -192,6 +195,8 @@ type BlobStore interface {
 // upload is checked in steps so that nothing is read or written for a
 // request that would fail anyway: CheckIdentifiable before the body is
 // read, StageDocument while it is, CreateIdentificationProcess after.
+// Besides the codes each method names, any may return EUNAVAILABLE
+// (database down or busy) or EINTERNAL (also when storage fails).
 type IdentificationService interface {
 	// CheckIdentifiable returns nil when customerID is an active customer
 	// of org: ENOTFOUND when it is not in the org, ESTATE when it was
@@ -204,11 +209,12 @@ type IdentificationService interface {
 	// it is. The caller calls DiscardDocument when done with it.
 	StageDocument(ctx context.Context, name string, r io.Reader) (*StagedDocument, error)
 	// DiscardDocument removes a staged document, unless a process kept it.
+	// Errors: none of its own.
 	DiscardDocument(ctx context.Context, d *StagedDocument) error
 	// CreateIdentificationProcess keeps the staged document under the new
 	// process: EINVALID for a bad type or document, ENOTFOUND or ESTATE as
-	// CheckIdentifiable. The document and the process are kept together or
-	// not at all.
+	// CheckIdentifiable, EPRECONDITION (the customer's version). The
+	// document and the process are kept together or not at all.
 	CreateIdentificationProcess(ctx context.Context, org, customerID string, n NewIdentificationProcess, opts WriteOptions) (*IdentificationProcess, error)
 	// ListIdentificationProcesses lists a customer's processes, oldest
 	// first; ENOTFOUND when the customer is not in the org.
@@ -217,7 +223,8 @@ type IdentificationService interface {
 	GetIdentificationProcess(ctx context.Context, org, customerID, id string) (*IdentificationProcess, error)
 	// OpenDocument returns a document's metadata and bytes, the caller
 	// closes them; ENOTFOUND unless the document's process exists and its
-	// customer is active, so a link stops working when either goes.
+	// customer is active, so a link stops working when either goes;
+	// EINTERNAL when the process's blob is missing.
 	OpenDocument(ctx context.Context, org, documentID string) (*Document, io.ReadCloser, error)
 }
 

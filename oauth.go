@@ -50,15 +50,19 @@ func ParseScopes(s string) ([]Role, error) {
 }
 
 // OAuthClientService manages the clients of the products surface and
-// checks their credentials.
+// checks their credentials. Besides the codes each method names, any may
+// return EUNAVAILABLE (database down or busy) or EINTERNAL.
 type OAuthClientService interface {
 	// CreateOAuthClient stores a new client and returns it with its secret,
-	// which is shown once and never again.
+	// which is shown once and never again. Errors: EINVALID (no scope, or
+	// an unknown one).
 	CreateOAuthClient(ctx context.Context, org, name string, scopes []Role) (OAuthClient, string, error)
 	// ListOAuthClients lists the clients of org, or of every org for "".
+	// Errors: none of its own.
 	ListOAuthClients(ctx context.Context, org string) ([]OAuthClient, error)
 	// RevokeOAuthClient stops a client from getting tokens; its tokens
-	// stop working at once too.
+	// stop working at once too. Errors: ENOTFOUND (no such client, or
+	// already revoked).
 	RevokeOAuthClient(ctx context.Context, id string) error
 	// AuthenticateOAuthClient checks a client_id and secret and returns the
 	// live client, or EUNAUTHORIZED.
@@ -80,9 +84,12 @@ type AccessTokenClaims struct {
 // AccessTokenService issues and verifies the bearer tokens of the products
 // surface. The tokens are opaque random strings; only their SHA-256 is
 // stored, with the claims, so a copy of the database holds no usable token.
+// Besides the codes each method names, any may return EUNAVAILABLE
+// (database down or busy) or EINTERNAL.
 type AccessTokenService interface {
 	// IssueAccessToken stores a new token granting c and returns it; it is
-	// shown once and never again.
+	// shown once and never again. Errors: EINVALID (incomplete claims),
+	// ESTATE (no such client).
 	IssueAccessToken(ctx context.Context, c AccessTokenClaims) (string, error)
 	// VerifyAccessToken returns the claims of a token that is known and
 	// not expired at now, or EUNAUTHORIZED. It does not check the client:

@@ -16,15 +16,19 @@ var ErrLeaseLost = errors.New("lease lost to another holder")
 // EventFeed reads the outbox in commit order. Event.Position is the feed
 // cursor: every event committed after a read gets a higher position than
 // any event that read returned, so a consumer that resumes after its last
-// position never skips one.
+// position never skips one. Events names no codes of its own: it may
+// return EUNAVAILABLE (database down or busy) or EINTERNAL.
 type EventFeed interface {
-	// Events returns up to limit events of org after the cursor after.
+	// Events numbers committed events (Sequence) and returns up to limit
+	// events of org after the cursor after.
 	Events(ctx context.Context, org string, after int64, limit int) ([]Event, error)
 }
 
 // Outbox is what a publisher (the NATS relay, the webhook dispatcher)
 // needs: the feed of every org, and a lease that makes one process at a
-// time the publisher of a named stream and records how far it got.
+// time the publisher of a named stream and records how far it got. Its
+// methods name no codes of their own: any may return EUNAVAILABLE (database
+// down or busy) or EINTERNAL, and CommitCursor ErrLeaseLost.
 type Outbox interface {
 	// Sequence gives committed events their feed positions. Publishers
 	// call it before reading; it is cheap when there is nothing to do.

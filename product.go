@@ -215,15 +215,21 @@ type ProductFilter struct {
 
 // ProductService is the Customer Products API. The org comes from the
 // caller's OAuth client; the Requestor-ID is in the request info. Every
-// write is one transaction with its events.
+// write is one transaction with its events. Besides the codes each method
+// names, any may return EUNAVAILABLE (database down or busy) or EINTERNAL.
 type ProductService interface {
 	// CreateCustomerProduct opens a product for a customer of the org and
-	// runs its activation step; a second open product with the same code
-	// is ECONFLICT.
+	// runs its activation step, which rejects it for a deactivated
+	// customer. Errors: EINVALID (product code), ENOTFOUND (customer),
+	// ECONFLICT (an open product with the same code).
 	CreateCustomerProduct(ctx context.Context, org, customerID string, code ProductCode, opts WriteOptions) (*CustomerProduct, error)
 	// ListCustomerProducts lists a customer's products, oldest first.
+	// Errors: ENOTFOUND (customer).
 	ListCustomerProducts(ctx context.Context, org, customerID string, f ProductFilter) ([]CustomerProduct, error)
+	// GetCustomerProduct returns a product of the org. Errors: ENOTFOUND.
 	GetCustomerProduct(ctx context.Context, org, id string) (*CustomerProduct, error)
 	// CloseCustomerProduct closes a product in a non-terminal status.
+	// Errors: ENOTFOUND, ESTATE (CLOSED, REJECTED or INVALID already),
+	// EPRECONDITION.
 	CloseCustomerProduct(ctx context.Context, org, id string, opts WriteOptions) error
 }

@@ -132,11 +132,24 @@ func isDate(s string) bool {
 	return err == nil
 }
 
-// PromotionService manages an account's promotions.
+// PromotionService manages an account's promotions. Besides the codes each
+// method names, any may return EUNAVAILABLE (database down or busy) or
+// EINTERNAL.
 type PromotionService interface {
+	// AddPromotion attaches a promotion to an open account. Errors:
+	// EINVALID, ENOTFOUND (account), ESTATE (account closed), EPRECONDITION
+	// (the account's version).
 	AddPromotion(ctx context.Context, org, accountID string, n NewPromotion, opts WriteOptions) (*AccountPromotion, error)
-	// ListPromotions filters by ACTIVE, SCHEDULED or ALL.
+	// ListPromotions lists an account's promotions whose status today
+	// passes filter (ACTIVE, SCHEDULED or ALL). Errors: ENOTFOUND (account).
 	ListPromotions(ctx context.Context, org, accountID, filter string) ([]AccountPromotion, error)
+	// PromotionHistory lists the operations on an account's promotions from
+	// the day from on, oldest first, with the cancellations and expiries
+	// that time made. Errors: ENOTFOUND (account).
 	PromotionHistory(ctx context.Context, org, accountID string, from *time.Time) ([]PromotionOperation, error)
+	// CancelPromotion schedules, or reschedules, a promotion's cancellation
+	// on date. Errors: EINVALID (date), ENOTFOUND (account or promotion),
+	// ESTATE (account closed, promotion already cancelled or expired),
+	// EPRECONDITION (the account's version).
 	CancelPromotion(ctx context.Context, org, accountID, promotionID, date string, opts WriteOptions) error
 }

@@ -65,14 +65,21 @@ func CheckHeldValues(values, allowed []string) error {
 }
 
 // SpecialTreatmentService is the Special Treatment and Customer Special
-// Treatment groups of the v4 API.
+// Treatment groups of the v4 API. Besides the codes each method names, any
+// may return EUNAVAILABLE (database down or busy) or EINTERNAL.
 type SpecialTreatmentService interface {
+	// GetSpecialTreatment returns the org's list: empty, at version 0, if
+	// never set. Errors: none of its own.
 	GetSpecialTreatment(ctx context.Context, org string) (*SpecialTreatmentList, error)
-	// SetSpecialTreatment replaces the org's list; removing a value that a
-	// customer who has not ended still holds is ESTATE.
+	// SetSpecialTreatment replaces the org's list. Errors: EINVALID, ESTATE
+	// (removes a value that a customer who has not ended still holds),
+	// EPRECONDITION.
 	SetSpecialTreatment(ctx context.Context, org string, values []string, opts WriteOptions) error
+	// GetCustomerSpecialTreatment returns a customer's values, in order.
+	// Errors: ENOTFOUND.
 	GetCustomerSpecialTreatment(ctx context.Context, org, customerID string) (*CustomerSpecialTreatment, error)
-	// SetCustomerSpecialTreatment replaces the customer's values; each must
-	// be in the org's list.
+	// SetCustomerSpecialTreatment replaces an active customer's values;
+	// each must be in the org's list. Errors: EINVALID, ENOTFOUND, ESTATE
+	// (deactivated), EPRECONDITION (the customer's version).
 	SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string, opts WriteOptions) error
 }

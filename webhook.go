@@ -177,18 +177,27 @@ type WebhookDeadLetterFilter struct {
 }
 
 // WebhookService manages an org's subscriptions and their dead letters.
+// Besides the codes each method names, any may return EUNAVAILABLE
+// (database down or busy) or EINTERNAL.
 type WebhookService interface {
 	// CreateWebhook stores a subscription with a new secret. It starts at
-	// the current end of the feed.
+	// the current end of the feed. Errors: EINVALID (URL or event types).
 	CreateWebhook(ctx context.Context, org string, n NewWebhook, opts WriteOptions) (*Webhook, error)
-	// ListWebhooks and GetWebhook leave Secret empty: only the create
-	// response and the dispatcher (ActiveWebhooks) see it.
+	// ListWebhooks lists the org's subscriptions that are not deleted,
+	// Secret empty: only the create response and the dispatcher
+	// (ActiveWebhooks) see it. Errors: none of its own.
 	ListWebhooks(ctx context.Context, org string) ([]Webhook, error)
+	// GetWebhook returns a subscription that is not deleted, Secret empty.
+	// Errors: ENOTFOUND.
 	GetWebhook(ctx context.Context, org, id string) (*Webhook, error)
-	// DeleteWebhook stops the subscription's deliveries.
+	// DeleteWebhook stops the subscription's deliveries. Errors: ENOTFOUND
+	// (also when already deleted), EPRECONDITION.
 	DeleteWebhook(ctx context.Context, org, id string, opts WriteOptions) error
+	// ListWebhookDeadLetters lists a page of a subscription's dead letters
+	// in feed order. Errors: ENOTFOUND (webhook).
 	ListWebhookDeadLetters(ctx context.Context, org, id string, f WebhookDeadLetterFilter) ([]WebhookDeadLetter, error)
-	// ReplayWebhookDeadLetter queues a DEAD letter for redelivery.
+	// ReplayWebhookDeadLetter queues a DEAD letter for redelivery. Errors:
+	// ENOTFOUND (webhook or dead letter), ESTATE (not DEAD).
 	ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string, opts WriteOptions) (*WebhookDeadLetter, error)
 }
 
@@ -218,6 +227,8 @@ type WebhookAttempt struct {
 }
 
 // WebhookDeliveryStore is what the webhook dispatcher needs from storage.
+// Its methods name no codes of their own: any may return EUNAVAILABLE
+// (database down or busy) or EINTERNAL, and the fenced writes ErrLeaseLost.
 type WebhookDeliveryStore interface {
 	Outbox
 	// OrgFeedAfter returns up to limit of org's events after the cursor,
@@ -233,13 +244,14 @@ type WebhookDeliveryStore interface {
 	PendingWebhookReplays(ctx context.Context, webhookID string, limit int) ([]WebhookDeadLetter, error)
 	// WebhookAttempt returns the stored retry state, nil if none.
 	WebhookAttempt(ctx context.Context, webhookID string) (*WebhookAttempt, error)
-	// RecordWebhookAttempt stores a failed attempt and renews the lease.
+	// RecordWebhookAttempt stores a failed attempt and renews the lease;
+	// ErrLeaseLost when l is no longer held.
 	RecordWebhookAttempt(ctx context.Context, l WebhookLease, a WebhookAttempt) error
 	// DeadLetterWebhookEvent stores a dead letter and moves the cursor past
-	// its event, in one transaction.
+	// its event, in one transaction; ErrLeaseLost when l is no longer held.
 	DeadLetterWebhookEvent(ctx context.Context, l WebhookLease, dl WebhookDeadLetter) error
 	// FinishWebhookReplay records a replay's outcome: dl.Status is
-	// REDELIVERED, or DEAD again.
+	// REDELIVERED, or DEAD again. ErrLeaseLost when l is no longer held.
 	FinishWebhookReplay(ctx context.Context, l WebhookLease, dl WebhookDeadLetter) error
 }
 

@@ -30,6 +30,9 @@ type WebhookURLGuard struct {
 
 // WebhookResolver resolves a host name (net.Resolver is one).
 type WebhookResolver interface {
+	// LookupNetIP returns the addresses of host on network ("ip"), as
+	// net.Resolver does; CheckURL refuses a name whose lookup says it is
+	// not found (EINVALID) and lets other lookup errors through.
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
