@@ -21,9 +21,10 @@ type RequestInfo struct {
 }
 
 // WriteOptions are a write's preconditions, checked by the store in the
-// write's own transaction: every write method that takes them returns
-// EPRECONDITION when IfMatch does not match the target's version, and
-// EIDEMPOTENCY when another write holds its live Idempotency-Key.
+// write's own transaction. The writes whose doc names EPRECONDITION return
+// it when IfMatch does not match the version the doc names; the others
+// (creates and POST actions) ignore IfMatch. Every write returns
+// EIDEMPOTENCY when another holds its live Idempotency-Key.
 type WriteOptions struct {
 	// IfMatch is the version the caller expects the target to have (from
 	// If-Match): zero means none, and a negative one matches no version.

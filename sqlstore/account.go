@@ -119,12 +119,9 @@ func (db *DB) ListAccountIDs(ctx context.Context, org, customerID string) ([]str
 // contract stays open: closing it would leave a service unbilled.
 func (db *DB) CloseAccount(ctx context.Context, org, customerID, id string, opts crm.WriteOptions) error {
 	return db.write(ctx, org, opts, func(t *tx) error {
-		a, err := t.lockOpenAccount(org, id)
+		a, err := t.lockOwnedAccount(org, customerID, id)
 		if err != nil {
 			return err
-		}
-		if a.CustomerID != customerID {
-			return crm.Errorf(crm.ENOTFOUND, "account not found")
 		}
 		now := db.now()
 		var active int
@@ -170,9 +167,19 @@ func (t *tx) requireActiveCustomer(org, id string) error {
 
 // lockOpenAccount reads an account for update and checks that it may change.
 func (t *tx) lockOpenAccount(org, id string) (*crm.Account, error) {
+	return t.lockOwnedAccount(org, "", id)
+}
+
+// lockOwnedAccount is lockOpenAccount for an account named under its
+// customer (none: any): another customer's account is not found, before
+// its version or state can show.
+func (t *tx) lockOwnedAccount(org, customerID, id string) (*crm.Account, error) {
 	a, err := scanAccount(t.queryRow("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?"+t.db.dialect.forUpdate, org, id))
 	if err != nil {
 		return nil, err
+	}
+	if customerID != "" && a.CustomerID != customerID {
+		return nil, crm.Errorf(crm.ENOTFOUND, "account not found")
 	}
 	if err := t.checkVersion(a.Version); err != nil {
 		return nil, err

@@ -107,13 +107,17 @@ func TestAccountLifecycle(t *testing.T) {
 		_, err = db.SetPaymentMethod(ctx, "telco", other.ID, crm.PaymentMethodRequest{Type: crm.PaymentCreditCard, Details: &crm.PaymentDetails{ReferenceID: strp("ref-1")}}, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 
-		// Close: another customer's URL is 404; then closed rejects changes.
+		// Close: another customer's URL is 404, whatever If-Match says and
+		// whether the account is open (its version and state do not show);
+		// then closed rejects changes.
 		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{})
 		mustCode(t, db.CloseAccount(ctx, "telco", c2.ID, a.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.CloseAccount(ctx, "telco", c2.ID, a.ID, crm.WriteOptions{IfMatch: 999}), crm.ENOTFOUND)
 		if err := db.CloseAccount(ctx, "telco", c.ID, a.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		mustCode(t, db.CloseAccount(ctx, "telco", c.ID, a.ID, crm.WriteOptions{}), crm.ESTATE)
+		mustCode(t, db.CloseAccount(ctx, "telco", c2.ID, a.ID, crm.WriteOptions{}), crm.ENOTFOUND)
 		_, err = db.SetPaymentMethod(ctx, "telco", a.ID, directDebit(), crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
 		mustCode(t, db.SetBillingAddress(ctx, "telco", a.ID, *newAccount(directDebit()).BillingAddress, crm.WriteOptions{}), crm.ESTATE)
