@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -30,23 +32,49 @@ type contract struct {
 	router routers.Router
 }
 
-func loadContract(t testing.TB) *contract { return parseContract(t, "v4", httpapi.OpenAPIV4) }
+func loadContract(t testing.TB) *contract { return v4Contract.load(t) }
+
+// v4Contract and productsContract are the service's documents, each parsed
+// and validated once per test binary: parsing takes about a second, and
+// every test reads them, never changes them.
+var (
+	v4Contract       = &lazyContract{name: "v4", raw: httpapi.OpenAPIV4}
+	productsContract = &lazyContract{name: "products", raw: httpapi.OpenAPIProducts}
+)
+
+// lazyContract parses a document on first use and keeps the result, or the
+// error every later user fails with.
+type lazyContract struct {
+	name string
+	raw  []byte
+	once sync.Once
+	c    *contract
+	err  error
+}
+
+func (l *lazyContract) load(t testing.TB) *contract {
+	t.Helper()
+	l.once.Do(func() { l.c, l.err = parseContract(l.name, l.raw) })
+	if l.err != nil {
+		t.Fatal(l.err)
+	}
+	return l.c
+}
 
 // parseContract loads and validates one of the service's documents.
-func parseContract(t testing.TB, name string, raw []byte) *contract {
-	t.Helper()
+func parseContract(name string, raw []byte) (*contract, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
-		t.Fatalf("load %s openapi: %v", name, err)
+		return nil, fmt.Errorf("load %s openapi: %v", name, err)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("%s openapi document invalid: %v", name, err)
+		return nil, fmt.Errorf("%s openapi document invalid: %v", name, err)
 	}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
-		t.Fatalf("%s openapi router: %v", name, err)
+		return nil, fmt.Errorf("%s openapi router: %v", name, err)
 	}
-	return &contract{name: name, doc: doc, router: router}
+	return &contract{name: name, doc: doc, router: router}, nil
 }
 
 // env is one server on one engine, with keys for the tests to use.

@@ -21,9 +21,7 @@ import (
 // requestor is the Requestor-ID the tests send.
 const requestor = "0198a0f1-4567-7d43-ab00-00000000a11c"
 
-func loadProductsContract(t testing.TB) *contract {
-	return parseContract(t, "products", httpapi.OpenAPIProducts)
-}
+func loadProductsContract(t testing.TB) *contract { return productsContract.load(t) }
 
 // penv is one products server on one engine, with an OAuth client of org
 // telco and its secret.
