@@ -102,6 +102,7 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 // and report each whether it wrote; when PostgreSQL refuses one, none of
 // them is kept, even those before it, and each is told to run alone.
 func TestGroupCommitIsOneTransaction(t *testing.T) {
+	sqltest.Postgres(t) // PostgreSQL only: skips without it, fails without it under CI=true
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		if db.ExecGroup(ctx, nil) == nil {
