@@ -19,6 +19,7 @@ import (
 // external id drawn for it, drawn again when a client had taken the first
 // (on PostgreSQL, out of the group, in a transaction of its own).
 func TestCreateKeepsItsAnswerInItsTransaction(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		taken := "1"
 		chosen := crmtest.Private(crmtest.NIF(1))

@@ -65,6 +65,7 @@ func mustNotShow(t *testing.T, dumped, plain []string) {
 }
 
 func TestStoredSecretsAreSealed(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		hook, plain := storeSecrets(t, db)
 		mustNotShow(t, dump(t, db), plain)
@@ -96,6 +97,7 @@ func open(t *testing.T, dsn string, k crm.SecretKeeper) (*sqlstore.DB, error) {
 // sealed at open; the secrets survive a restart (webhook signatures still
 // verify, data keys are the same); another key does not open them.
 func TestSecretsAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
@@ -134,6 +136,7 @@ func TestSecretsAcrossRestarts(t *testing.T) {
 }
 
 func TestReseal(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
@@ -167,6 +170,7 @@ func TestReseal(t *testing.T) {
 }
 
 func TestDataKeyIsSharedAndPerName(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
@@ -194,6 +198,7 @@ func TestDataKeyIsSharedAndPerName(t *testing.T) {
 // Idempotency-Key carries the webhook's secret; it is stored sealed, and
 // replays still return it.
 func TestIdempotentWebhookCreateIsSealed(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		claim := &crm.IdempotencyClaim{Key: "idem-1", RequestHash: "h"}
 		ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",

@@ -26,6 +26,7 @@ func newHook(types ...string) crm.NewWebhook {
 }
 
 func TestWebhookLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V")); err != nil {
@@ -101,6 +102,7 @@ func TestWebhookLifecycle(t *testing.T) {
 }
 
 func TestWebhookRejectsBadInputWithoutWriting(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		for _, n := range []crm.NewWebhook{newHook(), newHook("nope"), {URL: "ftp://x", EventTypes: []string{"*"}}} {
@@ -121,6 +123,7 @@ var eventTypePattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
 // TestSqlstoreEventTypesAreKnown fails when the store emits an event type
 // that subscriptions cannot name.
 func TestSqlstoreEventTypesAreKnown(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()
 	found := 0
