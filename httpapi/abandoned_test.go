@@ -21,6 +21,7 @@ import (
 // and a 500). The answer reaches no client, so it is not held to the
 // contract as the others are.
 func TestAbandonedRequestIsNotAnError(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		var logs bytes.Buffer
 		h := httpapi.New(httpapi.Config{Customers: db, Accounts: db, APIKeys: db, Idempotency: db, Clock: clock.Now,

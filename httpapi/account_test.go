@@ -21,6 +21,7 @@ func (e *env) customer(t *testing.T) string {
 }
 
 func TestAccountsEndToEnd(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		r := e.do("POST", base+"/customers/"+cid+"/accounts", e.admin, example(t, "PostAccount"))
@@ -191,6 +192,7 @@ func TestAccountsEndToEnd(t *testing.T) {
 }
 
 func TestAccountsOfEndedCustomersAndClosedAccounts(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		var acc created

@@ -24,6 +24,10 @@ import (
 // feed or changed its resources, and that both engines answer every case
 // alike.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: every operation with every bad input on every engine: seconds; CI runs it")
+	}
 	ops := suiteOperations(t)
 	byEngine := map[string]map[string]int{}
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestCategoriesCatalogue(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		catalog := e.key("telco", crm.RoleCatalogWrite)
 		writer := e.key("telco", crm.RoleCustomersWrite)
@@ -103,6 +104,7 @@ func TestCategoriesCatalogue(t *testing.T) {
 }
 
 func TestCustomerCategoriesOverHTTP(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		path := base + "/customers/" + cid + "/categories"

@@ -20,6 +20,7 @@ type credentialList struct {
 }
 
 func TestCredentialsLifecycle(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		dig := example(t, "NewDigitalCustomer")
@@ -102,6 +103,7 @@ func TestCredentialsLifecycle(t *testing.T) {
 }
 
 func TestCredentialMigrationAndSearch(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		dig := example(t, "NewDigitalCustomer")

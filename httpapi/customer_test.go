@@ -16,6 +16,7 @@ type created struct {
 }
 
 func TestCreateCustomersFromTheDocumentationExamples(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		r := e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer"))
 		wantStatus(t, r, http.StatusCreated)
@@ -60,6 +61,7 @@ func TestCreateCustomersFromTheDocumentationExamples(t *testing.T) {
 }
 
 func TestGetCustomerShapes(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		var c created
 		e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer")).json(t, &c)
@@ -107,6 +109,7 @@ func TestGetCustomerShapes(t *testing.T) {
 }
 
 func TestSearchAndExternalLookup(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		var c created
 		e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer")).json(t, &c)
@@ -140,6 +143,7 @@ func TestSearchAndExternalLookup(t *testing.T) {
 }
 
 func TestPatchCustomer(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		var c created
 		e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer")).json(t, &c)
@@ -198,6 +202,7 @@ func TestPatchCustomer(t *testing.T) {
 }
 
 func TestAssociatedUsersAndDeactivation(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		corp := example(t, "NewCorporateCustomer")
 		corp["type"], corp["segment"] = "CORPORATE_CUSTOMER", "SELF_EMPLOYEE"

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDecodeStrictPaths(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		body string
 		code crm.ErrorCode

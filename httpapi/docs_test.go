@@ -7,6 +7,7 @@ import (
 )
 
 func TestDocsIndexesBothSurfaces(t *testing.T) {
+	t.Parallel()
 	v4 := indexOperations(OpenAPIV4)
 	routes := New(Config{}).Routes()
 	if len(v4) == 0 {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEventFeed(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		patch := map[string]any{"preferred_language": "ca"}
@@ -68,6 +69,7 @@ func TestEventFeed(t *testing.T) {
 // feed's own may open it: a position chosen by the client (to probe where
 // its events fall among the others') or another org's cursor is 400.
 func TestEventCursorsAreOpaquePerOrg(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		for range 3 {
 			e.do("POST", "/v4/orgs/other/customers", e.otherOrg, example(t, "NewPrivateCustomer"))

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -30,23 +32,49 @@ type contract struct {
 	router routers.Router
 }
 
-func loadContract(t testing.TB) *contract { return parseContract(t, "v4", httpapi.OpenAPIV4) }
+func loadContract(t testing.TB) *contract { return v4Contract.load(t) }
+
+// v4Contract and productsContract are the service's documents, each parsed
+// and validated once per test binary: parsing takes about a second, and
+// every test reads them, never changes them.
+var (
+	v4Contract       = &lazyContract{name: "v4", raw: httpapi.OpenAPIV4}
+	productsContract = &lazyContract{name: "products", raw: httpapi.OpenAPIProducts}
+)
+
+// lazyContract parses a document on first use and keeps the result, or the
+// error every later user fails with.
+type lazyContract struct {
+	name string
+	raw  []byte
+	once sync.Once
+	c    *contract
+	err  error
+}
+
+func (l *lazyContract) load(t testing.TB) *contract {
+	t.Helper()
+	l.once.Do(func() { l.c, l.err = parseContract(l.name, l.raw) })
+	if l.err != nil {
+		t.Fatal(l.err)
+	}
+	return l.c
+}
 
 // parseContract loads and validates one of the service's documents.
-func parseContract(t testing.TB, name string, raw []byte) *contract {
-	t.Helper()
+func parseContract(name string, raw []byte) (*contract, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
-		t.Fatalf("load %s openapi: %v", name, err)
+		return nil, fmt.Errorf("load %s openapi: %v", name, err)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("%s openapi document invalid: %v", name, err)
+		return nil, fmt.Errorf("%s openapi document invalid: %v", name, err)
 	}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
-		t.Fatalf("%s openapi router: %v", name, err)
+		return nil, fmt.Errorf("%s openapi router: %v", name, err)
 	}
-	return &contract{name: name, doc: doc, router: router}
+	return &contract{name: name, doc: doc, router: router}, nil
 }
 
 // env is one server on one engine, with keys for the tests to use.
@@ -117,12 +145,20 @@ func (r response) details(t *testing.T) string {
 	return strings.Join(out, " | ")
 }
 
-// do sends a request with the given key (header "x-api-key" style when key
-// starts with "x:", else bearer), checks it and its answer against the
+// do sends a request with the given key (bearer; an "x-api-key" header can
+// be passed in headers instead), checks it and its answer against the v4
 // contract, and returns the answer. A request the contract rejects must be
 // answered 4xx; one it accepts must get an answer the contract accepts.
 func (e *env) do(method, path, key string, body any, headers ...string) response {
 	e.t.Helper()
+	return request(e.t, e.handler, e.contract, method, path, key, body, headers...)
+}
+
+// request is the request helper of both surfaces' tests: it encodes body (nil
+// is none; a string or []byte is sent as it is; anything else as JSON),
+// sends it as application/json (unless headers say otherwise) with send.
+func request(t *testing.T, h http.Handler, c *contract, method, path, token string, body any, headers ...string) response {
+	t.Helper()
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -133,28 +169,42 @@ func (e *env) do(method, path, key string, body any, headers ...string) response
 	default:
 		var err error
 		if raw, err = json.Marshal(b); err != nil {
-			e.t.Fatal(err)
+			t.Fatal(err)
 		}
 	}
-	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
 	if raw != nil {
-		req.Header.Set("Content-Type", "application/json")
+		headers = append([]string{"Content-Type", "application/json"}, headers...)
 	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
+	return send(t, h, c, method, path, token, raw, headers...)
+}
+
+// send sends raw to h with a bearer token (none when empty) and headers,
+// checks the request and its answer against c, and returns the answer.
+func send(t *testing.T, h http.Handler, c *contract, method, path, token string, raw []byte, headers ...string) response {
+	t.Helper()
+	if token != "" {
+		headers = append([]string{"Authorization", "Bearer " + token}, headers...)
 	}
+	req, res := serve(h, method, path, raw, headers...)
+	c.check(t, req, raw, res)
+	return res
+}
+
+// serve makes one request to h, headers as name, value pairs applied in
+// order (a later one replaces an earlier one; "Host" sets the host a client
+// claims, as net/http would read it), and records the answer, unchecked.
+func serve(h http.Handler, method, target string, raw []byte, headers ...string) (*http.Request, response) {
+	req := httptest.NewRequest(method, target, bytes.NewReader(raw))
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i] == "Host" {
-			req.Host = headers[i+1] // what a client claims, as net/http would read it
+			req.Host = headers[i+1]
 			continue
 		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
-	e.checkContract(req, raw, res)
-	return res
+	h.ServeHTTP(rec, req)
+	return req, response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 func (e *env) checkContract(req *http.Request, raw []byte, res response) {

@@ -14,6 +14,7 @@ import (
 // is a 415, a body of null, an array or a scalar is a 400, and an unknown
 // query parameter is the same 400 on every route.
 func TestInputHygiene(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		tests := []struct {
@@ -68,6 +69,7 @@ func detailsWithCodes(t *testing.T, r response) string {
 // TestProductsInputHygiene: the same rules on the products surface, in its
 // own error body.
 func TestProductsInputHygiene(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, true)
@@ -107,6 +109,7 @@ func TestProductsInputHygiene(t *testing.T) {
 // surfaces, so that the unknown-parameter 400 never refuses a documented
 // parameter nor lets an undocumented one through.
 func TestQueryParametersAreDocumented(t *testing.T) {
+	t.Parallel()
 	surfaces := []struct {
 		c      *contract
 		routes []string

@@ -26,6 +26,7 @@ func rawUpload(disposition string, doc []byte) ([]byte, string) {
 }
 
 func TestIdentificationUploadFileNames(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ppath := base + "/customers/" + cid + "/identification-processes"
@@ -68,6 +69,7 @@ func TestIdentificationUploadFileNames(t *testing.T) {
 // its directory is kept as metadata; the bytes land under a generated key
 // and nowhere else, and nothing stays staged.
 func TestIdentificationUploadNameIsNotAPath(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		dir := filepath.Join(t.TempDir(), "a", "b", "blobs")
 		cfg := e.config(crm.WebhookURLGuard{})
@@ -106,6 +108,7 @@ func TestIdentificationUploadNameIsNotAPath(t *testing.T) {
 // its customer is deactivated, not only at expiry. (No route deletes a
 // process; deactivation is the only way a document's owner goes.)
 func TestDocumentLinkDiesWithItsCustomer(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ppath := base + "/customers/" + cid + "/identification-processes"
@@ -156,6 +159,7 @@ func (u unreadBody) Read([]byte) (int, error) {
 // 503 with Retry-After before its body is read; the slot frees when the
 // upload in flight ends.
 func TestIdentificationUploadBound(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cfg := e.config(crm.WebhookURLGuard{})
 		cfg.Identification.MaxUploads = 1

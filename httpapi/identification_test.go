@@ -104,6 +104,7 @@ type processDetail struct {
 }
 
 func TestIdentificationProcessesEndToEnd(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ppath := base + "/customers/" + cid + "/identification-processes"
@@ -205,6 +206,7 @@ func TestIdentificationProcessesEndToEnd(t *testing.T) {
 // a public URL to start links with, the routes answer 503; a link's origin
 // never falls back to the request's Host.
 func TestIdentificationProcessesNotConfigured(t *testing.T) {
+	t.Parallel()
 	signer, err := urlsign.New([]byte(strings.Repeat("test-signing-key-", 2)))
 	if err != nil {
 		t.Fatal(err)

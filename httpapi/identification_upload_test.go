@@ -10,6 +10,7 @@ import (
 )
 
 func TestIdentificationUploadRejects(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ppath := base + "/customers/" + cid + "/identification-processes"
@@ -86,6 +87,7 @@ func TestIdentificationUploadRejects(t *testing.T) {
 }
 
 func TestIdentificationUploadIdempotency(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ppath := base + "/customers/" + cid + "/identification-processes"

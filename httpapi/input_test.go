@@ -19,6 +19,7 @@ const pan = "4111 1111 1111 1111" // a test card number that passes Luhn
 // field on both engines, where PostgreSQL answered 500 and SQLite stored
 // the text (or encoding/json stored U+FFFD).
 func TestBadTextIsRefused(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		tests := []struct {
@@ -55,6 +56,7 @@ func TestBadTextIsRefused(t *testing.T) {
 // external id, a promotion name, a search value or an Idempotency-Key is a
 // 400 naming the field, and the number is neither echoed nor logged.
 func TestCardNumbersAreRefused(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		var acc created
@@ -99,6 +101,7 @@ func TestCardNumbersAreRefused(t *testing.T) {
 // document number in a path is logged as [redacted], and no query string
 // is logged.
 func TestRequestLogRedactsPersonalPathSegments(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	h := httpapi.New(httpapi.Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}).Handler()
 	for _, p := range []string{

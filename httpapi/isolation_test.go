@@ -27,6 +27,10 @@ import (
 // Every POST's successful call reuses an Idempotency-Key rival used
 // first: keys are per org, so it must not get rival's answer.
 func TestIsolation(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: every operation across two orgs on every engine: seconds; CI runs it")
+	}
 	ops := suiteOperations(t)
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		start := time.Now()

@@ -18,6 +18,7 @@ import (
 // "all orgs": each is 401, while a token naming the org itself opens it and
 // one naming another org is 403.
 func TestJWTNamesRealOrgsOnly(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		pub, priv, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 )
 
 func TestOAuthTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		good := url.Values{"grant_type": {"client_credentials"}, "client_id": {e.clientID}, "client_secret": {e.secret}}
 		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(e.clientID)+":"+url.QueryEscape(e.secret)))
@@ -99,6 +100,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 }
 
 func TestProductsAuthentication(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, true)
@@ -161,6 +163,7 @@ func TestProductsAuthentication(t *testing.T) {
 // refused without JWT keys, and refused by a v4 that verifies JWTs, since
 // the token is not a JWT at all.
 func TestProductsTokenDoesNotOpenV4(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, true)
@@ -195,6 +198,7 @@ func TestProductsTokenDoesNotOpenV4(t *testing.T) {
 // product that is not closed cannot be deactivated (409), and can once it
 // is closed.
 func TestV4DeleteCustomerRefusedWhileProductsOpen(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ctx := crm.WithRequestInfo(t.Context(), crm.RequestInfo{RequestorID: requestor})

@@ -1,11 +1,8 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -21,9 +18,7 @@ import (
 // requestor is the Requestor-ID the tests send.
 const requestor = "0198a0f1-4567-7d43-ab00-00000000a11c"
 
-func loadProductsContract(t testing.TB) *contract {
-	return parseContract(t, "products", httpapi.OpenAPIProducts)
-}
+func loadProductsContract(t testing.TB) *contract { return productsContract.load(t) }
 
 // penv is one products server on one engine, with an OAuth client of org
 // telco and its secret.
@@ -107,40 +102,16 @@ func (e *penv) form(v url.Values, headers ...string) response {
 }
 
 // do sends a JSON request with a bearer token (none when empty), checks it
-// and its answer against the contract, and returns the answer.
+// and its answer against the products contract, and returns the answer.
 func (e *penv) do(method, path, token string, body any, headers ...string) response {
 	e.t.Helper()
-	var raw []byte
-	switch b := body.(type) {
-	case nil:
-	case string:
-		raw = []byte(b)
-	default:
-		var err error
-		if raw, err = json.Marshal(b); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	if raw != nil {
-		headers = append([]string{"Content-Type", "application/json"}, headers...)
-	}
-	return e.send(method, path, token, raw, headers...)
+	return request(e.t, e.handler, e.contract, method, path, token, body, headers...)
 }
 
+// send sends a raw body, as do does.
 func (e *penv) send(method, path, token string, raw []byte, headers ...string) response {
 	e.t.Helper()
-	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	res := response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
-	e.checkContract(req, raw, res)
-	return res
+	return send(e.t, e.handler, e.contract, method, path, token, raw, headers...)
 }
 
 // checkContract validates the request and the answer against

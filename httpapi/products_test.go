@@ -13,6 +13,7 @@ import (
 )
 
 func TestProductsEveryRouteIsDocumentedAndEveryOperationRouted(t *testing.T) {
+	t.Parallel()
 	c := loadProductsContract(t)
 	var documented []string
 	for path, item := range c.doc.Paths.Map() {
@@ -63,6 +64,7 @@ func (e *penv) get(token, id string) productJSON {
 }
 
 func TestProductsLifecycle(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, false)
@@ -154,6 +156,7 @@ func TestProductsLifecycle(t *testing.T) {
 func sqltestStart() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
 
 func TestProductsRefuseMalformedInput(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, true)
@@ -218,6 +221,7 @@ func TestProductsRefuseMalformedInput(t *testing.T) {
 }
 
 func TestProductsIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		cid := e.customer("telco", 1, true)

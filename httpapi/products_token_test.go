@@ -15,6 +15,7 @@ import (
 // HTTP surface: their form, and each way a bearer token is refused
 // (401 UNAUTHORIZED with a Bearer challenge, as products.yaml documents).
 func TestProductsOpaqueTokens(t *testing.T) {
+	t.Parallel()
 	eachProducts(t, func(t *testing.T, e *penv) {
 		tok := e.token(e.clientID, e.secret)
 		if !strings.HasPrefix(tok, "crmat_") || len(tok) != len("crmat_")+43 {

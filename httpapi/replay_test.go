@@ -19,6 +19,7 @@ import (
 // the result the write kept, without writing again; the key with another
 // body is a 409.
 func TestReplaysAreTheFirstAnswer(t *testing.T) {
+	t.Parallel()
 	ops := suiteOperations(t)
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		s := newSuite(t, db, clock)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestEveryRouteIsDocumentedAndEveryOperationRouted(t *testing.T) {
+	t.Parallel()
 	c := loadContract(t)
 	var documented []string
 	for path, item := range c.doc.Paths.Map() {
@@ -36,6 +37,7 @@ func TestEveryRouteIsDocumentedAndEveryOperationRouted(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		var c created
 		e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer")).json(t, &c)
@@ -79,6 +81,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestGatewayModeIsOffByDefault(t *testing.T) {
+	t.Parallel()
 	h := httpapi.New(httpapi.Config{}).Handler()
 	req := httptest.NewRequest("GET", base+"/customers?email=a@b.es", nil)
 	req.Header.Set("x-auth-roles", "API_KEY")
@@ -90,6 +93,7 @@ func TestGatewayModeIsOffByDefault(t *testing.T) {
 }
 
 func TestRoutingErrors(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		r := e.do("POST", base+"/customers/0198a0f1-4567-7d43-ab00-000000000000", e.admin, `{}`)
 		wantStatus(t, r, http.StatusMethodNotAllowed)
@@ -123,6 +127,7 @@ func TestRoutingErrors(t *testing.T) {
 }
 
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		body := example(t, "NewPrivateCustomer")
 		first := e.do("POST", base+"/customers", e.admin, body, "Idempotency-Key", "k1")
@@ -163,6 +168,7 @@ func TestIdempotencyKey(t *testing.T) {
 // TestJSONAnswersStateTheirLength: writeJSON sets Content-Length, so
 // net/http never chunks an answer past its 2 KB buffer.
 func TestJSONAnswersStateTheirLength(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		r := e.do("POST", base+"/customers", e.admin, example(t, "NewPrivateCustomer"))
 		wantStatus(t, r, http.StatusCreated)

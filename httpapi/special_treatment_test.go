@@ -11,6 +11,7 @@ import (
 )
 
 func TestSpecialTreatmentOverHTTP(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		catalog := e.key("telco", crm.RoleCatalogWrite)
 		writer := e.key("telco", crm.RoleCustomersWrite)

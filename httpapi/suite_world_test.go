@@ -1,12 +1,10 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -74,17 +72,11 @@ func (s *suite) send(surface, method, target string, body []byte, headers ...str
 // for the snapshots' reads, repeated dozens of times and checked by
 // send the first time.
 func (s *suite) serve(surface, method, target string, body []byte, headers ...string) (*http.Request, response) {
-	req := httptest.NewRequest(method, target, bytes.NewReader(body))
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		headers = append([]string{"Content-Type", "application/json"}, headers...)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	s.handlers[surface].ServeHTTP(rec, req)
 	s.requests++
-	return req, response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	return serve(s.handlers[surface], method, target, body, headers...)
 }
 
 // bearer is the Authorization header pair of a token or key.

@@ -30,6 +30,7 @@ var testResolver = fakeResolver{"hooks.example.com": "93.184.215.14", "internal.
 // TestWebhookURLGuard: by default a subscription reaches public https
 // receivers only; the operator's settings open http and internal ones.
 func TestWebhookURLGuard(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		refused := []string{
 			"http://127.0.0.1:8080/hook", "https://127.0.0.1/hook", "https://10.0.0.1/", "https://[::ffff:127.0.0.1]/",

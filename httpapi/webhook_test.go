@@ -34,6 +34,7 @@ func (e *env) webhook(t *testing.T, types ...string) webhookBody {
 }
 
 func TestWebhookSubscriptions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		body := map[string]any{"url": "https://hooks.example.com/crm", "event_types": []string{"customer.created", "account.created"}}
 		r := e.do("POST", hooks, e.admin, body, "Idempotency-Key", "hook-1")
@@ -97,6 +98,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 }
 
 func TestWebhookBadInputIs400NamingTheField(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		for body, field := range map[string]string{
 			`{"url":"ftp://h.example/x","event_types":["*"]}`:                       "url: must be an absolute URL with scheme http or https",
@@ -126,6 +128,7 @@ func TestWebhookBadInputIs400NamingTheField(t *testing.T) {
 }
 
 func TestWebhookDeadLettersAPI(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, e *env) {
 		w := e.webhook(t, "customer.created")
 		other := e.webhook(t, "*")
@@ -192,6 +195,7 @@ func TestWebhookDeadLettersAPI(t *testing.T) {
 // TestWebhookEventTypesDocumented keeps the OpenAPI enum of subscribable
 // event types equal to the domain's list.
 func TestWebhookEventTypesDocumented(t *testing.T) {
+	t.Parallel()
 	c := loadContract(t)
 	s := c.doc.Components.Schemas["WebhookEventType"]
 	if s == nil {

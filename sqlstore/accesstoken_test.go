@@ -33,6 +33,7 @@ func issue(t *testing.T, db *sqlstore.DB, now time.Time, ttl time.Duration) (str
 }
 
 func TestAccessTokens(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		tok, want := issue(t, db, clock.Now(), crm.AccessTokenTTL)
 		if !regexp.MustCompile(`^crmat_[A-Za-z0-9_-]{43}$`).MatchString(tok) {
@@ -75,6 +76,7 @@ func TestAccessTokens(t *testing.T) {
 // TestAccessTokenStoredHashed reads the table: one row per token, keyed by
 // the token's SHA-256, and the token itself nowhere; and no signing key.
 func TestAccessTokenStoredHashed(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		tok, c := issue(t, db, clock.Now(), crm.AccessTokenTTL)
 		read, _ := db.Pools()
@@ -105,6 +107,7 @@ func TestAccessTokenStoredHashed(t *testing.T) {
 // expiry plus the leeway and not from then on, whether or not it was
 // cached; the cleanup deletes only tokens past that.
 func TestAccessTokenExpiry(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		leeway := sqlstore.AccessTokenLeeway
 		short, _ := issue(t, db, clock.Now(), time.Minute)
@@ -146,6 +149,7 @@ func TestAccessTokenExpiry(t *testing.T) {
 // memory (its row deleted behind the store's back does not matter), and
 // revoking the client deletes its tokens.
 func TestAccessTokenCacheAndRevocation(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		tok, c := issue(t, db, clock.Now(), time.Hour)
 		if _, err := db.VerifyAccessToken(t.Context(), tok, clock.Now()); err != nil {
@@ -176,6 +180,7 @@ func TestAccessTokenCacheAndRevocation(t *testing.T) {
 // TestMigrationDropsSigningKey replays migration 0017 on a database that
 // still holds a products signing key, sealed as the service stored it.
 func TestMigrationDropsSigningKey(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		ctx := t.Context()
 		for _, q := range []string{

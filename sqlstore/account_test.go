@@ -27,6 +27,7 @@ func directDebit() crm.PaymentMethodRequest {
 }
 
 func TestAccountLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -143,6 +144,7 @@ func TestAccountLifecycle(t *testing.T) {
 }
 
 func TestBillingAddressHistory(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -179,6 +181,7 @@ func TestBillingAddressHistory(t *testing.T) {
 }
 
 func TestPromotions(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -242,6 +245,7 @@ func TestPromotions(t *testing.T) {
 }
 
 func TestContracts(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -285,6 +289,7 @@ func TestContracts(t *testing.T) {
 }
 
 func TestInvoiceRecipientAndSettings(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -327,6 +332,7 @@ func TestInvoiceRecipientAndSettings(t *testing.T) {
 // customer the org does not have (customerExists), and an empty list for
 // one it has.
 func TestListsOfAnUnknownCustomer(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -357,6 +363,7 @@ func TestListsOfAnUnknownCustomer(t *testing.T) {
 // TestCardTokensArePerOrg: a token id another org holds is simply another
 // token here; a 409 would tell this org's gateway that the other has it.
 func TestCardTokensArePerOrg(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		res := crm.TokenizationResult{Status: crm.TokenizationCompleted, TokenID: "e58ed763-928c-4155-bee9-fdbaaadc15f3", Summary: "5100", ExpirationDate: "05/2029"}

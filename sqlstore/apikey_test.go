@@ -14,6 +14,7 @@ import (
 )
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		_, _, err := db.CreateAPIKey(ctx, "telco", "none", nil)
@@ -56,6 +57,7 @@ func TestAPIKeys(t *testing.T) {
 // another instance): two stores on one database, one authenticating, the
 // other revoking.
 func TestAPIKeyRevokedElsewhere(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -99,6 +101,7 @@ func TestAPIKeyRevokedElsewhere(t *testing.T) {
 // key, so a request whose client has gone still gets its answer rather
 // than an internal error (cache empty, so the database is asked).
 func TestAPIKeyCheckOnACancelledRequest(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		k, secret, err := db.CreateAPIKey(context.Background(), "telco", "front", []crm.Role{crm.RoleAdmin})
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 // commits; a failing write must roll back alone (no customer, no event)
 // and never take the writes committed with it down.
 func TestConcurrentWritesFailAlone(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{}); err != nil {

@@ -33,6 +33,7 @@ func categoryEventChanges(t *testing.T, db *sqlstore.DB, typ string) []map[strin
 }
 
 func TestCategoryCatalogue(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		got, err := db.CreateCategories(ctx, "telco", []crm.NewCategory{
@@ -108,6 +109,7 @@ func TestCategoryCatalogue(t *testing.T) {
 }
 
 func TestCategoryNameRace(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		var wg sync.WaitGroup
 		errs := make([]error, 8)

@@ -12,6 +12,7 @@ import (
 // TestFindCustomerByUsername covers the K2 search by a credential's
 // username, alone and with the other criteria.
 func TestFindCustomerByUsername(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})

@@ -42,6 +42,7 @@ func customerEvents(t *testing.T, db *sqlstore.DB, id string) []crm.Event {
 }
 
 func TestCredentialLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -138,6 +139,7 @@ func TestCredentialLifecycle(t *testing.T) {
 }
 
 func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := make([]string, 8)
@@ -173,6 +175,7 @@ func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
 }
 
 func TestMigrateCredential(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		from, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -259,6 +262,7 @@ func TestMigrateCredential(t *testing.T) {
 }
 
 func TestOppositeMigrationsDoNotDeadlock(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		a, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{})

@@ -10,6 +10,7 @@ import (
 // TestBodyCacheIsBounded reads more distinct customers than the cache
 // keeps: it stays at its bound and still decodes every one right.
 func TestBodyCacheIsBounded(t *testing.T) {
+	t.Parallel()
 	var c bodyCache
 	for i := range bodyCacheSize + 100 {
 		lang := fmt.Sprint("l", i)

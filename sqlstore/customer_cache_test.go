@@ -16,6 +16,7 @@ import (
 // what the row says: whatever changed the row, and however a caller
 // treats what it was given, the next read shows the row as stored.
 func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		created, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
@@ -69,6 +70,7 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 // the request's cancellation (lookupRow): watching it cost two goroutines a
 // query. A request already gone still gets its row, not an error.
 func TestLookupsDoNotWatchCancellation(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		created, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestCustomerCategories(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:alice")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -123,6 +124,7 @@ func TestCustomerCategories(t *testing.T) {
 }
 
 func TestCustomerCategoryKeepsValuesTheCatalogueDrops(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -146,6 +148,7 @@ func TestCustomerCategoryKeepsValuesTheCatalogueDrops(t *testing.T) {
 }
 
 func TestCustomerCategoryAssignmentRace(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})

@@ -46,6 +46,7 @@ func events(t *testing.T, db *sqlstore.DB, org string) []crm.Event {
 }
 
 func TestCreateAndGetCustomer(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ext := "CRM-77"
@@ -91,6 +92,7 @@ func TestCreateAndGetCustomer(t *testing.T) {
 }
 
 func TestCreateCustomerRejects(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
@@ -129,6 +131,7 @@ func TestCreateCustomerRejects(t *testing.T) {
 }
 
 func TestConcurrentDuplicateCreatesOneWins(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		var wg sync.WaitGroup
@@ -156,6 +159,7 @@ func TestConcurrentDuplicateCreatesOneWins(t *testing.T) {
 }
 
 func TestFindCustomer(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		old, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -197,6 +201,7 @@ func TestFindCustomer(t *testing.T) {
 }
 
 func TestUpdateCustomer(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -260,6 +265,7 @@ func TestUpdateCustomer(t *testing.T) {
 }
 
 func TestAssociatedUsersAndDeactivate(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		co, _ := db.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"), crm.WriteOptions{})
@@ -305,6 +311,7 @@ func TestAssociatedUsersAndDeactivate(t *testing.T) {
 // TestAssignedExternalIDSkipsChosenOnes: ids the service draws that clients
 // already chose for themselves are skipped, and the event tells the id given.
 func TestAssignedExternalIDSkipsChosenOnes(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		for i, ext := range []string{"1", "2", "4"} {
@@ -351,6 +358,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // TestAssignedAccountExternalIDSkipsChosenOnes: accounts draw their
 // external ids the same way, past the ones clients chose.
 func TestAssignedAccountExternalIDSkipsChosenOnes(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10)), crm.WriteOptions{})

@@ -14,6 +14,7 @@ import (
 // TestPreparedEventIsTheMarshalledEvent: the created event spliced with its
 // external id is byte for byte what marshalling the whole event gives.
 func TestPreparedEventIsTheMarshalledEvent(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	tricky := crmtest.Private(crmtest.NIF(7))
 	tricky.PersonalInfo.Name = `"external_id":null \u0000 ñ`
@@ -60,6 +61,7 @@ func TestPreparedEventIsTheMarshalledEvent(t *testing.T) {
 }
 
 func TestSpliceOnce(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, old, new, want string }{
 		{`{"a":1}`, `1`, `2`, `{"a":2}`},
 		{`{"a":1,"b":1}`, `1`, `2`, ""},

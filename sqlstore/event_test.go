@@ -20,6 +20,7 @@ import (
 // sequences 1..n in order. On PostgreSQL this is what the sequencer is for:
 // insert positions commit out of order there.
 func TestFeedOrderUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		const customers, writers, patches = 3, 4, 15
@@ -94,6 +95,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 // expired lease passes to another holder with the cursor, and that the old
 // holder can then no longer move the cursor.
 func TestLeaseTakeover(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		ttl := 5 * time.Second
@@ -140,6 +142,7 @@ func TestLeaseTakeover(t *testing.T) {
 // wait for the sequencer (an import leaves its events so) must not jump
 // ahead of them in the feed: per customer the sequences stay in order.
 func TestFeedNumbersWaitBehindBacklog(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		a, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})

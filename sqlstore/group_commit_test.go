@@ -23,6 +23,7 @@ func (notSent) SafeToRetry() bool { return true }
 // other failure (the connection lost mid-way) may have committed, and must
 // not.
 func TestCommittedPerhaps(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		err  error

@@ -23,6 +23,7 @@ import (
 // losers told of the conflict, every winner stored with its one event,
 // and service-assigned external ids never given twice.
 func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		const goroutines, each = 32, 6
@@ -103,6 +104,8 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 // and report each whether it wrote; when PostgreSQL refuses one, none of
 // them is kept, even those before it, and each is told to run alone.
 func TestGroupCommitIsOneTransaction(t *testing.T) {
+	t.Parallel()
+	sqltest.Postgres(t) // PostgreSQL only: skips without it, fails without it under CI=true
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		if db.ExecGroup(ctx, nil) == nil {
@@ -154,6 +157,7 @@ func TestGroupCommitIsOneTransaction(t *testing.T) {
 // create under it committed (a key whose creates all failed stays free for
 // the client's retry); every customer has its one event.
 func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		const goroutines, each = 32, 6
 		type outcome struct {

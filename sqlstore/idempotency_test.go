@@ -26,6 +26,7 @@ func keyed(key string) crm.WriteOptions {
 // external id drawn for it, drawn again when a client had taken the first
 // (on PostgreSQL, out of the group, in a transaction of its own).
 func TestCreateKeepsItsReceiptInItsTransaction(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		taken := "1"
 		chosen := crmtest.Private(crmtest.NIF(1))
@@ -62,6 +63,7 @@ func TestCreateKeepsItsReceiptInItsTransaction(t *testing.T) {
 // write that loses writes nothing; a write with no result of its own keeps
 // an empty one; an expired key is taken over.
 func TestKeyedWrites(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), keyed("a"))
@@ -101,6 +103,7 @@ func TestKeyedWrites(t *testing.T) {
 // TestAnswersKeptBeforeResultsReplay: records of the answers that versions
 // before kept results stored stay readable until they expire.
 func TestAnswersKeptBeforeResultsReplay(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		_, write := db.Pools()
 		now := clock.Now().UTC()

@@ -27,6 +27,7 @@ const crashEnv = "CRM_TEST_CRASH_CHILD"
 // no row exists without its bytes and that the cleanup removes what was
 // left once its grace period is over: no upload is ever half-kept.
 func TestCrashBetweenBlobAndRow(t *testing.T) {
+	t.Parallel()
 	if args := os.Getenv(crashEnv); args != "" {
 		crashChild(args)
 		return

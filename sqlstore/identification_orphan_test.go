@@ -179,6 +179,7 @@ func (m *memBlobs) keys() []string {
 }
 
 func TestCleanOrphanBlobs(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)

@@ -30,6 +30,7 @@ func sha256hex(b []byte) string {
 }
 
 func TestIdentificationProcessLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
@@ -139,6 +140,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 // only while its customer is active, so a signed link dies with the
 // customer, not only at its expiry; the process itself stays readable.
 func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := db.Identifications(newMemBlobs(clock.Now))
@@ -168,6 +170,7 @@ func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
 // TestUploadFileNameIsMetadata: a file name is kept, reduced, as the
 // document's name and never makes its key.
 func TestUploadFileNameIsMetadata(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := db.Identifications(newMemBlobs(clock.Now))
@@ -189,6 +192,7 @@ func TestUploadFileNameIsMetadata(t *testing.T) {
 }
 
 func TestIdentificationProcessRejects(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
@@ -229,6 +233,7 @@ func TestIdentificationProcessRejects(t *testing.T) {
 // write commits nothing, and a transaction that surely rolled back takes its
 // blob with it.
 func TestIdentificationWriteOrder(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)

@@ -24,6 +24,7 @@ func diffChanges(t testing.TB, v any) string {
 }
 
 func TestCreatedChangesAsDiff(t *testing.T) {
+	t.Parallel()
 	odd := crmtest.Private(crmtest.NIF(42))
 	odd.PersonalInfo.Name = `Zoë <b>"&"</b> \ line` + "\u2028sep\ttab"
 	odd.ContactInfo.PostalAddress.AdministrativeArea = nil

@@ -12,6 +12,7 @@ import (
 )
 
 func TestLineReader(t *testing.T) {
+	t.Parallel()
 	long := `{"type":"` + strings.Repeat("x", crm.MaxImportLineBytes) + `"}`
 	input := "a\r\n\n  \nb\n" + long + "\nc"
 	lr := lineReader{br: bufio.NewReaderSize(strings.NewReader(input), 16)}

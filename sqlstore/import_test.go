@@ -48,6 +48,7 @@ func runImport(t *testing.T, db *sqlstore.DB, batch int, lines ...string) (sqlst
 }
 
 func TestImportValidLines(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		corp := crm.ImportLine{NewCustomer: crmtest.Corporate(crmtest.CIF(1234567))}
 		digital, _ := json.Marshal(crm.ImportLine{NewCustomer: crmtest.Digital("Ana@Example.com")})
@@ -91,6 +92,7 @@ func TestImportValidLines(t *testing.T) {
 // The events of an imported line are the API's: same data and changes,
 // sequence 1, the import as actor, each account's after its customer's.
 func TestImportEventsAsTheAPI(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		runImport(t, db, 0, importLine(t, crmtest.NIF(7), "legacy-7", "acc-7"))
 		ctx := ctxAs("key:1")
@@ -141,6 +143,7 @@ func eventData(t *testing.T, e crm.Event) map[string]any {
 }
 
 func TestImportRejectsInvalidLines(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		card := importLine(t, crmtest.NIF(3), "card", "")
 		card = strings.Replace(card, `"type":"DIRECT_DEBIT","details":{"iban":"`+validIBAN+`"}`,
@@ -176,6 +179,7 @@ func TestImportRejectsInvalidLines(t *testing.T) {
 // A line that duplicates another of the file, or a customer already in
 // the org, is rejected with the conflict; the rest of its batch stays.
 func TestImportDuplicates(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(50)), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
@@ -215,6 +219,7 @@ func TestImportDuplicates(t *testing.T) {
 // A re-run skips the lines whose external ids are in the org; a line
 // without one conflicts on its identity document.
 func TestImportRerunSkips(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		lines := []string{importLine(t, crmtest.NIF(1), "x1", ""), importLine(t, crmtest.NIF(2), "", ""),
 			importLine(t, crmtest.NIF(3), "x3", "")}
@@ -238,6 +243,7 @@ func TestImportRerunSkips(t *testing.T) {
 
 // External ids the import draws skip those clients chose, as the API's do.
 func TestImportDrawnExternalIDsSkipTaken(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		n := crmtest.Private(crmtest.NIF(90))
 		n.ExternalID = strp("2")
@@ -265,6 +271,7 @@ func TestImportDrawnExternalIDsSkipTaken(t *testing.T) {
 // line: the culprit is rejected, every other line of the batch is written
 // whole, with its account and events.
 func TestImportBatchFallsBackLineByLine(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		digital := func(email, ext string) string {
 			l := crm.ImportLine{NewCustomer: crmtest.Digital(email)}

@@ -17,6 +17,7 @@ import (
 // row it asked for (or not found, for an id of another org or none), in a
 // copy of its own, whether or not its request was cancelled.
 func TestConcurrentReadsByIDEachGetTheirOwnAnswer(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		var ids []string
@@ -86,6 +87,7 @@ func TestConcurrentReadsByIDEachGetTheirOwnAnswer(t *testing.T) {
 // caller that just wrote expects: each read follows the caller's update
 // and must show it, while others read and write the same rows.
 func TestReadByIDSeesEveryEarlierCommit(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		var wg sync.WaitGroup

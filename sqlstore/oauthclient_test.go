@@ -14,6 +14,7 @@ import (
 )
 
 func TestOAuthClients(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		_, _, err := db.CreateOAuthClient(ctx, "telco", "x", nil)

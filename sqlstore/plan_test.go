@@ -18,6 +18,8 @@ import (
 // from an (org_id, ...) index: milliseconds a query where the key alone
 // takes a tenth of one.
 func TestReadByIDBatchesUseOnlyThePrimaryKey(t *testing.T) {
+	t.Parallel()
+	sqltest.Postgres(t) // PostgreSQL only: skips without it, fails without it under CI=true
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		queries := db.ReadByIDQueries()
 		if queries == nil {
@@ -76,6 +78,8 @@ func TestReadByIDBatchesUseOnlyThePrimaryKey(t *testing.T) {
 // of the org rather than probe the index for each id, at a cost growing
 // with the table.
 func TestImportKeepsPlannerStatisticsCurrent(t *testing.T) {
+	t.Parallel()
+	sqltest.Postgres(t) // PostgreSQL only: skips without it, fails without it under CI=true
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		if db.ReadByIDQueries() == nil {
 			t.Skip("SQLite keeps no statistics unless asked, and plans these queries without")

@@ -11,6 +11,7 @@ import (
 // TestMaxConnsSizesThePostgreSQLPool: Options.MaxConns (crmd serve's
 // --db-max-conns) is the pool's bound; unset, it is 32.
 func TestMaxConnsSizesThePostgreSQLPool(t *testing.T) {
+	t.Parallel()
 	e := sqltest.Postgres(t)
 	for _, tc := range []struct{ set, want int }{{0, 32}, {3, 3}} {
 		db, err := sqlstore.Open(context.Background(), e.DSN(t), sqlstore.Options{MaxConns: tc.set})
@@ -32,6 +33,7 @@ func TestMaxConnsSizesThePostgreSQLPool(t *testing.T) {
 // and idle when Open returns (crmd serve opens them before it listens, so
 // before /readyz answers), bounded by MaxConns.
 func TestMinConnsWarmsThePostgreSQLPool(t *testing.T) {
+	t.Parallel()
 	e := sqltest.Postgres(t)
 	// Migrating leaves one connection idle; warming reuses it.
 	for _, tc := range []struct{ min, max, want int }{{0, 4, 1}, {3, 8, 3}, {6, 4, 4}} {

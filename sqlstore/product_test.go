@@ -41,6 +41,7 @@ func identify(t *testing.T, db *sqlstore.DB, org, customerID string) {
 }
 
 func TestProductLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -142,6 +143,7 @@ func TestProductLifecycle(t *testing.T) {
 }
 
 func TestProductOrgsAndErrors(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -171,6 +173,7 @@ func TestProductOrgsAndErrors(t *testing.T) {
 }
 
 func TestProductEvents(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -223,6 +226,7 @@ func TestProductEvents(t *testing.T) {
 }
 
 func TestConcurrentProductCreatesOneWins(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
@@ -260,6 +264,7 @@ func TestConcurrentProductCreatesOneWins(t *testing.T) {
 }
 
 func TestProductSettingsIssueIBANs(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		mustCode(t, db.SetProductSettings(ctx, sqlstore.DeploymentProducts, crm.ProductSettings{BankCode: "21", BranchCode: "0001", BIC: "X"}), crm.EINVALID)
@@ -293,6 +298,7 @@ func TestProductSettingsIssueIBANs(t *testing.T) {
 // and branch never get the same account number, since an IBAN names one
 // account everywhere.
 func TestIssuedIBANsAreUniqueAcrossOrgs(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		seen := map[string]string{}
@@ -317,6 +323,7 @@ func TestIssuedIBANsAreUniqueAcrossOrgs(t *testing.T) {
 // TestIssuedIBANsSayNothingOfOtherOrgs: an org that opens two accounts
 // cannot tell from their numbers how many other orgs opened in between.
 func TestIssuedIBANsSayNothingOfOtherOrgs(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
 		customers := 0

@@ -66,6 +66,7 @@ func mustNotShow(t *testing.T, dumped, plain []string) {
 }
 
 func TestStoredSecretsAreSealed(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		hook, plain := storeSecrets(t, db)
 		mustNotShow(t, dump(t, db), plain)
@@ -97,6 +98,7 @@ func open(t *testing.T, dsn string, k crm.SecretKeeper) (*sqlstore.DB, error) {
 // sealed at open; the secrets survive a restart (webhook signatures still
 // verify, data keys are the same); another key does not open them.
 func TestSecretsAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
@@ -135,6 +137,7 @@ func TestSecretsAcrossRestarts(t *testing.T) {
 }
 
 func TestReseal(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
@@ -168,6 +171,7 @@ func TestReseal(t *testing.T) {
 }
 
 func TestDataKeyIsSharedAndPerName(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
@@ -195,6 +199,7 @@ func TestDataKeyIsSharedAndPerName(t *testing.T) {
 // for its Idempotency-Key carries the webhook's secret, which its answer
 // shows once; it is stored sealed, and replays still have it.
 func TestIdempotentWebhookCreateIsSealed(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",
 			Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}})

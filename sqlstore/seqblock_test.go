@@ -15,6 +15,7 @@ import (
 // processes (two stores on one database) create concurrently. Every create
 // must succeed with an external id of its own.
 func TestExternalIDsAfterRollback(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()

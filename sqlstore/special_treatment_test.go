@@ -14,6 +14,7 @@ import (
 )
 
 func TestSpecialTreatment(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		l, err := db.GetSpecialTreatment(ctx, "telco")
@@ -100,6 +101,7 @@ func TestSpecialTreatment(t *testing.T) {
 // customer being given the value: whichever wins, no customer may end up
 // holding a value the list lacks.
 func TestSpecialTreatmentRemovalRace(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})

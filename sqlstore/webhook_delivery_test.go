@@ -51,6 +51,7 @@ func leased(t *testing.T, db *sqlstore.DB) (*crm.Webhook, crm.WebhookLease) {
 }
 
 func TestWebhookDeadLettersAndReplay(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		w, l := leased(t, db)
@@ -140,6 +141,7 @@ func TestWebhookDeadLettersAndReplay(t *testing.T) {
 }
 
 func TestWebhookAttemptState(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		w, l := leased(t, db)
 		if a, err := db.WebhookAttempt(context.Background(), w.ID); a != nil || err != nil {
@@ -175,6 +177,7 @@ func TestWebhookAttemptState(t *testing.T) {
 }
 
 func TestOrgFeedAfterOnlyReads(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {

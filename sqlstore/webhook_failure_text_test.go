@@ -17,6 +17,7 @@ import (
 // before deliveries said only "delivery failed" lose their connection
 // details when the migration runs; the status stays.
 func TestMigrationClearsFailureDetails(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
 		w, l := leased(t, db)

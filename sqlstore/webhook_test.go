@@ -20,6 +20,7 @@ func newHook(types ...string) crm.NewWebhook {
 }
 
 func TestWebhookLifecycle(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
@@ -95,6 +96,7 @@ func TestWebhookLifecycle(t *testing.T) {
 }
 
 func TestWebhookRejectsBadInputWithoutWriting(t *testing.T) {
+	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		for _, n := range []crm.NewWebhook{newHook(), newHook("nope"), {URL: "ftp://x", EventTypes: []string{"*"}}} {

@@ -57,6 +57,9 @@ func (t tagged) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestOneDelivererPerSubscriptionAndTakeover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: lease and takeover suite; CI runs it")
+	}
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		rec := newReceiver(t, clock, func(int, string) int { return 200 })
 		rec.subscribe(t, db, crm.EventCustomerCreated, crm.EventCustomerUpdated)
@@ -109,6 +112,9 @@ func TestOneDelivererPerSubscriptionAndTakeover(t *testing.T) {
 // TestLeaseRenewedDuringBackoff: a worker waiting out a backoff much
 // longer than the lease keeps it; the other dispatcher never delivers.
 func TestLeaseRenewedDuringBackoff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: lease and takeover suite; CI runs it")
+	}
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		rec := newReceiver(t, clock, func(n int, _ string) int { return map[bool]int{true: 503, false: 200}[n < 3] })
 		rec.subscribe(t, db, crm.EventCustomerCreated)
@@ -149,6 +155,9 @@ func (c *renewalCounter) CommitCursor(ctx context.Context, name, holder string, 
 // delivery timeout. While a's delivery hangs far longer than the lease,
 // a renews it, and b, running beside it, never delivers.
 func TestLeaseRenewedWhileDelivering(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: renews a lease in real time; CI runs it")
+	}
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		rec := newReceiver(t, clock, func(n int, _ string) int { return map[bool]int{true: 0, false: 200}[n == 0] })
 		rec.subscribe(t, db, crm.EventCustomerCreated)
@@ -188,6 +197,9 @@ func TestLeaseRenewedWhileDelivering(t *testing.T) {
 // TestDefaultLeaseTakeover: with the default lease and delivery timeout,
 // another process takes over a killed one's subscription once 3 s pass.
 func TestDefaultLeaseTakeover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: lease and takeover suite; CI runs it")
+	}
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		rec := newReceiver(t, clock, func(int, string) int { return 200 })
 		rec.subscribe(t, db, crm.EventCustomerCreated)

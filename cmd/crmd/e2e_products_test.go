@@ -25,6 +25,7 @@ import (
 // customer's identification, the upload on v4 that activates it with an
 // IBAN, the search by IBAN, the close, and the revocation.
 func TestEndToEndProducts(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -15,6 +15,7 @@ import (
 // restart resumes the feed after it, as the cursor key is kept (sealed)
 // in the database rather than drawn anew by each process.
 func TestEndToEndCursorSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -21,6 +21,7 @@ import (
 // directory, creates an API key with the CLI, walks every Customers
 // operation over HTTP, and stops it with SIGTERM.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

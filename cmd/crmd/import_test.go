@@ -22,6 +22,7 @@ import (
 // TestImportCommand imports a file of good and bad lines, on each engine,
 // and checks the report, the summary, the data and a re-run.
 func TestImportCommand(t *testing.T) {
+	t.Parallel()
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dir := t.TempDir()
