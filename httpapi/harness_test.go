@@ -207,11 +207,6 @@ func serve(h http.Handler, method, target string, raw []byte, headers ...string)
 	return req, response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
-func (e *env) checkContract(req *http.Request, raw []byte, res response) {
-	e.t.Helper()
-	e.contract.check(e.t, req, raw, res)
-}
-
 // check validates a request and its answer against the document: every
 // answer has a request id and no 5xx; a request the document refuses must
 // get a 4xx; every answer must match the document's response.

@@ -114,13 +114,6 @@ func (e *penv) send(method, path, token string, raw []byte, headers ...string) r
 	return send(e.t, e.handler, e.contract, method, path, token, raw, headers...)
 }
 
-// checkContract validates the request and the answer against
-// products.yaml.
-func (e *penv) checkContract(req *http.Request, raw []byte, res response) {
-	e.t.Helper()
-	e.contract.check(e.t, req, raw, res)
-}
-
 // problem returns an ErrorMessage's errorCode and its fields, joined.
 func (r response) problem(t *testing.T) string {
 	t.Helper()
