@@ -13,8 +13,9 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// migrationLock is the PostgreSQL advisory lock that keeps two instances
-// starting at once from migrating together.
+// migrationLock, with the schema's hash, is the PostgreSQL advisory lock
+// that keeps two instances starting at once on one schema from migrating
+// together; stores in other schemas of the database migrate meanwhile.
 const migrationLock = 0x63726d
 
 // Migrate applies every migration of the engine that the database lacks,
@@ -26,10 +27,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 	if db.dialect.numbered {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, hashtext(current_schema()))", migrationLock); err != nil {
 			return fmt.Errorf("migrate: lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", migrationLock)
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
