@@ -79,10 +79,9 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 	defer t.Rollback()
 	res, err := t.ExecContext(ctx, db.dialect.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
 		db.dialect.ts(db.now()), id)
-	if err != nil {
+	if ok, err := written(res, err); err != nil {
 		return translate(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	} else if !ok {
 		return crm.Errorf(crm.ENOTFOUND, "no active API key with id %s", id)
 	}
 	if _, err := t.ExecContext(ctx, "UPDATE api_key_epoch SET epoch = epoch + 1 WHERE id = 1"); err != nil {

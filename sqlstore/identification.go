@@ -79,6 +79,11 @@ func (s *Identifications) CreateIdentificationProcess(ctx context.Context, org, 
 		Document: crm.Document{ID: docID, Name: crm.DocumentName(in.Name, in.MediaType), Type: n.Type, MediaType: in.MediaType,
 			SizeBytes: in.SizeBytes, SHA256: in.SHA256, BlobKey: identificationBlobPrefix + org + "/" + docID}}
 	if err := s.blobs.Promote(ctx, in.Handle, p.Document.BlobKey); err != nil {
+		if crm.ErrorCodeOf(err) == crm.ENOTFOUND {
+			// Swept (DiscardStaged) before it could be kept: the request
+			// was fine, its bytes are gone, and a retry will do.
+			return nil, crm.Errorf(crm.EUNAVAILABLE, "the uploaded document was discarded before it could be kept; send it again")
+		}
 		return nil, err
 	}
 

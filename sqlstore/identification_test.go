@@ -251,10 +251,19 @@ func TestIdentificationWriteOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// A staged upload swept before it was kept is a 503 to retry, not
+		// a 404 of something the client never named.
+		swept := in()
+		if err := ids.DiscardDocument(ctx, swept.Document); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, swept, crm.WriteOptions{})
+		mustCode(t, err, crm.EUNAVAILABLE)
+
 		// A blob that cannot be written commits nothing.
 		blobs.afterPut = nil
 		blobs.failPut = crm.Internal(errors.New("disk full"))
-		_, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, in(), crm.WriteOptions{})
+		_, err = ids.CreateIdentificationProcess(ctx, "telco", c.ID, in(), crm.WriteOptions{})
 		mustCode(t, err, crm.EINTERNAL)
 		blobs.failPut = nil
 		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", c.ID); len(l) != 1 {

@@ -79,10 +79,9 @@ func (db *DB) RevokeOAuthClient(ctx context.Context, id string) error {
 	defer t.Rollback()
 	res, err := t.ExecContext(ctx, db.dialect.q("UPDATE oauth_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
 		db.dialect.ts(db.now()), id)
-	if err != nil {
+	if ok, err := written(res, err); err != nil {
 		return translate(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	} else if !ok {
 		return crm.Errorf(crm.ENOTFOUND, "no active OAuth client with id %s", id)
 	}
 	if _, err := t.ExecContext(ctx, db.dialect.q("DELETE FROM oauth_access_tokens WHERE client_id = ?"), id); err != nil {
