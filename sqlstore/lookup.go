@@ -13,7 +13,7 @@ import (
 // A keyReader coalesces them: one query per table at a time, and the next
 // fetches every id queued meanwhile. An idle server answers as before and a
 // busy one asks the database far less often (about fourteen ids a query
-// under crmd load at 32 connections, which doubled the GETs served on two
+// under crmload at 32 connections, which doubled the GETs served on two
 // cores).
 //
 // A read still sees every write committed before it arrived: the query

@@ -96,7 +96,7 @@ func TestBadEnvironmentStopsTheStart(t *testing.T) {
 }
 
 // TestEveryServeFlagHasItsEnvironment: each flag of serve names the
-// environment variable that sets it, so parseFlags reads it.
+// environment variable that sets it, so envflag.Parse reads it.
 func TestEveryServeFlagHasItsEnvironment(t *testing.T) {
 	var c config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
