@@ -13,15 +13,6 @@ import (
 
 var importNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-// validImportLine is crmtest.ImportLine as a line of the file.
-func validImportLine(t testing.TB) string {
-	raw, err := json.Marshal(crmtest.ImportLine())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(raw)
-}
-
 func TestImportLineValidate(t *testing.T) {
 	tests := []struct {
 		name string
@@ -54,7 +45,7 @@ func TestImportLineValidate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var l *crm.ImportLine
-			if err := json.Unmarshal([]byte(validImportLine(t)), &l); err != nil {
+			if err := json.Unmarshal([]byte(crmtest.ImportLineJSON()), &l); err != nil {
 				t.Fatal(err)
 			}
 			tt.edit(l)

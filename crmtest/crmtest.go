@@ -3,6 +3,7 @@
 package crmtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -97,4 +98,13 @@ func ImportLine() crm.ImportLine {
 		Modality: crm.ModalityPostpaid,
 		PaymentMethod: &crm.PaymentMethodRequest{Type: crm.PaymentDirectDebit,
 			Details: &crm.PaymentDetails{IBAN: &iban}}}}}
+}
+
+// ImportLineJSON is ImportLine as a line of an import file.
+func ImportLineJSON() string {
+	raw, err := json.Marshal(ImportLine())
+	if err != nil {
+		panic(err) // a fixed value of the domain's own types
+	}
+	return string(raw)
 }

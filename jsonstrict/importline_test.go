@@ -17,17 +17,8 @@ import (
 
 var importNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-// validImportLine is crmtest.ImportLine as a line of the file.
-func validImportLine(t testing.TB) string {
-	raw, err := json.Marshal(crmtest.ImportLine())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(raw)
-}
-
 func TestDecodeImportLine(t *testing.T) {
-	valid := validImportLine(t)
+	valid := crmtest.ImportLineJSON()
 	tests := []struct {
 		name, line string
 		code       crm.ErrorCode
@@ -80,7 +71,7 @@ func TestDecodeImportLine(t *testing.T) {
 // that validation of an accepted line never panics, and that a decoded
 // line survives an encode/decode round trip.
 func FuzzDecodeImportLine(f *testing.F) {
-	f.Add([]byte(validImportLine(f)))
+	f.Add([]byte(crmtest.ImportLineJSON()))
 	f.Add([]byte(`{"type":"DIGITAL_CUSTOMER","preferred_language":"es","digital_personal_info":{"email":"a@b.es"}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		l, err := jsonstrict.DecodeImportLine(line)
@@ -123,7 +114,7 @@ func FuzzDecodeImportLine(f *testing.F) {
 }
 
 func BenchmarkDecodeImportLine(b *testing.B) {
-	line := []byte(validImportLine(b))
+	line := []byte(crmtest.ImportLineJSON())
 	b.Run("fast", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := jsonstrict.DecodeImportLine(line); err != nil {
