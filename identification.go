@@ -240,3 +240,7 @@ type LinkSigner interface {
 	// EFORBIDDEN for a link that was altered, forged or has expired.
 	Verify(org, documentID, expires, signature string, now time.Time) error
 }
+
+// Receipt is what a create identification process keeps for replay
+// (Receipter): its id, not its document's name or hash.
+func (p *IdentificationProcess) Receipt() any { return Receipt{ID: p.ID} }

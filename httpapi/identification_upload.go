@@ -94,14 +94,18 @@ func (s *Server) createIdentificationProcess(w http.ResponseWriter, r *http.Requ
 	}
 	canonical := r.WithContext(r.Context())
 	canonical.Body = io.NopCloser(strings.NewReader(strconv.Quote(in.Type) + "\n" + strconv.Quote(name) + "\n" + digest))
-	post[*crm.IdentificationProcess]{
-		do: func(r *http.Request, org string, opts crm.WriteOptions) (*crm.IdentificationProcess, error) {
-			return c.Service.CreateIdentificationProcess(r.Context(), org, cid, in, opts)
+	post[crm.Receipt]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.Receipt, error) {
+			p, err := c.Service.CreateIdentificationProcess(r.Context(), org, cid, in, opts)
+			if err != nil {
+				return crm.Receipt{}, err
+			}
+			return p.Receipt().(crm.Receipt), nil
 		},
-		render: func(r *http.Request, org string, p *crm.IdentificationProcess) answer {
+		render: func(r *http.Request, org string, v crm.Receipt) answer {
 			return answer{http.StatusCreated, struct {
 				ProcessID string `json:"process_id"`
-			}{p.ID}, "/v4/orgs/" + org + "/customers/" + cid + "/identification-processes/" + p.ID}
+			}{v.ID}, "/v4/orgs/" + org + "/customers/" + cid + "/identification-processes/" + v.ID}
 		},
 	}.serve(s.keys(), w, canonical, org)
 }

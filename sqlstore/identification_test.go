@@ -289,8 +289,14 @@ func TestIdentificationWriteOrder(t *testing.T) {
 
 		// So does a request whose Idempotency-Key another one holds.
 		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)), crm.WriteOptions{})
-		if _, err := ids.CreateIdentificationProcess(ctx, "telco", c2.ID, in(), keyed("k1")); err != nil {
+		kept, err := ids.CreateIdentificationProcess(ctx, "telco", c2.ID, in(), keyed("k1"))
+		if err != nil {
 			t.Fatal(err)
+		}
+		// Kept for replay: the process's id, not its document's name or hash.
+		if rec, err := db.LookupIdempotency(ctx, "telco", "k1"); err != nil || rec == nil ||
+			string(rec.Result) != `{"id":"`+kept.ID+`","external_id":null}` {
+			t.Errorf("kept result %+v, %v; want the process's receipt", rec, err)
 		}
 		_, err = ids.CreateIdentificationProcess(ctx, "telco", c2.ID, in(), keyed("k1"))
 		mustCode(t, err, crm.EIDEMPOTENCY)
