@@ -43,42 +43,36 @@ type keys struct {
 // transaction, so two requests with one key never both write, and a
 // committed write never loses its answer.
 func (p post[T]) serve(k keys, w http.ResponseWriter, r *http.Request, org string) {
-	key := r.Header.Get("Idempotency-Key")
-	if key == "" || k.store == nil {
-		v, err := p.do(r, org, crm.WriteOptions{})
+	req, opts := r, crm.WriteOptions{}
+	if key := r.Header.Get("Idempotency-Key"); key != "" && k.store != nil {
+		if len(key) > 255 {
+			k.writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
+			return
+		}
+		if err := checkParam("Idempotency-Key", key, true); err != nil {
+			k.writeError(w, r, err)
+			return
+		}
+		body, err := readBody(r)
 		if err != nil {
 			k.writeError(w, r, err)
 			return
 		}
-		p.render(r, org, v).write(w, false)
-		return
+		hash := requestHash(r, body)
+		rec, err := k.store.LookupIdempotency(r.Context(), org, key)
+		if err != nil {
+			k.writeError(w, r, err)
+			return
+		}
+		if rec != nil {
+			p.replay(k, w, r, org, rec, hash)
+			return
+		}
+		req = r.WithContext(r.Context()) // a copy, with the body read
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		opts.Idempotency = &crm.IdempotencyKey{Key: key, RequestHash: hash}
 	}
-	if len(key) > 255 {
-		k.writeError(w, r, paramError("Idempotency-Key", "must be at most 255 characters"))
-		return
-	}
-	if err := checkParam("Idempotency-Key", key, true); err != nil {
-		k.writeError(w, r, err)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		k.writeError(w, r, err)
-		return
-	}
-	hash := requestHash(r, body)
-	rec, err := k.store.LookupIdempotency(r.Context(), org, key)
-	if err != nil {
-		k.writeError(w, r, err)
-		return
-	}
-	if rec != nil {
-		p.replay(k, w, r, org, rec, hash)
-		return
-	}
-	keyed := r.WithContext(r.Context()) // a copy, with the body read
-	keyed.Body = io.NopCloser(bytes.NewReader(body))
-	v, err := p.do(keyed, org, crm.WriteOptions{Idempotency: &crm.IdempotencyKey{Key: key, RequestHash: hash}})
+	v, err := p.do(req, org, opts)
 	if err != nil {
 		k.writeError(w, r, err)
 		return

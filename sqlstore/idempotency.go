@@ -20,7 +20,7 @@ func (t *tx) claimIdempotency(org string) error {
 	if t.opts.Idempotency == nil {
 		return nil
 	}
-	res, err := t.exec(claimSQL, t.claimArgs(org, nil)...)
+	res, err := t.exec(claimSQL, t.claimArgs(org, noResult)...)
 	if err != nil {
 		return err
 	}
@@ -32,16 +32,21 @@ func (t *tx) claimIdempotency(org string) error {
 	return nil
 }
 
-// claimSQL claims a key, with the write's result when already known (NULL
-// when not): it writes nothing while the key is live.
+// claimSQL claims a key with the write's result: known already (claimWith)
+// or, until keep replaces it, none (noResult), which is also the result of
+// a write that has none to keep. It writes nothing while the key is live.
 const claimSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, result, created_at)
 		VALUES (?, ?, ?, 0, ?, ?)
 		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = 0,
 			response_body = NULL, location = NULL, result = excluded.result, created_at = excluded.created_at
 		WHERE idempotency_keys.created_at < ?`
 
-// claimArgs are claimSQL's arguments for the write's key and its sealed
-// result (nil when not known yet).
+// noResult is the result kept by a write with none: JSON null, which holds
+// nothing to seal.
+var noResult = []byte("null")
+
+// claimArgs are claimSQL's arguments for the write's key and its stored
+// result.
 func (t *tx) claimArgs(org string, result []byte) []any {
 	k, now := t.opts.Idempotency, t.db.now()
 	return []any{org, k.Key, k.RequestHash, result, t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}
@@ -71,7 +76,6 @@ func (t *tx) claimWith(org string, v any) (with string, args []any, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	t.kept = true
 	return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org, result), nil
 }
 
@@ -86,7 +90,6 @@ func (t *tx) keep(org string, v any) error {
 		return err
 	}
 	_, err = t.exec(`UPDATE idempotency_keys SET result = ? WHERE org_id = ? AND key = ?`, result, org, t.opts.Idempotency.Key)
-	t.kept = err == nil
 	return err
 }
 

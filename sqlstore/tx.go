@@ -19,8 +19,6 @@ type tx struct {
 	db   *DB
 	info crm.RequestInfo
 	opts crm.WriteOptions
-	// kept is set once the write kept its result under its key.
-	kept bool
 	// stmts, in SQLite's group commit, keeps statements prepared across
 	// transactions; nil elsewhere (pgx caches prepared statements itself).
 	stmts *txStmts
@@ -48,7 +46,8 @@ func (t *tx) queryRow(query string, args ...any) *sql.Row {
 
 // write runs fn in one transaction under the write's preconditions: it
 // claims opts' Idempotency-Key first, so a retried request can never write
-// twice, and keeps the result under it last (writeResult), then commits.
+// twice, and a write with a result keeps it under the key last
+// (writeKeeping), then commits.
 // Any error rolls everything back, event included.
 func (db *DB) write(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
 	if db.batch != nil {
@@ -69,19 +68,13 @@ func (db *DB) write(ctx context.Context, org string, opts crm.WriteOptions, fn f
 	return nil
 }
 
-// run is a write's work inside its transaction: the claim of its key, fn,
-// and, for a write that kept no result of its own, an empty one.
+// run is a write's work inside its transaction: the claim of its key,
+// then fn.
 func (t *tx) run(org string, fn func(t *tx) error) error {
 	if err := t.claimIdempotency(org); err != nil {
 		return err
 	}
-	if err := fn(t); err != nil {
-		return err
-	}
-	if t.opts.Idempotency != nil && !t.kept {
-		return t.keep(org, nil)
-	}
-	return nil
+	return fn(t)
 }
 
 // writeKeeping is write for a write with a result, which result reads
