@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
 var _ crm.AccountService = (*DB)(nil)
@@ -91,7 +92,8 @@ func bodyOf(a *crm.Account) accountBody {
 
 // GetAccount returns an account of the org, or ENOTFOUND.
 func (db *DB) GetAccount(ctx context.Context, org, id string) (*crm.Account, error) {
-	return db.accounts.get(ctx, org, id)
+	a, err := db.accounts.Get(ctx, org, id)
+	return a, translate(err)
 }
 
 // ListAccountIDs lists a customer's accounts, oldest first.
@@ -209,7 +211,7 @@ func (t *tx) saveAccount(before, a *crm.Account, eventType string) error {
 	return t.appendEvent(a.OrgID, eventType, crm.AggregateAccount, a.ID, a.Version, a, changes)
 }
 
-type rowScanner interface{ Scan(dest ...any) error }
+type rowScanner = engine.Row
 
 func scanAccount(row rowScanner) (*crm.Account, error) {
 	var a crm.Account
@@ -233,17 +235,22 @@ func scanAccount(row rowScanner) (*crm.Account, error) {
 
 // accountSettings returns the org's account rules, or the defaults.
 func (t *tx) accountSettings(org string) (crm.AccountSettings, error) {
-	return loadAccountSettings(t.ctx, t.Tx, t.db.dialect, org)
+	return loadAccountSettings(t.queryRow, org)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// rowReader runs a single-row read: in a transaction (tx.queryRow) or
+// outside one (DB.queryRow).
+type rowReader func(query string, args ...any) *sql.Row
+
+// reader is db.queryRow on ctx.
+func (db *DB) reader(ctx context.Context) rowReader {
+	return func(query string, args ...any) *sql.Row { return db.queryRow(ctx, query, args...) }
 }
 
-func loadAccountSettings(ctx context.Context, q querier, d *dialect, org string) (crm.AccountSettings, error) {
+func loadAccountSettings(q rowReader, org string) (crm.AccountSettings, error) {
 	s := crm.DefaultAccountSettings()
 	var raw string
-	err := q.QueryRowContext(ctx, d.q("SELECT value FROM org_settings WHERE org_id = ? AND name = 'accounts'"), org).Scan(&raw)
+	err := q("SELECT value FROM org_settings WHERE org_id = ? AND name = 'accounts'", org).Scan(&raw)
 	if err == sql.ErrNoRows {
 		return s, nil
 	}
@@ -269,6 +276,6 @@ func (db *DB) SetAccountSettings(ctx context.Context, org string, s crm.AccountS
 
 // AccountSettings returns an org's account rules.
 func (db *DB) AccountSettings(ctx context.Context, org string) (crm.AccountSettings, error) {
-	s, err := loadAccountSettings(ctx, db.read, db.dialect, org)
+	s, err := loadAccountSettings(db.reader(ctx), org)
 	return s, translate(err)
 }

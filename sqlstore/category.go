@@ -60,7 +60,7 @@ func (db *DB) CreateCategories(ctx context.Context, org string, in []crm.NewCate
 	out := make([]crm.Category, 0, len(in))
 	err := db.writeKeeping(ctx, org, opts, func() any { return out }, func(t *tx) error {
 		for i, n := range in {
-			id, err := t.nextValue(org, "categories.id")
+			id, err := t.NextValueInTx(org, "categories.id")
 			if err != nil {
 				return err
 			}

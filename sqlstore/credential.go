@@ -164,7 +164,7 @@ func (t *tx) lockCustomers(org string, ids ...string) (map[string]credentialOwne
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := t.QueryContext(t.ctx, t.db.dialect.q("SELECT id, version, ended_at FROM customers WHERE org_id = ? AND id IN ("+in+") ORDER BY id"+t.db.dialect.forUpdate), args...)
+	rows, err := t.Query("SELECT id, version, ended_at FROM customers WHERE org_id = ? AND id IN ("+in+") ORDER BY id"+t.db.dialect.forUpdate, args...)
 	if err != nil {
 		return nil, err
 	}

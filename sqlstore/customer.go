@@ -36,14 +36,9 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer,
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	cc := &customerCreate{db: db, org: org, opts: opts, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
+	cc := &customerCreate{org: org, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
-	if alone := db.alone(ctx, opts); alone != nil {
-		err = cc.grouped(ctx, alone)
-	} else {
-		err = cc.inTx(ctx)
-	}
-	if err != nil {
+	if err := db.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -70,7 +65,8 @@ func createdView(c *crm.Customer) any {
 
 // GetCustomer returns a customer of the org, or ENOTFOUND.
 func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
-	return db.customers.get(ctx, org, id)
+	c, err := db.customers.Get(ctx, org, id)
+	return c, translate(err)
 }
 
 // customerExists is GetCustomer for callers that need only to know the

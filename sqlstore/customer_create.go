@@ -1,9 +1,6 @@
 package sqlstore
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -12,9 +9,7 @@ import (
 // customerCreate is one create customer on its way to the database: the
 // customer, and what CreateCustomer encoded of it before the write.
 type customerCreate struct {
-	db                 *DB
 	org                string
-	opts               crm.WriteOptions
 	now                time.Time
 	c                  *crm.Customer
 	body               string
@@ -23,96 +18,76 @@ type customerCreate struct {
 	drawn              bool // the service assigns the external id
 }
 
-// execFunc runs one statement: on a transaction, alone, or in a group.
-type execFunc func(query string, args ...any) (sql.Result, error)
+// row is the customer's row, in insertCustomerSQL's order.
+func (cc *customerCreate) row(t *tx) []any {
+	c := cc.c
+	return []any{c.ID, cc.org, *c.ExternalID, string(c.Type), cc.docType, cc.docNumber, nullString(c.SearchEmail()),
+		digitalEmail(&c.CustomerData), cc.body, t.db.dialect.ts(cc.now), t.db.dialect.ts(cc.now), c.Version}
+}
 
-// insert is the statement that writes the row in a transaction of its own
-// (or alone): one that skips the external ids clients took, when drawn.
-func (cc *customerCreate) insert() string {
+// do writes the customer in a transaction whose key is claimed: its row
+// under its external id, drawn until one is free when the service assigns
+// it, its event, and its result kept under the key.
+func (cc *customerCreate) do(t *tx) error {
+	c := cc.c
 	if cc.drawn {
-		return insertCustomerSQL + skipTakenExternalID
+		c.ExternalID = nil // one, if it ran, drew an id that was not written
 	}
-	return insertCustomerSQL
+	insert := insertCustomerSQL
+	if cc.drawn {
+		insert += skipTakenExternalID
+	}
+	err := t.insertDrawn(cc.org, "customers", &c.ExternalID, func() (bool, error) {
+		return written(t.exec(insert, cc.row(t)...))
+	})
+	if err != nil {
+		return err
+	}
+	data, changed, err := cc.ev.withExternalID(*c.ExternalID)
+	if err != nil {
+		return err
+	}
+	if err := t.appendEventJSON(cc.org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed); err != nil {
+		return err
+	}
+	return t.keep(cc.org, c)
 }
 
-// write inserts the customer, with insert, under its external id, drawn
-// when the service assigns it, with its event, through exec. claim, on
-// PostgreSQL, makes the statement claim the request's key (claimWith).
-func (cc *customerCreate) write(t *tx, claim bool, insert string, exec execFunc) error {
-	db, c, org := cc.db, cc.c, cc.org
-	return t.insertDrawn(org, "customers", &c.ExternalID, func() (bool, error) {
-		data, changed, err := cc.ev.withExternalID(*c.ExternalID)
+// one is the same write as one statement, for an engine that commits such
+// statements in groups (PostgreSQL, whose WITH clause holds INSERTs): the
+// key's claim with the result, the row and its event, each written only if
+// the one before it was. Without a key, the row skips any conflict, so no
+// client's conflict fails the others of its group; with a key, the row may
+// not skip (a claim committed without its row would refuse the retry), so
+// a conflict fails the group. Either way do then runs, and tells the
+// conflict apart.
+func (cc *customerCreate) one(t *tx) (string, []any, error) {
+	c := cc.c
+	if cc.drawn {
+		id, err := t.drawExternalID(cc.org, "customers")
 		if err != nil {
-			return false, err
+			return "", nil, err
 		}
-		var with string
-		var withArgs []any
-		if claim {
-			if with, withArgs, err = t.claimWith(org, c); err != nil {
-				return false, err
-			}
-		}
-		row := []any{c.ID, org, *c.ExternalID, string(c.Type), cc.docType, cc.docNumber, nullString(c.SearchEmail()),
-			digitalEmail(&c.CustomerData), cc.body, db.dialect.ts(cc.now), db.dialect.ts(cc.now), c.Version}
-		if db.dialect.dmlInWith {
-			// The row and its event in one statement: the event is
-			// written exactly when the row is.
-			evArgs := db.eventArgs(t.info, org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-			args := append(append(withArgs, row...), evArgs...)
-			return written(exec("WITH "+with+"created AS ("+insert+" RETURNING 1) "+insertEventSQL+
-				" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+db.dialect.feedAtInsert+" FROM created", args...))
-		}
-		if ok, err := written(exec(insert, row...)); !ok || err != nil {
-			return ok, err
-		}
-		return true, t.appendEventJSON(org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)
-	})
+		c.ExternalID = &id
+	}
+	data, changed, err := cc.ev.withExternalID(*c.ExternalID)
+	if err != nil {
+		return "", nil, err
+	}
+	with, args, err := t.claimWith(cc.org, c)
+	if err != nil {
+		return "", nil, err
+	}
+	insert := insertCustomerSQL + skipAnyConflict
+	if with != "" {
+		insert = insertCustomerFromClaimSQL
+	}
+	args = append(append(args, cc.row(t)...),
+		t.db.eventArgs(t.info, cc.org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)...)
+	return "WITH " + with + "created AS (" + insert + " RETURNING 1) " + insertEventSQL +
+		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + t.db.dialect.feedAtInsert + " FROM created", args, nil
 }
 
-// inTx writes the customer in a write transaction of its own (SQLite's
-// group commit, or BEGIN ... COMMIT), which claims the request's key first
-// and keeps its result last.
-func (cc *customerCreate) inTx(ctx context.Context) error {
-	return cc.db.write(ctx, cc.org, cc.opts, func(t *tx) error {
-		if err := cc.write(t, false, cc.insert(), t.exec); err != nil {
-			return err
-		}
-		return t.keep(cc.org, cc.c)
-	})
-}
-
-// grouped writes the customer on PostgreSQL: first in a group commit,
-// once. Its row skips any conflict, so that no client's conflict fails the
-// others; with a key, though, the row is written only FROM the key's claim
-// and must not skip (a claim committed without its row would refuse the
-// retry), so a conflict fails the group. A create that did not commit runs
-// again outside it, which tells its conflict apart and draws anew.
-func (cc *customerCreate) grouped(ctx context.Context, alone *tx) error {
-	keyed := alone.opts.Idempotency != nil
-	first := insertCustomerSQL + skipAnyConflict
-	if keyed {
-		first = insertCustomerFromClaimSQL
-	}
-	err := cc.write(alone, keyed, first, func(query string, args ...any) (sql.Result, error) {
-		return cc.db.group.exec(ctx, query, args...)
-	})
-	if errors.Is(err, errRunAlone) {
-		if cc.drawn {
-			cc.c.ExternalID = nil
-		}
-		// Run alone, it may be the one PostgreSQL rolls back to break a
-		// deadlock with a group (each waiting on a row the other wrote
-		// first); nothing of it committed, so it runs again.
-		for range 3 {
-			if keyed {
-				err = cc.inTx(ctx)
-			} else {
-				err = cc.write(alone, false, cc.insert(), alone.execAlone)
-			}
-			if !deadlocked(err) {
-				break
-			}
-		}
-	}
-	return translate(err)
-}
+// skipAnyConflict ends a grouped INSERT: any unique conflict writes nothing
+// instead of failing the group's transaction.
+const skipAnyConflict = " ON CONFLICT DO NOTHING"

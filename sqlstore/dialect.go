@@ -13,6 +13,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
 // dialect is everything that differs between the engines. Queries are
@@ -23,6 +24,19 @@ type dialect struct {
 	// immediate transactions already hold the database's write lock.
 	forUpdate string
 	numbered  bool // $1 placeholders
+	// nativeTime: timestamps are the engine's own type (timestamptz), not
+	// text.
+	nativeTime bool
+	// forShare locks the selected rows against writers until commit;
+	// empty where the transaction already holds the write lock.
+	forShare string
+	// lockXact and lockSession take an advisory lock on a key and the
+	// schema, until the transaction ends or until unlockSession; empty
+	// where the one writer already excludes the others (SQLite).
+	lockXact, lockSession, unlockSession string
+	// externalIDsIn is the query, and its arguments, that selects which of
+	// ids are external ids of org's rows in table.
+	externalIDsIn func(table, org string, ids []string) (string, []any)
 	// feedAtInsert is the expression that numbers an event in the feed as
 	// it is inserted; NULL where the sequencer must number it after its
 	// commit (PostgreSQL, whose positions commit out of order). SQLite's one writer commits events in position order, so an
@@ -30,12 +44,6 @@ type dialect struct {
 	// wait for the sequencer (an import's): it then waits behind them, so
 	// numbers always follow positions.
 	feedAtInsert string
-	// dmlInWith: an INSERT may sit in a WITH clause (PostgreSQL), so a row
-	// and its event can be written by one statement.
-	dmlInWith bool
-	// coalesceReads: reads by id that arrive together share one query
-	// (keyReader); worth it where each query is a round trip.
-	coalesceReads bool
 	// analyzeImported refreshes the planner's statistics of the tables an
 	// import filled; empty where the planner keeps none (SQLite, which
 	// plans these queries well without).
@@ -45,10 +53,32 @@ type dialect struct {
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
-		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`}
-	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", numbered: true, feedAtInsert: "NULL", dmlInWith: true,
-		coalesceReads: true, analyzeImported: "ANALYZE customers, accounts"}
+		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
+		externalIDsIn: externalIDsInList}
+	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
+		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts",
+		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
+		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
+		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",
+		externalIDsIn: externalIDsInArray}
 )
+
+// externalIDsInList lists the ids as parameters.
+func externalIDsInList(table, org string, ids []string) (string, []any) {
+	args := append(make([]any, 0, len(ids)+1), org)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return "SELECT external_id FROM " + table + " WHERE org_id = ? AND external_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")", args
+}
+
+// externalIDsInArray passes the ids as one array: PostgreSQL plans a
+// cached statement of hundreds of parameters once, generically, and that
+// plan scans the whole org; a join on the array probes the index.
+func externalIDsInArray(table, org string, ids []string) (string, []any) {
+	return "SELECT c.external_id FROM unnest(?::text[]) AS x(id) JOIN " + table + " c ON c.org_id = ? AND c.external_id = x.id",
+		[]any{ids, org}
+}
 
 // q rewrites ? placeholders for the engine, once per query text.
 func (d *dialect) q(query string) string {
@@ -77,7 +107,7 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // ts converts a time for the engine: TEXT on SQLite, timestamptz on PostgreSQL.
 func (d *dialect) ts(t time.Time) any {
-	if d.numbered {
+	if d.nativeTime {
 		return t.UTC()
 	}
 	return t.UTC().Format(timeLayout)
@@ -157,6 +187,9 @@ func translate(err error) error {
 	if errors.As(err, &ce) {
 		return err
 	}
+	if errors.Is(err, engine.ErrClosed) {
+		return &crm.Error{Code: crm.EUNAVAILABLE, Message: "the database is closed", Err: err}
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -189,13 +222,6 @@ func translate(err error) error {
 		}
 	}
 	return crm.Internal(err)
-}
-
-// deadlocked tells whether err is PostgreSQL's rollback of a transaction
-// to break a deadlock, after which nothing of it is left.
-func deadlocked(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 func uniqueError(index string, err error) error {

@@ -52,13 +52,13 @@ func (db *DB) sequenceOnce(ctx context.Context) (int, error) {
 		return 0, translate(err)
 	}
 	defer tx.Rollback()
-	if db.dialect.numbered {
+	if lock := db.dialect.lockXact; lock != "" {
 		// Keyed by schema: advisory locks are database-wide, and separate
 		// deployments (or test schemas) in one database must not wait on
 		// each other. Waiting (rather than skipping when another process
 		// holds it) lets a feed reader see every event committed before
 		// its read.
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", feedLock); err != nil {
+		if _, err := tx.ExecContext(ctx, db.dialect.q(lock), feedLock); err != nil {
 			return 0, translate(err)
 		}
 	}

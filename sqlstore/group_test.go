@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
 	"github.com/telcoops/crm/sqlstore"
@@ -97,57 +95,6 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 			}
 		}
 		oneCreatedEventEach(t, db, created)
-	})
-}
-
-// TestGroupCommitIsOneTransaction: a group's statements commit together
-// and report each whether it wrote; when PostgreSQL refuses one, none of
-// them is kept, even those before it, and each is told to run alone.
-func TestGroupCommitIsOneTransaction(t *testing.T) {
-	t.Parallel()
-	sqltest.Postgres(t) // PostgreSQL only: skips without it, fails without it under CI=true
-	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
-		ctx := context.Background()
-		if db.ExecGroup(ctx, nil) == nil {
-			t.Skip("no group commit on this engine")
-		}
-		if err := db.Exec(ctx, "CREATE TABLE probe (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Exec(ctx, "INSERT INTO probe VALUES (1, 'before')"); err != nil {
-			t.Fatal(err)
-		}
-		ins := "INSERT INTO probe VALUES (?, ?) ON CONFLICT DO NOTHING"
-		got := db.ExecGroup(ctx, [][]any{{ins, 2, "a"}, {ins, 1, "taken"}, {ins, 3, "b"}})
-		want := []sqlstore.GroupOutcome{{Wrote: true}, {Wrote: false}, {Wrote: true}}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("group that commits (-want +got):\n%s", diff)
-		}
-
-		got = db.ExecGroup(ctx, [][]any{{ins, 4, "c"}, {ins, 5, nil}, {ins, 6, "d"}})
-		for i, o := range got {
-			if !o.RunAlone {
-				t.Errorf("refused group, statement %d: %+v, want run alone", i, o)
-			}
-		}
-		ids := map[int]string{}
-		read, _ := db.Pools()
-		rows, err := read.QueryContext(ctx, "SELECT id, v FROM probe")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int
-			var v string
-			if err := rows.Scan(&id, &v); err != nil {
-				t.Fatal(err)
-			}
-			ids[id] = v
-		}
-		if diff := cmp.Diff(map[int]string{1: "before", 2: "a", 3: "b"}, ids); diff != "" {
-			t.Errorf("rows after both groups (-want +got):\n%s", diff)
-		}
 	})
 }
 

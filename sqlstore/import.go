@@ -12,6 +12,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/jsonstrict"
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
 // DefaultImportBatch is how many lines one import transaction carries.
@@ -67,9 +68,9 @@ func (db *DB) Import(ctx context.Context, org string, r io.Reader, opt ImportOpt
 	if err != nil {
 		return ImportStats{}, err
 	}
-	tuning, err := db.tuneSQLite(ctx)
+	tuning, err := db.eng.Bulk(ctx)
 	if err != nil {
-		return ImportStats{}, err
+		return ImportStats{}, translate(err)
 	}
 	im := &importer{db: db, org: org, opt: opt, cycle: settings.InvoiceCycle, imported: map[string]struct{}{},
 		custIDs: idPool{name: "customers.external_id"}, acctIDs: idPool{name: "accounts.external_id"}, tuning: tuning}
@@ -101,7 +102,7 @@ func (db *DB) Import(ctx context.Context, org string, r io.Reader, opt ImportOpt
 	case err == nil:
 		err = prepErr
 	}
-	err = errors.Join(err, im.releaseIDs(context.WithoutCancel(ctx)), tuning.stop(context.WithoutCancel(ctx)))
+	err = errors.Join(err, im.releaseIDs(context.WithoutCancel(ctx)), translate(tuning.Stop(context.WithoutCancel(ctx))))
 	return im.stats, err
 }
 
@@ -143,7 +144,7 @@ type importer struct {
 	// customer from an earlier run to skip.
 	imported         map[string]struct{}
 	custIDs, acctIDs idPool
-	tuning           *sqliteTuning
+	tuning           *engine.Bulk
 	// analyzed is the count of lines imported when the import last
 	// refreshed the planner's statistics (DB.analyzeImported).
 	analyzed int

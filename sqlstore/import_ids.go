@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
 // idPool hands out values of one of the org's external-id sequences from
@@ -38,8 +39,7 @@ func (im *importer) draw(ctx context.Context, p *idPool) (string, error) {
 		return id, nil
 	}
 	size := int64(4 * im.opt.BatchSize)
-	var end int64
-	err := im.db.wr.QueryRowContext(ctx, im.db.dialect.q(reserveSeqSQL), im.org, p.name, size, size).Scan(&end)
+	end, err := engine.Reserve(ctx, im.db.eng, im.org, p.name, size)
 	if err != nil {
 		return "", translate(err)
 	}
@@ -91,23 +91,8 @@ func (t *tx) existingExternalIDs(table, org string, ids []string) (map[string]bo
 	out := map[string]bool{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
-		var query string
-		var args []any
-		if t.db.dialect.numbered {
-			// One array, not a list: PostgreSQL plans a cached statement
-			// of hundreds of parameters once, generically, and that plan
-			// scans the whole org; a join on the array probes the index.
-			query = "SELECT c.external_id FROM unnest(?::text[]) AS x(id) JOIN " + table +
-				" c ON c.org_id = ? AND c.external_id = x.id"
-			args = []any{ids[:n], org}
-		} else {
-			query = "SELECT external_id FROM " + table + " WHERE org_id = ? AND external_id IN (?" + strings.Repeat(", ?", n-1) + ")"
-			args = append(make([]any, 0, n+1), org)
-			for _, id := range ids[:n] {
-				args = append(args, id)
-			}
-		}
-		rows, err := t.QueryContext(t.ctx, t.db.dialect.q(query), args...)
+		query, args := t.db.dialect.externalIDsIn(table, org, ids[:n])
+		rows, err := t.Query(query, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/telcoops/crm"
 )
 
@@ -122,32 +119,26 @@ func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, e
 	return cust, accounts, billing, events
 }
 
-// copyRows writes the batch with PostgreSQL's COPY, table by table, on
-// the transaction's own connection.
-func (im *importer) copyRows(t *tx, conn *sql.Conn, items []*importItem) error {
+// copyRows writes the batch table by table with the engine's bulk insert
+// (PostgreSQL's COPY), in the transaction.
+func (im *importer) copyRows(t *tx, items []*importItem) error {
 	var cust, accounts, billing, events [][]any
 	for _, it := range items {
 		c, a, b, e := im.importArgs(it)
 		cust = append(cust, c)
 		accounts, billing, events = append(accounts, a...), append(billing, b...), append(events, e...)
 	}
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		for _, tbl := range []struct {
-			name string
-			cols []string
-			rows [][]any
-		}{{"customers", customerCopyColumns, cust}, {"accounts", accountCopyColumns, accounts},
-			{"billing_addresses", billingCopyColumns, billing}, {"events", eventCopyColumns, events}} {
-			if len(tbl.rows) == 0 {
-				continue
-			}
-			if _, err := pc.CopyFrom(t.ctx, pgx.Identifier{tbl.name}, tbl.cols, pgx.CopyFromRows(tbl.rows)); err != nil {
-				return err
-			}
+	for _, tbl := range []struct {
+		name string
+		cols []string
+		rows [][]any
+	}{{"customers", customerCopyColumns, cust}, {"accounts", accountCopyColumns, accounts},
+		{"billing_addresses", billingCopyColumns, billing}, {"events", eventCopyColumns, events}} {
+		if err := t.CopyFrom(tbl.name, tbl.cols, tbl.rows); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // importStmts are the batch's prepared inserts.
@@ -161,25 +152,11 @@ func (t *tx) prepareImport() (*importStmts, error) {
 		dst   **sql.Stmt
 		query string
 	}{{&s.customer, insertCustomerSQL}, {&s.account, insertAccountSQL}, {&s.billing, insertBillingSQL}, {&s.event, importEventSQL}} {
-		if *p.dst, err = t.PrepareContext(t.ctx, t.db.dialect.q(p.query)); err != nil {
+		if *p.dst, err = t.SQL().PrepareContext(t.ctx, t.db.dialect.q(p.query)); err != nil {
 			return nil, err
 		}
 	}
 	return &s, nil
-}
-
-// insertRows writes the batch with prepared statements (SQLite).
-func (im *importer) insertRows(t *tx, items []*importItem) error {
-	st, err := t.prepareImport()
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if _, err := im.insertItem(t, st, it); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // insertItem writes one line's rows; on failure it says which account

@@ -2,12 +2,12 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
 // writeChunk writes a batch in one transaction, or, when it breaks a
@@ -15,22 +15,19 @@ import (
 func (im *importer) writeChunk(ctx context.Context, items []*importItem) error {
 	live := slices.DeleteFunc(slices.Clone(items), func(it *importItem) bool { return it.errs != nil })
 	if len(live) > 0 {
-		err := im.inTx(ctx, func(t *tx, conn *sql.Conn) error {
+		err := im.inTx(ctx, func(t *tx) error {
 			if err := im.check(t, live); err != nil {
 				return err
 			}
-			if im.db.dialect.numbered {
-				return im.copyRows(t, conn, pending(live))
-			}
-			return im.insertRows(t, pending(live))
+			return im.copyRows(t, pending(live))
 		})
 		if crm.ErrorCodeOf(err) == crm.ECONFLICT {
-			err = im.inTx(ctx, func(t *tx, _ *sql.Conn) error { return im.rowByRow(t, pending(live)) })
+			err = im.inTx(ctx, func(t *tx) error { return im.rowByRow(t, pending(live)) })
 		}
 		if err != nil {
 			return err
 		}
-		im.tuning.committed()
+		im.tuning.Committed()
 	}
 	for _, it := range items {
 		switch {
@@ -71,26 +68,22 @@ func pending(items []*importItem) []*importItem {
 
 // inTx runs fn in a transaction of its own connection, so that COPY can
 // reach the driver's connection beneath it.
-func (im *importer) inTx(ctx context.Context, fn func(t *tx, conn *sql.Conn) error) error {
+func (im *importer) inTx(ctx context.Context, fn func(t *tx) error) error {
 	conn, err := im.db.wr.Conn(ctx)
 	if err != nil {
 		return translate(err)
 	}
 	defer conn.Close()
-	sqlTx, err := conn.BeginTx(ctx, nil)
+	et, err := engine.Begin(ctx, im.db.eng, conn)
 	if err != nil {
 		return translate(err)
 	}
-	// The statements run without ctx: the SQLite driver starts a watcher
-	// goroutine for each statement given a cancellable one, a cost per
-	// row. Cancelling ctx still ends the batch: database/sql then rolls
-	// the transaction back, and its next statement fails.
-	t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(ctx), db: im.db, info: crm.RequestInfo{Principal: crm.Principal{ID: im.opt.Actor}}}
-	if err := fn(t, conn); err != nil {
-		sqlTx.Rollback()
+	t := &tx{Tx: et, ctx: et.Context(), db: im.db, info: crm.RequestInfo{Principal: crm.Principal{ID: im.opt.Actor}}}
+	if err := fn(t); err != nil {
+		et.Rollback()
 		return translate(err)
 	}
-	return translate(sqlTx.Commit())
+	return translate(et.Commit())
 }
 
 // check finds the lines whose customer external_id is already in the org:

@@ -108,8 +108,8 @@ func (t *tx) activateProduct(p *crm.CustomerProduct, customerEnded bool) error {
 // products, each with a newly issued IBAN and its event. It runs in the
 // transaction that gives the customer an identification process.
 func (t *tx) activatePendingCashProducts(org, customerID string) error {
-	rows, err := t.QueryContext(t.ctx, t.db.dialect.q("SELECT "+productColumns+` FROM customer_products
-		WHERE org_id = ? AND customer_id = ? AND status = ? AND product_type = ? ORDER BY created_at, id`+t.db.dialect.forUpdate),
+	rows, err := t.Query("SELECT "+productColumns+` FROM customer_products
+		WHERE org_id = ? AND customer_id = ? AND status = ? AND product_type = ? ORDER BY created_at, id`+t.db.dialect.forUpdate,
 		org, customerID, string(crm.ProductPending), string(crm.ProductTypeCash))
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func (t *tx) issueAccount(p *crm.CustomerProduct) (*crm.ProductAccount, error) {
 	if p.Type != crm.ProductTypeCash {
 		return nil, nil
 	}
-	settings, err := loadProductSettings(t.ctx, t.Tx, t.db.dialect, p.OrgID)
+	settings, err := loadProductSettings(t.queryRow, p.OrgID)
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,11 @@ import (
 
 // loadProductSettings returns how org issues accounts: its own settings,
 // else the deployment's (org "*"), else the defaults.
-func loadProductSettings(ctx context.Context, q querier, d *dialect, org string) (crm.ProductSettings, error) {
+func loadProductSettings(q rowReader, org string) (crm.ProductSettings, error) {
 	s := crm.DefaultProductSettings()
 	var raw string
-	err := q.QueryRowContext(ctx, d.q(`SELECT value FROM org_settings WHERE org_id IN (?, '*') AND name = 'products'
-		ORDER BY CASE WHEN org_id = '*' THEN 1 ELSE 0 END LIMIT 1`), org).Scan(&raw)
+	err := q(`SELECT value FROM org_settings WHERE org_id IN (?, '*') AND name = 'products'
+		ORDER BY CASE WHEN org_id = '*' THEN 1 ELSE 0 END LIMIT 1`, org).Scan(&raw)
 	if err == sql.ErrNoRows {
 		return s, nil
 	}
@@ -48,6 +48,6 @@ func (db *DB) SetProductSettings(ctx context.Context, org string, s crm.ProductS
 
 // ProductSettings returns how org issues the accounts of cash products.
 func (db *DB) ProductSettings(ctx context.Context, org string) (crm.ProductSettings, error) {
-	s, err := loadProductSettings(ctx, db.read, db.dialect, org)
+	s, err := loadProductSettings(db.reader(ctx), org)
 	return s, translate(err)
 }

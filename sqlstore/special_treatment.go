@@ -71,10 +71,10 @@ func (t *tx) checkTreatmentsNotHeld(org string, removed []string) error {
 	for _, v := range removed {
 		args = append(args, v)
 	}
-	rows, err := t.QueryContext(t.ctx, t.db.dialect.q(`SELECT s.value, COUNT(*) FROM customer_special_treatments s
+	rows, err := t.Query(`SELECT s.value, COUNT(*) FROM customer_special_treatments s
 		JOIN customers c ON c.id = s.customer_id
 		WHERE s.org_id = ? AND c.ended_at IS NULL AND s.value IN (?`+strings.Repeat(", ?", len(removed)-1)+`)
-		GROUP BY s.value ORDER BY s.value`), args...)
+		GROUP BY s.value ORDER BY s.value`, args...)
 	if err != nil {
 		return err
 	}
@@ -143,11 +143,7 @@ func (db *DB) SetCustomerSpecialTreatment(ctx context.Context, org, customerID s
 		if err != nil {
 			return err
 		}
-		share := ""
-		if db.dialect.forUpdate != "" {
-			share = " FOR SHARE"
-		}
-		list, err := scanSpecialTreatmentList(t.queryRow("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"+share, org))
+		list, err := scanSpecialTreatmentList(t.queryRow("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"+db.dialect.forShare, org))
 		if err != nil {
 			return err
 		}
@@ -177,7 +173,7 @@ func (db *DB) SetCustomerSpecialTreatment(ctx context.Context, org, customerID s
 }
 
 func (t *tx) specialTreatmentOf(customerID string) ([]string, error) {
-	rows, err := t.QueryContext(t.ctx, t.db.dialect.q("SELECT value FROM customer_special_treatments WHERE customer_id = ? ORDER BY position"), customerID)
+	rows, err := t.Query("SELECT value FROM customer_special_treatments WHERE customer_id = ? ORDER BY position", customerID)
 	if err != nil {
 		return nil, err
 	}

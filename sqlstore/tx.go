@@ -10,39 +10,22 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-// tx is a write transaction with the engine's placeholder style applied.
+// tx is a write transaction on the engine, with the request it serves
+// and the write's preconditions.
 type tx struct {
-	*sql.Tx
+	*engine.Tx
 	ctx  context.Context
 	db   *DB
 	info crm.RequestInfo
 	opts crm.WriteOptions
-	// stmts, in SQLite's group commit, keeps statements prepared across
-	// transactions; nil elsewhere (pgx caches prepared statements itself).
-	stmts *txStmts
-	// seqs, in SQLite's group commit, hands out sequence values from
-	// blocks; nil elsewhere.
-	seqs *writerSeqs
 }
 
-func (t *tx) exec(query string, args ...any) (sql.Result, error) {
-	if t.stmts != nil {
-		return t.stmts.exec(t.ctx, query, args...)
-	}
-	return t.ExecContext(t.ctx, t.db.dialect.q(query), args...)
-}
+func (t *tx) exec(query string, args ...any) (sql.Result, error) { return t.Exec(query, args...) }
 
-func (t *tx) queryRow(query string, args ...any) *sql.Row {
-	if t.stmts != nil {
-		if st, err := t.stmts.get(t.ctx, query); err == nil {
-			return st.QueryRowContext(t.ctx, args...)
-		}
-		// The plain path reports the same error through Scan.
-	}
-	return t.QueryRowContext(t.ctx, t.db.dialect.q(query), args...)
-}
+func (t *tx) queryRow(query string, args ...any) *sql.Row { return t.QueryRow(query, args...) }
 
 // write runs fn in one transaction under the write's preconditions: it
 // claims opts' Idempotency-Key first, so a retried request can never write
@@ -50,31 +33,28 @@ func (t *tx) queryRow(query string, args ...any) *sql.Row {
 // (writeKeeping), then commits.
 // Any error rolls everything back, event included.
 func (db *DB) write(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
-	if db.batch != nil {
-		return db.batch.submit(ctx, org, opts, fn)
-	}
-	sqlTx, err := db.wr.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
-	}
-	t := &tx{Tx: sqlTx, ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx), opts: opts}
-	if err := t.run(org, fn); err != nil {
-		sqlTx.Rollback()
-		return translate(err)
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return translate(err)
-	}
-	return nil
+	return db.writeOne(ctx, org, opts, nil, fn)
 }
 
-// run is a write's work inside its transaction: the claim of its key,
-// then fn.
-func (t *tx) run(org string, fn func(t *tx) error) error {
-	if err := t.claimIdempotency(org); err != nil {
-		return err
+// writeOne is write for a write that can also be one statement, which
+// one builds (engine.Work.One): the engine may commit it in a group with
+// others, and runs fn when it did not. one's statement must claim the
+// request's key itself (claimWith), and keep its result.
+func (db *DB) writeOne(ctx context.Context, org string, opts crm.WriteOptions, one func(t *tx) (string, []any, error), fn func(t *tx) error) error {
+	info := crm.RequestInfoFrom(ctx)
+	w := engine.Work{Do: func(et *engine.Tx) error {
+		t := &tx{Tx: et, ctx: et.Context(), db: db, info: info, opts: opts}
+		if err := t.claimIdempotency(org); err != nil {
+			return err
+		}
+		return fn(t)
+	}}
+	if one != nil {
+		w.One = func(et *engine.Tx) (string, []any, error) {
+			return one(&tx{Tx: et, ctx: et.Context(), db: db, info: info, opts: opts})
+		}
 	}
-	return fn(t)
+	return translate(db.eng.Write(ctx, w))
 }
 
 // writeKeeping is write for a write with a result, which result reads
@@ -86,27 +66,6 @@ func (db *DB) writeKeeping(ctx context.Context, org string, opts crm.WriteOption
 		}
 		return t.keep(org, result())
 	})
-}
-
-// alone returns, on PostgreSQL, a tx whose statements run outside any
-// transaction of its own: each alone, as its own durable commit, or in a
-// group commit (groupExec); nil otherwise. Only a write that is a single
-// statement (repeated, at most, while it writes nothing) may use it: that
-// statement is then the write's one transaction, at one round trip instead
-// of BEGIN, the statement and COMMIT. A request with an Idempotency-Key
-// must claim it in that statement (claimWith) or not use it.
-func (db *DB) alone(ctx context.Context, opts crm.WriteOptions) *tx {
-	// Its tx has no transaction: external ids must come from the blocks
-	// (db.seqs), which reserve in their own. Both exist on PostgreSQL only.
-	if db.group == nil || db.seqs == nil {
-		return nil
-	}
-	return &tx{ctx: ctx, db: db, info: crm.RequestInfoFrom(ctx), opts: opts}
-}
-
-// execAlone runs one statement of an alone tx as its own transaction.
-func (t *tx) execAlone(query string, args ...any) (sql.Result, error) {
-	return t.db.wr.ExecContext(t.ctx, t.db.dialect.q(query), args...)
 }
 
 // written reports whether a statement wrote a row: an INSERT ... ON
@@ -125,13 +84,6 @@ func (t *tx) checkVersion(current int64) error {
 		return crm.Errorf(crm.EPRECONDITION, "If-Match does not match the current version")
 	}
 	return nil
-}
-
-// nextValue draws the next value of a per-org sequence.
-func (t *tx) nextValue(org, name string) (int64, error) {
-	var v int64
-	err := t.queryRow(reserveSeqSQL, org, name, 1, 1).Scan(&v)
-	return v, err
 }
 
 // nextExternalID assigns a numeric external id from the org's sequence,
@@ -181,16 +133,7 @@ func (t *tx) insertDrawn(org, table string, ext **string, insert func() (bool, e
 // drawExternalID draws the next value of the org's external-id sequence
 // for table, which a client may already have chosen for itself.
 func (t *tx) drawExternalID(org, table string) (string, error) {
-	var v int64
-	var err error
-	switch {
-	case t.db.seqs != nil:
-		v, err = t.db.seqs.value(t.ctx, org, table+".external_id")
-	case t.seqs != nil:
-		v, err = t.seqs.value(t, org, table+".external_id")
-	default:
-		v, err = t.nextValue(org, table+".external_id")
-	}
+	v, err := t.NextValue(org, table+".external_id")
 	return strconv.FormatInt(v, 10), err
 }
 

@@ -5,11 +5,6 @@ package sqltest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,10 +12,11 @@ import (
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
 	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/sqlstore/internal/pgtest"
 )
 
 // PostgresEnv names the variable holding the PostgreSQL DSN for tests.
-const PostgresEnv = "CRM_TEST_POSTGRES_DSN"
+const PostgresEnv = pgtest.Env
 
 // Engine is a database engine tests run against.
 type Engine struct {
@@ -32,10 +28,8 @@ type Engine struct {
 // Engines returns the engines to test on.
 func Engines(t testing.TB) []Engine {
 	out := []Engine{{Name: "sqlite", DSN: sqliteDSN}}
-	if os.Getenv(PostgresEnv) != "" {
+	if pgtest.Available(t) {
 		out = append(out, Engine{Name: "postgres", DSN: postgresDSN})
-	} else if os.Getenv("CI") == "true" {
-		t.Fatalf("%s must be set when CI=true: the PostgreSQL suites must run", PostgresEnv)
 	}
 	return out
 }
@@ -99,34 +93,4 @@ func sqliteDSN(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "crm.db")
 }
 
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("postgres: %v", err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("postgres: create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("postgres dsn: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresDSN(t testing.TB) string { return pgtest.Schema(t) }

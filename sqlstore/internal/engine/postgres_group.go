@@ -1,9 +1,7 @@
-package sqlstore
+package engine
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 
 	"github.com/jackc/pgx/v5"
@@ -14,26 +12,22 @@ import (
 // On PostgreSQL, single-statement writes that arrive together commit
 // together.
 //
-// A create customer without an Idempotency-Key is one statement (the row
-// and its event), which ran as its own transaction. PostgreSQL's durable
-// commit, not the rows, bounded how many such writes a second it took:
-// pgbench committing ten rows per transaction wrote nine times the rows of
-// one per transaction. A groupExec runs the statements queued while a
-// batch commits in the next batch's one transaction. Its statements skip
-// any unique conflict (ON CONFLICT DO NOTHING), so that no client's
-// conflict fails the others' transaction; a statement that wrote nothing,
-// or a batch that failed before its commit, is run again alone by its
-// caller, who then learns which conflict it met, exactly as before.
+// A create customer is one statement (the row and its event), which ran
+// as its own transaction. PostgreSQL's durable commit, not the rows,
+// bounded how many such writes a second it took: pgbench committing ten
+// rows per transaction wrote nine times the rows of one per transaction.
+// A groupExec runs the statements queued while a batch commits in the
+// next batch's one transaction. Its statements skip any conflict (Work.One),
+// so that no client's conflict fails the others' transaction; a statement
+// that wrote nothing, or a batch that failed before its commit, is run
+// again alone by its caller (Work.Do), who then learns which conflict it
+// met, exactly as before.
 
 // maxGroupBatches bounds the group transactions in flight at once.
 const maxGroupBatches = 2
 
 // maxGroupBatch bounds the statements one group transaction carries.
 const maxGroupBatch = 64
-
-// skipAnyConflict ends a grouped INSERT: any unique conflict writes nothing
-// instead of failing the group's transaction.
-const skipAnyConflict = " ON CONFLICT DO NOTHING"
 
 // errRunAlone tells the caller of a grouped statement that it did not
 // commit and must run alone: it wrote nothing, or its batch failed before
@@ -42,8 +36,8 @@ var errRunAlone = errors.New("run the statement alone")
 
 // groupExec commits coalesced single-statement writes together.
 type groupExec struct {
-	db *DB
-	c  coalescer[groupStmt]
+	e *postgres
+	c coalescer[groupStmt]
 }
 
 // groupStmt is one statement in a group and its outcome.
@@ -54,27 +48,29 @@ type groupStmt struct {
 	err   error
 }
 
-func newGroupExec(db *DB) *groupExec {
-	g := &groupExec{db: db}
+func newGroupExec(e *postgres) *groupExec {
+	g := &groupExec{e: e}
 	g.c = coalescer[groupStmt]{limit: maxGroupBatches, maxBatch: maxGroupBatch, run: g.run}
 	return g
 }
 
-// exec runs query in the next group transaction and returns once that
-// committed. It returns errRunAlone when the statement wrote nothing or
-// did not commit. Its INSERTs should end with skipAnyConflict: a statement
-// PostgreSQL refuses (a conflict it does not skip) fails its whole group,
-// whose statements then run alone.
-func (g *groupExec) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s := &groupStmt{query: g.db.dialect.q(query), args: args}
+// write builds one's statement and runs it in the next group transaction,
+// returning once that committed. It returns errRunAlone when the
+// statement wrote nothing or did not commit.
+func (g *groupExec) write(ctx context.Context, one func(t *Tx) (string, []any, error)) error {
+	query, args, err := one(&Tx{ctx: ctx, e: g.e, next: g.e.seqs.draw})
+	if err != nil {
+		return err
+	}
+	s := &groupStmt{query: g.e.q(query), args: args}
 	g.c.do(ctx, s)
 	switch {
 	case s.err != nil:
-		return nil, s.err
+		return s.err
 	case !s.wrote:
-		return nil, errRunAlone
+		return errRunAlone
 	}
-	return driver.RowsAffected(1), nil
+	return nil
 }
 
 func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
@@ -82,7 +78,12 @@ func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 	if len(batch) == 1 {
 		// Alone anyway: its own transaction, without BEGIN and COMMIT.
 		s := batch[0]
-		s.wrote, err = written(g.db.wr.ExecContext(ctx, s.query, s.args...))
+		var res interface{ RowsAffected() (int64, error) }
+		if res, err = g.e.wr.ExecContext(ctx, s.query, s.args...); err == nil {
+			var n int64
+			n, err = res.RowsAffected()
+			s.wrote = n > 0
+		}
 	} else {
 		err = g.pipeline(ctx, batch)
 	}
@@ -106,7 +107,7 @@ func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 // for; on two busy cores those round trips, not the commit, made up
 // most of a group's time.
 func (g *groupExec) pipeline(ctx context.Context, batch []*groupStmt) error {
-	conn, err := g.db.wr.Conn(ctx)
+	conn, err := g.e.wr.Conn(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sqlstore
+package engine
 
 import (
 	"context"
@@ -16,7 +16,7 @@ const importCacheKiB = 256 << 10
 // lets a checkpoint catch up, so that the next batch starts it over.
 const walRestartBatches = 8
 
-// sqliteTuning is how an import runs on SQLite: a larger page cache on
+// Bulk is how a bulk load (the import) runs on SQLite: a larger page cache on
 // the write connection, and WAL checkpoints run on another connection
 // beside the writer instead of inside its commits, so that copying the
 // last batch's pages into the database overlaps writing the next batch.
@@ -25,37 +25,34 @@ const walRestartBatches = 8
 // checkpoint copied all of it: every walRestartBatches batches the writer
 // waits for one, or the WAL would grow as large as the import. Commits
 // stay as durable as the API's.
-type sqliteTuning struct {
-	db      *DB
+type Bulk struct {
+	e       *sqlite
 	restore []string           // pragmas that put the write connection back
 	reqs    chan chan struct{} // checkpoint requests; a non-nil one is closed when done
 	batches int
 	wg      sync.WaitGroup
 }
 
-// tuneSQLite applies the tuning until stop is called; nil on PostgreSQL.
-func (db *DB) tuneSQLite(ctx context.Context) (*sqliteTuning, error) {
-	if db.dialect.numbered {
-		return nil, nil
-	}
-	s := &sqliteTuning{db: db, reqs: make(chan chan struct{}, 1)}
+// Bulk applies the tuning until Stop is called.
+func (e *sqlite) Bulk(ctx context.Context) (*Bulk, error) {
+	s := &Bulk{e: e, reqs: make(chan chan struct{}, 1)}
 	for _, p := range []struct {
 		name string
 		val  int64
 	}{{"cache_size", -importCacheKiB}, {"wal_autocheckpoint", 0}} {
 		var old int64
-		if err := db.wr.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&old); err != nil {
-			return nil, errors.Join(translate(err), s.stop(ctx))
+		if err := e.wr.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&old); err != nil {
+			return nil, errors.Join(err, s.Stop(ctx))
 		}
 		s.restore = append(s.restore, fmt.Sprintf("PRAGMA %s = %d", p.name, old))
-		if _, err := db.wr.ExecContext(ctx, fmt.Sprintf("PRAGMA %s = %d", p.name, p.val)); err != nil {
-			return nil, errors.Join(translate(err), s.stop(ctx))
+		if _, err := e.wr.ExecContext(ctx, fmt.Sprintf("PRAGMA %s = %d", p.name, p.val)); err != nil {
+			return nil, errors.Join(err, s.Stop(ctx))
 		}
 	}
 	s.wg.Go(func() {
 		for done := range s.reqs {
 			// PASSIVE: copy what no reader needs, waiting for nobody.
-			db.read.ExecContext(context.WithoutCancel(ctx), "PRAGMA wal_checkpoint(PASSIVE)")
+			e.read.ExecContext(context.WithoutCancel(ctx), "PRAGMA wal_checkpoint(PASSIVE)")
 			if done != nil {
 				close(done)
 			}
@@ -64,9 +61,12 @@ func (db *DB) tuneSQLite(ctx context.Context) (*sqliteTuning, error) {
 	return s, nil
 }
 
-// committed tells the checkpointer a batch committed, and now and then
+// Bulk is nil on PostgreSQL, whose bulk loads need no tuning.
+func (e *postgres) Bulk(context.Context) (*Bulk, error) { return nil, nil }
+
+// Committed tells the checkpointer a batch committed, and now and then
 // waits for a checkpoint of everything committed.
-func (s *sqliteTuning) committed() {
+func (s *Bulk) Committed() {
 	if s == nil {
 		return
 	}
@@ -85,8 +85,8 @@ func (s *sqliteTuning) committed() {
 	<-done
 }
 
-// stop ends the checkpointer and puts the write connection back.
-func (s *sqliteTuning) stop(ctx context.Context) error {
+// Stop ends the checkpointer and puts the write connection back.
+func (s *Bulk) Stop(ctx context.Context) error {
 	if s == nil {
 		return nil
 	}
@@ -94,8 +94,8 @@ func (s *sqliteTuning) stop(ctx context.Context) error {
 	s.wg.Wait()
 	var errs []error
 	for _, q := range s.restore {
-		_, err := s.db.wr.ExecContext(ctx, q)
-		errs = append(errs, translate(err))
+		_, err := s.e.wr.ExecContext(ctx, q)
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -1,11 +1,9 @@
-package sqlstore
+package engine
 
 import (
 	"context"
 	"fmt"
 	"sync"
-
-	"github.com/telcoops/crm"
 )
 
 // maxBatch bounds the writes one SQLite group commit carries.
@@ -14,9 +12,7 @@ const maxBatch = 256
 // writeJob is one caller's write waiting for the SQLite group commit.
 type writeJob struct {
 	ctx  context.Context
-	org  string
-	opts crm.WriteOptions
-	fn   func(t *tx) error
+	do   func(t *Tx) error
 	err  error
 	done chan error
 }
@@ -30,7 +26,7 @@ type writeJob struct {
 // it sees the writes before it, its checks, its event and its idempotency
 // claim are its own.
 type batcher struct {
-	db   *DB
+	e    *sqlite
 	jobs chan *writeJob
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -39,8 +35,8 @@ type batcher struct {
 	seqs writerSeqs // touched by loop only
 }
 
-func newBatcher(db *DB) *batcher {
-	b := &batcher{db: db, jobs: make(chan *writeJob), stop: make(chan struct{})}
+func newBatcher(e *sqlite) *batcher {
+	b := &batcher{e: e, jobs: make(chan *writeJob), stop: make(chan struct{})}
 	b.wg.Go(b.loop)
 	return b
 }
@@ -48,14 +44,14 @@ func newBatcher(db *DB) *batcher {
 // submit queues a write and waits for its outcome. It waits even when ctx
 // ends meanwhile: once queued, the write may commit, and the caller must
 // learn whether it did.
-func (b *batcher) submit(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
-	j := &writeJob{ctx: ctx, org: org, opts: opts, fn: fn, done: make(chan error, 1)}
+func (b *batcher) submit(ctx context.Context, do func(t *Tx) error) error {
+	j := &writeJob{ctx: ctx, do: do, done: make(chan error, 1)}
 	select {
 	case b.jobs <- j:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-b.stop:
-		return crm.Errorf(crm.EUNAVAILABLE, "the database is closed")
+		return ErrClosed
 	}
 	return <-j.done
 }
@@ -99,16 +95,16 @@ func (b *batcher) run(batch []*writeJob) {
 	}
 	// The writer connection is free again: the time to prepare what the
 	// batch met for the first time.
-	b.ws.prepareQueued(b.db)
+	b.ws.prepareQueued(b.e.wr)
 }
 
 func (b *batcher) runTx(batch []*writeJob) (err error) {
 	defer func() { b.seqs.endBatch(err == nil) }()
-	sqlTx, err := b.db.wr.BeginTx(context.Background(), nil)
+	sqlTx, err := b.e.wr.BeginTx(context.Background(), nil)
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	stmts := b.ws.begin(b.db, sqlTx)
+	stmts := b.ws.begin(sqlTx)
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err // gave up before its turn: never ran
@@ -116,12 +112,12 @@ func (b *batcher) runTx(batch []*writeJob) (err error) {
 		}
 		if _, err := stmts.exec(context.Background(), "SAVEPOINT w"); err != nil {
 			sqlTx.Rollback()
-			return translate(err)
+			return err
 		}
 		// The statements run on the batch's context: cancelling one
 		// caller's request must not interrupt the shared transaction.
-		t := &tx{Tx: sqlTx, ctx: context.WithoutCancel(j.ctx), db: b.db, info: crm.RequestInfoFrom(j.ctx), opts: j.opts, stmts: stmts, seqs: &b.seqs}
-		j.err = runJob(t, j)
+		t := &Tx{tx: sqlTx, ctx: context.WithoutCancel(j.ctx), e: b.e, stmts: stmts, next: b.seqs.draw}
+		j.err = runJob(t, j.do)
 		b.seqs.endJob(j.err == nil)
 		var err error
 		if j.err != nil {
@@ -132,19 +128,19 @@ func (b *batcher) runTx(batch []*writeJob) (err error) {
 		}
 		if err != nil {
 			sqlTx.Rollback()
-			return translate(err)
+			return err
 		}
 	}
-	return translate(sqlTx.Commit())
+	return sqlTx.Commit()
 }
 
 // runJob runs one write inside its savepoint; a panic fails that write
 // only, as it would have failed its own transaction.
-func runJob(t *tx, j *writeJob) (err error) {
+func runJob(t *Tx, do func(t *Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = crm.Internal(fmt.Errorf("panic in write: %v", p))
+			err = fmt.Errorf("panic in write: %v", p)
 		}
 	}()
-	return translate(t.run(j.org, j.fn))
+	return do(t)
 }

@@ -1,4 +1,4 @@
-package sqlstore
+package engine
 
 import (
 	"context"
@@ -30,12 +30,11 @@ type writeStmts struct {
 type txStmts struct {
 	ws  *writeStmts
 	tx  *sql.Tx
-	db  *DB
 	own map[string]*sql.Stmt
 }
 
-func (ws *writeStmts) begin(db *DB, t *sql.Tx) *txStmts {
-	return &txStmts{ws: ws, tx: t, db: db, own: map[string]*sql.Stmt{}}
+func (ws *writeStmts) begin(t *sql.Tx) *txStmts {
+	return &txStmts{ws: ws, tx: t, own: map[string]*sql.Stmt{}}
 }
 
 // get returns query prepared for this transaction.
@@ -48,7 +47,7 @@ func (ts *txStmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
 		st = ts.tx.StmtContext(ctx, p)
 	} else {
 		var err error
-		st, err = ts.tx.PrepareContext(ctx, ts.db.dialect.q(query))
+		st, err = ts.tx.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err
 		}
@@ -69,15 +68,15 @@ func (ts *txStmts) exec(ctx context.Context, query string, args ...any) (sql.Res
 	return st.ExecContext(ctx, args...)
 }
 
-// prepareQueued prepares on the pool the queries first seen in the last
+// prepareQueued prepares on the writer the queries first seen in the last
 // transaction; call it only while no transaction holds the writer. A query
 // that fails to prepare is dropped: its transaction reported the error.
-func (ws *writeStmts) prepareQueued(db *DB) {
+func (ws *writeStmts) prepareQueued(wr *sql.DB) {
 	for _, q := range ws.pending {
 		if _, ok := ws.prepared[q]; ok {
 			continue
 		}
-		st, err := db.wr.PrepareContext(context.Background(), db.dialect.q(q))
+		st, err := wr.PrepareContext(context.Background(), q)
 		if err != nil {
 			continue
 		}
