@@ -24,13 +24,13 @@ func TestAbandonedRequestIsNotAnError(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		var logs bytes.Buffer
-		h := httpapi.New(httpapi.Config{Customers: db, Accounts: db, APIKeys: db, Idempotency: db, Clock: clock.Now,
+		h := httpapi.New(httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Clock: clock.Now,
 			Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}).Handler()
-		_, key, err := db.CreateAPIKey(context.Background(), "telco", "test", []crm.Role{crm.RoleAdmin})
+		_, key, err := db.APIKeys.CreateAPIKey(context.Background(), "telco", "test", []crm.Role{crm.RoleAdmin})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := db.CreateCustomer(context.Background(), "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
+		c, err := db.Customers.CreateCustomer(context.Background(), "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -57,7 +57,7 @@ func TestBadInput(t *testing.T) {
 				if o.mutates() && r.Status < 300 {
 					t.Errorf("%s: accepted (%d): %.300s", name, r.Status, r.Body)
 				}
-				if evs, err := db.Events(context.Background(), w.org, pos, 1); err != nil || len(evs) != 0 {
+				if evs, err := db.Outbox.Events(context.Background(), w.org, pos, 1); err != nil || len(evs) != 0 {
 					t.Errorf("%s: answered %d and wrote events %v (%v)", name, r.Status, evs, err)
 					pos = w.lastEvent() // blame the next write on the next case
 				}

@@ -173,7 +173,7 @@ func TestCredentialMigrationAndSearch(t *testing.T) {
 			}
 		}
 
-		evs, _ := e.db.Events(t.Context(), "telco", 0, 0)
+		evs, _ := e.db.Outbox.Events(t.Context(), "telco", 0, 0)
 		var types []string
 		for _, ev := range evs {
 			if strings.Contains(ev.Type, "credential") {

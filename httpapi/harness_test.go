@@ -106,13 +106,13 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 // webhook URL guard.
 func (e *env) config(guard crm.WebhookURLGuard) httpapi.Config {
 	db := e.db
-	return httpapi.Config{Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Ready: db.Ping, Events: db,
-		Credentials: db, Classification: db, Identification: identificationConfig(e.t, db), Webhooks: db, WebhookGuard: guard,
+	return httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
+		Credentials: db.Credentials, Classification: db.Classification, Identification: identificationConfig(e.t, db), Webhooks: db.Webhooks, WebhookGuard: guard,
 		Clock: e.clock.Now, GatewayMode: true}
 }
 
 func (e *env) key(org string, roles ...crm.Role) string {
-	_, secret, err := e.db.CreateAPIKey(context.Background(), org, "test", roles)
+	_, secret, err := e.db.APIKeys.CreateAPIKey(context.Background(), org, "test", roles)
 	if err != nil {
 		e.t.Fatal(err)
 	}

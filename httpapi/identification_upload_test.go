@@ -80,7 +80,7 @@ func TestIdentificationUploadRejects(t *testing.T) {
 		if len(list.Processes) != 0 {
 			t.Errorf("rejected uploads created %d processes", len(list.Processes))
 		}
-		if has, _ := e.db.HasIdentificationProcess(t.Context(), "telco", cid); has {
+		if has, _ := e.db.Identifications(nil).HasIdentificationProcess(t.Context(), "telco", cid); has {
 			t.Error("rejected uploads count as an identification process")
 		}
 	})

@@ -32,7 +32,7 @@ func TestJWTNamesRealOrgsOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.handler = httpapi.New(httpapi.Config{Customers: e.db, APIKeys: e.db, Tokens: jwtauth.Authenticator{V: v}, Clock: e.clock.Now}).Handler()
+		e.handler = httpapi.New(httpapi.Config{Customers: e.db.Customers, APIKeys: e.db.APIKeys, Tokens: jwtauth.Authenticator{V: v}, Clock: e.clock.Now}).Handler()
 		var c created
 		r := e.do("POST", "/v4/orgs/other/customers", e.otherOrg, example(t, "NewPrivateCustomer"))
 		wantStatus(t, r, http.StatusCreated)

@@ -46,7 +46,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 		if tok.TokenType != "Bearer" || tok.ExpiresIn != 3600 || tok.AccessToken == "" || r.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("token answer %+v %v", tok, r.Header)
 		}
-		claims, err := e.db.VerifyAccessToken(t.Context(), tok.AccessToken, e.clock.Now())
+		claims, err := e.db.AccessTokens.VerifyAccessToken(t.Context(), tok.AccessToken, e.clock.Now())
 		if err != nil || claims.OrgID != "telco" || claims.ClientID != e.clientID || len(claims.Scopes) != 2 {
 			t.Errorf("claims %+v, %v", claims, err)
 		}
@@ -107,8 +107,8 @@ func TestProductsAuthentication(t *testing.T) {
 		pid := e.create(tok, cid, "BALANCE_ACCOUNT")
 		path := "/products/" + pid
 
-		apiKey, _, _ := e.db.CreateAPIKey(t.Context(), "telco", "v4", []crm.Role{crm.RoleAdmin})
-		_, v4Secret, _ := e.db.CreateAPIKey(t.Context(), "telco", "v4", []crm.Role{crm.RoleAdmin})
+		apiKey, _, _ := e.db.APIKeys.CreateAPIKey(t.Context(), "telco", "v4", []crm.Role{crm.RoleAdmin})
+		_, v4Secret, _ := e.db.APIKeys.CreateAPIKey(t.Context(), "telco", "v4", []crm.Role{crm.RoleAdmin})
 		_ = apiKey
 		otherID, otherSecret := e.client("other", crm.ProductScopes...)
 		otherTok := e.token(otherID, otherSecret)
@@ -150,7 +150,7 @@ func TestProductsAuthentication(t *testing.T) {
 		wantStatus(t, e.do("GET", path, tok, nil), http.StatusUnauthorized)
 		tok = e.token(e.clientID, e.secret)
 		wantStatus(t, e.do("GET", path, tok, nil), http.StatusOK)
-		if err := e.db.RevokeOAuthClient(t.Context(), e.clientID); err != nil {
+		if err := e.db.OAuthClients.RevokeOAuthClient(t.Context(), e.clientID); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, e.do("GET", path, tok, nil), http.StatusUnauthorized)
@@ -180,7 +180,7 @@ func TestProductsTokenDoesNotOpenV4(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, tokens := range map[string]crm.TokenAuthenticator{"no JWT keys": nil, "verifying JWTs": jwtauth.Authenticator{V: v}} {
-			v4 := httpapi.New(httpapi.Config{Customers: e.db, APIKeys: e.db, Tokens: tokens, Clock: e.clock.Now}).Handler()
+			v4 := httpapi.New(httpapi.Config{Customers: e.db.Customers, APIKeys: e.db.APIKeys, Tokens: tokens, Clock: e.clock.Now}).Handler()
 			for _, path := range []string{"/v4/orgs/telco/customers/" + cid, "/v4/orgs/telco/customers/" + cid + "/accounts"} {
 				req := httptest.NewRequest("GET", path, nil)
 				req.Header.Set("Authorization", "Bearer "+tok)
@@ -202,7 +202,7 @@ func TestV4DeleteCustomerRefusedWhileProductsOpen(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		cid := e.customer(t)
 		ctx := crm.WithRequestInfo(t.Context(), crm.RequestInfo{RequestorID: requestor})
-		p, err := e.db.CreateCustomerProduct(ctx, "telco", cid, crm.ProductDepositoryAccount, crm.WriteOptions{})
+		p, err := e.db.Products.CreateCustomerProduct(ctx, "telco", cid, crm.ProductDepositoryAccount, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func TestV4DeleteCustomerRefusedWhileProductsOpen(t *testing.T) {
 		if d := r.details(t); !strings.HasPrefix(d, "MCUS.409.002") || !strings.Contains(d, "product") {
 			t.Errorf("details %s", d)
 		}
-		if err := e.db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{}); err != nil {
+		if err := e.db.Products.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, e.do("DELETE", base+"/customers/"+cid, e.admin, nil), http.StatusNoContent)

@@ -37,8 +37,8 @@ func eachProducts(t *testing.T, fn func(t *testing.T, e *penv)) {
 	c := loadProductsContract(t)
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		e := &penv{t: t, db: db, clock: clock, contract: c}
-		e.handler = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: db,
-			Idempotency: db, Clock: clock.Now}).Handler()
+		e.handler = httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens,
+			Idempotency: db.Idempotency, Clock: clock.Now}).Handler()
 		e.clientID, e.secret = e.client("telco", crm.ProductScopes...)
 		fn(t, e)
 	})
@@ -46,7 +46,7 @@ func eachProducts(t *testing.T, fn func(t *testing.T, e *penv)) {
 
 // client creates an OAuth client and returns its id and secret.
 func (e *penv) client(org string, scopes ...crm.Role) (string, string) {
-	c, secret, err := e.db.CreateOAuthClient(context.Background(), org, "test", scopes)
+	c, secret, err := e.db.OAuthClients.CreateOAuthClient(context.Background(), org, "test", scopes)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func (e *penv) token(id, secret string) string {
 // customer stores a customer of org, identified or not.
 func (e *penv) customer(org string, nif int, identified bool) string {
 	e.t.Helper()
-	c, err := e.db.CreateCustomer(context.Background(), org, crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
+	c, err := e.db.Customers.CreateCustomer(context.Background(), org, crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

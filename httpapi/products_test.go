@@ -141,7 +141,7 @@ func TestProductsLifecycle(t *testing.T) {
 
 		// The outbox names the client and the requestor.
 		var seen int
-		evs, _ := e.db.Events(t.Context(), "telco", 0, 0)
+		evs, _ := e.db.Outbox.Events(t.Context(), "telco", 0, 0)
 		for _, ev := range evs {
 			if ev.AggregateID == cash && ev.RequestorID == requestor && strings.HasPrefix(ev.Actor, "client:") {
 				seen++
@@ -238,7 +238,7 @@ func TestProductsIdempotencyKey(t *testing.T) {
 		if got := r.problem(t); got != "IDEMPOTENCY_KEY_REUSED" {
 			t.Errorf("reused key: %s", got)
 		}
-		list, _ := e.db.ListCustomerProducts(t.Context(), "telco", cid, crm.ProductFilter{})
+		list, _ := e.db.Products.ListCustomerProducts(t.Context(), "telco", cid, crm.ProductFilter{})
 		if len(list) != 1 {
 			t.Errorf("%d products after a replay, want 1", len(list))
 		}

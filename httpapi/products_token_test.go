@@ -33,7 +33,7 @@ func TestProductsOpaqueTokens(t *testing.T) {
 		revokedID, revokedSecret := e.client("telco", crm.ProductScopes...)
 		revoked := e.token(revokedID, revokedSecret)
 		wantStatus(t, e.do("GET", path, revoked, nil), http.StatusOK) // cached from here on
-		if err := e.db.RevokeOAuthClient(t.Context(), revokedID); err != nil {
+		if err := e.db.OAuthClients.RevokeOAuthClient(t.Context(), revokedID); err != nil {
 			t.Fatal(err)
 		}
 		refused := func(name, token string) {

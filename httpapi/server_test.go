@@ -70,10 +70,10 @@ func TestAuthentication(t *testing.T) {
 			}
 		}
 		// Revoked keys stop working at once.
-		keys, _ := e.db.ListAPIKeys(t.Context(), "telco")
+		keys, _ := e.db.APIKeys.ListAPIKeys(t.Context(), "telco")
 		for _, k := range keys {
 			if slices.Contains(k.Roles, crm.RoleCustomersRead) {
-				e.db.RevokeAPIKey(t.Context(), k.ID)
+				e.db.APIKeys.RevokeAPIKey(t.Context(), k.ID)
 			}
 		}
 		wantStatus(t, e.do("GET", path, e.reader, nil), 401)
@@ -152,7 +152,7 @@ func TestIdempotencyKey(t *testing.T) {
 		dig := example(t, "NewDigitalCustomer")
 		dig["type"] = "DIGITAL_CUSTOMER"
 		wantStatus(t, e.do("POST", base+"/customers", e.admin, dig, "Idempotency-Key", "k2"), 201)
-		evs, _ := e.db.Events(t.Context(), "telco", 0, 0)
+		evs, _ := e.db.Outbox.Events(t.Context(), "telco", 0, 0)
 		if len(evs) != 2 {
 			t.Errorf("%d events, want 2: a replay must not write", len(evs))
 		}

@@ -60,7 +60,7 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 	}
 	var revokedID string
 	w.revokedKey, revokedID = s.apiKey(org, crm.RoleAdmin)
-	if err := s.db.RevokeAPIKey(context.Background(), revokedID); err != nil {
+	if err := s.db.APIKeys.RevokeAPIKey(context.Background(), revokedID); err != nil {
 		s.t.Fatal(err)
 	}
 	var made struct {
@@ -148,7 +148,7 @@ func (w *world) products() {
 	w.scopeTokens["both"], w.ids["client_id"], w.clientSecret = s.oauthClient(w.org, crm.ProductScopes...)
 	var revokedID string
 	w.revokedToken, revokedID, _ = s.oauthClient(w.org, crm.ProductScopes...)
-	if err := s.db.RevokeOAuthClient(context.Background(), revokedID); err != nil {
+	if err := s.db.OAuthClients.RevokeOAuthClient(context.Background(), revokedID); err != nil {
 		s.t.Fatal(err)
 	}
 	var made struct {
@@ -172,15 +172,15 @@ func (w *world) webhooks() {
 		w.ids[id] = made.ID
 	}
 	ctx := context.Background()
-	evs, err := w.s.db.Events(ctx, w.org, 0, 0)
+	evs, err := w.s.db.Outbox.Events(ctx, w.org, 0, 0)
 	if err != nil || len(evs) == 0 {
 		w.s.t.Fatalf("events of %s: %v %v", w.org, len(evs), err)
 	}
 	lease := crm.WebhookLease{Name: crm.WebhookLeaseName(w.ids["webhook_id"]), Holder: "suite", TTL: time.Minute}
-	if _, ok, err := w.s.db.AcquireLease(ctx, lease.Name, lease.Holder, lease.TTL); !ok || err != nil {
+	if _, ok, err := w.s.db.Outbox.AcquireLease(ctx, lease.Name, lease.Holder, lease.TTL); !ok || err != nil {
 		w.s.t.Fatal(ok, err)
 	}
-	if err := w.s.db.DeadLetterWebhookEvent(ctx, lease, crm.WebhookDeadLetter{WebhookID: w.ids["webhook_id"], Event: evs[len(evs)-1],
+	if err := w.s.db.WebhookDeliveries.DeadLetterWebhookEvent(ctx, lease, crm.WebhookDeadLetter{WebhookID: w.ids["webhook_id"], Event: evs[len(evs)-1],
 		Attempts: 3, FirstAttemptAt: w.clock(), LastAttemptAt: w.clock(), LastError: "answered HTTP 503"}); err != nil {
 		w.s.t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func (w *world) webhooks() {
 
 // lastEvent is the position of the org's last event.
 func (w *world) lastEvent() int64 {
-	evs, err := w.s.db.Events(context.Background(), w.org, 0, 0)
+	evs, err := w.s.db.Outbox.Events(context.Background(), w.org, 0, 0)
 	if err != nil {
 		w.s.t.Fatal(err)
 	}

@@ -37,8 +37,8 @@ func suiteServers(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) (v4, prod
 	t.Helper()
 	e := &env{t: t, db: db, clock: clock}
 	v4 = httpapi.New(e.config(crm.WebhookURLGuard{Resolver: testResolver})).Handler()
-	products = httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: db,
-		Idempotency: db, Clock: clock.Now}).Handler()
+	products = httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens,
+		Idempotency: db.Idempotency, Clock: clock.Now}).Handler()
 	return v4, products
 }
 
@@ -107,7 +107,7 @@ func (s *suite) must(want int, surface, method, target string, body any, out any
 // apiKey makes a key of org with roles, and returns its secret and id.
 func (s *suite) apiKey(org string, roles ...crm.Role) (secret, id string) {
 	s.t.Helper()
-	k, secret, err := s.db.CreateAPIKey(context.Background(), org, "suite", roles)
+	k, secret, err := s.db.APIKeys.CreateAPIKey(context.Background(), org, "suite", roles)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func (s *suite) apiKey(org string, roles ...crm.Role) (secret, id string) {
 // access token of it and its id and secret.
 func (s *suite) oauthClient(org string, scopes ...crm.Role) (token, id, secret string) {
 	s.t.Helper()
-	c, secret, err := s.db.CreateOAuthClient(context.Background(), org, "suite", scopes)
+	c, secret, err := s.db.OAuthClients.CreateOAuthClient(context.Background(), org, "suite", scopes)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -42,9 +42,9 @@ func BenchmarkParallelUploads(b *testing.B) {
 		b.Run(e.Name, func(b *testing.B) {
 			clock := crmtest.NewClock(sqltest.Start)
 			db := sqltest.Open(b, e, clock.Now)
-			h := httpapi.New(httpapi.Config{Customers: db, APIKeys: db, Idempotency: db, Clock: clock.Now,
+			h := httpapi.New(httpapi.Config{Customers: db.Customers, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Clock: clock.Now,
 				Identification: identificationConfig(b, db)}).Handler()
-			_, key, err := db.CreateAPIKey(context.Background(), "telco", "bench", []crm.Role{crm.RoleAdmin})
+			_, key, err := db.APIKeys.CreateAPIKey(context.Background(), "telco", "bench", []crm.Role{crm.RoleAdmin})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -134,13 +134,13 @@ func TestWebhookDeadLettersAPI(t *testing.T) {
 		other := e.webhook(t, "*")
 		cid := e.customer(t)
 		ctx := context.Background()
-		evs, _ := e.db.Events(ctx, "telco", 0, 0)
+		evs, _ := e.db.Outbox.Events(ctx, "telco", 0, 0)
 		ev := evs[len(evs)-1]
 		lease := crm.WebhookLease{Name: crm.WebhookLeaseName(w.ID), Holder: "test", TTL: time.Minute}
-		if _, ok, err := e.db.AcquireLease(ctx, lease.Name, lease.Holder, lease.TTL); !ok || err != nil {
+		if _, ok, err := e.db.Outbox.AcquireLease(ctx, lease.Name, lease.Holder, lease.TTL); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
-		if err := e.db.DeadLetterWebhookEvent(ctx, lease, crm.WebhookDeadLetter{WebhookID: w.ID, Event: ev, Attempts: 3,
+		if err := e.db.WebhookDeliveries.DeadLetterWebhookEvent(ctx, lease, crm.WebhookDeadLetter{WebhookID: w.ID, Event: ev, Attempts: 3,
 			FirstAttemptAt: e.clock.Now(), LastAttemptAt: e.clock.Now(), LastError: "answered HTTP 503"}); err != nil {
 			t.Fatal(err)
 		}

@@ -59,13 +59,13 @@ func ctxAs() context.Context {
 // burst writes n changes to one customer and returns its id.
 func burst(t *testing.T, db *sqlstore.DB, nif, n int) string {
 	t.Helper()
-	c, err := db.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
+	c, err := db.Customers.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n - 1 {
 		lang := []string{"ca", "es"}[i%2]
-		if err := db.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,7 +123,7 @@ func TestRelayPublishesInOrderOnce(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		name, prefix := stream(t, nc)
 		ids := map[string]int{burst(t, db, 1, 30): 30, burst(t, db, 2, 5): 5}
-		r, err := natsrelay.New(t.Context(), db, nc, natsrelay.Config{Stream: name, SubjectPrefix: prefix, Holder: "a", Poll: 10 * time.Millisecond, Batch: 7})
+		r, err := natsrelay.New(t.Context(), db.Outbox, nc, natsrelay.Config{Stream: name, SubjectPrefix: prefix, Holder: "a", Poll: 10 * time.Millisecond, Batch: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestRelayPublishesInOrderOnce(t *testing.T) {
 		if err != nil || m == nil {
 			t.Errorf("no message on %s.telco.customer.updated: %v", prefix, err)
 		}
-		if n, _ := db.Backlog(t.Context(), natsrelay.LeaseName); n != 0 {
+		if n, _ := db.Outbox.Backlog(t.Context(), natsrelay.LeaseName); n != 0 {
 			t.Errorf("backlog %d after the relay caught up", n)
 		}
 	})
@@ -191,13 +191,13 @@ func TestRelayTakeoverAfterDeath(t *testing.T) {
 
 			ids := map[string]int{burst(t, db, 1, 10): 10}
 			cfg.Holder = "a"
-			a, err := natsrelay.New(t.Context(), deadOutbox{db}, nc, cfg)
+			a, err := natsrelay.New(t.Context(), deadOutbox{db.Outbox}, nc, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			cfg.Holder = "b"
 			refused := make(chan struct{})
-			b, err := natsrelay.New(t.Context(), watchedOutbox{db, refused}, nc, cfg)
+			b, err := natsrelay.New(t.Context(), watchedOutbox{db.Outbox, refused}, nc, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,7 +213,7 @@ func TestRelayTakeoverAfterDeath(t *testing.T) {
 			ids[burst(t, db, 2, 8)] = 8
 			// b is refused while a's lease is valid, then takes over.
 			<-refused
-			if n, _ := db.Backlog(t.Context(), natsrelay.LeaseName); n == 0 {
+			if n, _ := db.Outbox.Backlog(t.Context(), natsrelay.LeaseName); n == 0 {
 				t.Fatal("b published while a's lease was still valid")
 			}
 			clock.Advance(6 * time.Second)

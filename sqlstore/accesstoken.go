@@ -14,7 +14,7 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.AccessTokenService = (*DB)(nil)
+var _ crm.AccessTokenService = (*AccessTokens)(nil)
 
 // Access tokens of the products surface look like crmat_<43 base64url>:
 // 256 random bits, so a plain SHA-256 is enough to store them. The prefix
@@ -35,16 +35,16 @@ const AccessTokenLeeway = 30 * time.Second
 
 // IssueAccessToken stores a new token granting c, keyed by its SHA-256,
 // and returns the token, which is never stored.
-func (db *DB) IssueAccessToken(ctx context.Context, c crm.AccessTokenClaims) (string, error) {
+func (s *AccessTokens) IssueAccessToken(ctx context.Context, c crm.AccessTokenClaims) (string, error) {
 	if c.ClientID == "" || c.OrgID == "" || len(c.Scopes) == 0 || !c.ExpiresAt.After(c.IssuedAt) {
 		return "", crm.Errorf(crm.EINVALID, "incomplete access token claims")
 	}
 	raw := make([]byte, accessTokenBytes)
 	rand.Read(raw) // never fails (crypto/rand)
 	token := accessTokenScheme + base64.RawURLEncoding.EncodeToString(raw)
-	_, err := db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO oauth_access_tokens (token_hash, client_id, org_id, scopes, issued_at, expires_at)
+	_, err := s.wr.ExecContext(ctx, s.dialect.q(`INSERT INTO oauth_access_tokens (token_hash, client_id, org_id, scopes, issued_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`), hashKey(token), c.ClientID, c.OrgID, scopeString(c.Scopes),
-		db.dialect.ts(c.IssuedAt), db.dialect.ts(c.ExpiresAt))
+		s.dialect.ts(c.IssuedAt), s.dialect.ts(c.ExpiresAt))
 	if err != nil {
 		return "", translate(err)
 	}
@@ -56,15 +56,15 @@ func (db *DB) IssueAccessToken(ctx context.Context, c crm.AccessTokenClaims) (st
 // from memory: tokens are never changed once issued, and the caller
 // re-checks their client on every request, so only the expiry needs
 // checking again.
-func (db *DB) VerifyAccessToken(ctx context.Context, token string, now time.Time) (crm.AccessTokenClaims, error) {
+func (s *AccessTokens) VerifyAccessToken(ctx context.Context, token string, now time.Time) (crm.AccessTokenClaims, error) {
 	if len(token) != accessTokenLen || !strings.HasPrefix(token, accessTokenScheme) {
 		return crm.AccessTokenClaims{}, invalidToken("malformed token")
 	}
 	sum := sha256.Sum256([]byte(token))
-	c, ok := db.tokens.get(sum)
+	c, ok := s.tokens.get(sum)
 	if !ok {
 		var scopes string
-		err := db.lookupRow(ctx, "SELECT client_id, org_id, scopes, issued_at, expires_at FROM oauth_access_tokens WHERE token_hash = ?",
+		err := s.lookupRow(ctx, "SELECT client_id, org_id, scopes, issued_at, expires_at FROM oauth_access_tokens WHERE token_hash = ?",
 			hex.EncodeToString(sum[:])).Scan(&c.ClientID, &c.OrgID, &scopes, timeScan{&c.IssuedAt}, timeScan{&c.ExpiresAt})
 		if err == sql.ErrNoRows {
 			return crm.AccessTokenClaims{}, invalidToken("unknown token")
@@ -74,7 +74,7 @@ func (db *DB) VerifyAccessToken(ctx context.Context, token string, now time.Time
 		}
 		c.Scopes = parseRoles(scopes)
 		if now.Before(c.ExpiresAt.Add(AccessTokenLeeway)) {
-			db.tokens.put(sum, c)
+			s.tokens.put(sum, c)
 		}
 	}
 	if !now.Before(c.ExpiresAt.Add(AccessTokenLeeway)) {
@@ -86,9 +86,9 @@ func (db *DB) VerifyAccessToken(ctx context.Context, token string, now time.Time
 // DeleteExpiredAccessTokens deletes the tokens expired, leeway included,
 // and returns how many: they could only be refused, and their absence
 // refuses them as well.
-func (db *DB) DeleteExpiredAccessTokens(ctx context.Context) (int64, error) {
-	res, err := db.wr.ExecContext(ctx, db.dialect.q("DELETE FROM oauth_access_tokens WHERE expires_at < ?"),
-		db.dialect.ts(db.now().Add(-AccessTokenLeeway)))
+func (s *AccessTokens) DeleteExpiredAccessTokens(ctx context.Context) (int64, error) {
+	res, err := s.wr.ExecContext(ctx, s.dialect.q("DELETE FROM oauth_access_tokens WHERE expires_at < ?"),
+		s.dialect.ts(s.now().Add(-AccessTokenLeeway)))
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -98,12 +98,12 @@ func (db *DB) DeleteExpiredAccessTokens(ctx context.Context) (int64, error) {
 
 // RunAccessTokenCleanup runs DeleteExpiredAccessTokens now and then every
 // interval until ctx ends. A failed run is logged and tried again later.
-func (db *DB) RunAccessTokenCleanup(ctx context.Context, interval time.Duration) {
+func (s *AccessTokens) RunAccessTokenCleanup(ctx context.Context, interval time.Duration) {
 	for {
-		if n, err := db.DeleteExpiredAccessTokens(ctx); err != nil && ctx.Err() == nil {
-			db.log.Error("expired access token cleanup failed", "error", err.Error())
+		if n, err := s.DeleteExpiredAccessTokens(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("expired access token cleanup failed", "error", err.Error())
 		} else if n > 0 {
-			db.log.Info("expired access token cleanup", "removed", n)
+			s.log.Info("expired access token cleanup", "removed", n)
 		}
 		select {
 		case <-ctx.Done():

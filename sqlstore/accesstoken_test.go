@@ -19,13 +19,13 @@ import (
 // issue stores a token for a new client of telco, valid ttl from now.
 func issue(t *testing.T, db *sqlstore.DB, now time.Time, ttl time.Duration) (string, crm.AccessTokenClaims) {
 	t.Helper()
-	client, _, err := db.CreateOAuthClient(t.Context(), "telco", "partner", crm.ProductScopes)
+	client, _, err := db.OAuthClients.CreateOAuthClient(t.Context(), "telco", "partner", crm.ProductScopes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := crm.AccessTokenClaims{ClientID: client.ID, OrgID: "telco", Scopes: []crm.Role{crm.RoleProductsRead},
 		IssuedAt: now, ExpiresAt: now.Add(ttl)}
-	tok, err := db.IssueAccessToken(t.Context(), c)
+	tok, err := db.AccessTokens.IssueAccessToken(t.Context(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestAccessTokens(t *testing.T) {
 		if !regexp.MustCompile(`^crmat_[A-Za-z0-9_-]{43}$`).MatchString(tok) {
 			t.Errorf("token %q", tok)
 		}
-		got, err := db.VerifyAccessToken(t.Context(), tok, clock.Now())
+		got, err := db.AccessTokens.VerifyAccessToken(t.Context(), tok, clock.Now())
 		if diff := cmp.Diff(want, got); diff != "" || err != nil {
 			t.Errorf("verify %v (-want +got):\n%s", err, diff)
 		}
@@ -63,11 +63,11 @@ func TestAccessTokens(t *testing.T) {
 			"a JWT":        "eyJhbGciOiJFZERTQSJ9.e30.c2ln",
 			"empty":        "",
 		} {
-			if _, err := db.VerifyAccessToken(t.Context(), bad, clock.Now()); crm.ErrorCodeOf(err) != crm.EUNAUTHORIZED {
+			if _, err := db.AccessTokens.VerifyAccessToken(t.Context(), bad, clock.Now()); crm.ErrorCodeOf(err) != crm.EUNAUTHORIZED {
 				t.Errorf("%s: %v, want EUNAUTHORIZED", name, err)
 			}
 		}
-		_, err = db.IssueAccessToken(t.Context(), crm.AccessTokenClaims{ClientID: want.ClientID, OrgID: "telco",
+		_, err = db.AccessTokens.IssueAccessToken(t.Context(), crm.AccessTokenClaims{ClientID: want.ClientID, OrgID: "telco",
 			IssuedAt: clock.Now(), ExpiresAt: clock.Now().Add(time.Hour)})
 		mustCode(t, err, crm.EINVALID)
 	})
@@ -113,34 +113,34 @@ func TestAccessTokenExpiry(t *testing.T) {
 		short, _ := issue(t, db, clock.Now(), time.Minute)
 		cached, _ := issue(t, db, clock.Now(), time.Hour)
 		long, _ := issue(t, db, clock.Now(), 2*time.Hour)
-		if _, err := db.VerifyAccessToken(t.Context(), cached, clock.Now()); err != nil {
+		if _, err := db.AccessTokens.VerifyAccessToken(t.Context(), cached, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 0 {
+		if n, err := db.AccessTokens.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 0 {
 			t.Errorf("cleanup before any expiry: %d, %v", n, err)
 		}
 		clock.Advance(time.Minute + leeway)
-		_, err := db.VerifyAccessToken(t.Context(), short, clock.Now())
+		_, err := db.AccessTokens.VerifyAccessToken(t.Context(), short, clock.Now())
 		mustCode(t, err, crm.EUNAUTHORIZED)
 		clock.Advance(time.Hour - time.Minute - time.Second)
-		if _, err := db.VerifyAccessToken(t.Context(), cached, clock.Now()); err != nil {
+		if _, err := db.AccessTokens.VerifyAccessToken(t.Context(), cached, clock.Now()); err != nil {
 			t.Errorf("a second before its expiry plus leeway: %v", err)
 		}
 		clock.Advance(time.Second)
-		_, err = db.VerifyAccessToken(t.Context(), cached, clock.Now())
+		_, err = db.AccessTokens.VerifyAccessToken(t.Context(), cached, clock.Now())
 		mustCode(t, err, crm.EUNAUTHORIZED)
 
-		if n, err := db.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 1 {
+		if n, err := db.AccessTokens.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 1 {
 			t.Errorf("cleanup: %d, %v; want 1 (the short one; the other is past it only from now)", n, err)
 		}
 		clock.Advance(time.Second)
-		if n, err := db.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 1 {
+		if n, err := db.AccessTokens.DeleteExpiredAccessTokens(t.Context()); err != nil || n != 1 {
 			t.Errorf("cleanup: %d, %v; want 1", n, err)
 		}
-		if _, err := db.VerifyAccessToken(t.Context(), long, clock.Now()); err != nil {
+		if _, err := db.AccessTokens.VerifyAccessToken(t.Context(), long, clock.Now()); err != nil {
 			t.Errorf("a live token after the cleanup: %v", err)
 		}
-		_, err = db.VerifyAccessToken(t.Context(), short, clock.Now().Add(-time.Hour))
+		_, err = db.AccessTokens.VerifyAccessToken(t.Context(), short, clock.Now().Add(-time.Hour))
 		mustCode(t, err, crm.EUNAUTHORIZED) // deleted: unknown now, even at a time it was live
 	})
 }
@@ -152,21 +152,21 @@ func TestAccessTokenCacheAndRevocation(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		tok, c := issue(t, db, clock.Now(), time.Hour)
-		if _, err := db.VerifyAccessToken(t.Context(), tok, clock.Now()); err != nil {
+		if _, err := db.AccessTokens.VerifyAccessToken(t.Context(), tok, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		other, _ := issue(t, db, clock.Now(), time.Hour)
 		if err := db.Exec(t.Context(), "DELETE FROM oauth_access_tokens WHERE client_id = ?", c.ClientID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.VerifyAccessToken(t.Context(), tok, clock.Now()); err != nil {
+		if _, err := db.AccessTokens.VerifyAccessToken(t.Context(), tok, clock.Now()); err != nil {
 			t.Errorf("a cached token: %v", err)
 		}
-		otherClaims, err := db.VerifyAccessToken(t.Context(), other, clock.Now())
+		otherClaims, err := db.AccessTokens.VerifyAccessToken(t.Context(), other, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RevokeOAuthClient(t.Context(), otherClaims.ClientID); err != nil {
+		if err := db.OAuthClients.RevokeOAuthClient(t.Context(), otherClaims.ClientID); err != nil {
 			t.Fatal(err)
 		}
 		read, _ := db.Pools()

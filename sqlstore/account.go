@@ -10,7 +10,7 @@ import (
 	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-var _ crm.AccountService = (*DB)(nil)
+var _ crm.AccountService = (*Accounts)(nil)
 
 const accountColumns = "id, org_id, customer_id, external_id, body, created_at, updated_at, ended_at, version"
 
@@ -28,15 +28,15 @@ type accountBody struct {
 
 // CreateAccount opens an account for an active customer, with the org's
 // invoice cycle, its first billing-address history row and its event.
-func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.NewAccount, opts crm.WriteOptions) (*crm.Account, error) {
+func (s *Accounts) CreateAccount(ctx context.Context, org, customerID string, n crm.NewAccount, opts crm.WriteOptions) (*crm.Account, error) {
 	n.Normalize()
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.now()
 	a := &crm.Account{ID: newID(), OrgID: org, CustomerID: customerID, ExternalID: n.ExternalID, Modality: n.Modality,
 		BillingAddress: n.BillingAddress, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err := db.writeKeeping(ctx, org, opts, func() any { return a }, func(t *tx) error {
+	err := s.writeKeeping(ctx, org, opts, func() any { return a }, func(t *tx) error {
 		if err := t.requireActiveCustomer(org, customerID); err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (db *DB) CreateAccount(ctx context.Context, org, customerID string, n crm.N
 		}
 		if err := t.insertDrawn(org, "accounts", &a.ExternalID, func() (bool, error) {
 			return written(t.exec(insert, a.ID, org, customerID, *a.ExternalID, string(body),
-				db.dialect.ts(now), db.dialect.ts(now), a.Version))
+				s.dialect.ts(now), s.dialect.ts(now), a.Version))
 		}); err != nil {
 			return err
 		}
@@ -91,17 +91,22 @@ func bodyOf(a *crm.Account) accountBody {
 }
 
 // GetAccount returns an account of the org, or ENOTFOUND.
-func (db *DB) GetAccount(ctx context.Context, org, id string) (*crm.Account, error) {
+func (s *Accounts) GetAccount(ctx context.Context, org, id string) (*crm.Account, error) {
+	return s.getAccount(ctx, org, id)
+}
+
+// getAccount is GetAccount for every store.
+func (db *database) getAccount(ctx context.Context, org, id string) (*crm.Account, error) {
 	a, err := db.accounts.Get(ctx, org, id)
 	return a, translate(err)
 }
 
 // ListAccountIDs lists a customer's accounts, oldest first.
-func (db *DB) ListAccountIDs(ctx context.Context, org, customerID string) ([]string, error) {
-	if err := db.customerExists(ctx, org, customerID); err != nil {
+func (s *Accounts) ListAccountIDs(ctx context.Context, org, customerID string) ([]string, error) {
+	if err := s.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, "SELECT id FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id", org, customerID)
+	rows, err := s.query(ctx, "SELECT id FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id", org, customerID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -119,16 +124,16 @@ func (db *DB) ListAccountIDs(ctx context.Context, org, customerID string) ([]str
 
 // CloseAccount ends an account of the customer. An account with an active
 // contract stays open: closing it would leave a service unbilled.
-func (db *DB) CloseAccount(ctx context.Context, org, customerID, id string, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Accounts) CloseAccount(ctx context.Context, org, customerID, id string, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOwnedAccount(org, customerID, id)
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := s.now()
 		var active int
 		if err := t.queryRow(`SELECT COUNT(*) FROM contracts WHERE account_id = ? AND start_date <= ? AND (end_date IS NULL OR end_date > ?)`,
-			id, db.dialect.ts(now), db.dialect.ts(now)).Scan(&active); err != nil {
+			id, s.dialect.ts(now), s.dialect.ts(now)).Scan(&active); err != nil {
 			return err
 		}
 		if active > 0 {
@@ -136,10 +141,10 @@ func (db *DB) CloseAccount(ctx context.Context, org, customerID, id string, opts
 		}
 		a.EndedAt, a.UpdatedAt, a.Version = &now, now, a.Version+1
 		if _, err := t.exec("UPDATE accounts SET ended_at = ?, updated_at = ?, version = ? WHERE id = ?",
-			db.dialect.ts(now), db.dialect.ts(now), a.Version, id); err != nil {
+			s.dialect.ts(now), s.dialect.ts(now), a.Version, id); err != nil {
 			return err
 		}
-		if _, err := t.exec("UPDATE billing_addresses SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL", db.dialect.ts(now), id); err != nil {
+		if _, err := t.exec("UPDATE billing_addresses SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL", s.dialect.ts(now), id); err != nil {
 			return err
 		}
 		changes, err := crm.Diff(map[string]any{"ended_at": nil}, map[string]any{"ended_at": now})
@@ -243,7 +248,7 @@ func (t *tx) accountSettings(org string) (crm.AccountSettings, error) {
 type rowReader func(query string, args ...any) *sql.Row
 
 // reader is db.queryRow on ctx.
-func (db *DB) reader(ctx context.Context) rowReader {
+func (db *database) reader(ctx context.Context) rowReader {
 	return func(query string, args ...any) *sql.Row { return db.queryRow(ctx, query, args...) }
 }
 
@@ -264,18 +269,18 @@ func loadAccountSettings(q rowReader, org string) (crm.AccountSettings, error) {
 }
 
 // SetAccountSettings replaces an org's account rules.
-func (db *DB) SetAccountSettings(ctx context.Context, org string, s crm.AccountSettings) error {
-	raw, err := json.Marshal(s)
+func (s *Accounts) SetAccountSettings(ctx context.Context, org string, settings crm.AccountSettings) error {
+	raw, err := json.Marshal(settings)
 	if err != nil {
 		return err
 	}
-	_, err = db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO org_settings (org_id, name, value) VALUES (?, 'accounts', ?)
+	_, err = s.wr.ExecContext(ctx, s.dialect.q(`INSERT INTO org_settings (org_id, name, value) VALUES (?, 'accounts', ?)
 		ON CONFLICT (org_id, name) DO UPDATE SET value = excluded.value`), org, string(raw))
 	return translate(err)
 }
 
 // AccountSettings returns an org's account rules.
-func (db *DB) AccountSettings(ctx context.Context, org string) (crm.AccountSettings, error) {
-	s, err := loadAccountSettings(db.reader(ctx), org)
-	return s, translate(err)
+func (s *Accounts) AccountSettings(ctx context.Context, org string) (crm.AccountSettings, error) {
+	settings, err := loadAccountSettings(s.reader(ctx), org)
+	return settings, translate(err)
 }

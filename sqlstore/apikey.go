@@ -13,7 +13,7 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.APIKeyService = (*DB)(nil)
+var _ crm.APIKeyService = (*APIKeys)(nil)
 
 // API keys look like crm_<12 hex prefix>_<40 hex secret>. The prefix finds
 // the row; only a SHA-256 of the whole key is stored. A plain hash suffices
@@ -21,7 +21,7 @@ var _ crm.APIKeyService = (*DB)(nil)
 const apiKeyScheme = "crm_"
 
 // CreateAPIKey stores a new key and returns the secret, shown once.
-func (db *DB) CreateAPIKey(ctx context.Context, org, name string, roles []crm.Role) (crm.APIKey, string, error) {
+func (s *APIKeys) CreateAPIKey(ctx context.Context, org, name string, roles []crm.Role) (crm.APIKey, string, error) {
 	if len(roles) == 0 {
 		return crm.APIKey{}, "", crm.Invalid("roles", "at least one role is required")
 	}
@@ -34,9 +34,9 @@ func (db *DB) CreateAPIKey(ctx context.Context, org, name string, roles []crm.Ro
 	}
 	prefix := randomHex(6)
 	secret := apiKeyScheme + prefix + "_" + randomHex(20)
-	k := crm.APIKey{ID: newID(), OrgID: org, Name: name, Prefix: prefix, Roles: roles, CreatedAt: db.now()}
-	_, err := db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, roles, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, org, name, prefix, hashKey(secret), strings.Join(names, " "), db.dialect.ts(k.CreatedAt))
+	k := crm.APIKey{ID: newID(), OrgID: org, Name: name, Prefix: prefix, Roles: roles, CreatedAt: s.now()}
+	_, err := s.wr.ExecContext(ctx, s.dialect.q(`INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, roles, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, org, name, prefix, hashKey(secret), strings.Join(names, " "), s.dialect.ts(k.CreatedAt))
 	if err != nil {
 		return crm.APIKey{}, "", translate(err)
 	}
@@ -44,14 +44,14 @@ func (db *DB) CreateAPIKey(ctx context.Context, org, name string, roles []crm.Ro
 }
 
 // ListAPIKeys lists the keys of an org, or of every org when org is "".
-func (db *DB) ListAPIKeys(ctx context.Context, org string) ([]crm.APIKey, error) {
+func (s *APIKeys) ListAPIKeys(ctx context.Context, org string) ([]crm.APIKey, error) {
 	query := "SELECT id, org_id, name, prefix, roles, created_at, revoked_at FROM api_keys"
 	var args []any
 	if org != "" {
 		query += " WHERE org_id = ?"
 		args = append(args, org)
 	}
-	rows, err := db.query(ctx, query+" ORDER BY created_at, id", args...)
+	rows, err := s.query(ctx, query+" ORDER BY created_at, id", args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -71,14 +71,14 @@ func (db *DB) ListAPIKeys(ctx context.Context, org string) ([]crm.APIKey, error)
 
 // RevokeAPIKey makes a key unusable from now on: at once in this process,
 // and within KeyEpochInterval in every other, through api_key_epoch.
-func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
-	t, err := db.wr.BeginTx(ctx, nil)
+func (s *APIKeys) RevokeAPIKey(ctx context.Context, id string) error {
+	t, err := s.wr.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
 	}
 	defer t.Rollback()
-	res, err := t.ExecContext(ctx, db.dialect.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
-		db.dialect.ts(db.now()), id)
+	res, err := t.ExecContext(ctx, s.dialect.q("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"),
+		s.dialect.ts(s.now()), id)
 	if ok, err := written(res, err); err != nil {
 		return translate(err)
 	} else if !ok {
@@ -93,12 +93,12 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string) error {
 	// After the commit, never before: a lookup that read the key before the
 	// commit either stored it already (cleared here) or finds the generation
 	// moved and does not store it.
-	db.forgetAPIKeys()
+	s.forgetAPIKeys()
 	return nil
 }
 
 // AuthenticateAPIKey returns the principal of a live key.
-func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Principal, error) {
+func (s *APIKeys) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Principal, error) {
 	// Made only when needed: a good key, the usual case, allocates no error.
 	bad := func() error { return crm.Errorf(crm.EUNAUTHORIZED, "invalid API key") }
 	rest, ok := strings.CutPrefix(secret, apiKeyScheme)
@@ -110,13 +110,13 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 		return crm.Principal{}, bad()
 	}
 	given := hashKey(secret)
-	p, ok, gen := db.cachedAPIKey(ctx, prefix, given)
+	p, ok, gen := s.cachedAPIKey(ctx, prefix, given)
 	if ok {
 		return p, nil
 	}
 	var id, org, hash, roles string
 	var revoked *time.Time
-	err := db.lookupRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
+	err := s.lookupRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
 		Scan(&id, &org, &hash, &roles, nullTimeScan{&revoked})
 	if err == sql.ErrNoRows {
 		return crm.Principal{}, bad()
@@ -128,7 +128,7 @@ func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Princi
 		return crm.Principal{}, bad()
 	}
 	p = crm.Principal{ID: "key:" + id, Orgs: []string{org}, Roles: parseRoles(roles)}
-	db.rememberAPIKey(gen, prefix, hash, p)
+	s.rememberAPIKey(gen, prefix, hash, p)
 	return p, nil
 }
 

@@ -48,7 +48,7 @@ type cachedKey struct {
 // cachedAPIKey returns the principal of a cached key. ok is false when the
 // caller must look the key up in the database; gen is then the generation
 // to hand to rememberAPIKey.
-func (db *DB) cachedAPIKey(ctx context.Context, prefix, hash string) (p crm.Principal, ok bool, gen uint64) {
+func (db *database) cachedAPIKey(ctx context.Context, prefix, hash string) (p crm.Principal, ok bool, gen uint64) {
 	c := &db.keys
 	now := db.now()
 	c.mu.RLock()
@@ -79,7 +79,7 @@ func (db *DB) cachedAPIKey(ctx context.Context, prefix, hash string) (p crm.Prin
 
 // refreshKeyEpoch reads api_key_epoch and empties the cache if it moved.
 // It reports whether the cache may be used.
-func (db *DB) refreshKeyEpoch(ctx context.Context, now time.Time) bool {
+func (db *database) refreshKeyEpoch(ctx context.Context, now time.Time) bool {
 	c := &db.keys
 	var epoch int64
 	err := db.lookupRow(ctx, "SELECT epoch FROM api_key_epoch WHERE id = 1").Scan(&epoch)
@@ -101,7 +101,7 @@ func (db *DB) refreshKeyEpoch(ctx context.Context, now time.Time) bool {
 
 // rememberAPIKey caches an authenticated key unless the cache was emptied
 // since gen was read, in which case the key may have been revoked meanwhile.
-func (db *DB) rememberAPIKey(gen uint64, prefix, hash string, p crm.Principal) {
+func (db *database) rememberAPIKey(gen uint64, prefix, hash string, p crm.Principal) {
 	c := &db.keys
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -119,7 +119,7 @@ func (db *DB) rememberAPIKey(gen uint64, prefix, hash string, p crm.Principal) {
 }
 
 // forgetAPIKeys empties the cache; a revocation through this DB calls it.
-func (db *DB) forgetAPIKeys() {
+func (db *database) forgetAPIKeys() {
 	c := &db.keys
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -17,16 +17,16 @@ func TestAPIKeys(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
-		_, _, err := db.CreateAPIKey(ctx, "telco", "none", nil)
+		_, _, err := db.APIKeys.CreateAPIKey(ctx, "telco", "none", nil)
 		mustCode(t, err, crm.EINVALID)
-		k, secret, err := db.CreateAPIKey(ctx, "telco", "front", []crm.Role{crm.RoleCustomersRead})
+		k, secret, err := db.APIKeys.CreateAPIKey(ctx, "telco", "front", []crm.Role{crm.RoleCustomersRead})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := crm.Principal{ID: "key:" + k.ID, Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleCustomersRead}}
 		// Twice: the second answer comes from the cache and must be the same.
 		for range 2 {
-			p, err := db.AuthenticateAPIKey(ctx, secret)
+			p, err := db.APIKeys.AuthenticateAPIKey(ctx, secret)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -40,16 +40,16 @@ func TestAPIKeys(t *testing.T) {
 			wrong = secret[:len(secret)-1] + "1"
 		}
 		for _, bad := range []string{wrong, "crm_nope", "nope", secret + "x"} {
-			_, err := db.AuthenticateAPIKey(ctx, bad)
+			_, err := db.APIKeys.AuthenticateAPIKey(ctx, bad)
 			mustCode(t, err, crm.EUNAUTHORIZED)
 		}
 		// Revoked through the same store: refused at once, with no clock moving.
-		if err := db.RevokeAPIKey(ctx, k.ID); err != nil {
+		if err := db.APIKeys.RevokeAPIKey(ctx, k.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.AuthenticateAPIKey(ctx, secret)
+		_, err = db.APIKeys.AuthenticateAPIKey(ctx, secret)
 		mustCode(t, err, crm.EUNAUTHORIZED)
-		mustCode(t, db.RevokeAPIKey(ctx, k.ID), crm.ENOTFOUND)
+		mustCode(t, db.APIKeys.RevokeAPIKey(ctx, k.ID), crm.ENOTFOUND)
 	})
 }
 
@@ -64,34 +64,34 @@ func TestAPIKeyRevokedElsewhere(t *testing.T) {
 			clock := crmtest.NewClock(sqltest.Start)
 			dbs := sqltest.OpenShared(t, e, clock.Now, 2)
 			server, cli := dbs[0], dbs[1]
-			k, secret, err := cli.CreateAPIKey(ctx, "telco", "front", []crm.Role{crm.RoleAdmin})
+			k, secret, err := cli.APIKeys.CreateAPIKey(ctx, "telco", "front", []crm.Role{crm.RoleAdmin})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := server.AuthenticateAPIKey(ctx, secret); err != nil {
+			if _, err := server.APIKeys.AuthenticateAPIKey(ctx, secret); err != nil {
 				t.Fatal(err)
 			}
-			if err := cli.RevokeAPIKey(ctx, k.ID); err != nil {
+			if err := cli.APIKeys.RevokeAPIKey(ctx, k.ID); err != nil {
 				t.Fatal(err)
 			}
 			clock.Advance(sqlstore.KeyEpochInterval)
-			_, err = server.AuthenticateAPIKey(ctx, secret)
+			_, err = server.APIKeys.AuthenticateAPIKey(ctx, secret)
 			mustCode(t, err, crm.EUNAUTHORIZED)
 
 			// A key changed behind the store's back, without the epoch (no
 			// code does this), is still forgotten when its cache entry ages out.
-			k2, secret2, err := cli.CreateAPIKey(ctx, "telco", "billing", []crm.Role{crm.RoleAdmin})
+			k2, secret2, err := cli.APIKeys.CreateAPIKey(ctx, "telco", "billing", []crm.Role{crm.RoleAdmin})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := server.AuthenticateAPIKey(ctx, secret2); err != nil {
+			if _, err := server.APIKeys.AuthenticateAPIKey(ctx, secret2); err != nil {
 				t.Fatal(err)
 			}
 			if err := cli.Exec(ctx, "UPDATE api_keys SET revoked_at = ? WHERE id = ?", sqltest.Start.Format(time.RFC3339Nano), k2.ID); err != nil {
 				t.Fatal(err)
 			}
 			clock.Advance(5 * time.Minute)
-			_, err = server.AuthenticateAPIKey(ctx, secret2)
+			_, err = server.APIKeys.AuthenticateAPIKey(ctx, secret2)
 			mustCode(t, err, crm.EUNAUTHORIZED)
 		})
 	}
@@ -103,13 +103,13 @@ func TestAPIKeyRevokedElsewhere(t *testing.T) {
 func TestAPIKeyCheckOnACancelledRequest(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
-		k, secret, err := db.CreateAPIKey(context.Background(), "telco", "front", []crm.Role{crm.RoleAdmin})
+		k, secret, err := db.APIKeys.CreateAPIKey(context.Background(), "telco", "front", []crm.Role{crm.RoleAdmin})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		p, err := db.AuthenticateAPIKey(ctx, secret)
+		p, err := db.APIKeys.AuthenticateAPIKey(ctx, secret)
 		if err != nil {
 			t.Fatalf("AuthenticateAPIKey on a cancelled request: %v", err)
 		}

@@ -18,7 +18,7 @@ func TestConcurrentWritesFailAlone(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		const n = 60
@@ -30,7 +30,7 @@ func TestConcurrentWritesFailAlone(t *testing.T) {
 				if i%5 == 0 {
 					nif = crmtest.NIF(1)
 				}
-				_, errs[i] = db.CreateCustomer(ctx, "telco", crmtest.Private(nif), crm.WriteOptions{})
+				_, errs[i] = db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(nif), crm.WriteOptions{})
 			})
 		}
 		wg.Wait()

@@ -31,7 +31,7 @@ func BenchmarkStore(b *testing.B) {
 				Principal: crm.Principal{ID: "key:bench", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}})
 			var ids []string
 			for i := range 1000 {
-				c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10_000_000+i)), crm.WriteOptions{})
+				c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10_000_000+i)), crm.WriteOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -60,7 +60,7 @@ func BenchmarkStore(b *testing.B) {
 				var n atomic.Int64
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						if _, err := db.GetCustomer(ctx, "telco", ids[n.Add(1)%int64(len(ids))]); err != nil {
+						if _, err := db.Customers.GetCustomer(ctx, "telco", ids[n.Add(1)%int64(len(ids))]); err != nil {
 							b.Error(err)
 							return
 						}
@@ -100,7 +100,7 @@ func BenchmarkStore(b *testing.B) {
 			b.Run("create_customer", func(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(int(nif.Add(1)))), crm.WriteOptions{}); err != nil {
+						if _, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(int(nif.Add(1)))), crm.WriteOptions{}); err != nil {
 							b.Error(err)
 							return
 						}

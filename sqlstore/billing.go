@@ -25,13 +25,13 @@ func (t *tx) openBillingAddress(accountID string, a crm.BillingAddress) error {
 
 // SetBillingAddress replaces an account's billing address: the current
 // history row closes and a new one opens, in one transaction with the event.
-func (db *DB) SetBillingAddress(ctx context.Context, org, id string, addr crm.BillingAddress, opts crm.WriteOptions) error {
+func (s *Accounts) SetBillingAddress(ctx context.Context, org, id string, addr crm.BillingAddress, opts crm.WriteOptions) error {
 	var p crm.Problems
 	crm.ValidateBillingAddress(&p, "billing_address", &addr)
 	if err := p.Err(); err != nil {
 		return err
 	}
-	return db.write(ctx, org, opts, func(t *tx) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, id)
 		if err != nil {
 			return err
@@ -39,7 +39,7 @@ func (db *DB) SetBillingAddress(ctx context.Context, org, id string, addr crm.Bi
 		before := *a
 		a.BillingAddress = &addr
 		if _, err := t.exec("UPDATE billing_addresses SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL",
-			db.dialect.ts(db.now()), id); err != nil {
+			s.dialect.ts(s.now()), id); err != nil {
 			return err
 		}
 		if err := t.openBillingAddress(id, addr); err != nil {
@@ -51,21 +51,21 @@ func (db *DB) SetBillingAddress(ctx context.Context, org, id string, addr crm.Bi
 
 // BillingAddressHistory lists an account's billing addresses, oldest first,
 // optionally only those created between the days from and to (inclusive).
-func (db *DB) BillingAddressHistory(ctx context.Context, org, id string, from, to *time.Time) ([]crm.BillingAddressRecord, error) {
-	if _, err := db.GetAccount(ctx, org, id); err != nil {
+func (s *Accounts) BillingAddressHistory(ctx context.Context, org, id string, from, to *time.Time) ([]crm.BillingAddressRecord, error) {
+	if _, err := s.GetAccount(ctx, org, id); err != nil {
 		return nil, err
 	}
 	query := "SELECT address, created_at, ended_at FROM billing_addresses WHERE account_id = ?"
 	args := []any{id}
 	if from != nil {
 		query += " AND created_at >= ?"
-		args = append(args, db.dialect.ts(*from))
+		args = append(args, s.dialect.ts(*from))
 	}
 	if to != nil {
 		query += " AND created_at < ?"
-		args = append(args, db.dialect.ts(to.AddDate(0, 0, 1)))
+		args = append(args, s.dialect.ts(to.AddDate(0, 0, 1)))
 	}
-	rows, err := db.query(ctx, query+" ORDER BY created_at, id", args...)
+	rows, err := s.query(ctx, query+" ORDER BY created_at, id", args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -88,12 +88,12 @@ func (db *DB) BillingAddressHistory(ctx context.Context, org, id string, from, t
 // InvoiceRecipient derives who an account's invoices are addressed to from
 // its customer: a person's full name, a company's legal name, or a digital
 // customer's name (its email when it gave none).
-func (db *DB) InvoiceRecipient(ctx context.Context, org, accountID string) (*crm.InvoiceRecipient, error) {
-	a, err := db.GetAccount(ctx, org, accountID)
+func (s *Accounts) InvoiceRecipient(ctx context.Context, org, accountID string) (*crm.InvoiceRecipient, error) {
+	a, err := s.GetAccount(ctx, org, accountID)
 	if err != nil {
 		return nil, err
 	}
-	c, err := db.GetCustomer(ctx, org, a.CustomerID)
+	c, err := s.getCustomer(ctx, org, a.CustomerID)
 	if err != nil {
 		return nil, err
 	}

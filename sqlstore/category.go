@@ -10,7 +10,7 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.ClassificationService = (*DB)(nil)
+var _ crm.ClassificationService = (*Classification)(nil)
 
 const categoryColumns = "id, uid, name, description, valid_values, created_at, updated_at, version"
 
@@ -27,8 +27,8 @@ func categoryViewOf(c *crm.Category) categoryView {
 }
 
 // ListCategories lists the org's categories in id order.
-func (db *DB) ListCategories(ctx context.Context, org string) ([]crm.Category, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? ORDER BY id"), org)
+func (s *Classification) ListCategories(ctx context.Context, org string) ([]crm.Category, error) {
+	rows, err := s.read.QueryContext(ctx, s.dialect.q("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? ORDER BY id"), org)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -45,20 +45,20 @@ func (db *DB) ListCategories(ctx context.Context, org string) ([]crm.Category, e
 }
 
 // GetCategory returns a category of the org, or ENOTFOUND.
-func (db *DB) GetCategory(ctx context.Context, org string, id int32) (*crm.Category, error) {
-	return scanCategory(db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? AND id = ?"), org, id))
+func (s *Classification) GetCategory(ctx context.Context, org string, id int32) (*crm.Category, error) {
+	return scanCategory(s.read.QueryRowContext(ctx, s.dialect.q("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? AND id = ?"), org, id))
 }
 
 // CreateCategories creates every category of a G2 request, or none: ids
 // come from the org's sequence, and a name the org already uses (in any
 // case) is refused by the database's unique index.
-func (db *DB) CreateCategories(ctx context.Context, org string, in []crm.NewCategory, opts crm.WriteOptions) ([]crm.Category, error) {
+func (s *Classification) CreateCategories(ctx context.Context, org string, in []crm.NewCategory, opts crm.WriteOptions) ([]crm.Category, error) {
 	if err := crm.ValidateNewCategories(in); err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.now()
 	out := make([]crm.Category, 0, len(in))
-	err := db.writeKeeping(ctx, org, opts, func() any { return out }, func(t *tx) error {
+	err := s.writeKeeping(ctx, org, opts, func() any { return out }, func(t *tx) error {
 		for i, n := range in {
 			id, err := t.NextValueInTx(org, "categories.id")
 			if err != nil {
@@ -78,7 +78,7 @@ func (db *DB) CreateCategories(ctx context.Context, org string, in []crm.NewCate
 				return err
 			}
 			if _, err := t.exec("INSERT INTO categories (org_id, "+categoryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				org, c.ID, c.UID, c.Name, c.Description, raw, db.dialect.ts(now), db.dialect.ts(now), c.Version); err != nil {
+				org, c.ID, c.UID, c.Name, c.Description, raw, s.dialect.ts(now), s.dialect.ts(now), c.Version); err != nil {
 				return categoryNameTaken(err, fmt.Sprintf("categories[%d].name", i), c.Name)
 			}
 			changes, err := crm.Diff(nil, categoryViewOf(&c))
@@ -110,9 +110,9 @@ func categoryNameTaken(err error, field, name string) error {
 // UpdateCategory applies a G3 PATCH. A patch that changes nothing writes
 // nothing and emits no event. Customers keep values that the new
 // valid_values no longer lists; only new assignments must use the new list.
-func (db *DB) UpdateCategory(ctx context.Context, org string, id int32, p crm.CategoryPatch, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
-		c, err := scanCategory(t.queryRow("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? AND id = ?"+db.dialect.forUpdate, org, id))
+func (s *Classification) UpdateCategory(ctx context.Context, org string, id int32, p crm.CategoryPatch, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
+		c, err := scanCategory(t.queryRow("SELECT "+categoryColumns+" FROM categories WHERE org_id = ? AND id = ?"+s.dialect.forUpdate, org, id))
 		if err != nil {
 			return err
 		}
@@ -127,14 +127,14 @@ func (db *DB) UpdateCategory(ctx context.Context, org string, id int32, p crm.Ca
 		if err != nil || len(changes) == 0 {
 			return err
 		}
-		now := db.now()
+		now := s.now()
 		next.UpdatedAt, next.Version = now, c.Version+1
 		raw, err := jsonString(next.ValidValues)
 		if err != nil {
 			return err
 		}
 		if _, err := t.exec("UPDATE categories SET description = ?, valid_values = ?, updated_at = ?, version = ? WHERE org_id = ? AND id = ?",
-			next.Description, raw, db.dialect.ts(now), next.Version, org, id); err != nil {
+			next.Description, raw, s.dialect.ts(now), next.Version, org, id); err != nil {
 			return err
 		}
 		return t.appendEvent(org, crm.EventCategoryUpdated, crm.AggregateCategory, c.UID, next.Version, next, changes)

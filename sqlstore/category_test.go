@@ -36,7 +36,7 @@ func TestCategoryCatalogue(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		got, err := db.CreateCategories(ctx, "telco", []crm.NewCategory{
+		got, err := db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{
 			{Name: "risk", Description: "Risk category", ValidValues: []string{"high"}}, {Name: "loyalty"}}, crm.WriteOptions{})
 
 		if err != nil {
@@ -46,46 +46,46 @@ func TestCategoryCatalogue(t *testing.T) {
 			t.Errorf("created %+v", got)
 		}
 		// Another org numbers its own categories and may reuse the names.
-		other, err := db.CreateCategories(ctx, "other", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
+		other, err := db.Classification.CreateCategories(ctx, "other", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
 		if err != nil || other[0].ID != 1 {
 			t.Fatalf("other org: %+v %v", other, err)
 		}
 		// A taken name, in any case, refuses the whole request.
-		_, err = db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}, {Name: "RISK"}}, crm.WriteOptions{})
+		_, err = db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}, {Name: "RISK"}}, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 		if diff := cmp.Diff([]string{`categories[1].name: a category named "RISK" already exists (names ignore case)`}, categoryFields(err)); diff != "" {
 			t.Errorf("conflict details: %s", diff)
 		}
-		_, err = db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "bad name"}}, crm.WriteOptions{})
+		_, err = db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "bad name"}}, crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
-		list, _ := db.ListCategories(ctx, "telco")
+		list, _ := db.Classification.ListCategories(ctx, "telco")
 		if diff := cmp.Diff(got, list); diff != "" {
 			t.Errorf("list (-created +listed):\n%s", diff)
 		}
-		seg, _ := db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}}, crm.WriteOptions{})
+		seg, _ := db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "segment"}}, crm.WriteOptions{})
 		if seg[0].ID != 3 {
 			t.Errorf("a refused request used up ids: next is %d", seg[0].ID)
 		}
 
 		clock.Advance(time.Hour)
 		patch := crm.CategoryPatch{Description: crm.Some("Credit risk"), ValidValues: crm.Some([]string{"high", "low"})}
-		if err := db.UpdateCategory(ctx, "telco", 1, patch, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCategory(ctx, "telco", 1, patch, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCategory(ctx, "telco", 1, patch, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCategory(ctx, "telco", 1, patch, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		c, _ := db.GetCategory(ctx, "telco", 1)
+		c, _ := db.Classification.GetCategory(ctx, "telco", 1)
 		want := crm.Category{ID: 1, UID: got[0].UID, Name: "risk", Description: "Credit risk", ValidValues: []string{"high", "low"},
 			CreatedAt: t0, UpdatedAt: t0.Add(time.Hour), Version: 2}
 		if diff := cmp.Diff(&want, c); diff != "" {
 			t.Errorf("after patch (-want +got):\n%s", diff)
 		}
-		mustCode(t, db.UpdateCategory(ctx, "telco", 9, patch, crm.WriteOptions{}), crm.ENOTFOUND)
-		_, err = db.GetCategory(ctx, "other", 2)
+		mustCode(t, db.Classification.UpdateCategory(ctx, "telco", 9, patch, crm.WriteOptions{}), crm.ENOTFOUND)
+		_, err = db.Classification.GetCategory(ctx, "other", 2)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{Description: crm.Some("x")}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
-		mustCode(t, db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Optional[[]string]{Set: true, Null: true}}, crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.Classification.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{Description: crm.Some("x")}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
+		mustCode(t, db.Classification.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Optional[[]string]{Set: true, Null: true}}, crm.WriteOptions{}), crm.EINVALID)
 
 		// One event per category created, one per effective patch.
 		var seqs []int64
@@ -115,7 +115,7 @@ func TestCategoryNameRace(t *testing.T) {
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				_, errs[i] = db.CreateCategories(context.Background(), "telco", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
+				_, errs[i] = db.Classification.CreateCategories(context.Background(), "telco", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
 			})
 		}
 		wg.Wait()
@@ -129,7 +129,7 @@ func TestCategoryNameRace(t *testing.T) {
 				t.Errorf("unexpected error: %v", err)
 			}
 		}
-		list, _ := db.ListCategories(context.Background(), "telco")
+		list, _ := db.Classification.ListCategories(context.Background(), "telco")
 		if won != 1 || len(list) != 1 {
 			t.Errorf("%d creates won, %d categories stored", won, len(list))
 		}

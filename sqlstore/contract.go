@@ -7,11 +7,11 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.ContractService = (*DB)(nil)
+var _ crm.ContractService = (*Contracts)(nil)
 
 // CreateContract opens a contract on an open account. Contracts of one
 // account never overlap, so "the active contract" is always one.
-func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.NewContract, opts crm.WriteOptions) (*crm.Contract, error) {
+func (s *Contracts) CreateContract(ctx context.Context, org, accountID string, n crm.NewContract, opts crm.WriteOptions) (*crm.Contract, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 		end := n.EndDate.UTC()
 		c.EndDate = &end
 	}
-	err := db.writeKeeping(ctx, org, opts, func() any { return c }, func(t *tx) error {
+	err := s.writeKeeping(ctx, org, opts, func() any { return c }, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err
@@ -28,10 +28,10 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 		c.AccountExternalID = *a.ExternalID
 		// Two ranges overlap when each starts before the other ends.
 		query := "SELECT COUNT(*) FROM contracts WHERE account_id = ? AND (end_date IS NULL OR end_date > ?)"
-		args := []any{accountID, db.dialect.ts(c.StartDate)}
+		args := []any{accountID, s.dialect.ts(c.StartDate)}
 		if c.EndDate != nil {
 			query += " AND start_date < ?"
-			args = append(args, db.dialect.ts(*c.EndDate))
+			args = append(args, s.dialect.ts(*c.EndDate))
 		}
 		var overlapping int
 		if err := t.queryRow(query, args...).Scan(&overlapping); err != nil {
@@ -41,7 +41,7 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 			return crm.Errorf(crm.ECONFLICT, "the account already has a contract in that period")
 		}
 		if _, err := t.exec("INSERT INTO contracts (id, account_id, start_date, end_date, created_at) VALUES (?, ?, ?, ?, ?)",
-			c.ID, accountID, db.dialect.ts(c.StartDate), db.dialect.tsPtr(c.EndDate), db.dialect.ts(db.now())); err != nil {
+			c.ID, accountID, s.dialect.ts(c.StartDate), s.dialect.tsPtr(c.EndDate), s.dialect.ts(s.now())); err != nil {
 			return err
 		}
 		for _, r := range n.Requests {
@@ -71,12 +71,12 @@ func (db *DB) CreateContract(ctx context.Context, org, accountID string, n crm.N
 
 // AddContractRequest files a request under a contract; its reference
 // becomes the account's contract_reference.
-func (db *DB) AddContractRequest(ctx context.Context, org, accountID, contractID string, r crm.NewContractRequest, opts crm.WriteOptions) (*crm.ContractRequest, error) {
+func (s *Contracts) AddContractRequest(ctx context.Context, org, accountID, contractID string, r crm.NewContractRequest, opts crm.WriteOptions) (*crm.ContractRequest, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	var out crm.ContractRequest
-	err := db.writeKeeping(ctx, org, opts, func() any { return &out }, func(t *tx) error {
+	err := s.writeKeeping(ctx, org, opts, func() any { return &out }, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err
@@ -132,9 +132,9 @@ func (t *tx) saveAccountBody(a *crm.Account) error {
 }
 
 // FindAccountByExternalID implements E1.
-func (db *DB) FindAccountByExternalID(ctx context.Context, org, externalID string) (string, error) {
+func (s *Contracts) FindAccountByExternalID(ctx context.Context, org, externalID string) (string, error) {
 	var id string
-	err := db.lookupRow(ctx, "SELECT id FROM accounts WHERE org_id = ? AND external_id = ?", org, externalID).Scan(&id)
+	err := s.lookupRow(ctx, "SELECT id FROM accounts WHERE org_id = ? AND external_id = ?", org, externalID).Scan(&id)
 	if err == sql.ErrNoRows {
 		return "", crm.Errorf(crm.ENOTFOUND, "account not found")
 	}
@@ -142,12 +142,12 @@ func (db *DB) FindAccountByExternalID(ctx context.Context, org, externalID strin
 }
 
 // ListContracts implements E2: an account's contracts, oldest first.
-func (db *DB) ListContracts(ctx context.Context, org, externalID string) ([]crm.Contract, error) {
-	id, err := db.FindAccountByExternalID(ctx, org, externalID)
+func (s *Contracts) ListContracts(ctx context.Context, org, externalID string) ([]crm.Contract, error) {
+	id, err := s.FindAccountByExternalID(ctx, org, externalID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, "SELECT id, start_date, end_date FROM contracts WHERE account_id = ? ORDER BY start_date, id", id)
+	rows, err := s.query(ctx, "SELECT id, start_date, end_date FROM contracts WHERE account_id = ? ORDER BY start_date, id", id)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -165,7 +165,7 @@ func (db *DB) ListContracts(ctx context.Context, org, externalID string) ([]crm.
 		return nil, translate(err)
 	}
 	for i := range out {
-		if out[i].Requests, err = db.contractRequests(ctx, out[i].ID); err != nil {
+		if out[i].Requests, err = s.contractRequests(ctx, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
@@ -176,12 +176,12 @@ func (db *DB) ListContracts(ctx context.Context, org, externalID string) ([]crm.
 }
 
 // ActiveContract implements E3: the contract active now, or ENOTFOUND.
-func (db *DB) ActiveContract(ctx context.Context, org, externalID string) (*crm.Contract, error) {
-	all, err := db.ListContracts(ctx, org, externalID)
+func (s *Contracts) ActiveContract(ctx context.Context, org, externalID string) (*crm.Contract, error) {
+	all, err := s.ListContracts(ctx, org, externalID)
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.now()
 	for i := range all {
 		if all[i].ActiveAt(now) {
 			return &all[i], nil
@@ -190,7 +190,7 @@ func (db *DB) ActiveContract(ctx context.Context, org, externalID string) (*crm.
 	return nil, crm.Errorf(crm.ENOTFOUND, "the account has no active contract")
 }
 
-func (db *DB) contractRequests(ctx context.Context, contractID string) ([]crm.ContractRequest, error) {
+func (db *database) contractRequests(ctx context.Context, contractID string) ([]crm.ContractRequest, error) {
 	rows, err := db.query(ctx, `SELECT request_external_id, create_date, contract_reference_id, type, origin_user
 		FROM contract_requests WHERE contract_id = ? ORDER BY create_date, id`, contractID)
 	if err != nil {

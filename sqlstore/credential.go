@@ -9,25 +9,25 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.CredentialService = (*DB)(nil)
+var _ crm.CredentialService = (*Credentials)(nil)
 
 // AddCredential gives an active customer a new username. Uniqueness is the
 // database's: the unique index on (org_id, username) refuses a username the
 // org already uses, so two concurrent adds cannot both win.
-func (db *DB) AddCredential(ctx context.Context, org, customerID, username string, opts crm.WriteOptions) (*crm.Credential, error) {
+func (s *Credentials) AddCredential(ctx context.Context, org, customerID, username string, opts crm.WriteOptions) (*crm.Credential, error) {
 	u, err := crm.ParseUsername(username)
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.now()
 	c := &crm.Credential{ID: newID(), CustomerID: customerID, Username: u, CreatedAt: now}
-	err = db.writeKeeping(ctx, org, opts, func() any { return c }, func(t *tx) error {
+	err = s.writeKeeping(ctx, org, opts, func() any { return c }, func(t *tx) error {
 		version, err := t.lockCredentialOwner(org, customerID, true)
 		if err != nil {
 			return err
 		}
 		if _, err := t.exec("INSERT INTO customer_credentials (id, org_id, customer_id, username, created_at) VALUES (?, ?, ?, ?, ?)",
-			c.ID, org, customerID, u, db.dialect.ts(now)); err != nil {
+			c.ID, org, customerID, u, s.dialect.ts(now)); err != nil {
 			return usernameTaken(err)
 		}
 		return t.credentialEvent(org, customerID, version, crm.EventCredentialAdded, c, nil, c)
@@ -41,8 +41,8 @@ func (db *DB) AddCredential(ctx context.Context, org, customerID, username strin
 // ListCredentials returns a customer's credentials, oldest first, with the
 // customer's version. One statement reads both, so the version is the one
 // of the list returned on either engine.
-func (db *DB) ListCredentials(ctx context.Context, org, customerID string) (*crm.CustomerCredentials, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT c.version, cr.id, cr.username, cr.created_at
+func (s *Credentials) ListCredentials(ctx context.Context, org, customerID string) (*crm.CustomerCredentials, error) {
+	rows, err := s.read.QueryContext(ctx, s.dialect.q(`SELECT c.version, cr.id, cr.username, cr.created_at
 		FROM customers c LEFT JOIN customer_credentials cr ON cr.customer_id = c.id
 		WHERE c.org_id = ? AND c.id = ? ORDER BY cr.created_at, cr.id`), org, customerID)
 	if err != nil {
@@ -74,8 +74,8 @@ func (db *DB) ListCredentials(ctx context.Context, org, customerID string) (*crm
 
 // DeleteCredential removes a credential of the customer. An ended customer
 // may lose its credentials: that is how its usernames are released.
-func (db *DB) DeleteCredential(ctx context.Context, org, customerID, credentialID string, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Credentials) DeleteCredential(ctx context.Context, org, customerID, credentialID string, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		version, err := t.lockCredentialOwner(org, customerID, false)
 		if err != nil {
 			return err
@@ -95,13 +95,13 @@ func (db *DB) DeleteCredential(ctx context.Context, org, customerID, credentialI
 // MigrateCredential moves the credential with this username from the
 // customer holding it (ended or not) to the active customer customerID,
 // keeping its id. Each customer gets its event.
-func (db *DB) MigrateCredential(ctx context.Context, org, customerID, username string, opts crm.WriteOptions) (*crm.Credential, error) {
+func (s *Credentials) MigrateCredential(ctx context.Context, org, customerID, username string, opts crm.WriteOptions) (*crm.Credential, error) {
 	u, err := crm.ParseUsername(username)
 	if err != nil {
 		return nil, err
 	}
 	var moved *crm.Credential
-	err = db.writeKeeping(ctx, org, opts, func() any { return moved }, func(t *tx) error {
+	err = s.writeKeeping(ctx, org, opts, func() any { return moved }, func(t *tx) error {
 		const byUsername = "SELECT id, customer_id, username, created_at FROM customer_credentials WHERE org_id = ? AND username = ?"
 		c, err := scanCredential(t.queryRow(byUsername, org, u))
 		if crm.ErrorCodeOf(err) == crm.ENOTFOUND {

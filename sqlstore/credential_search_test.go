@@ -15,10 +15,10 @@ func TestFindCustomerByUsername(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		p, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		d, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"), crm.WriteOptions{})
-		db.AddCredential(ctx, "telco", p.ID, "antonio@example.com", crm.WriteOptions{})
-		db.AddCredential(ctx, "telco", d.ID, "jose.login@example.com", crm.WriteOptions{})
+		p, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		d, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"), crm.WriteOptions{})
+		db.Credentials.AddCredential(ctx, "telco", p.ID, "antonio@example.com", crm.WriteOptions{})
+		db.Credentials.AddCredential(ctx, "telco", d.ID, "jose.login@example.com", crm.WriteOptions{})
 		cases := []struct {
 			q    crm.CustomerSearch
 			want string
@@ -37,16 +37,16 @@ func TestFindCustomerByUsername(t *testing.T) {
 			{crm.CustomerSearch{Username: "email@example.com"}, "", crm.ENOTFOUND},
 		}
 		for _, tc := range cases {
-			ref, err := db.FindCustomer(ctx, "telco", tc.q)
+			ref, err := db.Customers.FindCustomer(ctx, "telco", tc.q)
 			if crm.ErrorCodeOf(err) != tc.code || ref.ID != tc.want {
 				t.Errorf("%+v: found %q (%v), want %q %s", tc.q, ref.ID, err, tc.want, tc.code)
 			}
 		}
-		_, err := db.FindCustomer(ctx, "other", crm.CustomerSearch{Username: "antonio@example.com"})
+		_, err := db.Customers.FindCustomer(ctx, "other", crm.CustomerSearch{Username: "antonio@example.com"})
 		mustCode(t, err, crm.ENOTFOUND)
 		// An ended customer is still found by its username.
-		db.DeactivateCustomer(ctx, "telco", d.ID, crm.WriteOptions{})
-		ref, err := db.FindCustomer(ctx, "telco", crm.CustomerSearch{Username: "jose.login@example.com"})
+		db.Customers.DeactivateCustomer(ctx, "telco", d.ID, crm.WriteOptions{})
+		ref, err := db.Customers.FindCustomer(ctx, "telco", crm.CustomerSearch{Username: "jose.login@example.com"})
 		if err != nil || ref.ID != d.ID || *ref.ExternalID != *d.ExternalID {
 			t.Errorf("ended owner: %+v %v", ref, err)
 		}

@@ -18,7 +18,7 @@ const unknownID = "0198a0f1-4567-7d43-ab00-00000000dead"
 // usernames lists a customer's usernames, in the store's order.
 func usernames(t *testing.T, db *sqlstore.DB, customerID string) []string {
 	t.Helper()
-	list, err := db.ListCredentials(ctxAs("key:1"), "telco", customerID)
+	list, err := db.Credentials.ListCredentials(ctxAs("key:1"), "telco", customerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +45,8 @@ func TestCredentialLifecycle(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		first, err := db.AddCredential(ctx, "telco", c.ID, " Ana@Example.COM ", crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		first, err := db.Credentials.AddCredential(ctx, "telco", c.ID, " Ana@Example.COM ", crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,11 +54,11 @@ func TestCredentialLifecycle(t *testing.T) {
 		if diff := cmp.Diff(want, first); diff != "" {
 			t.Errorf("added (-want +got):\n%s", diff)
 		}
-		second, err := db.AddCredential(ctx, "telco", c.ID, "ana.work@example.com", crm.WriteOptions{})
+		second, err := db.Credentials.AddCredential(ctx, "telco", c.ID, "ana.work@example.com", crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := db.ListCredentials(ctx, "telco", c.ID)
+		list, err := db.Credentials.ListCredentials(ctx, "telco", c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestCredentialLifecycle(t *testing.T) {
 		}
 
 		// Rejected writes change nothing and append no event.
-		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("other@example.com"), crm.WriteOptions{})
+		other, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("other@example.com"), crm.WriteOptions{})
 		before := len(events(t, db, "telco"))
 		cases := []struct {
 			name, org, customer, username string
@@ -83,33 +83,33 @@ func TestCredentialLifecycle(t *testing.T) {
 			{"customer of another org", "other", c.ID, "new@example.com", crm.ENOTFOUND},
 		}
 		for _, tc := range cases {
-			_, err := db.AddCredential(ctx, tc.org, tc.customer, tc.username, crm.WriteOptions{})
+			_, err := db.Credentials.AddCredential(ctx, tc.org, tc.customer, tc.username, crm.WriteOptions{})
 			if crm.ErrorCodeOf(err) != tc.code {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 			}
 		}
-		_, err = db.ListCredentials(ctx, "other", c.ID)
+		_, err = db.Credentials.ListCredentials(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "telco", other.ID, first.ID, crm.WriteOptions{}), crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "other", c.ID, first.ID, crm.WriteOptions{}), crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "telco", c.ID, unknownID, crm.WriteOptions{}), crm.ENOTFOUND)
-		mustCode(t, db.DeleteCredential(ctx, "telco", c.ID, first.ID, crm.WriteOptions{IfMatch: 2}), crm.EPRECONDITION)
+		mustCode(t, db.Credentials.DeleteCredential(ctx, "telco", other.ID, first.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.Credentials.DeleteCredential(ctx, "other", c.ID, first.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.Credentials.DeleteCredential(ctx, "telco", c.ID, unknownID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.Credentials.DeleteCredential(ctx, "telco", c.ID, first.ID, crm.WriteOptions{IfMatch: 2}), crm.EPRECONDITION)
 		if n := len(events(t, db, "telco")); n != before {
 			t.Errorf("rejected writes appended %d events", n-before)
 		}
 		// Another org may use the same username.
-		oc, _ := db.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{})
-		if _, err := db.AddCredential(ctx, "other", oc.ID, "ana@example.com", crm.WriteOptions{}); err != nil {
+		oc, _ := db.Customers.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{})
+		if _, err := db.Credentials.AddCredential(ctx, "other", oc.ID, "ana@example.com", crm.WriteOptions{}); err != nil {
 			t.Errorf("username of another org: %v", err)
 		}
 
-		if err := db.DeleteCredential(ctx, "telco", c.ID, first.ID, crm.WriteOptions{IfMatch: 3}); err != nil {
+		if err := db.Credentials.DeleteCredential(ctx, "telco", c.ID, first.ID, crm.WriteOptions{IfMatch: 3}); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff([]string{"ana.work@example.com"}, usernames(t, db, c.ID)); diff != "" {
 			t.Errorf("after delete (-want +got):\n%s", diff)
 		}
-		if _, err := db.AddCredential(ctx, "telco", other.ID, "ana@example.com", crm.WriteOptions{}); err != nil {
+		if _, err := db.Credentials.AddCredential(ctx, "telco", other.ID, "ana@example.com", crm.WriteOptions{}); err != nil {
 			t.Errorf("the delete did not release the username: %v", err)
 		}
 
@@ -144,7 +144,7 @@ func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
 		ctx := ctxAs("key:1")
 		ids := make([]string, 8)
 		for i := range ids {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +156,7 @@ func TestConcurrentDuplicateUsernamesOneWins(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = db.AddCredential(ctx, "telco", id, "shared@example.com", crm.WriteOptions{})
+				_, errs[i] = db.Credentials.AddCredential(ctx, "telco", id, "shared@example.com", crm.WriteOptions{})
 			}()
 		}
 		wg.Wait()
@@ -178,9 +178,9 @@ func TestMigrateCredential(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		from, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		to, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("jose@example.com"), crm.WriteOptions{})
-		cred, _ := db.AddCredential(ctx, "telco", from.ID, "jose@example.com", crm.WriteOptions{})
+		from, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		to, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("jose@example.com"), crm.WriteOptions{})
+		cred, _ := db.Credentials.AddCredential(ctx, "telco", from.ID, "jose@example.com", crm.WriteOptions{})
 		before := len(events(t, db, "telco"))
 		for _, tc := range []struct {
 			name, org, customer, username string
@@ -192,7 +192,7 @@ func TestMigrateCredential(t *testing.T) {
 			{"unknown customer", "telco", unknownID, "jose@example.com", crm.ENOTFOUND},
 			{"invalid username", "telco", to.ID, "jose", crm.EINVALID},
 		} {
-			_, err := db.MigrateCredential(ctx, tc.org, tc.customer, tc.username, crm.WriteOptions{})
+			_, err := db.Credentials.MigrateCredential(ctx, tc.org, tc.customer, tc.username, crm.WriteOptions{})
 			if crm.ErrorCodeOf(err) != tc.code {
 				t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
 			}
@@ -201,7 +201,7 @@ func TestMigrateCredential(t *testing.T) {
 			t.Errorf("rejected migrations appended %d events", n-before)
 		}
 
-		moved, err := db.MigrateCredential(ctx, "telco", to.ID, "JOSE@example.com", crm.WriteOptions{})
+		moved, err := db.Credentials.MigrateCredential(ctx, "telco", to.ID, "JOSE@example.com", crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,22 +240,22 @@ func TestMigrateCredential(t *testing.T) {
 
 		// Ended customers: no new credentials, neither added nor migrated
 		// in, but their usernames can be migrated out or deleted.
-		if err := db.DeactivateCustomer(ctx, "telco", from.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", from.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.AddCredential(ctx, "telco", from.ID, "new@example.com", crm.WriteOptions{})
+		_, err = db.Credentials.AddCredential(ctx, "telco", from.ID, "new@example.com", crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
-		_, err = db.MigrateCredential(ctx, "telco", from.ID, "jose@example.com", crm.WriteOptions{})
+		_, err = db.Credentials.MigrateCredential(ctx, "telco", from.ID, "jose@example.com", crm.WriteOptions{})
 		mustCode(t, err, crm.ESTATE)
-		back, _ := db.AddCredential(ctx, "telco", to.ID, "old@example.com", crm.WriteOptions{})
-		if err := db.DeactivateCustomer(ctx, "telco", to.ID, crm.WriteOptions{}); err != nil {
+		back, _ := db.Credentials.AddCredential(ctx, "telco", to.ID, "old@example.com", crm.WriteOptions{})
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", to.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		heir, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("heir@example.com"), crm.WriteOptions{})
-		if _, err := db.MigrateCredential(ctx, "telco", heir.ID, "jose@example.com", crm.WriteOptions{}); err != nil {
+		heir, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("heir@example.com"), crm.WriteOptions{})
+		if _, err := db.Credentials.MigrateCredential(ctx, "telco", heir.ID, "jose@example.com", crm.WriteOptions{}); err != nil {
 			t.Errorf("migrate out of an ended customer: %v", err)
 		}
-		if err := db.DeleteCredential(ctx, "telco", to.ID, back.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Credentials.DeleteCredential(ctx, "telco", to.ID, back.ID, crm.WriteOptions{}); err != nil {
 			t.Errorf("delete from an ended customer: %v", err)
 		}
 	})
@@ -265,10 +265,10 @@ func TestOppositeMigrationsDoNotDeadlock(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		a, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{})
-		b, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("b@example.com"), crm.WriteOptions{})
-		db.AddCredential(ctx, "telco", a.ID, "one@example.com", crm.WriteOptions{})
-		db.AddCredential(ctx, "telco", b.ID, "two@example.com", crm.WriteOptions{})
+		a, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{})
+		b, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("b@example.com"), crm.WriteOptions{})
+		db.Credentials.AddCredential(ctx, "telco", a.ID, "one@example.com", crm.WriteOptions{})
+		db.Credentials.AddCredential(ctx, "telco", b.ID, "two@example.com", crm.WriteOptions{})
 		for round := range 10 {
 			// Each round swaps the two usernames; even rounds move them
 			// away from their first owners, odd rounds back.
@@ -281,11 +281,11 @@ func TestOppositeMigrationsDoNotDeadlock(t *testing.T) {
 			wg.Add(2)
 			go func() {
 				defer wg.Done()
-				_, errs[0] = db.MigrateCredential(ctx, "telco", one, "one@example.com", crm.WriteOptions{})
+				_, errs[0] = db.Credentials.MigrateCredential(ctx, "telco", one, "one@example.com", crm.WriteOptions{})
 			}()
 			go func() {
 				defer wg.Done()
-				_, errs[1] = db.MigrateCredential(ctx, "telco", two, "two@example.com", crm.WriteOptions{})
+				_, errs[1] = db.Credentials.MigrateCredential(ctx, "telco", two, "two@example.com", crm.WriteOptions{})
 			}()
 			wg.Wait()
 			for _, err := range errs {

@@ -9,15 +9,15 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.CustomerService = (*DB)(nil)
+var _ crm.CustomerService = (*Customers)(nil)
 
 const customerColumns = "id, org_id, external_id, body, created_at, updated_at, ended_at, version"
 
 // CreateCustomer validates and stores a new customer with its
 // customer.created event. Duplicates are refused by the database's unique
 // indexes, so two concurrent creates cannot both win.
-func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
-	now := db.now()
+func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
+	now := s.now()
 	n.Normalize()
 	if err := n.Validate(now); err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (db *DB) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer,
 	}
 	cc := &customerCreate{org: org, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
-	if err := db.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
+	if err := s.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -64,14 +64,19 @@ func createdView(c *crm.Customer) any {
 }
 
 // GetCustomer returns a customer of the org, or ENOTFOUND.
-func (db *DB) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
+func (s *Customers) GetCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
+	return s.getCustomer(ctx, org, id)
+}
+
+// getCustomer is GetCustomer for every store.
+func (db *database) getCustomer(ctx context.Context, org, id string) (*crm.Customer, error) {
 	c, err := db.customers.Get(ctx, org, id)
 	return c, translate(err)
 }
 
 // customerExists is GetCustomer for callers that need only to know the
 // customer is there: it reads no body.
-func (db *DB) customerExists(ctx context.Context, org, id string) error {
+func (db *database) customerExists(ctx context.Context, org, id string) error {
 	var one int
 	err := db.lookupRow(ctx, "SELECT 1 FROM customers WHERE org_id = ? AND id = ?", org, id).Scan(&one)
 	if err == sql.ErrNoRows {
@@ -84,7 +89,7 @@ func (db *DB) customerExists(ctx context.Context, org, id string) error {
 // optional), by email or by credential username; given several, all must
 // match. An active customer wins over ended ones; among equals the newest
 // wins.
-func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch) (crm.CustomerRef, error) {
+func (s *Customers) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch) (crm.CustomerRef, error) {
 	var where string
 	args := []any{org}
 	switch {
@@ -116,7 +121,7 @@ func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch
 		args = append(args, org, crm.NormalizeUsername(q.Username))
 	}
 	var ref crm.CustomerRef
-	err := db.queryRow(ctx, `SELECT id, external_id FROM customers
+	err := s.queryRow(ctx, `SELECT id, external_id FROM customers
 		WHERE org_id = ? AND `+where+` ORDER BY CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END, created_at DESC LIMIT 1`, args...).
 		Scan(&ref.ID, &ref.ExternalID)
 	if err == sql.ErrNoRows {
@@ -126,9 +131,9 @@ func (db *DB) FindCustomer(ctx context.Context, org string, q crm.CustomerSearch
 }
 
 // FindCustomerByExternalID implements X1.
-func (db *DB) FindCustomerByExternalID(ctx context.Context, org, externalID string) (crm.CustomerRef, error) {
+func (s *Customers) FindCustomerByExternalID(ctx context.Context, org, externalID string) (crm.CustomerRef, error) {
 	var ref crm.CustomerRef
-	err := db.lookupRow(ctx, "SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?",
+	err := s.lookupRow(ctx, "SELECT id, external_id FROM customers WHERE org_id = ? AND external_id = ?",
 		org, externalID).Scan(&ref.ID, &ref.ExternalID)
 	if err == sql.ErrNoRows {
 		return ref, crm.Errorf(crm.ENOTFOUND, "customer not found")
@@ -138,13 +143,13 @@ func (db *DB) FindCustomerByExternalID(ctx context.Context, org, externalID stri
 
 // UpdateCustomer merges a PATCH into the customer. A patch that changes
 // nothing writes nothing and emits no event.
-func (db *DB) UpdateCustomer(ctx context.Context, org, id string, p crm.CustomerPatch, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Customers) UpdateCustomer(ctx context.Context, org, id string, p crm.CustomerPatch, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, id)
 		if err != nil {
 			return err
 		}
-		next, err := p.Apply(c.CustomerData, db.now())
+		next, err := p.Apply(c.CustomerData, s.now())
 		if err != nil {
 			return err
 		}
@@ -153,8 +158,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, org, id string, p crm.Customer
 }
 
 // PutAssociatedUsers replaces the associated users of a corporate customer.
-func (db *DB) PutAssociatedUsers(ctx context.Context, org, id string, users []crm.AssociatedUser, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Customers) PutAssociatedUsers(ctx context.Context, org, id string, users []crm.AssociatedUser, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, id)
 		if err != nil {
 			return err
@@ -181,8 +186,8 @@ func (db *DB) PutAssociatedUsers(ctx context.Context, org, id string, users []cr
 
 // DeactivateCustomer ends a customer. It refuses while the customer still
 // has open accounts: they would be orphaned for billing.
-func (db *DB) DeactivateCustomer(ctx context.Context, org, id string, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Customers) DeactivateCustomer(ctx context.Context, org, id string, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, id)
 		if err != nil {
 			return err
@@ -199,11 +204,11 @@ func (db *DB) DeactivateCustomer(ctx context.Context, org, id string, opts crm.W
 		} else if open > 0 {
 			return crm.Errorf(crm.ESTATE, "the customer has %d product(s) that are not closed; close them first", open)
 		}
-		now := db.now()
+		now := s.now()
 		before := *c
 		c.EndedAt, c.UpdatedAt, c.Version = &now, now, c.Version+1
 		if _, err := t.exec("UPDATE customers SET ended_at = ?, updated_at = ?, version = ? WHERE id = ?",
-			db.dialect.ts(now), db.dialect.ts(now), c.Version, id); err != nil {
+			s.dialect.ts(now), s.dialect.ts(now), c.Version, id); err != nil {
 			return err
 		}
 		changes, err := crm.Diff(map[string]any{"ended_at": before.EndedAt}, map[string]any{"ended_at": c.EndedAt})
@@ -252,7 +257,7 @@ func (t *tx) saveCustomer(c *crm.Customer, next crm.CustomerData, eventType stri
 	return t.appendEvent(c.OrgID, eventType, crm.AggregateCustomer, c.ID, c.Version, c, changes)
 }
 
-func (db *DB) scanCustomer(row rowScanner) (*crm.Customer, error) {
+func (db *database) scanCustomer(row rowScanner) (*crm.Customer, error) {
 	var c crm.Customer
 	var body []byte
 	err := row.Scan(&c.ID, &c.OrgID, &c.ExternalID, &body, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt},

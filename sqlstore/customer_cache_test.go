@@ -19,13 +19,13 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		created, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
+		created, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		get := func() *crm.Customer {
 			t.Helper()
-			c, err := db.GetCustomer(context.Background(), "telco", created.ID)
+			c, err := db.Customers.GetCustomer(context.Background(), "telco", created.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +44,7 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 
 		// A change through the store is seen.
 		lang := "en"
-		if err := db.UpdateCustomer(ctx, "telco", created.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctx, "telco", created.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := get(); got.PreferredLanguage != "en" || got.Version != created.Version+1 {
@@ -72,16 +72,16 @@ func TestCustomerReadsNeverServeStaleBodies(t *testing.T) {
 func TestLookupsDoNotWatchCancellation(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
-		created, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
+		created, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628v"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(ctxAs("key:1"))
 		cancel()
-		if _, err := db.GetCustomer(ctx, "telco", created.ID); err != nil {
+		if _, err := db.Customers.GetCustomer(ctx, "telco", created.ID); err != nil {
 			t.Fatalf("GetCustomer on a cancelled request: %v", err)
 		}
-		if _, err := db.GetCustomer(ctx, "telco", "0198a000-0000-7000-8000-000000000000"); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
+		if _, err := db.Customers.GetCustomer(ctx, "telco", "0198a000-0000-7000-8000-000000000000"); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
 			t.Fatalf("GetCustomer of an unknown id on a cancelled request: %v, want not found", err)
 		}
 	})

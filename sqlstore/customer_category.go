@@ -20,12 +20,12 @@ type customerCategoryData struct {
 // AddCustomerCategory assigns a category to an active customer (CC2),
 // opening its first history row. The database's unique index on open rows
 // refuses a second assignment of the same category.
-func (db *DB) AddCustomerCategory(ctx context.Context, org, customerID string, n crm.NewCustomerCategory, opts crm.WriteOptions) error {
+func (s *Classification) AddCustomerCategory(ctx context.Context, org, customerID string, n crm.NewCustomerCategory, opts crm.WriteOptions) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
 	entry := n.Entry()
-	return db.write(ctx, org, opts, func(t *tx) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err
@@ -59,19 +59,19 @@ func (db *DB) AddCustomerCategory(ctx context.Context, org, customerID string, n
 // UpdateCustomerCategory applies a CC4 PATCH: it closes the open history
 // row and opens a new one holding the result. A patch that changes nothing
 // writes nothing.
-func (db *DB) UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p crm.CustomerCategoryPatch, opts crm.WriteOptions) error {
+func (s *Classification) UpdateCustomerCategory(ctx context.Context, org, customerID string, categoryID int32, p crm.CustomerCategoryPatch, opts crm.WriteOptions) error {
 	// Bad input is a 400 whatever the stored state, so check it first.
 	if _, err := p.Apply(crm.CategoryEntry{}); err != nil {
 		return err
 	}
-	return db.write(ctx, org, opts, func(t *tx) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err
 		}
 		var rowID string
 		var cur crm.CategoryEntry
-		err = t.queryRow("SELECT id, value, description, reason FROM customer_categories WHERE customer_id = ? AND category_id = ? AND end_date IS NULL"+db.dialect.forUpdate,
+		err = t.queryRow("SELECT id, value, description, reason FROM customer_categories WHERE customer_id = ? AND category_id = ? AND end_date IS NULL"+s.dialect.forUpdate,
 			customerID, categoryID).Scan(&rowID, &cur.Value, &cur.Description, &cur.Reason)
 		if err == sql.ErrNoRows {
 			return crm.Errorf(crm.ENOTFOUND, "the customer has no category %d", categoryID)
@@ -97,7 +97,7 @@ func (db *DB) UpdateCustomerCategory(ctx context.Context, org, customerID string
 		if next.Equal(cur) {
 			return nil
 		}
-		now := db.dialect.ts(db.now())
+		now := s.dialect.ts(s.now())
 		if _, err := t.exec("UPDATE customer_categories SET end_date = ?, last_modified_date = ? WHERE id = ?", now, now, rowID); err != nil {
 			return err
 		}
@@ -153,8 +153,8 @@ func (t *tx) recordClassification(c *crm.Customer, eventType string, data any, c
 // ListCustomerCategories answers CC3: the open rows whose value is not
 // null. One statement reads the customer's version with them, so the ETag
 // matches what is shown.
-func (db *DB) ListCustomerCategories(ctx context.Context, org, customerID string) (*crm.CustomerCategories, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT c.version, cc.category_id, k.name, cc.value, cc.description, cc.reason,
+func (s *Classification) ListCustomerCategories(ctx context.Context, org, customerID string) (*crm.CustomerCategories, error) {
+	rows, err := s.read.QueryContext(ctx, s.dialect.q(`SELECT c.version, cc.category_id, k.name, cc.value, cc.description, cc.reason,
 		(SELECT MIN(h.create_date) FROM customer_categories h WHERE h.customer_id = cc.customer_id AND h.category_id = cc.category_id),
 		cc.create_date
 		FROM customers c
@@ -194,8 +194,8 @@ func (db *DB) ListCustomerCategories(ctx context.Context, org, customerID string
 
 // ListCustomerCategoryHistory answers CC1: every row of every category the
 // customer ever held, oldest first within each category.
-func (db *DB) ListCustomerCategoryHistory(ctx context.Context, org, customerID string) (*crm.CustomerCategoryHistory, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT c.version, cc.category_id, k.name, cc.value, cc.description, cc.reason,
+func (s *Classification) ListCustomerCategoryHistory(ctx context.Context, org, customerID string) (*crm.CustomerCategoryHistory, error) {
+	rows, err := s.read.QueryContext(ctx, s.dialect.q(`SELECT c.version, cc.category_id, k.name, cc.value, cc.description, cc.reason,
 		cc.create_date, cc.end_date, cc.last_modified_date, cc.modified_by
 		FROM customers c
 		LEFT JOIN customer_categories cc ON cc.customer_id = c.id

@@ -18,8 +18,8 @@ func TestCustomerCategories(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:alice")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}, {Name: "tag"}}, crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}, {Name: "tag"}}, crm.WriteOptions{})
 		assign := func(id int32, value *string) error {
 			n := crm.NewCustomerCategory{ID: &id, Description: strp("first")}
 			if value == nil {
@@ -27,7 +27,7 @@ func TestCustomerCategories(t *testing.T) {
 			} else {
 				n.Value = crm.Some(*value)
 			}
-			return db.AddCustomerCategory(ctx, "telco", c.ID, n, crm.WriteOptions{})
+			return db.Classification.AddCustomerCategory(ctx, "telco", c.ID, n, crm.WriteOptions{})
 		}
 		mustCode(t, assign(1, strp("medium")), crm.EINVALID)
 		mustCode(t, assign(9, strp("x")), crm.EINVALID)
@@ -42,17 +42,17 @@ func TestCustomerCategories(t *testing.T) {
 		// Bob changes risk an hour later, then hides it; alice tags the customer.
 		clock.Advance(time.Hour)
 		bob := ctxAs("key:bob")
-		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("low"), Reason: crm.Some("paid")}, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("low"), Reason: crm.Some("paid")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("none")}, crm.WriteOptions{}), crm.EINVALID)
-		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("paid")}, crm.WriteOptions{}); err != nil {
+		mustCode(t, db.Classification.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("none")}, crm.WriteOptions{}), crm.EINVALID)
+		if err := db.Classification.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("paid")}, crm.WriteOptions{}); err != nil {
 			t.Errorf("a patch that changes nothing: %v", err)
 		}
-		if err := db.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("influencer")}, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("influencer")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		cur, err := db.ListCustomerCategories(ctx, "telco", c.ID)
+		cur, err := db.Classification.ListCustomerCategories(ctx, "telco", c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,15 +66,15 @@ func TestCustomerCategories(t *testing.T) {
 		}
 		clock.Advance(time.Hour)
 		t2 := t1.Add(time.Hour)
-		if err := db.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Optional[string]{Set: true, Null: true}}, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCustomerCategory(bob, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Optional[string]{Set: true, Null: true}}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		cur, _ = db.ListCustomerCategories(ctx, "telco", c.ID)
+		cur, _ = db.Classification.ListCustomerCategories(ctx, "telco", c.ID)
 		if len(cur.Categories) != 1 || cur.Categories[0].ID != 2 || cur.Version != 6 {
 			t.Errorf("a null value must hide the category: %+v (version %d)", cur.Categories, cur.Version)
 		}
 
-		hist, err := db.ListCustomerCategoryHistory(ctx, "telco", c.ID)
+		hist, err := db.Classification.ListCustomerCategoryHistory(ctx, "telco", c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,17 +107,17 @@ func TestCustomerCategories(t *testing.T) {
 		}
 
 		// Unknown assignment, another org, an ended customer.
-		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 3, crm.CustomerCategoryPatch{Value: crm.Some("x")}, crm.WriteOptions{}), crm.ENOTFOUND)
-		_, err = db.ListCustomerCategories(ctx, "other", c.ID)
+		mustCode(t, db.Classification.UpdateCustomerCategory(ctx, "telco", c.ID, 3, crm.CustomerCategoryPatch{Value: crm.Some("x")}, crm.WriteOptions{}), crm.ENOTFOUND)
+		_, err = db.Classification.ListCustomerCategories(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		_, err = db.ListCustomerCategoryHistory(ctx, "other", c.ID)
+		_, err = db.Classification.ListCustomerCategoryHistory(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.AddCustomerCategory(ctx, "other", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}, crm.WriteOptions{}), crm.ENOTFOUND)
-		if err := db.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
+		mustCode(t, db.Classification.AddCustomerCategory(ctx, "other", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}, crm.WriteOptions{}), crm.ENOTFOUND)
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("x")}, crm.WriteOptions{}), crm.ESTATE)
-		if hist, err := db.ListCustomerCategoryHistory(ctx, "telco", c.ID); err != nil || len(hist.Categories) != 2 {
+		mustCode(t, db.Classification.UpdateCustomerCategory(ctx, "telco", c.ID, 2, crm.CustomerCategoryPatch{Value: crm.Some("x")}, crm.WriteOptions{}), crm.ESTATE)
+		if hist, err := db.Classification.ListCustomerCategoryHistory(ctx, "telco", c.ID); err != nil || len(hist.Categories) != 2 {
 			t.Errorf("an ended customer's history stays readable: %v", err)
 		}
 	})
@@ -127,20 +127,20 @@ func TestCustomerCategoryKeepsValuesTheCatalogueDrops(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}}, crm.WriteOptions{})
-		if err := db.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}, crm.WriteOptions{}); err != nil {
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk", ValidValues: []string{"high", "low"}}}, crm.WriteOptions{})
+		if err := db.Classification.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some("high")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Some([]string{"low"})}, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCategory(ctx, "telco", 1, crm.CategoryPatch{ValidValues: crm.Some([]string{"low"})}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		// A reason can still change; the value it holds is carried over.
-		if err := db.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("grandfathered")}, crm.WriteOptions{}); err != nil {
+		if err := db.Classification.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Reason: crm.Some("grandfathered")}, crm.WriteOptions{}); err != nil {
 			t.Errorf("patching the reason: %v", err)
 		}
-		mustCode(t, db.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("high")}, crm.WriteOptions{}), crm.EINVALID)
-		cur, _ := db.ListCustomerCategories(ctx, "telco", c.ID)
+		mustCode(t, db.Classification.UpdateCustomerCategory(ctx, "telco", c.ID, 1, crm.CustomerCategoryPatch{Value: crm.Some("high")}, crm.WriteOptions{}), crm.EINVALID)
+		cur, _ := db.Classification.ListCustomerCategories(ctx, "telco", c.ID)
 		if len(cur.Categories) != 1 || *cur.Categories[0].Value != "high" {
 			t.Errorf("current %+v", cur.Categories)
 		}
@@ -151,13 +151,13 @@ func TestCustomerCategoryAssignmentRace(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		db.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		db.Classification.CreateCategories(ctx, "telco", []crm.NewCategory{{Name: "risk"}}, crm.WriteOptions{})
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				errs[i] = db.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some(fmt.Sprint(i))}, crm.WriteOptions{})
+				errs[i] = db.Classification.AddCustomerCategory(ctx, "telco", c.ID, crm.NewCustomerCategory{ID: categoryID(1), Value: crm.Some(fmt.Sprint(i))}, crm.WriteOptions{})
 			})
 		}
 		wg.Wait()
@@ -169,7 +169,7 @@ func TestCustomerCategoryAssignmentRace(t *testing.T) {
 				t.Errorf("unexpected error: %v", err)
 			}
 		}
-		hist, _ := db.ListCustomerCategoryHistory(ctx, "telco", c.ID)
+		hist, _ := db.Classification.ListCustomerCategoryHistory(ctx, "telco", c.ID)
 		if won != 1 || len(hist.Categories) != 1 || len(hist.Categories[0].Records) != 1 {
 			t.Errorf("%d assignments won; history %+v", won, hist.Categories)
 		}

@@ -38,7 +38,7 @@ func mustCode(t *testing.T, err error, want crm.ErrorCode) {
 
 func events(t *testing.T, db *sqlstore.DB, org string) []crm.Event {
 	t.Helper()
-	evs, err := db.Events(context.Background(), org, 0, 0)
+	evs, err := db.Outbox.Events(context.Background(), org, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,14 +54,14 @@ func TestCreateAndGetCustomer(t *testing.T) {
 		inputs[2].ExternalID = &ext
 		wantExt := []string{"1", "2", "CRM-77"}
 		for i, in := range inputs {
-			c, err := db.CreateCustomer(ctx, "telco", in, crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctx, "telco", in, crm.WriteOptions{})
 			if err != nil {
 				t.Fatalf("create %s: %v", in.Type, err)
 			}
 			if *c.ExternalID != wantExt[i] {
 				t.Errorf("external_id = %q, want %q", *c.ExternalID, wantExt[i])
 			}
-			got, err := db.GetCustomer(ctx, "telco", c.ID)
+			got, err := db.Customers.GetCustomer(ctx, "telco", c.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,8 +73,8 @@ func TestCreateAndGetCustomer(t *testing.T) {
 			}
 		}
 		// Normalisation happened before storing.
-		c, _ := db.FindCustomer(ctx, "telco", crm.CustomerSearch{IdentityDocument: "14861628-V"})
-		got, _ := db.GetCustomer(ctx, "telco", c.ID)
+		c, _ := db.Customers.FindCustomer(ctx, "telco", crm.CustomerSearch{IdentityDocument: "14861628-V"})
+		got, _ := db.Customers.GetCustomer(ctx, "telco", c.ID)
 		if got.PersonalInfo.IdentityDocument.Number != "14861628V" {
 			t.Errorf("document not normalised: %q", got.PersonalInfo.IdentityDocument.Number)
 		}
@@ -86,7 +86,7 @@ func TestCreateAndGetCustomer(t *testing.T) {
 			t.Errorf("created event change = %s -> %s", ch.Before, ch.After)
 		}
 		// Another org sees nothing.
-		_, err := db.GetCustomer(ctx, "other", c.ID)
+		_, err := db.Customers.GetCustomer(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
 	})
 }
@@ -95,10 +95,10 @@ func TestCreateCustomerRejects(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("a@example.com"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		dupExt := crmtest.Private(crmtest.NIF(5))
@@ -117,14 +117,14 @@ func TestCreateCustomerRejects(t *testing.T) {
 			{"invalid", bad, crm.EINVALID},
 		}
 		for _, tc := range cases {
-			_, err := db.CreateCustomer(ctx, "telco", tc.in, crm.WriteOptions{})
+			_, err := db.Customers.CreateCustomer(ctx, "telco", tc.in, crm.WriteOptions{})
 			mustCode(t, err, tc.code)
 		}
 		if n := len(events(t, db, "telco")); n != 2 {
 			t.Errorf("rejected writes appended events: %d events, want 2", n)
 		}
 		// The same document is free in another org.
-		if _, err := db.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -140,7 +140,7 @@ func TestConcurrentDuplicateCreatesOneWins(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+				_, errs[i] = db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 			}()
 		}
 		wg.Wait()
@@ -162,16 +162,16 @@ func TestFindCustomer(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		old, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		if err := db.DeactivateCustomer(ctx, "telco", old.ID, crm.WriteOptions{}); err != nil {
+		old, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", old.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		clock.Advance(time.Minute)
-		cur, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		cur, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatalf("document must be free again after deactivation: %v", err)
 		}
-		dig, _ := db.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"), crm.WriteOptions{})
+		dig, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Digital("login@example.com"), crm.WriteOptions{})
 		cases := []struct {
 			q    crm.CustomerSearch
 			want string
@@ -185,17 +185,17 @@ func TestFindCustomer(t *testing.T) {
 			{crm.CustomerSearch{}, "", crm.EINVALID},
 		}
 		for _, tc := range cases {
-			ref, err := db.FindCustomer(ctx, "telco", tc.q)
+			ref, err := db.Customers.FindCustomer(ctx, "telco", tc.q)
 			mustCode(t, err, tc.code)
 			if ref.ID != tc.want {
 				t.Errorf("%+v: found %q, want %q", tc.q, ref.ID, tc.want)
 			}
 		}
-		ref, err := db.FindCustomerByExternalID(ctx, "telco", *dig.ExternalID)
+		ref, err := db.Customers.FindCustomerByExternalID(ctx, "telco", *dig.ExternalID)
 		if err != nil || ref.ID != dig.ID {
 			t.Errorf("by external id: %v %v", ref, err)
 		}
-		_, err = db.FindCustomerByExternalID(ctx, "other", *dig.ExternalID)
+		_, err = db.Customers.FindCustomerByExternalID(ctx, "other", *dig.ExternalID)
 		mustCode(t, err, crm.ENOTFOUND)
 	})
 }
@@ -204,17 +204,17 @@ func TestUpdateCustomer(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		clock.Advance(time.Hour)
 		var p crm.CustomerPatch
 		if err := json.Unmarshal([]byte(`{"preferred_language":"ca","personal_info":{"second_surname":null,"nationality":"PT"},
 			"contact_info":{"emails":[{"email":"New@Example.com"},{"email":"b@example.com"}]}}`), &p); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCustomer(ctx, "telco", c.ID, p, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctx, "telco", c.ID, p, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.GetCustomer(ctx, "telco", c.ID)
+		got, _ := db.Customers.GetCustomer(ctx, "telco", c.ID)
 		if got.PreferredLanguage != "ca" || got.PersonalInfo.SecondSurname != nil || got.PersonalInfo.Nationality != "PT" ||
 			got.PersonalInfo.Name != "Antonio" || got.Version != 2 || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
 			t.Errorf("after patch: %+v %+v", got, got.PersonalInfo)
@@ -223,7 +223,7 @@ func TestUpdateCustomer(t *testing.T) {
 		if diff := cmp.Diff(want, got.ContactInfo.Emails); diff != "" {
 			t.Errorf("emails (-want +got):\n%s", diff)
 		}
-		ref, err := db.FindCustomer(ctx, "telco", crm.CustomerSearch{Email: "new@example.com"})
+		ref, err := db.Customers.FindCustomer(ctx, "telco", crm.CustomerSearch{Email: "new@example.com"})
 		if err != nil || ref.ID != c.ID {
 			t.Errorf("search by the new default email: %v %v", ref, err)
 		}
@@ -244,7 +244,7 @@ func TestUpdateCustomer(t *testing.T) {
 		}
 
 		// A no-op patch writes nothing.
-		if err := db.UpdateCustomer(ctx, "telco", c.ID, p, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctx, "telco", c.ID, p, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(events(t, db, "telco")); n != len(evs) {
@@ -253,14 +253,14 @@ func TestUpdateCustomer(t *testing.T) {
 		// Invalid patches and stale If-Match change nothing.
 		var bad crm.CustomerPatch
 		json.Unmarshal([]byte(`{"company_info":{"legal_name":"X"}}`), &bad)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, bad, crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.Customers.UpdateCustomer(ctx, "telco", c.ID, bad, crm.WriteOptions{}), crm.EINVALID)
 		json.Unmarshal([]byte(`{"personal_info":{"name":null}}`), &bad)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, bad, crm.WriteOptions{}), crm.EINVALID)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
-		if err := db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{IfMatch: 2}); err != nil {
+		mustCode(t, db.Customers.UpdateCustomer(ctx, "telco", c.ID, bad, crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.Customers.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
+		if err := db.Customers.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{IfMatch: 2}); err != nil {
 			t.Errorf("matching If-Match refused: %v", err)
 		}
-		mustCode(t, db.UpdateCustomer(ctx, "other", c.ID, p, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.Customers.UpdateCustomer(ctx, "other", c.ID, p, crm.WriteOptions{}), crm.ENOTFOUND)
 	})
 }
 
@@ -268,34 +268,34 @@ func TestAssociatedUsersAndDeactivate(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		co, _ := db.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"), crm.WriteOptions{})
-		pr, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		co, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Corporate("B14507610"), crm.WriteOptions{})
+		pr, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		users := []crm.AssociatedUser{{IdentityDocument: &crm.IdentityDocument{Number: "x1234567l", Type: "NIE"},
 			Name: "Ana", FirstSurname: "Ruiz", Nationality: "ES"}}
-		if err := db.PutAssociatedUsers(ctx, "telco", co.ID, users, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.PutAssociatedUsers(ctx, "telco", co.ID, users, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.GetCustomer(ctx, "telco", co.ID)
+		got, _ := db.Customers.GetCustomer(ctx, "telco", co.ID)
 		if len(got.CompanyInfo.AssociatedUsers) != 1 || got.CompanyInfo.AssociatedUsers[0].IdentityDocument.Number != "X1234567L" {
 			t.Errorf("associated users = %+v", got.CompanyInfo.AssociatedUsers)
 		}
-		mustCode(t, db.PutAssociatedUsers(ctx, "telco", pr.ID, users, crm.WriteOptions{}), crm.EINVALID)
+		mustCode(t, db.Customers.PutAssociatedUsers(ctx, "telco", pr.ID, users, crm.WriteOptions{}), crm.EINVALID)
 
 		// An open account blocks deactivation.
 		if err := db.Exec(context.Background(), `INSERT INTO accounts (id, org_id, customer_id, external_id, body, created_at, updated_at, version)
 			VALUES ('a1', 'telco', ?, '9', '{}', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', 1)`, pr.ID); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.DeactivateCustomer(ctx, "telco", pr.ID, crm.WriteOptions{}), crm.ESTATE)
-		if err := db.DeactivateCustomer(ctx, "telco", co.ID, crm.WriteOptions{}); err != nil {
+		mustCode(t, db.Customers.DeactivateCustomer(ctx, "telco", pr.ID, crm.WriteOptions{}), crm.ESTATE)
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", co.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = db.GetCustomer(ctx, "telco", co.ID)
+		got, _ = db.Customers.GetCustomer(ctx, "telco", co.ID)
 		if got.EndedAt == nil || !got.EndedAt.Equal(t0) {
 			t.Errorf("ended_at = %v", got.EndedAt)
 		}
-		mustCode(t, db.DeactivateCustomer(ctx, "telco", co.ID, crm.WriteOptions{}), crm.ESTATE)
-		mustCode(t, db.UpdateCustomer(ctx, "telco", co.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{}), crm.ESTATE)
+		mustCode(t, db.Customers.DeactivateCustomer(ctx, "telco", co.ID, crm.WriteOptions{}), crm.ESTATE)
+		mustCode(t, db.Customers.UpdateCustomer(ctx, "telco", co.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("en")}, crm.WriteOptions{}), crm.ESTATE)
 		var seqs []int64
 		for _, e := range events(t, db, "telco") {
 			if e.AggregateID == co.ID {
@@ -317,13 +317,13 @@ func TestAssignedExternalIDSkipsChosenOnes(t *testing.T) {
 		for i, ext := range []string{"1", "2", "4"} {
 			in := crmtest.Private(crmtest.NIF(10 + i))
 			in.ExternalID = &ext
-			if _, err := db.CreateCustomer(ctx, "telco", in, crm.WriteOptions{}); err != nil {
+			if _, err := db.Customers.CreateCustomer(ctx, "telco", in, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got []string
 		for i := range 3 {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(20+i)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(20+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,20 +361,20 @@ func TestAssignedAccountExternalIDSkipsChosenOnes(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10)), crm.WriteOptions{})
+		c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ext := range []string{"1", "3"} {
 			in := newAccount(directDebit())
 			in.ExternalID = &ext
-			if _, err := db.CreateAccount(ctx, "telco", c.ID, in, crm.WriteOptions{}); err != nil {
+			if _, err := db.Accounts.CreateAccount(ctx, "telco", c.ID, in, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got []string
 		for range 2 {
-			a, err := db.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
+			a, err := db.Accounts.CreateAccount(ctx, "telco", c.ID, newAccount(directDebit()), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

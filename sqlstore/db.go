@@ -15,8 +15,30 @@ import (
 	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-// DB is an open store. It is safe for concurrent use.
+// DB is an open store: one database, and the store of each noun over it.
+// Each store implements one crm service; DB itself opens, migrates and
+// closes the database. It is safe for concurrent use.
 type DB struct {
+	*database
+	Customers         *Customers
+	Accounts          *Accounts
+	Contracts         *Contracts
+	Promotions        *Promotions
+	Classification    *Classification
+	Credentials       *Credentials
+	Products          *Products
+	APIKeys           *APIKeys
+	AccessTokens      *AccessTokens
+	OAuthClients      *OAuthClients
+	Webhooks          *Webhooks
+	WebhookDeliveries *WebhookDeliveries
+	Outbox            *Outbox
+	Idempotency       *Idempotency
+}
+
+// database is what every store shares: the engine, the dialect, the clock,
+// the caches and the stored secrets' keeper.
+type database struct {
 	eng     engine.Engine // the machinery of reads and writes, chosen at open
 	read    *sql.DB       // reads outside transactions (the engine's)
 	wr      *sql.DB       // transactions; a single connection on SQLite
@@ -82,7 +104,7 @@ func open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{now: opt.Clock, log: opt.Logger, secrets: opt.Secrets}
+	db := &database{now: opt.Clock, log: opt.Logger, secrets: opt.Secrets}
 	var err error
 	if IsPostgres(dsn) {
 		db.dialect = postgresDialect
@@ -104,7 +126,10 @@ func open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		func(c *crm.Customer) string { return c.OrgID }, func(c *crm.Customer) string { return c.ID })
 	db.accounts = engine.NewKeyReader(db.eng, "accounts", accountColumns, scanAccount,
 		func(a *crm.Account) string { return a.OrgID }, func(a *crm.Account) string { return a.ID })
-	return db, nil
+	return &DB{database: db, Customers: &Customers{db}, Accounts: &Accounts{db}, Contracts: &Contracts{db},
+		Promotions: &Promotions{db}, Classification: &Classification{db}, Credentials: &Credentials{db},
+		Products: &Products{db}, APIKeys: &APIKeys{db}, AccessTokens: &AccessTokens{db}, OAuthClients: &OAuthClients{db},
+		Webhooks: &Webhooks{db}, WebhookDeliveries: &WebhookDeliveries{&Outbox{db}}, Outbox: &Outbox{db}, Idempotency: &Idempotency{db}}, nil
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL.
@@ -149,18 +174,18 @@ func (db *DB) Close() error { return db.eng.Close() }
 
 // queryRow runs a single-row read with ? placeholders outside any
 // transaction, through the engine's statement cache.
-func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (db *database) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.eng.QueryRow(ctx, query, args...)
 }
 
 // lookupRow is queryRow for a read by primary or unique key
 // (engine.Engine.Lookup).
-func (db *DB) lookupRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (db *database) lookupRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.eng.Lookup(ctx, query, args...)
 }
 
 // query runs a read with ? placeholders outside any transaction, through
 // the engine's statement cache: for query texts that do not vary.
-func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (db *database) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.eng.Query(ctx, query, args...)
 }

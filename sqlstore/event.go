@@ -24,7 +24,10 @@ const feedLock = 0x63726d
 // that never skips. Events of one aggregate keep their order because the
 // aggregate's row lock makes each of its writers insert after the previous
 // one committed.
-func (db *DB) Sequence(ctx context.Context) (int, error) {
+func (s *Outbox) Sequence(ctx context.Context) (int, error) { return s.sequence(ctx) }
+
+// sequence is Sequence for every store.
+func (db *database) sequence(ctx context.Context) (int, error) {
 	// Feed readers and publishers call this on every poll; most polls find
 	// nothing to number, and a read on the partial index costs far less
 	// than a write transaction (on SQLite, a turn of the one writer).
@@ -46,7 +49,7 @@ func (db *DB) Sequence(ctx context.Context) (int, error) {
 	}
 }
 
-func (db *DB) sequenceOnce(ctx context.Context) (int, error) {
+func (db *database) sequenceOnce(ctx context.Context) (int, error) {
 	tx, err := db.wr.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, translate(err)
@@ -83,18 +86,18 @@ const eventColumns = `feed_seq, id, org_id, type, aggregate_type, aggregate_id,
 // Events returns up to limit events of org after the feed cursor after, in
 // feed order. It numbers newly committed events first, so a reader sees
 // its own writes.
-func (db *DB) Events(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
-	if _, err := db.Sequence(ctx); err != nil {
+func (s *Outbox) Events(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
+	if _, err := s.Sequence(ctx); err != nil {
 		return nil, err
 	}
-	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
+	return s.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
 		WHERE org_id = ? AND feed_seq IS NOT NULL AND feed_seq > ? ORDER BY feed_seq LIMIT ?`, org, after, pageSize(limit))
 }
 
 // FeedAfter returns up to limit events of every org after the cursor, in
 // feed order. Publishers call Sequence first.
-func (db *DB) FeedAfter(ctx context.Context, after int64, limit int) ([]crm.Event, error) {
-	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
+func (s *Outbox) FeedAfter(ctx context.Context, after int64, limit int) ([]crm.Event, error) {
+	return s.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
 		WHERE feed_seq IS NOT NULL AND feed_seq > ? ORDER BY feed_seq LIMIT ?`, after, pageSize(limit))
 }
 
@@ -105,7 +108,7 @@ func pageSize(limit int) int {
 	return limit
 }
 
-func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]crm.Event, error) {
+func (db *database) queryEvents(ctx context.Context, query string, args ...any) ([]crm.Event, error) {
 	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
@@ -133,14 +136,14 @@ func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]crm
 // AcquireLease takes the lease name for holder, or renews it, until
 // now+ttl, and returns the stream's cursor. Another holder's lease is taken
 // over only once it has expired.
-func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (int64, bool, error) {
-	now := db.now()
+func (s *Outbox) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (int64, bool, error) {
+	now := s.now()
 	var cursor int64
-	err := db.wr.QueryRowContext(ctx, db.dialect.q(`INSERT INTO relay_leases (name, holder, expires_at, cursor)
+	err := s.wr.QueryRowContext(ctx, s.dialect.q(`INSERT INTO relay_leases (name, holder, expires_at, cursor)
 		VALUES (?, ?, ?, 0)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 		WHERE relay_leases.holder = excluded.holder OR relay_leases.expires_at < ?
-		RETURNING cursor`), name, holder, db.dialect.ts(now.Add(ttl)), db.dialect.ts(now)).Scan(&cursor)
+		RETURNING cursor`), name, holder, s.dialect.ts(now.Add(ttl)), s.dialect.ts(now)).Scan(&cursor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -153,10 +156,10 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Du
 // CommitCursor records the cursor and renews the lease, only while holder
 // holds it: a process that lost its lease (paused past the expiry, cut off
 // from the database) cannot move the stream back or forward.
-func (db *DB) CommitCursor(ctx context.Context, name, holder string, cursor int64, ttl time.Duration) error {
-	res, err := db.wr.ExecContext(ctx, db.dialect.q(`UPDATE relay_leases SET cursor = ?, expires_at = ?
+func (s *Outbox) CommitCursor(ctx context.Context, name, holder string, cursor int64, ttl time.Duration) error {
+	res, err := s.wr.ExecContext(ctx, s.dialect.q(`UPDATE relay_leases SET cursor = ?, expires_at = ?
 		WHERE name = ? AND holder = ? AND expires_at >= ?`),
-		cursor, db.dialect.ts(db.now().Add(ttl)), name, holder, db.dialect.ts(db.now()))
+		cursor, s.dialect.ts(s.now().Add(ttl)), name, holder, s.dialect.ts(s.now()))
 	if err != nil {
 		return translate(err)
 	}
@@ -170,17 +173,17 @@ func (db *DB) CommitCursor(ctx context.Context, name, holder string, cursor int6
 
 // ReleaseLease ends holder's lease now, so another process takes over
 // without waiting for the expiry.
-func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	_, err := db.wr.ExecContext(ctx, db.dialect.q(`UPDATE relay_leases SET expires_at = ? WHERE name = ? AND holder = ?`),
-		db.dialect.ts(time.Unix(0, 0)), name, holder)
+func (s *Outbox) ReleaseLease(ctx context.Context, name, holder string) error {
+	_, err := s.wr.ExecContext(ctx, s.dialect.q(`UPDATE relay_leases SET expires_at = ? WHERE name = ? AND holder = ?`),
+		s.dialect.ts(time.Unix(0, 0)), name, holder)
 	return translate(err)
 }
 
 // Backlog counts the events the stream name has not published yet,
 // numbered or not.
-func (db *DB) Backlog(ctx context.Context, name string) (int64, error) {
+func (s *Outbox) Backlog(ctx context.Context, name string) (int64, error) {
 	var n int64
-	err := db.queryRow(ctx, `SELECT
+	err := s.queryRow(ctx, `SELECT
 		COALESCE((SELECT MAX(feed_seq) FROM events), 0)
 		- COALESCE((SELECT cursor FROM relay_leases WHERE name = ?), 0)
 		+ (SELECT COUNT(*) FROM events WHERE feed_seq IS NULL)`, name).Scan(&n)

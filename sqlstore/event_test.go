@@ -26,7 +26,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 		const customers, writers, patches = 3, 4, 15
 		var ids []string
 		for i := range customers {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,7 +39,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 				for i := range patches {
 					lang := []string{"es", "ca", "en", "eu"}[(w+i)%4]
 					p := crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}
-					err := db.UpdateCustomer(ctx, "telco", ids[(w+i)%customers], p, crm.WriteOptions{})
+					err := db.Customers.UpdateCustomer(ctx, "telco", ids[(w+i)%customers], p, crm.WriteOptions{})
 					if err != nil && !errors.Is(err, context.Canceled) {
 						t.Errorf("patch: %v", err)
 					}
@@ -52,7 +52,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 		total := 0
 		var cursor int64
 		follow := func() {
-			evs, err := db.Events(context.Background(), "telco", cursor, 7)
+			evs, err := db.Outbox.Events(context.Background(), "telco", cursor, 7)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +81,7 @@ func TestFeedOrderUnderConcurrency(t *testing.T) {
 		}
 		// Patches that set the language already in force change nothing and
 		// append no event, so count from the store, not from the calls.
-		all, err := db.Events(context.Background(), "telco", 0, 0)
+		all, err := db.Outbox.Events(context.Background(), "telco", 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,35 +105,35 @@ func TestLeaseTakeover(t *testing.T) {
 				t.Fatalf("%s: got %v, want %v", what, got, want)
 			}
 		}
-		cur, ok, err := db.AcquireLease(ctx, "nats", "a", ttl)
+		cur, ok, err := db.Outbox.AcquireLease(ctx, "nats", "a", ttl)
 		step("a acquires", fmt.Sprint(cur, ok, err), "0 true <nil>")
-		_, ok, err = db.AcquireLease(ctx, "nats", "b", ttl)
+		_, ok, err = db.Outbox.AcquireLease(ctx, "nats", "b", ttl)
 		step("b refused while a holds", fmt.Sprint(ok, err), "false <nil>")
-		step("a commits", db.CommitCursor(ctx, "nats", "a", 42, ttl), nil)
+		step("a commits", db.Outbox.CommitCursor(ctx, "nats", "a", 42, ttl), nil)
 		clock.Advance(4 * time.Second)
-		_, ok, _ = db.AcquireLease(ctx, "nats", "b", ttl)
+		_, ok, _ = db.Outbox.AcquireLease(ctx, "nats", "b", ttl)
 		step("b refused: a renewed at commit", ok, false)
 		clock.Advance(2 * time.Second)
-		cur, ok, err = db.AcquireLease(ctx, "nats", "b", ttl)
+		cur, ok, err = db.Outbox.AcquireLease(ctx, "nats", "b", ttl)
 		step("b takes over with a's cursor", fmt.Sprint(cur, ok, err), "42 true <nil>")
-		step("a fenced off", db.CommitCursor(ctx, "nats", "a", 50, ttl), crm.ErrLeaseLost)
-		step("b commits", db.CommitCursor(ctx, "nats", "b", 43, ttl), nil)
-		step("b releases", db.ReleaseLease(ctx, "nats", "b"), nil)
-		cur, ok, _ = db.AcquireLease(ctx, "nats", "a", ttl)
+		step("a fenced off", db.Outbox.CommitCursor(ctx, "nats", "a", 50, ttl), crm.ErrLeaseLost)
+		step("b commits", db.Outbox.CommitCursor(ctx, "nats", "b", 43, ttl), nil)
+		step("b releases", db.Outbox.ReleaseLease(ctx, "nats", "b"), nil)
+		cur, ok, _ = db.Outbox.AcquireLease(ctx, "nats", "a", ttl)
 		step("a back at once after release", fmt.Sprint(cur, ok), "43 true")
-		_, ok, _ = db.AcquireLease(ctx, "webhooks", "b", ttl)
+		_, ok, _ = db.Outbox.AcquireLease(ctx, "webhooks", "b", ttl)
 		step("leases are per stream", ok, true)
 
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		n, err := db.Backlog(ctx, "fresh")
+		n, err := db.Outbox.Backlog(ctx, "fresh")
 		step("backlog counts unnumbered events", fmt.Sprint(n, err), "1 <nil>")
-		if _, err := db.Sequence(ctx); err != nil {
+		if _, err := db.Outbox.Sequence(ctx); err != nil {
 			t.Fatal(err)
 		}
-		evs, _ := db.FeedAfter(ctx, 0, 10)
-		n, _ = db.Backlog(ctx, "fresh")
+		evs, _ := db.Outbox.FeedAfter(ctx, 0, 10)
+		n, _ = db.Outbox.Backlog(ctx, "fresh")
 		step("backlog after numbering", fmt.Sprint(len(evs), n), "1 1")
 	})
 }
@@ -145,21 +145,21 @@ func TestFeedNumbersWaitBehindBacklog(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		a, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
+		a, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Exec(context.Background(), "UPDATE events SET feed_seq = NULL"); err != nil {
 			t.Fatal(err)
 		}
-		b, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)), crm.WriteOptions{})
+		b, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UpdateCustomer(ctx, "telco", a.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctx, "telco", a.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		evs, err := db.Events(context.Background(), "telco", 0, 0)
+		evs, err := db.Outbox.Events(context.Background(), "telco", 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,10 +171,10 @@ func TestFeedNumbersWaitBehindBacklog(t *testing.T) {
 			t.Errorf("feed order %v, want [a/1 b/1 a/2]", got)
 		}
 		// Once the backlog is gone, new events are numbered after it.
-		if err := db.UpdateCustomer(ctx, "telco", b.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctx, "telco", b.ID, crm.CustomerPatch{PreferredLanguage: crm.Some("ca")}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		more, err := db.Events(context.Background(), "telco", evs[len(evs)-1].Position, 0)
+		more, err := db.Outbox.Events(context.Background(), "telco", evs[len(evs)-1].Position, 0)
 		if err != nil || len(more) != 1 || more[0].AggregateID != b.ID || more[0].Sequence != 2 {
 			t.Errorf("after the backlog: %v, %v", more, err)
 		}

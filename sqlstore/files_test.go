@@ -46,7 +46,7 @@ func TestSQLiteFileModes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateWebhook(ctxAs("key:1"), "telco", newHook("*"), crm.WriteOptions{}); err != nil {
+		if _, err := db.Webhooks.CreateWebhook(ctxAs("key:1"), "telco", newHook("*"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]os.FileMode{"data": 0o700, "crm.db": 0o600, "crm.db-wal": 0o600, "crm.db-shm": 0o600}

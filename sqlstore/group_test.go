@@ -47,7 +47,7 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 						ext = strconv.Itoa(1 + i)
 						n.ExternalID = &ext
 					}
-					c, err := db.CreateCustomer(ctx, "telco", n, crm.WriteOptions{})
+					c, err := db.Customers.CreateCustomer(ctx, "telco", n, crm.WriteOptions{})
 					results <- outcome{doc, ext, c, err}
 				}
 			}()
@@ -73,7 +73,7 @@ func TestConcurrentCreatesKeepEachOutcome(t *testing.T) {
 			}
 			extIDs[*r.c.ExternalID] = r.c.ID
 			created[r.c.ID] = true
-			got, err := db.GetCustomer(ctx, "telco", r.c.ID)
+			got, err := db.Customers.GetCustomer(ctx, "telco", r.c.ID)
 			if err != nil {
 				t.Errorf("created %s: %v", r.c.ID, err)
 			} else if got.PersonalInfo.IdentityDocument.Number != r.doc || *got.ExternalID != *r.c.ExternalID {
@@ -120,7 +120,7 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 					doc := crmtest.NIF(7000 + (g/4)*each + i)
 					key := fmt.Sprintf("k-%d-%d", g/2, i)
 					ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "req", Principal: crm.Principal{ID: "key:1"}})
-					c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(doc), keyed(key))
+					c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(doc), keyed(key))
 					results <- outcome{doc, key, c, err}
 				}
 			})
@@ -153,7 +153,7 @@ func TestConcurrentCreatesWithKeysKeepEachOutcome(t *testing.T) {
 			}
 		}
 		for key := range keys {
-			rec, err := db.LookupIdempotency(ctx, "telco", key)
+			rec, err := db.Idempotency.LookupIdempotency(ctx, "telco", key)
 			if err != nil {
 				t.Fatal(err)
 			}

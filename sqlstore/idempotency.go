@@ -94,12 +94,12 @@ func (t *tx) keep(org string, v any) error {
 }
 
 // LookupIdempotency returns the live record of a key, if any.
-func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.IdempotencyRecord, error) {
+func (s *Idempotency) LookupIdempotency(ctx context.Context, org, key string) (*crm.IdempotencyRecord, error) {
 	var r crm.IdempotencyRecord
 	var created time.Time
 	var body, result []byte
 	var location sql.NullString
-	err := db.lookupRow(ctx, `SELECT request_hash, status_code, response_body, location, result, created_at
+	err := s.lookupRow(ctx, `SELECT request_hash, status_code, response_body, location, result, created_at
 		FROM idempotency_keys WHERE org_id = ? AND key = ?`, org, key).
 		Scan(&r.RequestHash, &r.Answer.Status, &body, &location, &result, timeScan{&created})
 	if err == sql.ErrNoRows {
@@ -108,13 +108,13 @@ func (db *DB) LookupIdempotency(ctx context.Context, org, key string) (*crm.Idem
 	if err != nil {
 		return nil, translate(err)
 	}
-	if created.Before(db.now().Add(-IdempotencyTTL)) {
+	if created.Before(s.now().Add(-IdempotencyTTL)) {
 		return nil, nil
 	}
-	if body, err = unsealBody(db.secrets, org, key, body); err != nil {
+	if body, err = unsealBody(s.secrets, org, key, body); err != nil {
 		return nil, crm.Internal(err)
 	}
-	if result, err = unsealBody(db.secrets, org, key, result); err != nil {
+	if result, err = unsealBody(s.secrets, org, key, result); err != nil {
 		return nil, crm.Internal(err)
 	}
 	r.Result, r.Answer.Body, r.Answer.Location, r.CreatedAt = result, body, location.String, created

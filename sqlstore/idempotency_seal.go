@@ -16,7 +16,7 @@ import (
 func idempotencyAAD(org, key string) []byte { return []byte("idempotency:" + org + "/" + key) }
 
 // sealBody returns the stored form of a response body.
-func (db *DB) sealBody(org, key string, body []byte) ([]byte, error) {
+func (db *database) sealBody(org, key string, body []byte) ([]byte, error) {
 	if db.secrets == nil || body == nil {
 		return body, nil
 	}
@@ -44,7 +44,7 @@ func unsealBody(k crm.SecretKeeper, org, key string, stored []byte) ([]byte, err
 }
 
 // resealBodies seals the stored results and answers again under to, in tx.
-func (db *DB) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper) (int, error) {
+func (db *database) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper) (int, error) {
 	n := 0
 	for _, column := range []string{"response_body", "result"} {
 		m, err := db.resealColumn(ctx, tx, to, column)
@@ -57,7 +57,7 @@ func (db *DB) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper)
 }
 
 // resealColumn reseals one column of the idempotency records.
-func (db *DB) resealColumn(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper, column string) (int, error) {
+func (db *database) resealColumn(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper, column string) (int, error) {
 	type row struct {
 		org, key string
 		body     []byte
@@ -79,7 +79,7 @@ func (db *DB) resealColumn(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper,
 	if err := rows.Err(); err != nil {
 		return 0, translate(err)
 	}
-	next := &DB{secrets: to}
+	next := &database{secrets: to}
 	for _, r := range all {
 		plain, err := unsealBody(db.secrets, r.org, r.key, r.body)
 		if err != nil {

@@ -31,16 +31,16 @@ func TestCreateKeepsItsReceiptInItsTransaction(t *testing.T) {
 		taken := "1"
 		chosen := crmtest.Private(crmtest.NIF(1))
 		chosen.ExternalID = &taken
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", chosen, crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", chosen, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		for i, nif := range []string{crmtest.NIF(2), crmtest.NIF(3)} {
 			key := fmt.Sprint("k", i)
-			c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(nif), keyed(key))
+			c, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(nif), keyed(key))
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := db.LookupIdempotency(context.Background(), "telco", key)
+			rec, err := db.Idempotency.LookupIdempotency(context.Background(), "telco", key)
 			if err != nil || rec == nil {
 				t.Fatalf("create %d: record %v, %v", i, rec, err)
 			}
@@ -66,34 +66,34 @@ func TestKeyedWrites(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), keyed("a"))
+		c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), keyed("a"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		before := len(events(t, db, "telco"))
-		_, err = db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)), keyed("a"))
+		_, err = db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(2)), keyed("a"))
 		mustCode(t, err, crm.EIDEMPOTENCY)
-		mustCode(t, db.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}, keyed("a")), crm.EIDEMPOTENCY)
+		mustCode(t, db.Classification.SetCustomerSpecialTreatment(ctx, "telco", c.ID, []string{}, keyed("a")), crm.EIDEMPOTENCY)
 		if n := len(events(t, db, "telco")); n != before {
 			t.Errorf("refused writes appended %d events", n-before)
 		}
 
-		if err := db.DeactivateCustomer(ctx, "telco", c.ID, keyed("b")); err != nil {
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", c.ID, keyed("b")); err != nil {
 			t.Fatal(err)
 		}
-		if rec, err := db.LookupIdempotency(context.Background(), "telco", "b"); err != nil || rec == nil || string(rec.Result) != "null" {
+		if rec, err := db.Idempotency.LookupIdempotency(context.Background(), "telco", "b"); err != nil || rec == nil || string(rec.Result) != "null" {
 			t.Errorf("write without a result: record %+v, %v; want an empty result", rec, err)
 		}
 
 		clock.Advance(sqlstore.IdempotencyTTL + time.Minute)
-		if rec, err := db.LookupIdempotency(context.Background(), "telco", "a"); err != nil || rec != nil {
+		if rec, err := db.Idempotency.LookupIdempotency(context.Background(), "telco", "a"); err != nil || rec != nil {
 			t.Errorf("expired key: record %+v, %v; want none", rec, err)
 		}
-		d, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(3)), keyed("a"))
+		d, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(3)), keyed("a"))
 		if err != nil {
 			t.Fatalf("expired key not taken over: %v", err)
 		}
-		rec, err := db.LookupIdempotency(context.Background(), "telco", "a")
+		rec, err := db.Idempotency.LookupIdempotency(context.Background(), "telco", "a")
 		if err != nil || rec == nil || !strings.Contains(string(rec.Result), d.ID) {
 			t.Errorf("taken-over key: record %+v, %v; want the new customer's", rec, err)
 		}
@@ -121,7 +121,7 @@ func TestAnswersKeptBeforeResultsReplay(t *testing.T) {
 			"answered": {Status: 201, Body: []byte(`{"id":"x"}`), Location: "/x"},
 			"lost":     {Location: "/x"},
 		} {
-			rec, err := db.LookupIdempotency(context.Background(), "telco", key)
+			rec, err := db.Idempotency.LookupIdempotency(context.Background(), "telco", key)
 			if err != nil || rec == nil {
 				t.Fatalf("%s: record %+v, %v", key, rec, err)
 			}

@@ -38,7 +38,7 @@ func (db *DB) Identifications(blobs crm.BlobStore) *Identifications {
 // for none, ESTATE for a deactivated one: asked before an upload's body is
 // read, so that requests that would fail write nothing at all.
 func (s *Identifications) CheckIdentifiable(ctx context.Context, org, customerID string) error {
-	c, err := s.db.GetCustomer(ctx, org, customerID)
+	c, err := s.db.getCustomer(ctx, org, customerID)
 	if err != nil {
 		return err
 	}
@@ -190,8 +190,8 @@ func (s *Identifications) OpenDocument(ctx context.Context, org, documentID stri
 
 // HasIdentificationProcess reports whether the customer has at least one
 // identification process (products activation depends on it).
-func (db *DB) HasIdentificationProcess(ctx context.Context, org, customerID string) (bool, error) {
-	return hasIdentificationProcess(db.read.QueryRowContext(ctx, db.dialect.q(hasIdentificationQuery), org, customerID))
+func (s *Identifications) HasIdentificationProcess(ctx context.Context, org, customerID string) (bool, error) {
+	return hasIdentificationProcess(s.db.queryRow(ctx, hasIdentificationQuery, org, customerID))
 }
 
 // hasIdentificationProcess is HasIdentificationProcess inside a write, for

@@ -50,7 +50,7 @@ func TestCrashBetweenBlobAndRow(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer db.Close()
-				c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+				c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 				dir := t.TempDir()
 
 				cmd := exec.Command(os.Args[0], "-test.run=^TestCrashBetweenBlobAndRow$")

@@ -184,7 +184,7 @@ func TestCleanOrphanBlobs(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "", testPDF), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -35,8 +35,8 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		if has, err := db.HasIdentificationProcess(ctx, "telco", c.ID); has || err != nil {
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		if has, err := ids.HasIdentificationProcess(ctx, "telco", c.ID); has || err != nil {
 			t.Fatalf("has before any process = %v, %v", has, err)
 		}
 		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "my id.png", testPDF), crm.WriteOptions{})
@@ -81,12 +81,12 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		if !bytes.Equal(raw, testPDF) || doc.SHA256 != sha256hex(testPDF) {
 			t.Errorf("document bytes %q, sha %s", raw, doc.SHA256)
 		}
-		if has, err := db.HasIdentificationProcess(ctx, "telco", c.ID); !has || err != nil {
+		if has, err := ids.HasIdentificationProcess(ctx, "telco", c.ID); !has || err != nil {
 			t.Errorf("has = %v, %v", has, err)
 		}
 
 		// Another org, or another customer, sees nothing.
-		other, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{})
+		other, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(7)), crm.WriteOptions{})
 		_, err = ids.ListIdentificationProcesses(ctx, "other", c.ID)
 		mustCode(t, err, crm.ENOTFOUND)
 		_, err = ids.GetIdentificationProcess(ctx, "other", c.ID, p.ID)
@@ -95,7 +95,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		mustCode(t, err, crm.ENOTFOUND)
 		_, _, err = ids.OpenDocument(ctx, "other", p.Document.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		if has, _ := db.HasIdentificationProcess(ctx, "other", c.ID); has {
+		if has, _ := ids.HasIdentificationProcess(ctx, "other", c.ID); has {
 			t.Error("has in another org")
 		}
 		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", other.ID); len(l) != 0 {
@@ -129,7 +129,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		if strings.Contains(string(mine[0].Data), "identification/") {
 			t.Errorf("the blob key leaked into the event: %s", mine[0].Data)
 		}
-		cust, _ := db.GetCustomer(ctx, "telco", c.ID)
+		cust, _ := db.Customers.GetCustomer(ctx, "telco", c.ID)
 		if cust.Version != 3 {
 			t.Errorf("customer version %d, want 3", cust.Version)
 		}
@@ -144,7 +144,7 @@ func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := db.Identifications(newMemBlobs(clock.Now))
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "id.pdf", testPDF), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -154,7 +154,7 @@ func TestDocumentLinkTargetEndsWithCustomer(t *testing.T) {
 			t.Fatal(err)
 		}
 		body.Close()
-		if err := db.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err = ids.OpenDocument(ctx, "telco", p.Document.ID)
@@ -174,7 +174,7 @@ func TestUploadFileNameIsMetadata(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		ids := db.Identifications(newMemBlobs(clock.Now))
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		p, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, upload(t, ids, crm.DocNIF, "../../etc/passwd", testPDF), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -197,9 +197,9 @@ func TestIdentificationProcessRejects(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		ended, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(9)), crm.WriteOptions{})
-		db.DeactivateCustomer(ctx, "telco", ended.ID, crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		ended, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(9)), crm.WriteOptions{})
+		db.Customers.DeactivateCustomer(ctx, "telco", ended.ID, crm.WriteOptions{})
 		before := len(events(t, db, "telco"))
 		cases := []struct {
 			name     string
@@ -238,12 +238,12 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		ctx := ctxAs("key:1")
 		blobs := newMemBlobs(clock.Now)
 		ids := db.Identifications(blobs)
-		c, _ := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		in := func() crm.NewIdentificationProcess { return upload(t, ids, crm.DocNIF, "id.pdf", testPDF) }
 
 		// The row is not there yet when the blob is written.
 		blobs.afterPut = func(string) {
-			if has, _ := db.HasIdentificationProcess(ctx, "telco", c.ID); has {
+			if has, _ := ids.HasIdentificationProcess(ctx, "telco", c.ID); has {
 				t.Error("the row committed before its blob was written")
 			}
 		}
@@ -269,14 +269,14 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		if l, _ := ids.ListIdentificationProcesses(ctx, "telco", c.ID); len(l) != 1 {
 			t.Errorf("%d processes after a failed blob write, want 1", len(l))
 		}
-		if cust, _ := db.GetCustomer(ctx, "telco", c.ID); cust.Version != 2 {
+		if cust, _ := db.Customers.GetCustomer(ctx, "telco", c.ID); cust.Version != 2 {
 			t.Errorf("customer version %d after a failed blob write, want 2", cust.Version)
 		}
 
 		// The customer ends between the blob write and the transaction: the
 		// transaction refuses, and the blob goes.
 		blobs.afterPut = func(string) {
-			if err := db.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
+			if err := db.Customers.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -288,13 +288,13 @@ func TestIdentificationWriteOrder(t *testing.T) {
 		}
 
 		// So does a request whose Idempotency-Key another one holds.
-		c2, _ := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)), crm.WriteOptions{})
+		c2, _ := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(5)), crm.WriteOptions{})
 		kept, err := ids.CreateIdentificationProcess(ctx, "telco", c2.ID, in(), keyed("k1"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Kept for replay: the process's id, not its document's name or hash.
-		if rec, err := db.LookupIdempotency(ctx, "telco", "k1"); err != nil || rec == nil ||
+		if rec, err := db.Idempotency.LookupIdempotency(ctx, "telco", "k1"); err != nil || rec == nil ||
 			string(rec.Result) != `{"id":"`+kept.ID+`","external_id":null}` {
 			t.Errorf("kept result %+v, %v; want the process's receipt", rec, err)
 		}

@@ -64,7 +64,7 @@ func (db *DB) Import(ctx context.Context, org string, r io.Reader, opt ImportOpt
 	if opt.Actor == "" {
 		opt.Actor = "import"
 	}
-	settings, err := db.AccountSettings(ctx, org)
+	settings, err := db.Accounts.AccountSettings(ctx, org)
 	if err != nil {
 		return ImportStats{}, err
 	}
@@ -122,7 +122,7 @@ func (db *DB) Import(ctx context.Context, org string, r io.Reader, opt ImportOpt
 // autovacuum, whose ANALYZE also replaces cached plans, was off. After an
 // import, listing a customer's accounts likewise ANDed the customer's
 // rows with all of the org's: milliseconds instead of microseconds.
-func (db *DB) analyzeImported(ctx context.Context) error {
+func (db *database) analyzeImported(ctx context.Context) error {
 	if db.dialect.analyzeImported == "" {
 		return nil
 	}

@@ -60,29 +60,29 @@ func TestImportValidLines(t *testing.T) {
 			t.Fatalf("stats (-want +got):\n%s\nreport %v", diff, report)
 		}
 		ctx := context.Background()
-		ref, err := db.FindCustomerByExternalID(ctx, "telco", "legacy-1")
+		ref, err := db.Customers.FindCustomerByExternalID(ctx, "telco", "legacy-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids, _ := db.ListAccountIDs(ctx, "telco", ref.ID)
+		ids, _ := db.Accounts.ListAccountIDs(ctx, "telco", ref.ID)
 		if len(ids) != 1 {
 			t.Fatalf("accounts %v", ids)
 		}
-		a, err := db.GetAccount(ctx, "telco", ids[0])
+		a, err := db.Accounts.GetAccount(ctx, "telco", ids[0])
 		if err != nil || *a.ExternalID != "acc-1" || a.PaymentMethod.IBAN != validIBAN || a.InvoiceCycle != crm.DefaultInvoiceCycle {
 			t.Fatalf("account %+v, %v", a, err)
 		}
-		if h, _ := db.BillingAddressHistory(ctx, "telco", a.ID, nil, nil); len(h) != 1 {
+		if h, _ := db.Accounts.BillingAddressHistory(ctx, "telco", a.ID, nil, nil); len(h) != 1 {
 			t.Errorf("billing history %+v", h)
 		}
 		// Lines without external ids get them from the org's sequence in
 		// line order, and the unused rest of the block is given back.
-		if r, err := db.FindCustomerByExternalID(ctx, "telco", "2"); err != nil {
+		if r, err := db.Customers.FindCustomerByExternalID(ctx, "telco", "2"); err != nil {
 			t.Errorf("the digital customer (line 4) has no external id 2: %v", err)
-		} else if c, _ := db.GetCustomer(ctx, "telco", r.ID); c.DigitalPersonalInfo.Email != "ana@example.com" {
+		} else if c, _ := db.Customers.GetCustomer(ctx, "telco", r.ID); c.DigitalPersonalInfo.Email != "ana@example.com" {
 			t.Errorf("external id 2 is %+v", c)
 		}
-		next, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(99)), crm.WriteOptions{})
+		next, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(99)), crm.WriteOptions{})
 		if err != nil || *next.ExternalID != "3" {
 			t.Errorf("the API's next external id %v, %v; want 3", next.ExternalID, err)
 		}
@@ -98,17 +98,17 @@ func TestImportEventsAsTheAPI(t *testing.T) {
 		ctx := ctxAs("key:1")
 		n := crmtest.Private(crmtest.NIF(7))
 		n.ExternalID = strp("legacy-7")
-		c, err := db.CreateCustomer(ctx, "other", n, crm.WriteOptions{})
+		c, err := db.Customers.CreateCustomer(ctx, "other", n, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		na := newAccount(directDebit())
 		na.ExternalID = strp("acc-7")
-		if _, err := db.CreateAccount(ctx, "other", c.ID, na, crm.WriteOptions{}); err != nil {
+		if _, err := db.Accounts.CreateAccount(ctx, "other", c.ID, na, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		imported, _ := db.Events(context.Background(), "telco", 0, 100)
-		api, _ := db.Events(context.Background(), "other", 0, 100)
+		imported, _ := db.Outbox.Events(context.Background(), "telco", 0, 100)
+		api, _ := db.Outbox.Events(context.Background(), "other", 0, 100)
 		if len(imported) != 2 || len(api) != 2 {
 			t.Fatalf("events: %d imported, %d by the API", len(imported), len(api))
 		}
@@ -170,7 +170,7 @@ func TestImportRejectsInvalidLines(t *testing.T) {
 		if !strings.HasPrefix(report[0].Errors[0], "personal_info.identity_document.number: ") {
 			t.Errorf("bad NIF reported as %q", report[0].Errors)
 		}
-		if _, err := db.FindCustomerByExternalID(context.Background(), "telco", "card"); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
+		if _, err := db.Customers.FindCustomerByExternalID(context.Background(), "telco", "card"); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
 			t.Errorf("a rejected line was written: %v", err)
 		}
 	})
@@ -181,7 +181,7 @@ func TestImportRejectsInvalidLines(t *testing.T) {
 func TestImportDuplicates(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(50)), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(50)), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		stats, report := runImport(t, db, 3,
@@ -204,12 +204,12 @@ func TestImportDuplicates(t *testing.T) {
 			t.Errorf("stats %+v", stats)
 		}
 		for _, ext := range []string{"a", "d"} {
-			if _, err := db.FindCustomerByExternalID(context.Background(), "telco", ext); err != nil {
+			if _, err := db.Customers.FindCustomerByExternalID(context.Background(), "telco", ext); err != nil {
 				t.Errorf("line with external id %s: %v", ext, err)
 			}
 		}
 		// Nothing of a rejected line was written, accounts and events included.
-		events, _ := db.Events(context.Background(), "telco", 0, 100)
+		events, _ := db.Outbox.Events(context.Background(), "telco", 0, 100)
 		if len(events) != 1+2+2 {
 			t.Errorf("%d events, want the API's customer's and 2 for each imported line", len(events))
 		}
@@ -234,7 +234,7 @@ func TestImportRerunSkips(t *testing.T) {
 		if diff := cmp.Diff(want, report); diff != "" {
 			t.Errorf("report (-want +got):\n%s", diff)
 		}
-		events, _ := db.Events(context.Background(), "telco", 0, 100)
+		events, _ := db.Outbox.Events(context.Background(), "telco", 0, 100)
 		if len(events) != 6 {
 			t.Errorf("%d events after the re-run, want 6", len(events))
 		}
@@ -247,7 +247,7 @@ func TestImportDrawnExternalIDsSkipTaken(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		n := crmtest.Private(crmtest.NIF(90))
 		n.ExternalID = strp("2")
-		if _, err := db.CreateCustomer(ctxAs("key:1"), "telco", n, crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", n, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		stats, report := runImport(t, db, 0, importLine(t, crmtest.NIF(1), "", ""), importLine(t, crmtest.NIF(2), "", ""),
@@ -257,7 +257,7 @@ func TestImportDrawnExternalIDsSkipTaken(t *testing.T) {
 		}
 		seen := map[string]bool{}
 		for i := 1; i <= 4; i++ {
-			r, err := db.FindCustomer(context.Background(), "telco", crm.CustomerSearch{IdentityDocument: crmtest.NIF(i)})
+			r, err := db.Customers.FindCustomer(context.Background(), "telco", crm.CustomerSearch{IdentityDocument: crmtest.NIF(i)})
 			if err != nil || *r.ExternalID == "2" || seen[*r.ExternalID] {
 				t.Errorf("line %d: %+v, %v", i, r, err)
 				continue
@@ -293,7 +293,7 @@ func TestImportBatchFallsBackLineByLine(t *testing.T) {
 		if stats.Imported != 4 || stats.Accounts != 3 {
 			t.Errorf("stats %+v", stats)
 		}
-		events, _ := db.Events(context.Background(), "telco", 0, 100)
+		events, _ := db.Outbox.Events(context.Background(), "telco", 0, 100)
 		if len(events) != 4+3 {
 			t.Errorf("%d events, want 7", len(events))
 		}

@@ -78,7 +78,7 @@ func (im *importer) inTx(ctx context.Context, fn func(t *tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
-	t := &tx{Tx: et, ctx: et.Context(), db: im.db, info: crm.RequestInfo{Principal: crm.Principal{ID: im.opt.Actor}}}
+	t := &tx{Tx: et, ctx: et.Context(), db: im.db.database, info: crm.RequestInfo{Principal: crm.Principal{ID: im.opt.Actor}}}
 	if err := fn(t); err != nil {
 		et.Rollback()
 		return translate(err)

@@ -22,13 +22,13 @@ func TestConcurrentReadsByIDEachGetTheirOwnAnswer(t *testing.T) {
 		ctx := ctxAs("key:1")
 		var ids []string
 		for i := range 8 {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1000+i)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1000+i)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, c.ID)
 		}
-		other, err := db.CreateCustomer(ctx, "other", crmtest.Private(crmtest.NIF(2000)), crm.WriteOptions{})
+		other, err := db.Customers.CreateCustomer(ctx, "other", crmtest.Private(crmtest.NIF(2000)), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,17 +49,17 @@ func TestConcurrentReadsByIDEachGetTheirOwnAnswer(t *testing.T) {
 					}
 					switch k := (g + i) % 10; {
 					case k == 8: // another org's customer is not this org's
-						if _, err := db.GetCustomer(ctx, "telco", other.ID); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
+						if _, err := db.Customers.GetCustomer(ctx, "telco", other.ID); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
 							errs <- fmt.Errorf("other org's customer: %v, want not found", err)
 						}
 					case k == 9:
-						if _, err := db.GetCustomer(ctx, "telco", missing); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
+						if _, err := db.Customers.GetCustomer(ctx, "telco", missing); crm.ErrorCodeOf(err) != crm.ENOTFOUND {
 							errs <- fmt.Errorf("unknown customer: %v, want not found", err)
 						}
 					default:
 						// Several goroutines read the same id at once.
 						id := ids[k%len(ids)]
-						c, err := db.GetCustomer(ctx, "telco", id)
+						c, err := db.Customers.GetCustomer(ctx, "telco", id)
 						if err != nil {
 							errs <- fmt.Errorf("customer %s: %v", id, err)
 							continue
@@ -93,7 +93,7 @@ func TestReadByIDSeesEveryEarlierCommit(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 16*10)
 		for g := range 16 {
-			c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(3000+g)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(3000+g)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,11 +102,11 @@ func TestReadByIDSeesEveryEarlierCommit(t *testing.T) {
 				defer wg.Done()
 				for i := range 10 {
 					lang := []string{"en", "es", "ca"}[i%3]
-					if err := db.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
+					if err := db.Customers.UpdateCustomer(ctx, "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 						errs <- err
 						return
 					}
-					got, err := db.GetCustomer(ctx, "telco", c.ID)
+					got, err := db.Customers.GetCustomer(ctx, "telco", c.ID)
 					if err != nil {
 						errs <- err
 						return

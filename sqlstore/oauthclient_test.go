@@ -17,11 +17,11 @@ func TestOAuthClients(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := context.Background()
-		_, _, err := db.CreateOAuthClient(ctx, "telco", "x", nil)
+		_, _, err := db.OAuthClients.CreateOAuthClient(ctx, "telco", "x", nil)
 		mustCode(t, err, crm.EINVALID)
-		_, _, err = db.CreateOAuthClient(ctx, "telco", "x", []crm.Role{crm.RoleAdmin})
+		_, _, err = db.OAuthClients.CreateOAuthClient(ctx, "telco", "x", []crm.Role{crm.RoleAdmin})
 		mustCode(t, err, crm.EINVALID)
-		c, secret, err := db.CreateOAuthClient(ctx, "telco", "partner", []crm.Role{crm.RoleProductsWrite, crm.RoleProductsRead})
+		c, secret, err := db.OAuthClients.CreateOAuthClient(ctx, "telco", "partner", []crm.Role{crm.RoleProductsWrite, crm.RoleProductsRead})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,35 +32,35 @@ func TestOAuthClients(t *testing.T) {
 		if diff := cmp.Diff(want, c); diff != "" {
 			t.Errorf("created (-want +got):\n%s", diff)
 		}
-		reader, _, _ := db.CreateOAuthClient(ctx, "other", "", []crm.Role{crm.RoleProductsRead})
+		reader, _, _ := db.OAuthClients.CreateOAuthClient(ctx, "other", "", []crm.Role{crm.RoleProductsRead})
 
-		got, err := db.AuthenticateOAuthClient(ctx, c.ID, secret)
+		got, err := db.OAuthClients.AuthenticateOAuthClient(ctx, c.ID, secret)
 		if diff := cmp.Diff(want, got); diff != "" || err != nil {
 			t.Errorf("authenticate %v (-want +got):\n%s", err, diff)
 		}
 		for _, bad := range [][2]string{{c.ID, secret + "0"}, {c.ID, ""}, {reader.ID, secret}, {"not-a-uuid", secret}, {"", ""}} {
-			_, err := db.AuthenticateOAuthClient(ctx, bad[0], bad[1])
+			_, err := db.OAuthClients.AuthenticateOAuthClient(ctx, bad[0], bad[1])
 			mustCode(t, err, crm.EUNAUTHORIZED)
 		}
-		list, _ := db.ListOAuthClients(ctx, "telco")
+		list, _ := db.OAuthClients.ListOAuthClients(ctx, "telco")
 		if len(list) != 1 || list[0].ID != c.ID {
 			t.Errorf("list telco %+v", list)
 		}
-		if all, _ := db.ListOAuthClients(ctx, ""); len(all) != 2 {
+		if all, _ := db.OAuthClients.ListOAuthClients(ctx, ""); len(all) != 2 {
 			t.Errorf("list all %+v", all)
 		}
 
-		if err := db.RevokeOAuthClient(ctx, c.ID); err != nil {
+		if err := db.OAuthClients.RevokeOAuthClient(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.RevokeOAuthClient(ctx, c.ID), crm.ENOTFOUND)
-		_, err = db.AuthenticateOAuthClient(ctx, c.ID, secret)
+		mustCode(t, db.OAuthClients.RevokeOAuthClient(ctx, c.ID), crm.ENOTFOUND)
+		_, err = db.OAuthClients.AuthenticateOAuthClient(ctx, c.ID, secret)
 		mustCode(t, err, crm.EUNAUTHORIZED)
-		got, err = db.GetOAuthClient(ctx, c.ID)
+		got, err = db.OAuthClients.GetOAuthClient(ctx, c.ID)
 		if err != nil || got.RevokedAt == nil {
 			t.Errorf("revoked client %+v, %v", got, err)
 		}
-		_, err = db.GetOAuthClient(ctx, "nope")
+		_, err = db.OAuthClients.GetOAuthClient(ctx, "nope")
 		mustCode(t, err, crm.ENOTFOUND)
 	})
 }

@@ -39,13 +39,13 @@ func (t *tx) resolvePaymentMethod(org, customerID string, req crm.PaymentMethodR
 // SetPaymentMethod changes an account's payment method now, or, for a card
 // still being tokenized (reference_id), records the pending request and
 // answers pending; the card applies when the gateway completes it.
-func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.PaymentMethodRequest, opts crm.WriteOptions) (bool, error) {
+func (s *Accounts) SetPaymentMethod(ctx context.Context, org, id string, req crm.PaymentMethodRequest, opts crm.WriteOptions) (bool, error) {
 	req.Normalize()
 	if err := req.Validate(true); err != nil {
 		return false, err
 	}
 	pending := req.Type == crm.PaymentCreditCard && req.Details.ReferenceID != nil
-	err := db.write(ctx, org, opts, func(t *tx) error {
+	err := s.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, id)
 		if err != nil {
 			return err
@@ -57,7 +57,7 @@ func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.Paym
 			err := t.queryRow("SELECT account_id, status FROM tokenization_requests WHERE org_id = ? AND reference_id = ?", org, ref).Scan(&owner, &status)
 			switch {
 			case err == sql.ErrNoRows:
-				now := db.dialect.ts(db.now())
+				now := s.dialect.ts(s.now())
 				if _, err := t.exec(`INSERT INTO tokenization_requests (org_id, reference_id, account_id, status, created_at, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?)`, org, ref, id, crm.TokenizationPending, now, now); err != nil {
 					return err
@@ -87,19 +87,19 @@ func (db *DB) SetPaymentMethod(ctx context.Context, org, id string, req crm.Paym
 
 // AvailablePaymentMethods lists the methods the org allows for the
 // account's modality.
-func (db *DB) AvailablePaymentMethods(ctx context.Context, org, customerID, id string) ([]crm.PaymentType, error) {
-	a, err := db.GetAccount(ctx, org, id)
+func (s *Accounts) AvailablePaymentMethods(ctx context.Context, org, customerID, id string) ([]crm.PaymentType, error) {
+	a, err := s.GetAccount(ctx, org, id)
 	if err != nil {
 		return nil, err
 	}
 	if a.CustomerID != customerID {
 		return nil, crm.Errorf(crm.ENOTFOUND, "account not found")
 	}
-	s, err := db.AccountSettings(ctx, org)
+	settings, err := s.AccountSettings(ctx, org)
 	if err != nil {
 		return nil, err
 	}
-	out := slices.Clone(s.PaymentMethods[a.Modality])
+	out := slices.Clone(settings.PaymentMethods[a.Modality])
 	if out == nil {
 		out = []crm.PaymentType{}
 	}
@@ -107,11 +107,11 @@ func (db *DB) AvailablePaymentMethods(ctx context.Context, org, customerID, id s
 }
 
 // ListTokenizationRequests lists an account's tokenizations, oldest first.
-func (db *DB) ListTokenizationRequests(ctx context.Context, org, accountID string) ([]crm.TokenizationRequest, error) {
-	if _, err := db.GetAccount(ctx, org, accountID); err != nil {
+func (s *Accounts) ListTokenizationRequests(ctx context.Context, org, accountID string) ([]crm.TokenizationRequest, error) {
+	if _, err := s.GetAccount(ctx, org, accountID); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT reference_id, account_id, status, token_id, created_at, updated_at
+	rows, err := s.query(ctx, `SELECT reference_id, account_id, status, token_id, created_at, updated_at
 		FROM tokenization_requests WHERE org_id = ? AND account_id = ? ORDER BY created_at, reference_id`, org, accountID)
 	if err != nil {
 		return nil, translate(err)
@@ -131,14 +131,14 @@ func (db *DB) ListTokenizationRequests(ctx context.Context, org, accountID strin
 // CompleteTokenization records the gateway's result. A completed card joins
 // the customer's cards and becomes the account's method if the account
 // still waits on this request; a failure releases the account.
-func (db *DB) CompleteTokenization(ctx context.Context, org, ref string, res crm.TokenizationResult, opts crm.WriteOptions) error {
+func (s *Accounts) CompleteTokenization(ctx context.Context, org, ref string, res crm.TokenizationResult, opts crm.WriteOptions) error {
 	if err := res.Validate(); err != nil {
 		return err
 	}
-	return db.write(ctx, org, opts, func(t *tx) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		var accountID, status string
 		var token sql.NullString
-		err := t.queryRow("SELECT account_id, status, token_id FROM tokenization_requests WHERE org_id = ? AND reference_id = ?"+db.dialect.forUpdate,
+		err := t.queryRow("SELECT account_id, status, token_id FROM tokenization_requests WHERE org_id = ? AND reference_id = ?"+s.dialect.forUpdate,
 			org, ref).Scan(&accountID, &status, &token)
 		if err == sql.ErrNoRows {
 			return crm.Errorf(crm.ENOTFOUND, "tokenization request not found")
@@ -152,16 +152,16 @@ func (db *DB) CompleteTokenization(ctx context.Context, org, ref string, res crm
 			}
 			return crm.Errorf(crm.ESTATE, "the tokenization request is already %s", status)
 		}
-		now := db.now()
+		now := s.now()
 		var tokenID any
 		if res.Status == crm.TokenizationCompleted {
 			tokenID = res.TokenID
 		}
 		if _, err := t.exec("UPDATE tokenization_requests SET status = ?, token_id = ?, updated_at = ? WHERE org_id = ? AND reference_id = ?",
-			res.Status, tokenID, db.dialect.ts(now), org, ref); err != nil {
+			res.Status, tokenID, s.dialect.ts(now), org, ref); err != nil {
 			return err
 		}
-		a, err := scanAccount(t.queryRow("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?"+db.dialect.forUpdate, org, accountID))
+		a, err := scanAccount(t.queryRow("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND id = ?"+s.dialect.forUpdate, org, accountID))
 		if err != nil {
 			return err
 		}
@@ -215,11 +215,11 @@ func (t *tx) addCard(org, customerID string, res crm.TokenizationResult, now tim
 }
 
 // ListCreditCards lists a customer's tokenized cards, oldest first.
-func (db *DB) ListCreditCards(ctx context.Context, org, customerID string) ([]crm.CreditCard, error) {
-	if err := db.customerExists(ctx, org, customerID); err != nil {
+func (s *Accounts) ListCreditCards(ctx context.Context, org, customerID string) ([]crm.CreditCard, error) {
+	if err := s.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT id, customer_id, summary, expiration_date, created_at
+	rows, err := s.query(ctx, `SELECT id, customer_id, summary, expiration_date, created_at
 		FROM credit_cards WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id`, org, customerID)
 	if err != nil {
 		return nil, translate(err)

@@ -12,7 +12,7 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.ProductService = (*DB)(nil)
+var _ crm.ProductService = (*Products)(nil)
 
 const productColumns = `id, org_id, customer_id, product_code, product_type, currency, status, iban, bic,
 	account_modified_at, created_at, modified_at, opened_at, closed_at, version`
@@ -27,13 +27,13 @@ const openProductsWhere = "status NOT IN ('CLOSED', 'REJECTED', 'INVALID')"
 // identification process) or REJECTED (an ended customer). Each step is an
 // event. A second open product with the same code is refused by the
 // customer_products_open_uq index.
-func (db *DB) CreateCustomerProduct(ctx context.Context, org, customerID string, code crm.ProductCode, opts crm.WriteOptions) (*crm.CustomerProduct, error) {
+func (s *Products) CreateCustomerProduct(ctx context.Context, org, customerID string, code crm.ProductCode, opts crm.WriteOptions) (*crm.CustomerProduct, error) {
 	if code.Type() == "" {
 		_, err := crm.ParseProductCode("productCode", string(code))
 		return nil, err
 	}
-	p := crm.NewCustomerProduct(newID(), org, customerID, code, db.now())
-	err := db.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
+	p := crm.NewCustomerProduct(newID(), org, customerID, code, s.now())
+	err := s.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
 		ended, err := t.lockCustomerForProducts(org, customerID)
 		if err != nil {
 			return err
@@ -41,7 +41,7 @@ func (db *DB) CreateCustomerProduct(ctx context.Context, org, customerID string,
 		_, err = t.exec(`INSERT INTO customer_products (id, org_id, customer_id, product_code, product_type, currency,
 			status, created_at, modified_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, org, customerID, string(p.Code), string(p.Type), nullString(p.Currency), string(p.Status),
-			db.dialect.ts(p.CreatedAt), db.dialect.ts(p.ModifiedAt), p.Version)
+			s.dialect.ts(p.CreatedAt), s.dialect.ts(p.ModifiedAt), p.Version)
 		if err != nil {
 			// The only unique index a new row with a fresh id can break
 			// is the one-open-product-per-code index.
@@ -202,15 +202,15 @@ func (t *tx) saveProduct(before, p *crm.CustomerProduct) error {
 }
 
 // GetCustomerProduct returns a product of the org, or ENOTFOUND.
-func (db *DB) GetCustomerProduct(ctx context.Context, org, id string) (*crm.CustomerProduct, error) {
-	return scanProduct(db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+productColumns+
+func (s *Products) GetCustomerProduct(ctx context.Context, org, id string) (*crm.CustomerProduct, error) {
+	return scanProduct(s.read.QueryRowContext(ctx, s.dialect.q("SELECT "+productColumns+
 		" FROM customer_products WHERE org_id = ? AND id = ?"), org, id))
 }
 
 // ListCustomerProducts lists the products of a customer of the org that
 // match f, oldest first; an unknown customer is ENOTFOUND.
-func (db *DB) ListCustomerProducts(ctx context.Context, org, customerID string, f crm.ProductFilter) ([]crm.CustomerProduct, error) {
-	if err := db.customerExists(ctx, org, customerID); err != nil {
+func (s *Products) ListCustomerProducts(ctx context.Context, org, customerID string, f crm.ProductFilter) ([]crm.CustomerProduct, error) {
+	if err := s.customerExists(ctx, org, customerID); err != nil {
 		return nil, err
 	}
 	where := []string{"org_id = ?", "customer_id = ?"}
@@ -223,7 +223,7 @@ func (db *DB) ListCustomerProducts(ctx context.Context, org, customerID string, 
 			args = append(args, c.value)
 		}
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.q("SELECT "+productColumns+" FROM customer_products WHERE "+
+	rows, err := s.read.QueryContext(ctx, s.dialect.q("SELECT "+productColumns+" FROM customer_products WHERE "+
 		strings.Join(where, " AND ")+" ORDER BY created_at, id"), args...)
 	if err != nil {
 		return nil, translate(err)
@@ -242,10 +242,10 @@ func (db *DB) ListCustomerProducts(ctx context.Context, org, customerID string, 
 
 // CloseCustomerProduct closes a product of the org that is not in a
 // terminal status (ESTATE otherwise), honouring If-Match.
-func (db *DB) CloseCustomerProduct(ctx context.Context, org, id string, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Products) CloseCustomerProduct(ctx context.Context, org, id string, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		p, err := scanProduct(t.queryRow("SELECT "+productColumns+" FROM customer_products WHERE org_id = ? AND id = ?"+
-			db.dialect.forUpdate, org, id))
+			s.dialect.forUpdate, org, id))
 		if err != nil {
 			return err
 		}
@@ -253,7 +253,7 @@ func (db *DB) CloseCustomerProduct(ctx context.Context, org, id string, opts crm
 			return err
 		}
 		before := *p
-		if err := p.Close(db.now()); err != nil {
+		if err := p.Close(s.now()); err != nil {
 			return err
 		}
 		return t.saveProduct(&before, p)

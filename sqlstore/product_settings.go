@@ -33,21 +33,21 @@ const DeploymentProducts = "*"
 
 // SetProductSettings replaces how org issues the accounts of cash products;
 // org DeploymentProducts sets the default of every org without its own.
-func (db *DB) SetProductSettings(ctx context.Context, org string, s crm.ProductSettings) error {
-	if err := s.Validate(); err != nil {
+func (s *Products) SetProductSettings(ctx context.Context, org string, settings crm.ProductSettings) error {
+	if err := settings.Validate(); err != nil {
 		return err
 	}
-	raw, err := json.Marshal(s)
+	raw, err := json.Marshal(settings)
 	if err != nil {
 		return err
 	}
-	_, err = db.wr.ExecContext(ctx, db.dialect.q(`INSERT INTO org_settings (org_id, name, value) VALUES (?, 'products', ?)
+	_, err = s.wr.ExecContext(ctx, s.dialect.q(`INSERT INTO org_settings (org_id, name, value) VALUES (?, 'products', ?)
 		ON CONFLICT (org_id, name) DO UPDATE SET value = excluded.value`), org, string(raw))
 	return translate(err)
 }
 
 // ProductSettings returns how org issues the accounts of cash products.
-func (db *DB) ProductSettings(ctx context.Context, org string) (crm.ProductSettings, error) {
-	s, err := loadProductSettings(db.reader(ctx), org)
-	return s, translate(err)
+func (s *Products) ProductSettings(ctx context.Context, org string) (crm.ProductSettings, error) {
+	settings, err := loadProductSettings(s.reader(ctx), org)
+	return settings, translate(err)
 }

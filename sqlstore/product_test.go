@@ -44,12 +44,12 @@ func TestProductLifecycle(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// No identification process yet: the cash product waits.
-		cash, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+		cash, err := db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,22 +58,22 @@ func TestProductLifecycle(t *testing.T) {
 		if diff := cmp.Diff(want, cash); diff != "" {
 			t.Errorf("created (-want +got):\n%s", diff)
 		}
-		got, err := db.GetCustomerProduct(ctx, "telco", cash.ID)
+		got, err := db.Products.GetCustomerProduct(ctx, "telco", cash.ID)
 		if diff := cmp.Diff(want, got); diff != "" || err != nil {
 			t.Errorf("read back %v (-want +got):\n%s", err, diff)
 		}
 		// Other products do not wait for identification.
-		dep, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductDepositoryAccount, crm.WriteOptions{})
+		dep, err := db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductDepositoryAccount, crm.WriteOptions{})
 		if err != nil || dep.Status != crm.ProductActive || dep.OpenedAt == nil || dep.Currency != "" || dep.Account != nil {
 			t.Fatalf("depository %+v, %v", dep, err)
 		}
-		_, err = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+		_, err = db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		mustCode(t, err, crm.ECONFLICT)
 
 		// The identification activates the pending cash product, with an IBAN.
 		clock.Advance(time.Hour)
 		identify(t, db, "telco", c.ID)
-		got, _ = db.GetCustomerProduct(ctx, "telco", cash.ID)
+		got, _ = db.Products.GetCustomerProduct(ctx, "telco", cash.ID)
 		t1 := t0.Add(time.Hour)
 		if got.Status != crm.ProductActive || got.OpenedAt == nil || !got.OpenedAt.Equal(t1) || !got.ModifiedAt.Equal(t1) || got.Version != 3 {
 			t.Errorf("after identification %+v", got)
@@ -95,7 +95,7 @@ func TestProductLifecycle(t *testing.T) {
 			{crm.ProductFilter{Code: crm.ProductBalanceAccount, Status: crm.ProductActive}, []string{cash.ID}},
 			{crm.ProductFilter{Status: crm.ProductClosed}, nil},
 		} {
-			list, err := db.ListCustomerProducts(ctx, "telco", c.ID, tc.f)
+			list, err := db.Products.ListCustomerProducts(ctx, "telco", c.ID, tc.f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,33 +109,33 @@ func TestProductLifecycle(t *testing.T) {
 		}
 
 		// The customer cannot end while it has open products.
-		mustCode(t, db.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID, crm.WriteOptions{}), crm.ESTATE)
+		mustCode(t, db.Customers.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID, crm.WriteOptions{}), crm.ESTATE)
 
 		// Close: once; then a new product of the same code may open.
 		clock.Advance(time.Hour)
-		if err := db.CloseCustomerProduct(ctx, "telco", cash.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Products.CloseCustomerProduct(ctx, "telco", cash.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.CloseCustomerProduct(ctx, "telco", cash.ID, crm.WriteOptions{}), crm.ESTATE)
-		got, _ = db.GetCustomerProduct(ctx, "telco", cash.ID)
+		mustCode(t, db.Products.CloseCustomerProduct(ctx, "telco", cash.ID, crm.WriteOptions{}), crm.ESTATE)
+		got, _ = db.Products.GetCustomerProduct(ctx, "telco", cash.ID)
 		t2 := t1.Add(time.Hour)
 		if got.Status != crm.ProductClosed || got.ClosedAt == nil || !got.ClosedAt.Equal(t2) || !got.OpenedAt.Equal(t1) || got.Account.IBAN != iban {
 			t.Errorf("closed %+v", got)
 		}
-		again, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+		again, err := db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		if err != nil || again.Status != crm.ProductActive || again.Account == nil || again.Account.IBAN == iban {
 			t.Fatalf("reopened %+v, %v", again, err)
 		}
 		for _, id := range []string{again.ID, dep.ID} {
-			if err := db.CloseCustomerProduct(ctx, "telco", id, crm.WriteOptions{}); err != nil {
+			if err := db.Products.CloseCustomerProduct(ctx, "telco", id, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := db.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.DeactivateCustomer(ctxAs("key:1"), "telco", c.ID, crm.WriteOptions{}); err != nil {
 			t.Fatalf("deactivate with every product closed: %v", err)
 		}
 		// An ended customer's new products are rejected.
-		rejected, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCurrencyWallet, crm.WriteOptions{})
+		rejected, err := db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCurrencyWallet, crm.WriteOptions{})
 		if err != nil || rejected.Status != crm.ProductRejected || rejected.OpenedAt != nil {
 			t.Errorf("product of an ended customer %+v, %v", rejected, err)
 		}
@@ -146,24 +146,24 @@ func TestProductOrgsAndErrors(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		p, err := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductWallet, crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		p, err := db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductWallet, crm.WriteOptions{})
 		if err != nil || p.Type != crm.ProductTypeWallet || p.Status != crm.ProductActive {
 			t.Fatalf("wallet %+v, %v", p, err)
 		}
-		_, err = db.GetCustomerProduct(ctx, "other", p.ID)
+		_, err = db.Products.GetCustomerProduct(ctx, "other", p.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		mustCode(t, db.CloseCustomerProduct(ctx, "other", p.ID, crm.WriteOptions{}), crm.ENOTFOUND)
-		_, err = db.ListCustomerProducts(ctx, "other", c.ID, crm.ProductFilter{})
+		mustCode(t, db.Products.CloseCustomerProduct(ctx, "other", p.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		_, err = db.Products.ListCustomerProducts(ctx, "other", c.ID, crm.ProductFilter{})
 		mustCode(t, err, crm.ENOTFOUND)
-		_, err = db.CreateCustomerProduct(ctx, "other", c.ID, crm.ProductWallet, crm.WriteOptions{})
+		_, err = db.Products.CreateCustomerProduct(ctx, "other", c.ID, crm.ProductWallet, crm.WriteOptions{})
 		mustCode(t, err, crm.ENOTFOUND)
-		_, err = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCode("SAVINGS"), crm.WriteOptions{})
+		_, err = db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductCode("SAVINGS"), crm.WriteOptions{})
 		mustCode(t, err, crm.EINVALID)
 
 		// If-Match is checked in the close's transaction.
-		mustCode(t, db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
-		if err := db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{IfMatch: 2}); err != nil {
+		mustCode(t, db.Products.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{IfMatch: 1}), crm.EPRECONDITION)
+		if err := db.Products.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{IfMatch: 2}); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(events(t, db, "other")); n != 0 {
@@ -176,13 +176,13 @@ func TestProductEvents(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
-		p, _ := db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		p, _ := db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 		identify(t, db, "telco", c.ID)
-		if err := db.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Products.CloseCustomerProduct(ctx, "telco", p.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.GetCustomerProduct(ctx, "telco", p.ID)
+		got, _ := db.Products.GetCustomerProduct(ctx, "telco", p.ID)
 		iban, _ := json.Marshal(got.Account.IBAN)
 		at, _ := json.Marshal(t0)
 		type change struct{ Before, After string }
@@ -229,14 +229,14 @@ func TestConcurrentProductCreatesOneWins(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		c, _ := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
+		c, _ := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private("14861628V"), crm.WriteOptions{})
 		identify(t, db, "telco", c.ID)
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		for i := range n {
 			wg.Go(func() {
-				_, errs[i] = db.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+				_, errs[i] = db.Products.CreateCustomerProduct(ctx, "telco", c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			})
 		}
 		wg.Wait()
@@ -250,7 +250,7 @@ func TestConcurrentProductCreatesOneWins(t *testing.T) {
 				t.Errorf("unexpected error %v", err)
 			}
 		}
-		list, _ := db.ListCustomerProducts(ctx, "telco", c.ID, crm.ProductFilter{})
+		list, _ := db.Products.ListCustomerProducts(ctx, "telco", c.ID, crm.ProductFilter{})
 		if won != 1 || len(list) != 1 {
 			t.Errorf("%d creates won, %d products stored; want exactly 1", won, len(list))
 		}
@@ -267,22 +267,22 @@ func TestProductSettingsIssueIBANs(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := productCtx()
-		mustCode(t, db.SetProductSettings(ctx, sqlstore.DeploymentProducts, crm.ProductSettings{BankCode: "21", BranchCode: "0001", BIC: "X"}), crm.EINVALID)
+		mustCode(t, db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, crm.ProductSettings{BankCode: "21", BranchCode: "0001", BIC: "X"}), crm.EINVALID)
 		deployment := crm.ProductSettings{BankCode: "2100", BranchCode: "0813", BIC: "CAIXESBBXXX"}
-		if err := db.SetProductSettings(ctx, sqlstore.DeploymentProducts, deployment); err != nil {
+		if err := db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, deployment); err != nil {
 			t.Fatal(err)
 		}
 		own := crm.ProductSettings{BankCode: "0049", BranchCode: "1500", BIC: "BSCHESMMXXX"}
-		if err := db.SetProductSettings(ctx, "telco", own); err != nil {
+		if err := db.Products.SetProductSettings(ctx, "telco", own); err != nil {
 			t.Fatal(err)
 		}
 		for org, want := range map[string]crm.ProductSettings{"telco": own, "other": deployment} {
-			if got, err := db.ProductSettings(ctx, org); err != nil || got != want {
+			if got, err := db.Products.ProductSettings(ctx, org); err != nil || got != want {
 				t.Errorf("%s settings %+v, %v", org, got, err)
 			}
-			c, _ := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"), crm.WriteOptions{})
+			c, _ := db.Customers.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"), crm.WriteOptions{})
 			identify(t, db, org, c.ID)
-			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+			p, err := db.Products.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,12 +303,12 @@ func TestIssuedIBANsAreUniqueAcrossOrgs(t *testing.T) {
 		ctx := productCtx()
 		seen := map[string]string{}
 		for _, org := range []string{"telco", "other", "third"} {
-			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctxAs("key:1"), org, crmtest.Private("14861628V"), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			identify(t, db, org, c.ID)
-			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+			p, err := db.Products.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			if err != nil || p.Account == nil {
 				t.Fatalf("%s: %+v %v", org, p, err)
 			}
@@ -330,12 +330,12 @@ func TestIssuedIBANsSayNothingOfOtherOrgs(t *testing.T) {
 		open := func(org string) int64 {
 			t.Helper()
 			customers++
-			c, err := db.CreateCustomer(ctxAs("key:1"), org, crmtest.Private(crmtest.NIF(customers)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctxAs("key:1"), org, crmtest.Private(crmtest.NIF(customers)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			identify(t, db, org, c.ID)
-			p, err := db.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
+			p, err := db.Products.CreateCustomerProduct(ctx, org, c.ID, crm.ProductBalanceAccount, crm.WriteOptions{})
 			if err != nil || p.Account == nil {
 				t.Fatalf("%s: %+v %v", org, p, err)
 			}

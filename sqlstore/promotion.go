@@ -9,25 +9,25 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.PromotionService = (*DB)(nil)
+var _ crm.PromotionService = (*Promotions)(nil)
 
 const promotionColumns = "id, account_id, promotion_code, name, start_date, end_date, cancellation_date, created_at"
 
 // AddPromotion attaches a promotion to an open account.
-func (db *DB) AddPromotion(ctx context.Context, org, accountID string, n crm.NewPromotion, opts crm.WriteOptions) (*crm.AccountPromotion, error) {
+func (s *Promotions) AddPromotion(ctx context.Context, org, accountID string, n crm.NewPromotion, opts crm.WriteOptions) (*crm.AccountPromotion, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.now()
 	p := &crm.AccountPromotion{ID: newID(), AccountID: accountID, PromotionCode: n.PromotionCode, Name: n.Name,
 		StartDate: n.StartDate, EndDate: n.EndDate, CreatedAt: now}
-	err := db.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
+	err := s.writeKeeping(ctx, org, opts, func() any { return p }, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err
 		}
 		if _, err := t.exec("INSERT INTO account_promotions ("+promotionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			p.ID, accountID, p.PromotionCode, p.Name, p.StartDate, p.EndDate, nil, db.dialect.ts(now)); err != nil {
+			p.ID, accountID, p.PromotionCode, p.Name, p.StartDate, p.EndDate, nil, s.dialect.ts(now)); err != nil {
 			return err
 		}
 		if err := t.recordPromotionOperation(p, crm.OperationAdded); err != nil {
@@ -47,12 +47,12 @@ func (db *DB) AddPromotion(ctx context.Context, org, accountID string, n crm.New
 
 // ListPromotions lists an account's promotions whose status, derived now,
 // passes the filter (ACTIVE, SCHEDULED or ALL).
-func (db *DB) ListPromotions(ctx context.Context, org, accountID, filter string) ([]crm.AccountPromotion, error) {
-	all, err := db.promotions(ctx, org, accountID)
+func (s *Promotions) ListPromotions(ctx context.Context, org, accountID, filter string) ([]crm.AccountPromotion, error) {
+	all, err := s.promotions(ctx, org, accountID)
 	if err != nil {
 		return nil, err
 	}
-	today := crm.Today(db.now())
+	today := crm.Today(s.now())
 	out := []crm.AccountPromotion{}
 	for _, p := range all {
 		if filter == "ALL" || p.StatusOn(today) == filter {
@@ -64,12 +64,12 @@ func (db *DB) ListPromotions(ctx context.Context, org, accountID, filter string)
 
 // PromotionHistory lists the operations on an account's promotions from a
 // day on, oldest first, including cancellations and expiries that time made.
-func (db *DB) PromotionHistory(ctx context.Context, org, accountID string, from *time.Time) ([]crm.PromotionOperation, error) {
-	all, err := db.promotions(ctx, org, accountID)
+func (s *Promotions) PromotionHistory(ctx context.Context, org, accountID string, from *time.Time) ([]crm.PromotionOperation, error) {
+	all, err := s.promotions(ctx, org, accountID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT account_promotion_id, operation, operation_date, modified_by
+	rows, err := s.query(ctx, `SELECT account_promotion_id, operation, operation_date, modified_by
 		FROM account_promotion_operations WHERE account_id = ? ORDER BY operation_date, id`, accountID)
 	if err != nil {
 		return nil, translate(err)
@@ -93,7 +93,7 @@ func (db *DB) PromotionHistory(ctx context.Context, org, accountID string, from 
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
 	}
-	now := db.now()
+	now := s.now()
 	for _, p := range all {
 		ops = append(ops, p.TimeOperations(now)...)
 	}
@@ -108,8 +108,8 @@ func (db *DB) PromotionHistory(ctx context.Context, org, accountID string, from 
 }
 
 // CancelPromotion schedules (or reschedules) a promotion's cancellation.
-func (db *DB) CancelPromotion(ctx context.Context, org, accountID, promotionID, date string, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Promotions) CancelPromotion(ctx context.Context, org, accountID, promotionID, date string, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		a, err := t.lockOpenAccount(org, accountID)
 		if err != nil {
 			return err
@@ -121,9 +121,9 @@ func (db *DB) CancelPromotion(ctx context.Context, org, accountID, promotionID, 
 		if err := p.ValidateCancellation(date); err != nil {
 			return err
 		}
-		switch p.StatusOn(crm.Today(db.now())) {
+		switch p.StatusOn(crm.Today(s.now())) {
 		case crm.PromotionCancelled, crm.PromotionExpired:
-			return crm.Errorf(crm.ESTATE, "the promotion is already %s", p.StatusOn(crm.Today(db.now())))
+			return crm.Errorf(crm.ESTATE, "the promotion is already %s", p.StatusOn(crm.Today(s.now())))
 		}
 		before := p.CancellationDate
 		p.CancellationDate = &date
@@ -163,8 +163,8 @@ func (t *tx) bumpAccount(a *crm.Account, eventType string, data any, changes map
 	return t.appendEvent(a.OrgID, eventType, crm.AggregateAccount, a.ID, a.Version, data, changes)
 }
 
-func (db *DB) promotions(ctx context.Context, org, accountID string) ([]crm.AccountPromotion, error) {
-	if _, err := db.GetAccount(ctx, org, accountID); err != nil {
+func (db *database) promotions(ctx context.Context, org, accountID string) ([]crm.AccountPromotion, error) {
+	if _, err := db.getAccount(ctx, org, accountID); err != nil {
 		return nil, err
 	}
 	rows, err := db.query(ctx, "SELECT "+promotionColumns+" FROM account_promotions WHERE account_id = ? ORDER BY start_date, created_at, id", accountID)

@@ -39,7 +39,7 @@ const kekCheck = "kek-check"
 
 // seal returns the stored form of plain, which must be text when the
 // store has no keeper.
-func (db *DB) seal(plain []byte, c sealedColumn, key string) (string, error) {
+func (db *database) seal(plain []byte, c sealedColumn, key string) (string, error) {
 	if db.secrets == nil {
 		return string(plain), nil
 	}
@@ -51,7 +51,7 @@ func (db *DB) seal(plain []byte, c sealedColumn, key string) (string, error) {
 }
 
 // unseal returns the plain value of a stored one.
-func (db *DB) unseal(stored string, c sealedColumn, key string) ([]byte, error) {
+func (db *database) unseal(stored string, c sealedColumn, key string) ([]byte, error) {
 	return unsealWith(db.secrets, stored, c, key)
 }
 
@@ -78,6 +78,11 @@ func unsealWith(k crm.SecretKeeper, stored string, c sealedColumn, key string) (
 // generating and storing it (sealed) the first time. Every instance on one
 // database gets the same key: the first to insert wins.
 func (db *DB) DataKey(ctx context.Context, name string, size int) ([]byte, error) {
+	return db.dataKey(ctx, name, size)
+}
+
+// dataKey is DataKey for every store.
+func (db *database) dataKey(ctx context.Context, name string, size int) ([]byte, error) {
 	text, err := db.storedSecret(ctx, dataKeys, name, func() ([]byte, error) {
 		return []byte(randomHex(size)), nil
 	})
@@ -93,7 +98,7 @@ func (db *DB) DataKey(ctx context.Context, name string, size int) ([]byte, error
 
 // storedSecret reads the value stored under name in c (a table of name,
 // value, created_at), storing generate() first if there is none.
-func (db *DB) storedSecret(ctx context.Context, c sealedColumn, name string, generate func() ([]byte, error)) ([]byte, error) {
+func (db *database) storedSecret(ctx context.Context, c sealedColumn, name string, generate func() ([]byte, error)) ([]byte, error) {
 	query := db.dialect.q("SELECT " + c.value + " FROM " + c.table + " WHERE name = ?")
 	var stored string
 	err := db.read.QueryRowContext(ctx, query, name).Scan(&stored)

@@ -11,8 +11,8 @@ import (
 // openSecrets runs when a store with a keeper opens: it checks that the
 // keeper opens what is stored, then seals the values still in clear
 // (those stored before secrets were sealed).
-func (db *DB) openSecrets(ctx context.Context) error {
-	if _, err := db.DataKey(ctx, kekCheck, 16); err != nil {
+func (db *database) openSecrets(ctx context.Context) error {
+	if _, err := db.dataKey(ctx, kekCheck, 16); err != nil {
 		return err
 	}
 	for _, c := range sealedColumns {
@@ -43,7 +43,7 @@ type queryer interface {
 }
 
 // storedValues returns key -> stored value of the rows of c that where selects.
-func (db *DB) storedValues(ctx context.Context, q queryer, c sealedColumn, where string) (map[string]string, error) {
+func (db *database) storedValues(ctx context.Context, q queryer, c sealedColumn, where string) (map[string]string, error) {
 	rows, err := q.QueryContext(ctx, db.dialect.q("SELECT "+c.key+", "+c.value+" FROM "+c.table+where))
 	if err != nil {
 		return nil, translate(err)
@@ -73,7 +73,7 @@ func (db *DB) Reseal(ctx context.Context, to crm.SecretKeeper) (int, error) {
 		return 0, translate(err)
 	}
 	defer tx.Rollback()
-	next := &DB{secrets: to, dialect: db.dialect}
+	next := &database{secrets: to, dialect: db.dialect}
 	n := 0
 	for _, c := range sealedColumns {
 		values, err := db.storedValues(ctx, tx, c, "")

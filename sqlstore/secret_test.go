@@ -43,7 +43,7 @@ func dump(t *testing.T, db *sqlstore.DB) []string {
 func storeSecrets(t *testing.T, db *sqlstore.DB) (hook *crm.Webhook, plain []string) {
 	t.Helper()
 	ctx := ctxAs("key:1")
-	hook, err := db.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated), crm.WriteOptions{})
+	hook, err := db.Webhooks.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,15 +70,15 @@ func TestStoredSecretsAreSealed(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, _ *crmtest.Clock) {
 		hook, plain := storeSecrets(t, db)
 		mustNotShow(t, dump(t, db), plain)
-		active, err := db.ActiveWebhooks(t.Context())
+		active, err := db.WebhookDeliveries.ActiveWebhooks(t.Context())
 		if err != nil || len(active) != 1 || active[0].Secret != hook.Secret {
 			t.Fatalf("ActiveWebhooks = %+v, %v; want the created secret", active, err)
 		}
-		got, err := db.GetWebhook(t.Context(), "telco", hook.ID)
+		got, err := db.Webhooks.GetWebhook(t.Context(), "telco", hook.ID)
 		if err != nil || got.Secret != "" {
 			t.Errorf("GetWebhook = %+v, %v; want no secret", got, err)
 		}
-		list, err := db.ListWebhooks(t.Context(), "telco")
+		list, err := db.Webhooks.ListWebhooks(t.Context(), "telco")
 		if err != nil || len(list) != 1 || list[0].Secret != "" {
 			t.Errorf("ListWebhooks = %+v, %v; want no secret", list, err)
 		}
@@ -120,7 +120,7 @@ func TestSecretsAcrossRestarts(t *testing.T) {
 			if diff := cmp.Diff(plain[1:], again[1:]); diff != "" {
 				t.Errorf("stored keys changed across the restart (-before +after):\n%s", diff)
 			}
-			active, err := db.ActiveWebhooks(t.Context())
+			active, err := db.WebhookDeliveries.ActiveWebhooks(t.Context())
 			if err != nil || len(active) != 2 || active[0].Secret != hook.Secret {
 				t.Fatalf("ActiveWebhooks = %+v, %v; want the first secret kept", active, err)
 			}
@@ -162,7 +162,7 @@ func TestReseal(t *testing.T) {
 			}
 			mustNotShow(t, dump(t, db), plain)
 			_, again := storeSecrets(t, db)
-			active, err := db.ActiveWebhooks(t.Context())
+			active, err := db.WebhookDeliveries.ActiveWebhooks(t.Context())
 			if err != nil || active[0].Secret != hook.Secret || again[1] != plain[1] {
 				t.Errorf("after reseal: %+v, %v; keys %v", active, err, again)
 			}
@@ -204,7 +204,7 @@ func TestIdempotentWebhookCreateIsSealed(t *testing.T) {
 		ctx := crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",
 			Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}})
 		opts := crm.WriteOptions{Idempotency: &crm.IdempotencyKey{Key: "idem-1", RequestHash: "h"}}
-		hook, err := db.CreateWebhook(ctx, "telco", newHook("*"), opts)
+		hook, err := db.Webhooks.CreateWebhook(ctx, "telco", newHook("*"), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +218,7 @@ func TestIdempotentWebhookCreateIsSealed(t *testing.T) {
 		}
 		kept := func(what string) {
 			t.Helper()
-			rec, err := db.LookupIdempotency(context.Background(), "telco", "idem-1")
+			rec, err := db.Idempotency.LookupIdempotency(context.Background(), "telco", "idem-1")
 			if err != nil || rec == nil {
 				t.Fatalf("%s: record %+v, %v", what, rec, err)
 			}

@@ -24,11 +24,11 @@ func TestExternalIDsAfterRollback(t *testing.T) {
 			taken := crmtest.Private(crmtest.NIF(1))
 			ext := "own-1"
 			taken.ExternalID = &ext
-			if _, err := a.CreateCustomer(ctx, "telco", taken, crm.WriteOptions{}); err != nil {
+			if _, err := a.Customers.CreateCustomer(ctx, "telco", taken, crm.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			// Draws an external id, then fails on the document.
-			_, err := a.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
+			_, err := a.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
 			mustCode(t, err, crm.ECONFLICT)
 
 			const n = 40
@@ -41,7 +41,7 @@ func TestExternalIDsAfterRollback(t *testing.T) {
 					db = b
 				}
 				wg.Go(func() {
-					c, err := db.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
+					c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(100+i)), crm.WriteOptions{})
 					if err == nil {
 						ids[i] = *c.ExternalID
 					}

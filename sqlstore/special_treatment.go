@@ -13,25 +13,25 @@ import (
 
 // GetSpecialTreatment returns the org's list; an org that never set one has
 // an empty list at version 0.
-func (db *DB) GetSpecialTreatment(ctx context.Context, org string) (*crm.SpecialTreatmentList, error) {
-	return scanSpecialTreatmentList(db.read.QueryRowContext(ctx, db.dialect.q("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"), org))
+func (s *Classification) GetSpecialTreatment(ctx context.Context, org string) (*crm.SpecialTreatmentList, error) {
+	return scanSpecialTreatmentList(s.read.QueryRowContext(ctx, s.dialect.q("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"), org))
 }
 
 // SetSpecialTreatment replaces the org's list (S2). Removing a value that a
 // customer who has not ended still holds is refused: they must lose it
 // first. Ended customers keep what they held, as a record.
-func (db *DB) SetSpecialTreatment(ctx context.Context, org string, values []string, opts crm.WriteOptions) error {
+func (s *Classification) SetSpecialTreatment(ctx context.Context, org string, values []string, opts crm.WriteOptions) error {
 	if err := crm.ValidateSpecialTreatmentValues(values); err != nil {
 		return err
 	}
-	return db.write(ctx, org, opts, func(t *tx) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		// The row must exist for the lock below to hold off a concurrent
 		// first write; an empty list at version 0 means "never set".
 		if _, err := t.exec(`INSERT INTO special_treatment_lists (org_id, value_list, updated_at, version) VALUES (?, '[]', ?, 0)
-			ON CONFLICT (org_id) DO NOTHING`, org, db.dialect.ts(db.now())); err != nil {
+			ON CONFLICT (org_id) DO NOTHING`, org, s.dialect.ts(s.now())); err != nil {
 			return err
 		}
-		cur, err := scanSpecialTreatmentList(t.queryRow("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"+db.dialect.forUpdate, org))
+		cur, err := scanSpecialTreatmentList(t.queryRow("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"+s.dialect.forUpdate, org))
 		if err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (db *DB) SetSpecialTreatment(ctx context.Context, org string, values []stri
 		}
 		version := cur.Version + 1
 		if _, err := t.exec("UPDATE special_treatment_lists SET value_list = ?, updated_at = ?, version = ? WHERE org_id = ?",
-			raw, db.dialect.ts(db.now()), version, org); err != nil {
+			raw, s.dialect.ts(s.now()), version, org); err != nil {
 			return err
 		}
 		changes, err := crm.Diff(map[string]any{"values": cur.Values}, map[string]any{"values": values})
@@ -100,8 +100,8 @@ func (t *tx) checkTreatmentsNotHeld(org string, removed []string) error {
 
 // GetCustomerSpecialTreatment returns a customer's values (CS1) with the
 // customer's version, read in one statement.
-func (db *DB) GetCustomerSpecialTreatment(ctx context.Context, org, customerID string) (*crm.CustomerSpecialTreatment, error) {
-	rows, err := db.read.QueryContext(ctx, db.dialect.q(`SELECT c.version, s.value FROM customers c
+func (s *Classification) GetCustomerSpecialTreatment(ctx context.Context, org, customerID string) (*crm.CustomerSpecialTreatment, error) {
+	rows, err := s.read.QueryContext(ctx, s.dialect.q(`SELECT c.version, s.value FROM customers c
 		LEFT JOIN customer_special_treatments s ON s.customer_id = c.id
 		WHERE c.org_id = ? AND c.id = ? ORDER BY s.position`), org, customerID)
 	if err != nil {
@@ -134,16 +134,16 @@ func (db *DB) GetCustomerSpecialTreatment(ctx context.Context, org, customerID s
 // SetCustomerSpecialTreatment replaces an active customer's values (CS2).
 // It holds the org's list with a shared lock so that the list cannot lose
 // a value while a customer is being given it.
-func (db *DB) SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string, opts crm.WriteOptions) error {
+func (s *Classification) SetCustomerSpecialTreatment(ctx context.Context, org, customerID string, values []string, opts crm.WriteOptions) error {
 	if err := crm.ValidateSpecialTreatmentValues(values); err != nil {
 		return err
 	}
-	return db.write(ctx, org, opts, func(t *tx) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		c, err := t.lockActiveCustomer(org, customerID)
 		if err != nil {
 			return err
 		}
-		list, err := scanSpecialTreatmentList(t.queryRow("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"+db.dialect.forShare, org))
+		list, err := scanSpecialTreatmentList(t.queryRow("SELECT value_list, version FROM special_treatment_lists WHERE org_id = ?"+s.dialect.forShare, org))
 		if err != nil {
 			return err
 		}

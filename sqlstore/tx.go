@@ -18,7 +18,7 @@ import (
 type tx struct {
 	*engine.Tx
 	ctx  context.Context
-	db   *DB
+	db   *database
 	info crm.RequestInfo
 	opts crm.WriteOptions
 }
@@ -32,7 +32,7 @@ func (t *tx) queryRow(query string, args ...any) *sql.Row { return t.QueryRow(qu
 // twice, and a write with a result keeps it under the key last
 // (writeKeeping), then commits.
 // Any error rolls everything back, event included.
-func (db *DB) write(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
+func (db *database) write(ctx context.Context, org string, opts crm.WriteOptions, fn func(t *tx) error) error {
 	return db.writeOne(ctx, org, opts, nil, fn)
 }
 
@@ -40,7 +40,7 @@ func (db *DB) write(ctx context.Context, org string, opts crm.WriteOptions, fn f
 // one builds (engine.Work.One): the engine may commit it in a group with
 // others, and runs fn when it did not. one's statement must claim the
 // request's key itself (claimWith), and keep its result.
-func (db *DB) writeOne(ctx context.Context, org string, opts crm.WriteOptions, one func(t *tx) (string, []any, error), fn func(t *tx) error) error {
+func (db *database) writeOne(ctx context.Context, org string, opts crm.WriteOptions, one func(t *tx) (string, []any, error), fn func(t *tx) error) error {
 	info := crm.RequestInfoFrom(ctx)
 	w := engine.Work{Do: func(et *engine.Tx) error {
 		t := &tx{Tx: et, ctx: et.Context(), db: db, info: info, opts: opts}
@@ -59,7 +59,7 @@ func (db *DB) writeOne(ctx context.Context, org string, opts crm.WriteOptions, o
 
 // writeKeeping is write for a write with a result, which result reads
 // once fn succeeded and the transaction keeps under opts' key.
-func (db *DB) writeKeeping(ctx context.Context, org string, opts crm.WriteOptions, result func() any, fn func(t *tx) error) error {
+func (db *database) writeKeeping(ctx context.Context, org string, opts crm.WriteOptions, result func() any, fn func(t *tx) error) error {
 	return db.write(ctx, org, opts, func(t *tx) error {
 		if err := fn(t); err != nil {
 			return err
@@ -168,7 +168,7 @@ const insertEventSQL = `INSERT INTO events (id, org_id, type, aggregate_type, ag
 
 // eventArgs is the values of an outbox row written now by the request of
 // info.
-func (db *DB) eventArgs(info crm.RequestInfo, org, typ, aggType, aggID string, seq int64, raw, ch []byte) []any {
+func (db *database) eventArgs(info crm.RequestInfo, org, typ, aggType, aggID string, seq int64, raw, ch []byte) []any {
 	actor := info.Principal.ID
 	if actor == "" {
 		actor = "system"

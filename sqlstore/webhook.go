@@ -9,7 +9,7 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.WebhookService = (*DB)(nil)
+var _ crm.WebhookService = (*Webhooks)(nil)
 
 const webhookColumns = "id, org_id, url, event_types, secret, created_at, deleted_at, version"
 
@@ -35,31 +35,31 @@ func viewOf(w *crm.Webhook) webhookView {
 // CreateWebhook stores a subscription with a new secret. Its cursor starts
 // at the end of the feed as numbered now, so it receives the events
 // committed from its creation on (its own webhook.created included).
-func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook, opts crm.WriteOptions) (*crm.Webhook, error) {
+func (s *Webhooks) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook, opts crm.WriteOptions) (*crm.Webhook, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := db.Sequence(ctx); err != nil {
+	if _, err := s.sequence(ctx); err != nil {
 		return nil, err
 	}
 	w := &crm.Webhook{ID: newID(), OrgID: org, URL: n.URL, EventTypes: n.EventTypes, Secret: crm.NewWebhookSecret(),
-		CreatedAt: db.now(), Version: 1}
-	sealed, err := db.seal([]byte(w.Secret), webhookSecrets, w.ID)
+		CreatedAt: s.now(), Version: 1}
+	sealed, err := s.seal([]byte(w.Secret), webhookSecrets, w.ID)
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	err = db.writeKeeping(ctx, org, opts, func() any { return w }, func(t *tx) error {
+	err = s.writeKeeping(ctx, org, opts, func() any { return w }, func(t *tx) error {
 		types, err := jsonString(w.EventTypes)
 		if err != nil {
 			return err
 		}
 		if _, err := t.exec("INSERT INTO webhooks ("+webhookColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			w.ID, org, w.URL, types, sealed, db.dialect.ts(w.CreatedAt), nil, w.Version); err != nil {
+			w.ID, org, w.URL, types, sealed, s.dialect.ts(w.CreatedAt), nil, w.Version); err != nil {
 			return err
 		}
 		if _, err := t.exec(`INSERT INTO relay_leases (name, holder, expires_at, cursor)
 			VALUES (?, '', ?, (SELECT COALESCE(MAX(feed_seq), 0) FROM events))`,
-			crm.WebhookLeaseName(w.ID), db.dialect.ts(time.Unix(0, 0))); err != nil {
+			crm.WebhookLeaseName(w.ID), s.dialect.ts(time.Unix(0, 0))); err != nil {
 			return err
 		}
 		changes, err := crm.Diff(nil, viewOf(w))
@@ -76,21 +76,21 @@ func (db *DB) CreateWebhook(ctx context.Context, org string, n crm.NewWebhook, o
 
 // ListWebhooks lists the org's subscriptions that are not deleted, oldest
 // first, without their secrets.
-func (db *DB) ListWebhooks(ctx context.Context, org string) ([]crm.Webhook, error) {
-	return db.queryWebhooks(ctx, false, "SELECT "+webhookColumns+" FROM webhooks WHERE org_id = ? AND deleted_at IS NULL ORDER BY created_at, id", org)
+func (s *Webhooks) ListWebhooks(ctx context.Context, org string) ([]crm.Webhook, error) {
+	return s.queryWebhooks(ctx, false, "SELECT "+webhookColumns+" FROM webhooks WHERE org_id = ? AND deleted_at IS NULL ORDER BY created_at, id", org)
 }
 
 // GetWebhook returns a subscription of the org that is not deleted,
 // without its secret.
-func (db *DB) GetWebhook(ctx context.Context, org, id string) (*crm.Webhook, error) {
-	return scanWebhook(db.read.QueryRowContext(ctx, db.dialect.q("SELECT "+webhookColumns+
+func (s *Webhooks) GetWebhook(ctx context.Context, org, id string) (*crm.Webhook, error) {
+	return scanWebhook(s.read.QueryRowContext(ctx, s.dialect.q("SELECT "+webhookColumns+
 		" FROM webhooks WHERE id = ? AND org_id = ? AND deleted_at IS NULL"), id, org))
 }
 
 // DeleteWebhook marks the subscription deleted and takes its lease away
 // from any worker, in one transaction.
-func (db *DB) DeleteWebhook(ctx context.Context, org, id string, opts crm.WriteOptions) error {
-	return db.write(ctx, org, opts, func(t *tx) error {
+func (s *Webhooks) DeleteWebhook(ctx context.Context, org, id string, opts crm.WriteOptions) error {
+	return s.write(ctx, org, opts, func(t *tx) error {
 		w, err := t.lockWebhook(org, id)
 		if err != nil {
 			return err
@@ -98,13 +98,13 @@ func (db *DB) DeleteWebhook(ctx context.Context, org, id string, opts crm.WriteO
 		if err := t.checkVersion(w.Version); err != nil {
 			return err
 		}
-		now := db.now()
+		now := s.now()
 		w.DeletedAt, w.Version = &now, w.Version+1
-		if _, err := t.exec("UPDATE webhooks SET deleted_at = ?, version = ? WHERE id = ?", db.dialect.ts(now), w.Version, id); err != nil {
+		if _, err := t.exec("UPDATE webhooks SET deleted_at = ?, version = ? WHERE id = ?", s.dialect.ts(now), w.Version, id); err != nil {
 			return err
 		}
 		if _, err := t.exec("UPDATE relay_leases SET holder = ?, expires_at = ? WHERE name = ?",
-			deletedHolder, db.dialect.ts(foreverStamp), crm.WebhookLeaseName(id)); err != nil {
+			deletedHolder, s.dialect.ts(foreverStamp), crm.WebhookLeaseName(id)); err != nil {
 			return err
 		}
 		changes, err := crm.Diff(map[string]any{"deleted_at": nil}, map[string]any{"deleted_at": now})
@@ -134,7 +134,7 @@ func (t *tx) bumpWebhook(w *crm.Webhook, eventType string, data any, changes map
 
 // queryWebhooks reads subscriptions; their secrets, unsealed, only when
 // withSecrets.
-func (db *DB) queryWebhooks(ctx context.Context, withSecrets bool, query string, args ...any) ([]crm.Webhook, error) {
+func (db *database) queryWebhooks(ctx context.Context, withSecrets bool, query string, args ...any) ([]crm.Webhook, error) {
 	rows, err := db.read.QueryContext(ctx, db.dialect.q(query), args...)
 	if err != nil {
 		return nil, translate(err)

@@ -27,8 +27,8 @@ type deadLetterView struct {
 
 // ListWebhookDeadLetters pages through a live subscription's dead letters
 // in feed order.
-func (db *DB) ListWebhookDeadLetters(ctx context.Context, org, id string, f crm.WebhookDeadLetterFilter) ([]crm.WebhookDeadLetter, error) {
-	if _, err := db.GetWebhook(ctx, org, id); err != nil {
+func (s *Webhooks) ListWebhookDeadLetters(ctx context.Context, org, id string, f crm.WebhookDeadLetterFilter) ([]crm.WebhookDeadLetter, error) {
+	if _, err := s.GetWebhook(ctx, org, id); err != nil {
 		return nil, err
 	}
 	query := "SELECT " + deadLetterColumns + " FROM webhook_dead_letters WHERE webhook_id = ? AND event_position > ?"
@@ -37,14 +37,14 @@ func (db *DB) ListWebhookDeadLetters(ctx context.Context, org, id string, f crm.
 		query += " AND status = ?"
 		args = append(args, f.Status)
 	}
-	return db.queryDeadLetters(ctx, query+" ORDER BY event_position LIMIT ?", append(args, pageSize(f.Limit))...)
+	return s.queryDeadLetters(ctx, query+" ORDER BY event_position LIMIT ?", append(args, pageSize(f.Limit))...)
 }
 
 // ReplayWebhookDeadLetter queues a DEAD letter for redelivery; the
 // subscription's worker sends it before going on with the feed.
-func (db *DB) ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string, opts crm.WriteOptions) (*crm.WebhookDeadLetter, error) {
+func (s *Webhooks) ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID string, opts crm.WriteOptions) (*crm.WebhookDeadLetter, error) {
 	var dl *crm.WebhookDeadLetter
-	err := db.writeKeeping(ctx, org, opts, func() any { return dl }, func(t *tx) error {
+	err := s.writeKeeping(ctx, org, opts, func() any { return dl }, func(t *tx) error {
 		w, err := t.lockWebhook(org, id)
 		if err != nil {
 			return err
@@ -56,10 +56,10 @@ func (db *DB) ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID
 		if dl.Status != crm.DeadLetterDead {
 			return crm.Errorf(crm.ESTATE, "the dead letter is %s; only a DEAD one can be replayed", dl.Status)
 		}
-		now := db.now()
+		now := s.now()
 		dl.Status, dl.ReplayRequestedAt = crm.DeadLetterReplayPending, &now
 		if _, err := t.exec("UPDATE webhook_dead_letters SET status = ?, replay_requested_at = ? WHERE id = ?",
-			dl.Status, db.dialect.ts(now), dl.ID); err != nil {
+			dl.Status, s.dialect.ts(now), dl.ID); err != nil {
 			return err
 		}
 		path := "dead_letters." + dl.ID + ".status"
@@ -75,7 +75,7 @@ func (db *DB) ReplayWebhookDeadLetter(ctx context.Context, org, id, deadLetterID
 	return dl, nil
 }
 
-func (db *DB) queryDeadLetters(ctx context.Context, query string, args ...any) ([]crm.WebhookDeadLetter, error) {
+func (db *database) queryDeadLetters(ctx context.Context, query string, args ...any) ([]crm.WebhookDeadLetter, error) {
 	rows, err := db.read.QueryContext(ctx, db.dialect.q(query), args...)
 	if err != nil {
 		return nil, translate(err)

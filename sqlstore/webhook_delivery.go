@@ -9,33 +9,33 @@ import (
 	"github.com/telcoops/crm"
 )
 
-var _ crm.WebhookDeliveryStore = (*DB)(nil)
+var _ crm.WebhookDeliveryStore = (*WebhookDeliveries)(nil)
 
 // ActiveWebhooks lists every org's subscriptions that are not deleted,
 // secrets included, for the dispatcher.
-func (db *DB) ActiveWebhooks(ctx context.Context) ([]crm.Webhook, error) {
-	return db.queryWebhooks(ctx, true, "SELECT "+webhookColumns+" FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id")
+func (s *WebhookDeliveries) ActiveWebhooks(ctx context.Context) ([]crm.Webhook, error) {
+	return s.queryWebhooks(ctx, true, "SELECT "+webhookColumns+" FROM webhooks WHERE deleted_at IS NULL ORDER BY created_at, id")
 }
 
 // OrgFeedAfter returns up to limit of org's numbered events after the
 // cursor, in feed order, without numbering new ones.
-func (db *DB) OrgFeedAfter(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
-	return db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
+func (s *WebhookDeliveries) OrgFeedAfter(ctx context.Context, org string, after int64, limit int) ([]crm.Event, error) {
+	return s.queryEvents(ctx, `SELECT `+eventColumns+` FROM events
 		WHERE org_id = ? AND feed_seq IS NOT NULL AND feed_seq > ? ORDER BY feed_seq LIMIT ?`, org, after, pageSize(limit))
 }
 
 // PendingWebhookReplays lists a subscription's dead letters waiting to be
 // redelivered, in feed order.
-func (db *DB) PendingWebhookReplays(ctx context.Context, webhookID string, limit int) ([]crm.WebhookDeadLetter, error) {
-	return db.queryDeadLetters(ctx, "SELECT "+deadLetterColumns+` FROM webhook_dead_letters
+func (s *WebhookDeliveries) PendingWebhookReplays(ctx context.Context, webhookID string, limit int) ([]crm.WebhookDeadLetter, error) {
+	return s.queryDeadLetters(ctx, "SELECT "+deadLetterColumns+` FROM webhook_dead_letters
 		WHERE webhook_id = ? AND status = ? ORDER BY event_position LIMIT ?`, webhookID, crm.DeadLetterReplayPending, pageSize(limit))
 }
 
 // WebhookAttempt returns the retry state of the subscription's current
 // delivery, or nil.
-func (db *DB) WebhookAttempt(ctx context.Context, webhookID string) (*crm.WebhookAttempt, error) {
+func (s *WebhookDeliveries) WebhookAttempt(ctx context.Context, webhookID string) (*crm.WebhookAttempt, error) {
 	a := crm.WebhookAttempt{WebhookID: webhookID}
-	err := db.read.QueryRowContext(ctx, db.dialect.q(`SELECT item_id, attempts, first_attempt_at, last_attempt_at, last_error
+	err := s.read.QueryRowContext(ctx, s.dialect.q(`SELECT item_id, attempts, first_attempt_at, last_attempt_at, last_error
 		FROM webhook_attempts WHERE webhook_id = ?`), webhookID).
 		Scan(&a.ItemID, &a.Attempts, timeScan{&a.FirstAttemptAt}, timeScan{&a.LastAttemptAt}, &a.LastError)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -48,14 +48,14 @@ func (db *DB) WebhookAttempt(ctx context.Context, webhookID string) (*crm.Webhoo
 }
 
 // RecordWebhookAttempt stores a failed attempt, renewing the lease.
-func (db *DB) RecordWebhookAttempt(ctx context.Context, l crm.WebhookLease, a crm.WebhookAttempt) error {
-	return db.fenced(ctx, l, nil, func(t *tx) error {
+func (s *WebhookDeliveries) RecordWebhookAttempt(ctx context.Context, l crm.WebhookLease, a crm.WebhookAttempt) error {
+	return s.fenced(ctx, l, nil, func(t *tx) error {
 		_, err := t.exec(`INSERT INTO webhook_attempts (webhook_id, item_id, attempts, first_attempt_at, last_attempt_at, last_error)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (webhook_id) DO UPDATE SET item_id = excluded.item_id, attempts = excluded.attempts,
 				first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at,
 				last_error = excluded.last_error`,
-			a.WebhookID, a.ItemID, a.Attempts, db.dialect.ts(a.FirstAttemptAt), db.dialect.ts(a.LastAttemptAt), a.LastError)
+			a.WebhookID, a.ItemID, a.Attempts, s.dialect.ts(a.FirstAttemptAt), s.dialect.ts(a.LastAttemptAt), a.LastError)
 		return err
 	})
 }
@@ -63,19 +63,19 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, l crm.WebhookLease, a cr
 // DeadLetterWebhookEvent stores the dead letter and moves the cursor past
 // its event in one transaction, so a takeover neither loses the event nor
 // dead-letters it twice.
-func (db *DB) DeadLetterWebhookEvent(ctx context.Context, l crm.WebhookLease, dl crm.WebhookDeadLetter) error {
+func (s *WebhookDeliveries) DeadLetterWebhookEvent(ctx context.Context, l crm.WebhookLease, dl crm.WebhookDeadLetter) error {
 	body, err := json.Marshal(dl.Event)
 	if err != nil {
 		return crm.Internal(err)
 	}
 	cursor := dl.Event.Position
-	return db.fenced(ctx, l, &cursor, func(t *tx) error {
+	return s.fenced(ctx, l, &cursor, func(t *tx) error {
 		_, err := t.exec(`INSERT INTO webhook_dead_letters (id, org_id, webhook_id, event_id, event_position, event, status,
 				attempts, first_attempt_at, last_attempt_at, last_error, dead_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (webhook_id, event_id) DO NOTHING`,
 			newID(), dl.Event.OrgID, dl.WebhookID, dl.Event.ID, dl.Event.Position, string(body), crm.DeadLetterDead,
-			dl.Attempts, db.dialect.ts(dl.FirstAttemptAt), db.dialect.ts(dl.LastAttemptAt), dl.LastError, db.dialect.ts(db.now()))
+			dl.Attempts, s.dialect.ts(dl.FirstAttemptAt), s.dialect.ts(dl.LastAttemptAt), dl.LastError, s.dialect.ts(s.now()))
 		if err != nil {
 			return err
 		}
@@ -86,20 +86,20 @@ func (db *DB) DeadLetterWebhookEvent(ctx context.Context, l crm.WebhookLease, dl
 
 // FinishWebhookReplay records the outcome of a replay: REDELIVERED, or
 // DEAD again with the attempts added up.
-func (db *DB) FinishWebhookReplay(ctx context.Context, l crm.WebhookLease, dl crm.WebhookDeadLetter) error {
-	return db.fenced(ctx, l, nil, func(t *tx) error {
-		now := db.now()
+func (s *WebhookDeliveries) FinishWebhookReplay(ctx context.Context, l crm.WebhookLease, dl crm.WebhookDeadLetter) error {
+	return s.fenced(ctx, l, nil, func(t *tx) error {
+		now := s.now()
 		var redelivered any
 		deadAt := dl.DeadAt
 		if dl.Status == crm.DeadLetterRedelivered {
-			redelivered = db.dialect.ts(now)
+			redelivered = s.dialect.ts(now)
 		} else {
 			deadAt = now
 		}
 		_, err := t.exec(`UPDATE webhook_dead_letters SET status = ?, attempts = ?, last_attempt_at = ?, last_error = ?,
 				dead_at = ?, redelivered_at = ?
 			WHERE id = ? AND status = ?`,
-			dl.Status, dl.Attempts, db.dialect.ts(dl.LastAttemptAt), dl.LastError, db.dialect.ts(deadAt), redelivered,
+			dl.Status, dl.Attempts, s.dialect.ts(dl.LastAttemptAt), dl.LastError, s.dialect.ts(deadAt), redelivered,
 			dl.ID, crm.DeadLetterReplayPending)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (db *DB) FinishWebhookReplay(ctx context.Context, l crm.WebhookLease, dl cr
 
 // fenced runs fn in a transaction that first renews the lease (and moves
 // the cursor, if given), only while l.Holder still holds it.
-func (db *DB) fenced(ctx context.Context, l crm.WebhookLease, cursor *int64, fn func(t *tx) error) error {
+func (db *database) fenced(ctx context.Context, l crm.WebhookLease, cursor *int64, fn func(t *tx) error) error {
 	lost := false
 	err := db.write(ctx, "", crm.WriteOptions{}, func(t *tx) error {
 		now := db.now()

@@ -23,7 +23,7 @@ func TestMigrationClearsFailureDetails(t *testing.T) {
 		w, l := leased(t, db)
 		old := []string{`Post "http://10.0.0.7:5432/x": dial tcp 10.0.0.7:5432: connect: connection refused`, "answered HTTP 503"}
 		for i, text := range old {
-			c, err := db.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(i+1)), crm.WriteOptions{})
+			c, err := db.Customers.CreateCustomer(ctxAs("key:1"), "telco", crmtest.Private(crmtest.NIF(i+1)), crm.WriteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,13 +34,13 @@ func TestMigrationClearsFailureDetails(t *testing.T) {
 			}
 			dl := crm.WebhookDeadLetter{WebhookID: w.ID, Event: e, Attempts: 1, FirstAttemptAt: sqltest.Start,
 				LastAttemptAt: sqltest.Start.Add(time.Hour), LastError: text}
-			if err := db.DeadLetterWebhookEvent(ctx, l, dl); err != nil {
+			if err := db.WebhookDeliveries.DeadLetterWebhookEvent(ctx, l, dl); err != nil {
 				t.Fatal(err)
 			}
 		}
 		a := crm.WebhookAttempt{WebhookID: w.ID, ItemID: "e1", Attempts: 1, FirstAttemptAt: clock.Now(), LastAttemptAt: clock.Now(),
 			LastError: "no answer within 10s"}
-		if err := db.RecordWebhookAttempt(ctx, l, a); err != nil {
+		if err := db.WebhookDeliveries.RecordWebhookAttempt(ctx, l, a); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.Exec(ctx, "DELETE FROM schema_migrations WHERE version = 15"); err != nil {
@@ -49,7 +49,7 @@ func TestMigrationClearsFailureDetails(t *testing.T) {
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		dls, err := db.ListWebhookDeadLetters(ctxAs("key:1"), "telco", w.ID, crm.WebhookDeadLetterFilter{})
+		dls, err := db.Webhooks.ListWebhookDeadLetters(ctxAs("key:1"), "telco", w.ID, crm.WebhookDeadLetterFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func TestMigrationClearsFailureDetails(t *testing.T) {
 		if diff := cmp.Diff([]string{"delivery failed", "delivery failed: 503"}, got); diff != "" {
 			t.Errorf("dead letters (-want +got):\n%s", diff)
 		}
-		if got, err := db.WebhookAttempt(ctx, w.ID); err != nil || got.LastError != "delivery failed" {
+		if got, err := db.WebhookDeliveries.WebhookAttempt(ctx, w.ID); err != nil || got.LastError != "delivery failed" {
 			t.Errorf("attempt %+v, %v", got, err)
 		}
 	})

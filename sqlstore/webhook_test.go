@@ -23,18 +23,18 @@ func TestWebhookLifecycle(t *testing.T) {
 	t.Parallel()
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
-		if _, err := db.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
+		if _, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private("14861628V"), crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		before := events(t, db, "telco")
-		w, err := db.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated), crm.WriteOptions{})
+		w, err := db.Webhooks.CreateWebhook(ctx, "telco", newHook(crm.EventCustomerCreated), crm.WriteOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(w.Secret) != 64 || w.Version != 1 || !w.CreatedAt.Equal(sqltest.Start) {
 			t.Errorf("created %+v", w)
 		}
-		got, err := db.GetWebhook(ctx, "telco", w.ID)
+		got, err := db.Webhooks.GetWebhook(ctx, "telco", w.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,9 +43,9 @@ func TestWebhookLifecycle(t *testing.T) {
 		if diff := cmp.Diff(&want, got); diff != "" {
 			t.Errorf("read back (-created +read):\n%s", diff)
 		}
-		_, err = db.GetWebhook(ctx, "other", w.ID)
+		_, err = db.Webhooks.GetWebhook(ctx, "other", w.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		if list, _ := db.ListWebhooks(ctx, "other"); len(list) != 0 {
+		if list, _ := db.Webhooks.ListWebhooks(ctx, "other"); len(list) != 0 {
 			t.Errorf("another org lists %v", list)
 		}
 
@@ -59,32 +59,32 @@ func TestWebhookLifecycle(t *testing.T) {
 		if strings.Contains(string(created.Data), w.Secret) || strings.Contains(string(mustMarshal(t, created.Changes)), w.Secret) {
 			t.Errorf("the secret leaked into the event: %s", created.Data)
 		}
-		cursor, ok, err := db.AcquireLease(context.Background(), crm.WebhookLeaseName(w.ID), "w1", time.Minute)
+		cursor, ok, err := db.Outbox.AcquireLease(context.Background(), crm.WebhookLeaseName(w.ID), "w1", time.Minute)
 		if err != nil || !ok || cursor != before[len(before)-1].Position {
 			t.Errorf("lease cursor %d, %v, %v; want the end of the feed at creation, %d", cursor, ok, err, before[len(before)-1].Position)
 		}
 
 		// If-Match, then the delete takes the lease from its worker.
-		mustCode(t, db.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{IfMatch: 7}), crm.EPRECONDITION)
-		mustCode(t, db.DeleteWebhook(ctx, "other", w.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		mustCode(t, db.Webhooks.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{IfMatch: 7}), crm.EPRECONDITION)
+		mustCode(t, db.Webhooks.DeleteWebhook(ctx, "other", w.ID, crm.WriteOptions{}), crm.ENOTFOUND)
 		clock.Advance(time.Minute)
-		if err := db.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Webhooks.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		mustCode(t, db.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{}), crm.ENOTFOUND)
-		_, err = db.GetWebhook(ctx, "telco", w.ID)
+		mustCode(t, db.Webhooks.DeleteWebhook(ctx, "telco", w.ID, crm.WriteOptions{}), crm.ENOTFOUND)
+		_, err = db.Webhooks.GetWebhook(ctx, "telco", w.ID)
 		mustCode(t, err, crm.ENOTFOUND)
-		if list, _ := db.ListWebhooks(ctx, "telco"); len(list) != 0 {
+		if list, _ := db.Webhooks.ListWebhooks(ctx, "telco"); len(list) != 0 {
 			t.Errorf("deleted still listed: %v", list)
 		}
-		if active, _ := db.ActiveWebhooks(ctx); len(active) != 0 {
+		if active, _ := db.WebhookDeliveries.ActiveWebhooks(ctx); len(active) != 0 {
 			t.Errorf("deleted still active: %v", active)
 		}
-		if err := db.CommitCursor(context.Background(), crm.WebhookLeaseName(w.ID), "w1", cursor+1, time.Minute); !errors.Is(err, crm.ErrLeaseLost) {
+		if err := db.Outbox.CommitCursor(context.Background(), crm.WebhookLeaseName(w.ID), "w1", cursor+1, time.Minute); !errors.Is(err, crm.ErrLeaseLost) {
 			t.Errorf("the worker could still commit after the delete: %v", err)
 		}
 		clock.Advance(24 * time.Hour)
-		if _, ok, _ := db.AcquireLease(context.Background(), crm.WebhookLeaseName(w.ID), "w2", time.Minute); ok {
+		if _, ok, _ := db.Outbox.AcquireLease(context.Background(), crm.WebhookLeaseName(w.ID), "w2", time.Minute); ok {
 			t.Error("a deleted subscription's lease can be taken")
 		}
 		evs = events(t, db, "telco")
@@ -100,13 +100,13 @@ func TestWebhookRejectsBadInputWithoutWriting(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		ctx := ctxAs("key:1")
 		for _, n := range []crm.NewWebhook{newHook(), newHook("nope"), {URL: "ftp://x", EventTypes: []string{"*"}}} {
-			_, err := db.CreateWebhook(ctx, "telco", n, crm.WriteOptions{})
+			_, err := db.Webhooks.CreateWebhook(ctx, "telco", n, crm.WriteOptions{})
 			mustCode(t, err, crm.EINVALID)
 		}
 		if evs := events(t, db, "telco"); len(evs) != 0 {
 			t.Errorf("rejected writes left events: %v", evs)
 		}
-		if list, _ := db.ListWebhooks(ctx, "telco"); len(list) != 0 {
+		if list, _ := db.Webhooks.ListWebhooks(ctx, "telco"); len(list) != 0 {
 			t.Errorf("rejected writes left subscriptions: %v", list)
 		}
 	})

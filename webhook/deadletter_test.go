@@ -59,9 +59,9 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 		// the maximum age from the very first attempt.
 		cfg := webhook.Config{Guard: local, Clock: clock.Now, Sleep: stallingSleep(clock, 3), MaxAge: time.Hour, LeaseTTL: 15 * time.Minute,
 			Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}
-		stop := run(t, webhook.New(db, cfg))
+		stop := run(t, webhook.New(db.WebhookDeliveries, cfg))
 		eventually(t, "four failed attempts on record", func() bool {
-			a, _ := db.WebhookAttempt(context.Background(), w.ID)
+			a, _ := db.WebhookDeliveries.WebhookAttempt(context.Background(), w.ID)
 			return a != nil && a.Attempts == 4
 		})
 		stop()
@@ -70,13 +70,13 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 		}
 		reg := prometheus.NewRegistry()
 		cfg.Sleep, cfg.Metrics = (&fakeSleep{clock: clock}).Sleep, webhook.NewMetrics(reg)
-		store := &watchedStore{WebhookDeliveryStore: db}
+		store := &watchedStore{WebhookDeliveryStore: db.WebhookDeliveries}
 		stop = run(t, webhook.New(store, cfg))
 		all := feedFrom(t, db, start, isCustomerEvent)
 		last := lastEvent(t, db).Position
 		eventually(t, "the events behind the dead letter", func() bool { return store.committed.Load() >= last })
 
-		dls, err := db.ListWebhookDeadLetters(ctxAs(), "telco", w.ID, crm.WebhookDeadLetterFilter{})
+		dls, err := db.Webhooks.ListWebhookDeadLetters(ctxAs(), "telco", w.ID, crm.WebhookDeadLetterFilter{})
 		if err != nil || len(dls) != 1 {
 			t.Fatalf("dead letters %v, %v", dls, err)
 		}
@@ -92,12 +92,12 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 
 		// Replay while stopped, then a newer event: the replay goes first.
 		accept.Store(true)
-		if _, err := db.ReplayWebhookDeadLetter(ctxAs(), "telco", w.ID, dl.ID, crm.WriteOptions{}); err != nil {
+		if _, err := db.Webhooks.ReplayWebhookDeadLetter(ctxAs(), "telco", w.ID, dl.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		burst(t, db, 3, 1)
 		newer := lastEvent(t, db)
-		stop = run(t, webhook.New(db, cfg))
+		stop = run(t, webhook.New(db.WebhookDeliveries, cfg))
 		eventually(t, "the replay and the newer event", func() bool { return len(rec.accepted()) == len(all)+1 })
 		stop()
 		got := rec.accepted()
@@ -107,7 +107,7 @@ func TestMaxAgeDeadLettersAndReplayRedelivers(t *testing.T) {
 		}
 		newerRaw, _ := json.Marshal(newer)
 		wantDeliveries(t, got[len(all)-1:], [][]byte{raw, newerRaw})
-		dls, _ = db.ListWebhookDeadLetters(ctxAs(), "telco", w.ID, crm.WebhookDeadLetterFilter{})
+		dls, _ = db.Webhooks.ListWebhookDeadLetters(ctxAs(), "telco", w.ID, crm.WebhookDeadLetterFilter{})
 		if dls[0].Status != crm.DeadLetterRedelivered || dls[0].RedeliveredAt == nil || dls[0].Attempts != dl.Attempts+1 {
 			t.Errorf("after the replay %+v", dls[0])
 		}

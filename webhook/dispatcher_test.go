@@ -60,7 +60,7 @@ func TestDeliversEveryEventInOrderThroughFailures(t *testing.T) {
 
 		sleeps := &fakeSleep{clock: clock}
 		reg := prometheus.NewRegistry()
-		store := &watchedStore{WebhookDeliveryStore: db}
+		store := &watchedStore{WebhookDeliveryStore: db.WebhookDeliveries}
 		d := webhook.New(store, webhook.Config{Guard: local, Clock: clock.Now, Sleep: sleeps.Sleep, Timeout: 200 * time.Millisecond, LeaseTTL: time.Minute,
 			BackoffBase: time.Second, BackoffCap: 4 * time.Second, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond,
 			Metrics: webhook.NewMetrics(reg)})
@@ -110,7 +110,7 @@ func TestDeadEndpointDoesNotDelayOthers(t *testing.T) {
 		// Default 10 s timeout; and a backoff, were one to start, would last
 		// as long as the test.
 		blocked := func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
-		stop := run(t, webhook.New(db, webhook.Config{Guard: local, Clock: clock.Now, Sleep: blocked, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}))
+		stop := run(t, webhook.New(db.WebhookDeliveries, webhook.Config{Guard: local, Clock: clock.Now, Sleep: blocked, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}))
 		eventually(t, "the dead endpoint's first request", func() bool { return dead.inflight.Load() == 1 })
 
 		burst(t, db, 1, 5)
@@ -142,12 +142,12 @@ func TestDeleteStopsDeliveries(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		rec := newReceiver(t, clock, func(int, string) int { return 200 })
 		w := rec.subscribe(t, db, crm.EventCustomerCreated)
-		store := &countingStore{WebhookDeliveryStore: db}
+		store := &countingStore{WebhookDeliveryStore: db.WebhookDeliveries}
 		run(t, webhook.New(store, webhook.Config{Guard: local, Clock: clock.Now, Poll: 5 * time.Millisecond, Rescan: 10 * time.Millisecond}))
 		burst(t, db, 1, 1)
 		eventually(t, "the first delivery", func() bool { return len(rec.accepted()) == 1 })
 
-		if err := db.DeleteWebhook(ctxAs(), "telco", w.ID, crm.WriteOptions{}); err != nil {
+		if err := db.Webhooks.DeleteWebhook(ctxAs(), "telco", w.ID, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		burst(t, db, 2, 1)

@@ -43,18 +43,18 @@ func countingListener(t *testing.T) (port string, conns *atomic.Int32) {
 // dead-lettered (after a minute of the test clock) and returns its error.
 func deadLetterOf(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock, cfg webhook.Config, url string) string {
 	t.Helper()
-	w, err := db.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: url, EventTypes: []string{crm.EventCustomerCreated}}, crm.WriteOptions{})
+	w, err := db.Webhooks.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: url, EventTypes: []string{crm.EventCustomerCreated}}, crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	burst(t, db, 1, 1)
 	cfg.Clock, cfg.Sleep, cfg.MaxAge = clock.Now, (&fakeSleep{clock: clock}).Sleep, time.Minute
 	cfg.Poll, cfg.Rescan = 5*time.Millisecond, 10*time.Millisecond
-	stop := run(t, webhook.New(db, cfg))
+	stop := run(t, webhook.New(db.WebhookDeliveries, cfg))
 	defer stop()
 	var dls []crm.WebhookDeadLetter
 	eventually(t, "the dead letter", func() bool {
-		dls, _ = db.ListWebhookDeadLetters(ctxAs(), "telco", w.ID, crm.WebhookDeadLetterFilter{})
+		dls, _ = db.Webhooks.ListWebhookDeadLetters(ctxAs(), "telco", w.ID, crm.WebhookDeadLetterFilter{})
 		return len(dls) == 1
 	})
 	return dls[0].LastError

@@ -73,10 +73,10 @@ func TestOneDelivererPerSubscriptionAndTakeover(t *testing.T) {
 		}
 
 		burst(t, db, 1, 5)
-		a := &watchedStore{WebhookDeliveryStore: deadStore{db}}
+		a := &watchedStore{WebhookDeliveryStore: deadStore{db.WebhookDeliveries}}
 		killA := run(t, dispatcher(a, "a"))
 		eventually(t, "a's first deliveries", func() bool { return len(rec.accepted()) == 5 })
-		b := &watchedStore{WebhookDeliveryStore: db, refused: make(chan struct{}, 1)}
+		b := &watchedStore{WebhookDeliveryStore: db.WebhookDeliveries, refused: make(chan struct{}, 1)}
 		run(t, dispatcher(b, "b"))
 
 		// Both run; a alone delivers, one request at a time.
@@ -124,9 +124,9 @@ func TestLeaseRenewedDuringBackoff(t *testing.T) {
 		a, b := cfg, cfg
 		a.Holder, a.Client = "a", &http.Client{Transport: tagged("a")}
 		b.Holder, b.Client = "b", &http.Client{Transport: tagged("b")}
-		run(t, webhook.New(db, a))
+		run(t, webhook.New(db.WebhookDeliveries, a))
 		eventually(t, "a's first attempt", func() bool { return rec.requestCount() > 0 })
-		run(t, webhook.New(db, b))
+		run(t, webhook.New(db.WebhookDeliveries, b))
 		eventually(t, "the delivery", func() bool { return len(rec.accepted()) == 1 })
 		if d := rec.accepted()[0]; d.Deliverer != "a" {
 			t.Errorf("delivered by %q after a's backoffs, want a", d.Deliverer)
@@ -167,10 +167,10 @@ func TestLeaseRenewedWhileDelivering(t *testing.T) {
 		a, b := cfg, cfg
 		a.Holder, a.Client = "a", &http.Client{Transport: tagged("a")}
 		b.Holder, b.Client = "b", &http.Client{Transport: tagged("b")}
-		storeA := &renewalCounter{WebhookDeliveryStore: db}
+		storeA := &renewalCounter{WebhookDeliveryStore: db.WebhookDeliveries}
 		stopA := run(t, webhook.New(storeA, a))
 		eventually(t, "a's delivery under way", func() bool { return rec.requestCount() == 1 })
-		storeB := &watchedStore{WebhookDeliveryStore: db, refused: make(chan struct{}, 1)}
+		storeB := &watchedStore{WebhookDeliveryStore: db.WebhookDeliveries, refused: make(chan struct{}, 1)}
 		run(t, webhook.New(storeB, b))
 		// Ten lease periods go by on the test clock, each renewed by a.
 		for range 20 {
@@ -209,14 +209,14 @@ func TestDefaultLeaseTakeover(t *testing.T) {
 		a.Holder, a.Client = "a", &http.Client{Transport: tagged("a")}
 		b.Holder, b.Client = "b", &http.Client{Transport: tagged("b")}
 		burst(t, db, 1, 1)
-		storeA := &watchedStore{WebhookDeliveryStore: deadStore{db}}
+		storeA := &watchedStore{WebhookDeliveryStore: deadStore{db.WebhookDeliveries}}
 		killA := run(t, webhook.New(storeA, a))
 		first := lastEvent(t, db).Position
 		// Killed before committing, a's delivery would rightly be made again.
 		eventually(t, "a's delivery committed", func() bool { return storeA.committed.Load() >= first })
 		killA() // dies holding the lease
 		burst(t, db, 2, 1)
-		storeB := &watchedStore{WebhookDeliveryStore: db, refused: make(chan struct{}, 1)}
+		storeB := &watchedStore{WebhookDeliveryStore: db.WebhookDeliveries, refused: make(chan struct{}, 1)}
 		run(t, webhook.New(storeB, b))
 		<-storeB.refused
 		clock.Advance(3*time.Second + time.Millisecond)

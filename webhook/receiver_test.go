@@ -102,7 +102,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 // subscribe creates a subscription of org telco to this receiver.
 func (r *receiver) subscribe(t *testing.T, db *sqlstore.DB, types ...string) *crm.Webhook {
 	t.Helper()
-	w, err := db.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: r.srv.URL + "/hook", EventTypes: types}, crm.WriteOptions{})
+	w, err := db.Webhooks.CreateWebhook(ctxAs(), "telco", crm.NewWebhook{URL: r.srv.URL + "/hook", EventTypes: types}, crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func run(t *testing.T, d *webhook.Dispatcher) (stop func()) {
 // must have got it: the JSON of each event of a wanted type.
 func feedFrom(t *testing.T, db *sqlstore.DB, from int64, want func(string) bool) [][]byte {
 	t.Helper()
-	evs, err := db.Events(context.Background(), "telco", from-1, 0)
+	evs, err := db.Outbox.Events(context.Background(), "telco", from-1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func feedFrom(t *testing.T, db *sqlstore.DB, from int64, want func(string) bool)
 // lastEvent is the org's newest event.
 func lastEvent(t *testing.T, db *sqlstore.DB) crm.Event {
 	t.Helper()
-	evs, err := db.Events(context.Background(), "telco", 0, 0)
+	evs, err := db.Outbox.Events(context.Background(), "telco", 0, 0)
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("events: %v %v", evs, err)
 	}
@@ -200,13 +200,13 @@ func lastEvent(t *testing.T, db *sqlstore.DB) crm.Event {
 // burst writes n changes to a new customer (one created, n-1 updated).
 func burst(t *testing.T, db *sqlstore.DB, nif, n int) {
 	t.Helper()
-	c, err := db.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
+	c, err := db.Customers.CreateCustomer(ctxAs(), "telco", crmtest.Private(crmtest.NIF(nif)), crm.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n - 1 {
 		lang := []string{"ca", "es"}[i%2]
-		if err := db.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
+		if err := db.Customers.UpdateCustomer(ctxAs(), "telco", c.ID, crm.CustomerPatch{PreferredLanguage: crm.Some(lang)}, crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -76,7 +76,7 @@ func newMetrics() (*prometheus.Registry, http.Handler) {
 // they have given up their leases. A NATS server that is down at start is
 // retried in the background: the service serves meanwhile, and events wait
 // in the outbox.
-func startRelays(ctx context.Context, c eventsConfig, store relayStore, reg prometheus.Registerer, log *slog.Logger) (stop func()) {
+func startRelays(ctx context.Context, c eventsConfig, store crm.WebhookDeliveryStore, reg prometheus.Registerer, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	hooks := webhook.New(store, webhook.Config{Logger: log.With("component", "webhooks"), Clock: crm.SystemClock,
@@ -91,12 +91,6 @@ func startRelays(ctx context.Context, c eventsConfig, store relayStore, reg prom
 		cancel()
 		wg.Wait()
 	}
-}
-
-// relayStore is what the relays read and lease: the store.
-type relayStore interface {
-	crm.Outbox
-	crm.WebhookDeliveryStore
 }
 
 func runNATSRelay(ctx context.Context, c eventsConfig, outbox crm.Outbox, metrics *natsrelay.Metrics, log *slog.Logger) {

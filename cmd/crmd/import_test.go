@@ -69,15 +69,15 @@ func TestImportCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			ref, err := db.FindCustomerByExternalID(context.Background(), "telco", "C000000005")
+			ref, err := db.Customers.FindCustomerByExternalID(context.Background(), "telco", "C000000005")
 			if err != nil {
 				t.Fatal(err)
 			}
-			events, _ := db.Events(context.Background(), "telco", 0, 100)
+			events, _ := db.Outbox.Events(context.Background(), "telco", 0, 100)
 			if len(events) != 8 || events[0].Actor != "import:customers.jsonl" {
 				t.Errorf("%d events, the first by %q", len(events), events[0].Actor)
 			}
-			if ids, _ := db.ListAccountIDs(context.Background(), "telco", ref.ID); len(ids) != 1 {
+			if ids, _ := db.Accounts.ListAccountIDs(context.Background(), "telco", ref.ID); len(ids) != 1 {
 				t.Errorf("accounts of C000000005: %v", ids)
 			}
 

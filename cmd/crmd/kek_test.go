@@ -119,7 +119,7 @@ func TestKEKMismatchAndRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hook, err := db.CreateWebhook(crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",
+	hook, err := db.Webhooks.CreateWebhook(crm.WithRequestInfo(context.Background(), crm.RequestInfo{RequestID: "r",
 		Principal: crm.Principal{ID: "key:1", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleAdmin}}}), "telco", crm.NewWebhook{URL: "https://hooks.example.com/", EventTypes: []string{"*"}}, crm.WriteOptions{})
 
 	if err != nil {
@@ -144,7 +144,7 @@ func TestKEKMismatchAndRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	active, err := db.ActiveWebhooks(context.Background())
+	active, err := db.WebhookDeliveries.ActiveWebhooks(context.Background())
 	if err != nil || len(active) != 1 || active[0].Secret != hook.Secret {
 		t.Errorf("after rotation: %+v, %v; want the webhook's secret", active, err)
 	}

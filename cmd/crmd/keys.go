@@ -46,7 +46,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				rs = append(rs, crm.Role(r))
 			}
 		}
-		k, secret, err := db.CreateAPIKey(ctx, *org, *name, rs)
+		k, secret, err := db.APIKeys.CreateAPIKey(ctx, *org, *name, rs)
 		if err != nil {
 			return fmt.Errorf("keys create: %w", err)
 		}
@@ -55,7 +55,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, secret)
 		return nil
 	case "list":
-		ks, err := db.ListAPIKeys(ctx, *org)
+		ks, err := db.APIKeys.ListAPIKeys(ctx, *org)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if fs.NArg() != 1 {
 			return errors.New("keys revoke: give the key id")
 		}
-		if err := db.RevokeAPIKey(ctx, fs.Arg(0)); err != nil {
+		if err := db.APIKeys.RevokeAPIKey(ctx, fs.Arg(0)); err != nil {
 			return fmt.Errorf("keys revoke: %w", err)
 		}
 		fmt.Fprintf(stdout, "revoked API key %s\n", fs.Arg(0))

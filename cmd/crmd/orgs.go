@@ -44,7 +44,7 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	s, err := db.AccountSettings(ctx, *org)
+	s, err := db.Accounts.AccountSettings(ctx, *org)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			s.PaymentMethods[crm.Modality(mod)] = list
 		}
-		if err := db.SetAccountSettings(ctx, *org, s); err != nil {
+		if err := db.Accounts.SetAccountSettings(ctx, *org, s); err != nil {
 			return err
 		}
 	}

@@ -44,8 +44,8 @@ func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, log *slog.Lo
 	if err := c.applyBankSettings(ctx, db); err != nil {
 		return nil, err
 	}
-	go db.RunAccessTokenCleanup(ctx, tokenCleanupInterval)
-	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db, Clients: db, Tokens: db, Idempotency: db,
+	go db.AccessTokens.RunAccessTokenCleanup(ctx, tokenCleanupInterval)
+	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens, Idempotency: db.Idempotency,
 		Logger: log, Clock: crm.SystemClock}).Handler()
 	root := http.NewServeMux()
 	root.Handle("/", v4)
@@ -73,7 +73,7 @@ func (c *config) applyBankSettings(ctx context.Context, db *sqlstore.DB) error {
 	if b.BIC != "" {
 		s.BIC = strings.ToUpper(b.BIC)
 	}
-	if err := db.SetProductSettings(ctx, sqlstore.DeploymentProducts, s); err != nil {
+	if err := db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, s); err != nil {
 		return fmt.Errorf("products bank settings: %w", err)
 	}
 	return nil
@@ -109,7 +109,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return fmt.Errorf("clients create: %w", err)
 		}
-		cl, secret, err := db.CreateOAuthClient(ctx, *org, *name, sc)
+		cl, secret, err := db.OAuthClients.CreateOAuthClient(ctx, *org, *name, sc)
 		if err != nil {
 			return fmt.Errorf("clients create: %w", err)
 		}
@@ -119,7 +119,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stdout, secret)
 		return nil
 	case "list":
-		cls, err := db.ListOAuthClients(ctx, *org)
+		cls, err := db.OAuthClients.ListOAuthClients(ctx, *org)
 		if err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if fs.NArg() != 1 {
 			return errors.New("clients revoke: give the client id")
 		}
-		if err := db.RevokeOAuthClient(ctx, fs.Arg(0)); err != nil {
+		if err := db.OAuthClients.RevokeOAuthClient(ctx, fs.Arg(0)); err != nil {
 			return fmt.Errorf("clients revoke: %w", err)
 		}
 		fmt.Fprintf(stdout, "revoked OAuth client %s; its tokens no longer work\n", fs.Arg(0))

@@ -69,10 +69,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	reg, metricsHandler := newMetrics()
 	api := httpapi.New(httpapi.Config{
-		Customers: db, Accounts: db, Promotions: db, Contracts: db, APIKeys: db, Idempotency: db, Tokens: tokens,
-		Events: db, Metrics: metricsHandler, Webhooks: db, WebhookGuard: c.events.webhookGuard,
-		Credentials: db, Classification: db, Ready: db.Ping, GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
-		Identification: identification, CursorKey: cursorKey,
+		Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts,
+		Credentials: db.Credentials, Classification: db.Classification, Identification: identification,
+		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
+		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
+		GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
 	})
 	root, err := c.withProducts(ctx, db, log, api.Handler())
 	if err != nil {
@@ -97,7 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stopPprof()
 	// The relays outlive the HTTP server at shutdown, so the events of the
 	// requests that finish during it are published too.
-	stopRelays := startRelays(context.WithoutCancel(ctx), c.events, db, reg, log)
+	stopRelays := startRelays(context.WithoutCancel(ctx), c.events, db.WebhookDeliveries, reg, log)
 	defer stopRelays()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -31,11 +31,11 @@ func TestLoadCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, key, err := db.CreateAPIKey(ctx, "telco", "load", []crm.Role{crm.RoleAdmin})
+	_, key, err := db.APIKeys.CreateAPIKey(ctx, "telco", "load", []crm.Role{crm.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{Customers: db, Accounts: db, APIKeys: db, Idempotency: db, Ready: db.Ping})
+	api := httpapi.New(httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping})
 	srv := httptest.NewServer(api.Handler())
 	defer srv.Close()
 
