@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,4 +103,46 @@ func ErrorStrings(err error) []string {
 		out[i] = f.String()
 	}
 	return out
+}
+
+// Importer writes bulk loads of customers and their accounts, one
+// ImportSession per load (crmd import drives it from a file).
+type Importer interface {
+	// BeginImport starts a load into org whose events name actor.
+	// workers goroutines encode each batch (Prepare). Errors: EUNAVAILABLE,
+	// EINTERNAL.
+	BeginImport(ctx context.Context, org, actor string, workers int) (ImportSession, error)
+}
+
+// ImportSession writes one load's lines in batches, in order. Prepare of a
+// batch may run while the previous batch is written, on another goroutine;
+// Prepare and Write are each called by one goroutine at a time.
+type ImportSession interface {
+	// Prepare readies lines that decoded, were normalized and are valid
+	// (ImportLine.Validate): it gives them ids, draws the external ids
+	// they lack in line order, and encodes their rows. Errors:
+	// EUNAVAILABLE, EINTERNAL.
+	Prepare(ctx context.Context, lines []*ImportLine) (PreparedImport, error)
+	// Write writes a prepared batch in one transaction, rows and events
+	// as the API's creates write them, and tells each line's outcome in
+	// order. A batch that breaks a uniqueness rule is redone line by
+	// line, so that only the culprits are rejected. A line whose customer
+	// external_id the org held before this load is skipped, which makes a
+	// re-run safe. Errors: EUNAVAILABLE, EINTERNAL, or ctx's.
+	Write(ctx context.Context, batch PreparedImport) ([]ImportOutcome, error)
+	// End ends the load, giving back what it reserved and did not use.
+	End(ctx context.Context) error
+}
+
+// PreparedImport is a batch of lines an ImportSession prepared.
+type PreparedImport interface {
+	// Len is the number of lines in the batch.
+	Len() int
+}
+
+// ImportOutcome is what became of one line of a written batch: imported
+// unless Skipped or rejected (Errors, one "field.path: message" each).
+type ImportOutcome struct {
+	Skipped bool
+	Errors  []string
 }

@@ -1,109 +1,35 @@
 package sqlstore
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/telcoops/crm"
-	"github.com/telcoops/crm/jsonstrict"
 	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-// DefaultImportBatch is how many lines one import transaction carries.
-const DefaultImportBatch = 2000
+var _ crm.Importer = (*DB)(nil)
 
-// ImportOptions tune Import; the zero value is usable.
-type ImportOptions struct {
-	// Actor is the imported events' actor, e.g. "import:customers.jsonl".
-	Actor string
-	// BatchSize is the number of lines per transaction (DefaultImportBatch).
-	BatchSize int
-	// Workers decode, validate and encode lines beside the writer
-	// (default GOMAXPROCS).
-	Workers int
-	// Reject receives every rejected line, in line order, once the batch
-	// it belongs to has committed; an error from it stops the import.
-	Reject func(crm.ImportRejection) error
-	// Progress is called after each batch commits.
-	Progress func(ImportStats)
-}
-
-// ImportStats counts what an import did so far.
-type ImportStats struct {
-	Lines    int   // non-blank lines done: imported, skipped or rejected
-	Bytes    int64 // bytes of the input done
-	Imported int   // customers written
-	Accounts int   // accounts written
-	Skipped  int   // lines whose customer external_id was already in the org
-	Rejected int   // lines refused, each in the report
-}
-
-// Import bulk-loads customers and their accounts into org from JSON Lines
-// (crm.ImportLine, one per line). Each line is validated as the API
-// validates its creates; a rejected line is reported and the import goes
-// on. A line whose customer external_id is already in the org (from before
-// this import) is skipped, which makes a re-run safe. Lines are written in
-// batches, one transaction each with the rows and their customer.created
-// and account.created events, written as the API writes them; a batch
-// that breaks a uniqueness rule is redone line by line, each in a
-// savepoint, so only the culprits are rejected. Decoding and encoding run
-// on Workers goroutines while the previous batch is written.
-func (db *DB) Import(ctx context.Context, org string, r io.Reader, opt ImportOptions) (ImportStats, error) {
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = DefaultImportBatch
-	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
-	}
-	if opt.Actor == "" {
-		opt.Actor = "import"
-	}
+// BeginImport starts a bulk load of customers and their accounts into org
+// (crm.Importer). Its batches are written with the engine's bulk insert
+// (COPY on PostgreSQL), one transaction each holding the rows and their
+// customer.created and account.created events as the API writes them; the
+// engine is tuned for the load until End.
+func (db *DB) BeginImport(ctx context.Context, org, actor string, workers int) (crm.ImportSession, error) {
 	settings, err := db.Accounts.AccountSettings(ctx, org)
 	if err != nil {
-		return ImportStats{}, err
+		return nil, err
 	}
 	tuning, err := db.eng.Bulk(ctx)
 	if err != nil {
-		return ImportStats{}, translate(err)
+		return nil, translate(err)
 	}
-	im := &importer{db: db, org: org, opt: opt, cycle: settings.InvoiceCycle, imported: map[string]struct{}{},
-		custIDs: idPool{name: "customers.external_id"}, acctIDs: idPool{name: "accounts.external_id"}, tuning: tuning}
-	outer := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	chunks := make(chan []*importItem, 2)
-	var prepErr error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		defer close(chunks)
-		prepErr = im.produce(ctx, r, chunks)
-	})
-	for items := range chunks {
-		if err = ctx.Err(); err == nil {
-			err = im.writeChunk(ctx, items)
-		}
-		if err != nil {
-			cancel()
-			break
-		}
-	}
-	for range chunks {
-	}
-	wg.Wait()
-	switch {
-	case outer.Err() != nil:
-		err = outer.Err() // interrupted: anything else that failed, failed of it
-	case err == nil:
-		err = prepErr
-	}
-	err = errors.Join(err, im.releaseIDs(context.WithoutCancel(ctx)), translate(tuning.Stop(context.WithoutCancel(ctx))))
-	return im.stats, err
+	return &importer{db: db.database, org: org, actor: actor, workers: max(workers, 1), cycle: settings.InvoiceCycle,
+		imported: map[string]struct{}{}, custIDs: idPool{name: "customers.external_id"},
+		acctIDs: idPool{name: "accounts.external_id"}, tuning: tuning}, nil
 }
 
 // analyzeImported brings the planner's statistics up to date with what an
@@ -132,29 +58,29 @@ func (db *database) analyzeImported(ctx context.Context) error {
 	return nil
 }
 
-// importer is the state of one Import.
+// importer is the state of one load (crm.ImportSession).
 type importer struct {
-	db    *DB
-	org   string
-	opt   ImportOptions
-	cycle crm.InvoiceCycle
-	stats ImportStats
-	// imported holds the own external ids of the customers this import
-	// wrote: finding one of them again is a duplicate in the file, not a
+	db      *database
+	org     string
+	actor   string
+	workers int
+	cycle   crm.InvoiceCycle
+	// imported holds the own external ids of the customers this load
+	// wrote: finding one of them again is a duplicate in the load, not a
 	// customer from an earlier run to skip.
 	imported         map[string]struct{}
 	custIDs, acctIDs idPool
 	tuning           *engine.Bulk
-	// analyzed is the count of lines imported when the import last
-	// refreshed the planner's statistics (DB.analyzeImported).
-	analyzed int
+	// block is how many external ids the load reserves at once: enough
+	// for four of its batches.
+	block int64
+	// written and analyzed count the customers written, in all and when
+	// the load last refreshed the planner's statistics (analyzeImported).
+	written, analyzed int
 }
 
-// importItem is one line on its way through the import.
+// importItem is one line on its way to the database.
 type importItem struct {
-	line int
-	end  int64 // input offset after the line
-	raw  []byte
 	own  *string // the customer external_id the line gave
 	l    *crm.ImportLine
 	errs []string // set: rejected
@@ -164,113 +90,99 @@ type importItem struct {
 	rows importRows
 }
 
-// produce reads the input in chunks of a batch, prepares each chunk and
-// hands it to the writer.
-func (im *importer) produce(ctx context.Context, r io.Reader, out chan<- []*importItem) error {
-	lr := lineReader{br: bufio.NewReaderSize(r, 1<<16)}
-	for {
-		items, err := lr.chunk(im.opt.BatchSize)
-		if len(items) > 0 {
-			if perr := im.prepare(ctx, items); perr != nil {
-				return perr
-			}
-			select {
-			case out <- items:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
+// importBatch is a prepared batch (crm.PreparedImport).
+type importBatch struct{ items []*importItem }
 
-// prepare decodes and validates the lines, assigns external ids in line
-// order, and encodes the rows: all but the writing.
-func (im *importer) prepare(ctx context.Context, items []*importItem) error {
-	im.parallel(items, im.decode)
-	for _, it := range items {
-		if it.errs != nil {
-			continue
-		}
+func (b *importBatch) Len() int { return len(b.items) }
+
+// Prepare gives the lines the customer and accounts the API would create
+// of them, draws the external ids they lack in line order, and encodes
+// their rows on the load's workers.
+func (im *importer) Prepare(ctx context.Context, lines []*crm.ImportLine) (crm.PreparedImport, error) {
+	now := im.db.now()
+	im.block = max(im.block, 4*int64(len(lines)))
+	items := make([]*importItem, len(lines))
+	for i, l := range lines {
+		it := &importItem{own: l.ExternalID, l: l}
+		it.c = crm.Customer{ID: newID(), OrgID: im.org, ExternalID: l.ExternalID, CustomerData: l.CustomerData,
+			CreatedAt: now, UpdatedAt: now, Version: 1}
 		if it.c.ExternalID == nil {
 			id, err := im.draw(ctx, &im.custIDs)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			it.c.ExternalID = &id
 		}
-		for i := range it.as {
-			if it.as[i].ExternalID == nil {
+		it.as = make([]crm.Account, len(l.Accounts))
+		for j, n := range l.Accounts {
+			pm := crm.PaymentMethod{Type: n.PaymentMethod.Type}
+			if d := n.PaymentMethod.Details; d != nil && d.IBAN != nil {
+				pm.IBAN = *d.IBAN // BANK_TRANSFER or DIRECT_DEBIT: the only methods a new customer can have
+			}
+			it.as[j] = crm.Account{ID: newID(), OrgID: im.org, CustomerID: it.c.ID, ExternalID: n.ExternalID,
+				Modality: n.Modality, BillingAddress: n.BillingAddress, PaymentMethod: pm, InvoiceCycle: im.cycle,
+				CreatedAt: now, UpdatedAt: now, Version: 1}
+			if n.ExternalID == nil {
 				id, err := im.draw(ctx, &im.acctIDs)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				it.as[i].ExternalID = &id
+				it.as[j].ExternalID = &id
 			}
 		}
+		items[i] = it
 	}
-	var failed atomic.Pointer[error]
-	im.parallel(items, func(it *importItem) {
-		if it.errs == nil {
-			if err := im.build(it); err != nil {
-				failed.CompareAndSwap(nil, &err)
-			}
-		}
-	})
-	if p := failed.Load(); p != nil {
-		return *p
+	var g errgroup.Group
+	g.SetLimit(im.workers)
+	for _, it := range items {
+		g.Go(func() error { return im.build(it) })
 	}
-	return nil
+	if err := g.Wait(); err != nil {
+		return nil, crm.Internal(err)
+	}
+	return &importBatch{items: items}, nil
 }
 
-// parallel runs fn on every item on the workers.
-func (im *importer) parallel(items []*importItem, fn func(*importItem)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(im.opt.Workers, len(items)) {
-		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(items)); i = next.Add(1) - 1 {
-				fn(items[i])
+// Write writes the batch in one transaction, or, when it breaks a
+// uniqueness rule, line by line in another.
+func (im *importer) Write(ctx context.Context, batch crm.PreparedImport) ([]crm.ImportOutcome, error) {
+	items := batch.(*importBatch).items
+	if len(items) > 0 {
+		err := im.inTx(ctx, func(t *tx) error {
+			if err := im.check(t, items); err != nil {
+				return err
 			}
+			return im.copyRows(t, pending(items))
 		})
+		if crm.ErrorCodeOf(err) == crm.ECONFLICT {
+			err = im.inTx(ctx, func(t *tx) error { return im.rowByRow(t, pending(items)) })
+		}
+		if err != nil {
+			return nil, err
+		}
+		im.tuning.Committed()
 	}
-	wg.Wait()
+	out := make([]crm.ImportOutcome, len(items))
+	for i, it := range items {
+		out[i] = crm.ImportOutcome{Skipped: it.skip, Errors: it.errs}
+		if it.errs == nil && !it.skip {
+			im.written++
+			if it.own != nil {
+				im.imported[*it.own] = struct{}{}
+			}
+		}
+	}
+	if im.written > 0 && im.written >= 2*im.analyzed {
+		if err := im.db.analyzeImported(ctx); err != nil {
+			return nil, err
+		}
+		im.analyzed = im.written
+	}
+	return out, nil
 }
 
-// decode turns a line into the customer and accounts the API would create.
-func (im *importer) decode(it *importItem) {
-	if it.errs != nil {
-		return
-	}
-	l, err := jsonstrict.DecodeImportLine(it.raw)
-	if err != nil {
-		it.own = crm.ImportLineExternalID(it.raw)
-		it.errs = crm.ErrorStrings(err)
-		return
-	}
-	l.Normalize()
-	now := im.db.now()
-	it.own = l.ExternalID
-	if err := l.Validate(now); err != nil {
-		it.errs = crm.ErrorStrings(err)
-		return
-	}
-	it.l = l
-	it.c = crm.Customer{ID: newID(), OrgID: im.org, ExternalID: l.ExternalID, CustomerData: l.CustomerData,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
-	it.as = make([]crm.Account, len(l.Accounts))
-	for i, n := range l.Accounts {
-		pm := crm.PaymentMethod{Type: n.PaymentMethod.Type}
-		if d := n.PaymentMethod.Details; d != nil && d.IBAN != nil {
-			pm.IBAN = *d.IBAN // BANK_TRANSFER or DIRECT_DEBIT: the only methods a new customer can have
-		}
-		it.as[i] = crm.Account{ID: newID(), OrgID: im.org, CustomerID: it.c.ID, ExternalID: n.ExternalID,
-			Modality: n.Modality, BillingAddress: n.BillingAddress, PaymentMethod: pm, InvoiceCycle: im.cycle,
-			CreatedAt: now, UpdatedAt: now, Version: 1}
-	}
+// End gives back the external ids reserved and not drawn, and the
+// engine's tuning.
+func (im *importer) End(ctx context.Context) error {
+	return errors.Join(im.releaseIDs(ctx), translate(im.tuning.Stop(ctx)))
 }

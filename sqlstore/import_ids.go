@@ -38,7 +38,7 @@ func (im *importer) draw(ctx context.Context, p *idPool) (string, error) {
 	if id, ok := p.take(); ok {
 		return id, nil
 	}
-	size := int64(4 * im.opt.BatchSize)
+	size := im.block
 	end, err := engine.Reserve(ctx, im.db.eng, im.org, p.name, size)
 	if err != nil {
 		return "", translate(err)

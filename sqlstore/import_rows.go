@@ -113,7 +113,7 @@ func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, e
 		billing = append(billing, []any{b.id, b.accountID, b.address, now})
 	}
 	for _, e := range r.events {
-		events = append(events, []any{e.id, im.org, e.typ, e.aggType, e.aggID, e.seq, now, im.opt.Actor,
+		events = append(events, []any{e.id, im.org, e.typ, e.aggType, e.aggID, e.seq, now, im.actor,
 			nil, nil, e.data, e.changes})
 	}
 	return cust, accounts, billing, events

@@ -10,6 +10,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/jsonlimport"
 	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
@@ -33,11 +34,11 @@ func importLine(t *testing.T, nif, ext, accountExt string) string {
 }
 
 // runImport imports the lines and returns the stats and the report.
-func runImport(t *testing.T, db *sqlstore.DB, batch int, lines ...string) (sqlstore.ImportStats, []crm.ImportRejection) {
+func runImport(t *testing.T, db *sqlstore.DB, batch int, lines ...string) (jsonlimport.Stats, []crm.ImportRejection) {
 	t.Helper()
 	var report []crm.ImportRejection
-	stats, err := db.Import(context.Background(), "telco", strings.NewReader(strings.Join(lines, "\n")+"\n"),
-		sqlstore.ImportOptions{Actor: "import:test.jsonl", BatchSize: batch, Reject: func(r crm.ImportRejection) error {
+	stats, err := jsonlimport.Run(context.Background(), db, "telco", strings.NewReader(strings.Join(lines, "\n")+"\n"),
+		jsonlimport.Options{Actor: "import:test.jsonl", BatchSize: batch, Reject: func(r crm.ImportRejection) error {
 			report = append(report, r)
 			return nil
 		}})
@@ -55,7 +56,7 @@ func TestImportValidLines(t *testing.T) {
 		corpRaw, _ := json.Marshal(corp)
 		stats, report := runImport(t, db, 0,
 			importLine(t, crmtest.NIF(1), "legacy-1", "acc-1"), string(corpRaw), "", string(digital))
-		want := sqlstore.ImportStats{Lines: 3, Bytes: stats.Bytes, Imported: 3, Accounts: 1}
+		want := jsonlimport.Stats{Lines: 3, Bytes: stats.Bytes, Imported: 3, Accounts: 1}
 		if diff := cmp.Diff(want, stats); diff != "" || len(report) != 0 {
 			t.Fatalf("stats (-want +got):\n%s\nreport %v", diff, report)
 		}

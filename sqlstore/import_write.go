@@ -10,58 +10,7 @@ import (
 	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-// writeChunk writes a batch in one transaction, or, when it breaks a
-// uniqueness rule, line by line in another, and then reports the batch.
-func (im *importer) writeChunk(ctx context.Context, items []*importItem) error {
-	live := slices.DeleteFunc(slices.Clone(items), func(it *importItem) bool { return it.errs != nil })
-	if len(live) > 0 {
-		err := im.inTx(ctx, func(t *tx) error {
-			if err := im.check(t, live); err != nil {
-				return err
-			}
-			return im.copyRows(t, pending(live))
-		})
-		if crm.ErrorCodeOf(err) == crm.ECONFLICT {
-			err = im.inTx(ctx, func(t *tx) error { return im.rowByRow(t, pending(live)) })
-		}
-		if err != nil {
-			return err
-		}
-		im.tuning.Committed()
-	}
-	for _, it := range items {
-		switch {
-		case it.errs != nil:
-			im.stats.Rejected++
-			if im.opt.Reject != nil {
-				if err := im.opt.Reject(crm.ImportRejection{Line: it.line, ExternalID: it.own, Errors: it.errs}); err != nil {
-					return err
-				}
-			}
-		case it.skip:
-			im.stats.Skipped++
-		default:
-			im.stats.Imported++
-			im.stats.Accounts += len(it.as)
-			if it.own != nil {
-				im.imported[*it.own] = struct{}{}
-			}
-		}
-	}
-	im.stats.Lines += len(items)
-	im.stats.Bytes = items[len(items)-1].end
-	if im.stats.Imported > 0 && im.stats.Imported >= 2*im.analyzed {
-		if err := im.db.analyzeImported(ctx); err != nil {
-			return err
-		}
-		im.analyzed = im.stats.Imported
-	}
-	if im.opt.Progress != nil {
-		im.opt.Progress(im.stats)
-	}
-	return nil
-}
-
+// pending are the items still to write: neither rejected nor skipped.
 func pending(items []*importItem) []*importItem {
 	return slices.DeleteFunc(slices.Clone(items), func(it *importItem) bool { return it.errs != nil || it.skip })
 }
@@ -78,7 +27,7 @@ func (im *importer) inTx(ctx context.Context, fn func(t *tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
-	t := &tx{Tx: et, ctx: et.Context(), db: im.db.database, info: crm.RequestInfo{Principal: crm.Principal{ID: im.opt.Actor}}}
+	t := &tx{Tx: et, ctx: et.Context(), db: im.db, info: crm.RequestInfo{Principal: crm.Principal{ID: im.actor}}}
 	if err := fn(t); err != nil {
 		et.Rollback()
 		return translate(err)

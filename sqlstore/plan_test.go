@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/jsonlimport"
 	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/sqlstore/sqltest"
 )
@@ -91,9 +92,9 @@ func TestImportKeepsPlannerStatisticsCurrent(t *testing.T) {
 		}
 		read, _ := db.Pools()
 		var checked int
-		_, err := db.Import(ctx, "telco", strings.NewReader(strings.Join(lines, "\n")), sqlstore.ImportOptions{
+		_, err := jsonlimport.Run(ctx, db, "telco", strings.NewReader(strings.Join(lines, "\n")), jsonlimport.Options{
 			BatchSize: 500,
-			Progress: func(s sqlstore.ImportStats) {
+			Progress: func(s jsonlimport.Stats) {
 				// Between the refresh at 2000 lines and the next, due at 4000.
 				if s.Lines != 2500 {
 					return

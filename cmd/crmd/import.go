@@ -18,7 +18,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/internal/envflag"
-	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/jsonlimport"
 )
 
 // importCmd bulk-loads customers and their accounts from a JSON Lines file
@@ -32,7 +32,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	org := fs.String("org", "", "the org to import into")
 	file := fs.String("file", "", "JSON Lines file: one create-customer body per line, with an optional accounts array")
 	report := fs.String("report", "", "write rejected lines here as JSON Lines (default: to stderr)")
-	batch := fs.Int("batch", sqlstore.DefaultImportBatch, "lines per transaction")
+	batch := fs.Int("batch", jsonlimport.DefaultBatch, "lines per transaction")
 	generate := fs.Int("generate", 0, "instead of importing, write this many valid customers, each with one account, to --file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
@@ -93,7 +93,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	rep := bufio.NewWriterSize(out, 1<<16)
-	opt := sqlstore.ImportOptions{Actor: "import:" + filepath.Base(*file), BatchSize: *batch,
+	opt := jsonlimport.Options{Actor: "import:" + filepath.Base(*file), BatchSize: *batch,
 		Reject: func(r crm.ImportRejection) error {
 			raw, err := json.Marshal(r)
 			if err != nil {
@@ -102,14 +102,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			rep.Write(raw)
 			return rep.WriteByte('\n')
 		},
-		Progress: func(s sqlstore.ImportStats) {
+		Progress: func(s jsonlimport.Stats) {
 			if *report == "" {
 				rep.Flush() // show them now, not when the buffer fills
 			}
 			p.update(s)
 		}}
 	stop := p.run()
-	stats, err := db.Import(ctx, *org, in, opt)
+	stats, err := jsonlimport.Run(ctx, db, *org, in, opt)
 	stop()
 	if ferr := rep.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("import: report: %w", ferr)
@@ -133,7 +133,7 @@ type progress struct {
 	size  int64
 	start time.Time
 	mu    sync.Mutex
-	stats sqlstore.ImportStats
+	stats jsonlimport.Stats
 	drawn bool // the bar is on the screen
 }
 
@@ -147,7 +147,7 @@ func newProgress(w io.Writer, size int64) *progress {
 	return &progress{w: w, tty: tty, size: size}
 }
 
-func (p *progress) update(s sqlstore.ImportStats) {
+func (p *progress) update(s jsonlimport.Stats) {
 	p.mu.Lock()
 	p.stats = s
 	p.mu.Unlock()

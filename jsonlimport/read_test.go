@@ -1,4 +1,4 @@
-package sqlstore
+package jsonlimport
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package sqlstore
+package jsonlimport
 
 import (
 	"bufio"
@@ -19,8 +19,8 @@ type lineReader struct {
 
 // chunk reads up to n non-blank lines. A line over crm.MaxImportLineBytes
 // comes back already rejected, without its bytes.
-func (lr *lineReader) chunk(n int) ([]*importItem, error) {
-	items := make([]*importItem, 0, n)
+func (lr *lineReader) chunk(n int) ([]*item, error) {
+	items := make([]*item, 0, n)
 	var buf []byte
 	for len(items) < n {
 		buf = buf[:0]
@@ -47,10 +47,10 @@ func (lr *lineReader) chunk(n int) ([]*importItem, error) {
 			raw := bytes.TrimRight(buf, "\r\n")
 			switch {
 			case tooLong || len(raw) > crm.MaxImportLineBytes:
-				items = append(items, &importItem{line: lr.line, end: lr.off,
+				items = append(items, &item{line: lr.line, end: lr.off,
 					errs: []string{fmt.Sprintf("the line is longer than %d bytes", crm.MaxImportLineBytes)}})
 			case len(bytes.TrimSpace(raw)) > 0:
-				items = append(items, &importItem{line: lr.line, end: lr.off, raw: slices.Clone(raw)})
+				items = append(items, &item{line: lr.line, end: lr.off, raw: slices.Clone(raw)})
 			}
 		}
 		if err == io.EOF {
