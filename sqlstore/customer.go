@@ -13,37 +13,6 @@ var _ crm.CustomerService = (*Customers)(nil)
 
 const customerColumns = "id, org_id, external_id, body, created_at, updated_at, ended_at, version"
 
-// CreateCustomer validates and stores a new customer with its
-// customer.created event. Duplicates are refused by the database's unique
-// indexes, so two concurrent creates cannot both win.
-func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
-	now := s.now()
-	n.Normalize()
-	if err := n.Validate(now); err != nil {
-		return nil, err
-	}
-	c := &crm.Customer{ID: newID(), OrgID: org, ExternalID: n.ExternalID, CustomerData: n.CustomerData,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
-	// The body and the event are marshalled before the write joins SQLite's
-	// serialized group commit, where every microsecond is paid by all
-	// writers; only the external id, when the service assigns it, is known
-	// inside, and is spliced in there. The result equals appendEvent's.
-	body, err := json.Marshal(c.CustomerData)
-	if err != nil {
-		return nil, crm.Internal(err)
-	}
-	ev, err := prepareCreatedCustomer(c)
-	if err != nil {
-		return nil, crm.Internal(err)
-	}
-	cc := &customerCreate{org: org, now: now, c: c, body: string(body), ev: ev, drawn: c.ExternalID == nil}
-	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
-	if err := s.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
 // insertCustomerSQL writes a customer row; the API and the import share it.
 const insertCustomerSQL = `INSERT INTO customers ` + customerInsertColumns + ` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 

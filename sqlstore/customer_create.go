@@ -1,19 +1,43 @@
 package sqlstore
 
 import (
+	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/telcoops/crm"
 )
 
+// CreateCustomer validates and stores a new customer with its
+// customer.created event. Duplicates are refused by the database's unique
+// indexes, so two concurrent creates cannot both win.
+func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
+	now := s.now()
+	n.Normalize()
+	if err := n.Validate(now); err != nil {
+		return nil, err
+	}
+	c := &crm.Customer{ID: newID(), OrgID: org, ExternalID: n.ExternalID, CustomerData: n.CustomerData,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	body, err := json.Marshal(c.CustomerData)
+	if err != nil {
+		return nil, crm.Internal(err)
+	}
+	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil}
+	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
+	if err := s.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // customerCreate is one create customer on its way to the database: the
-// customer, and what CreateCustomer encoded of it before the write.
+// customer, and its body, encoded before the write.
 type customerCreate struct {
 	org                string
 	now                time.Time
 	c                  *crm.Customer
 	body               string
-	ev                 *preparedEvent
 	docType, docNumber any
 	drawn              bool // the service assigns the external id
 }
@@ -43,7 +67,7 @@ func (cc *customerCreate) do(t *tx) error {
 	if err != nil {
 		return err
 	}
-	data, changed, err := cc.ev.withExternalID(*c.ExternalID)
+	data, changed, err := createdEvent(c)
 	if err != nil {
 		return err
 	}
@@ -70,7 +94,7 @@ func (cc *customerCreate) one(t *tx) (string, []any, error) {
 		}
 		c.ExternalID = &id
 	}
-	data, changed, err := cc.ev.withExternalID(*c.ExternalID)
+	data, changed, err := createdEvent(c)
 	if err != nil {
 		return "", nil, err
 	}
@@ -91,3 +115,18 @@ func (cc *customerCreate) one(t *tx) (string, []any, error) {
 // skipAnyConflict ends a grouped INSERT: any unique conflict writes nothing
 // instead of failing the group's transaction.
 const skipAnyConflict = " ON CONFLICT DO NOTHING"
+
+// createdEvent encodes c's customer.created event: its data, and as
+// changes everything its creator set (createdView), as crm.Diff from nothing
+// gives them. It runs once the external id is known, inside the write.
+func createdEvent(c *crm.Customer) (data, changes []byte, err error) {
+	if data, err = json.Marshal(c); err != nil {
+		return nil, nil, err
+	}
+	view, err := json.Marshal(createdView(c))
+	if err != nil {
+		return nil, nil, err
+	}
+	ch, err := createdChanges(view)
+	return data, []byte(ch), err
+}

@@ -1,9 +1,9 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -12,86 +12,6 @@ import (
 
 // IdempotencyTTL is how long a key's first result is replayed.
 const IdempotencyTTL = 24 * time.Hour
-
-// claimIdempotency inserts the write's key in its transaction. A key whose
-// record expired is taken over; a live one is a conflict, which the unique
-// key makes race-free.
-func (t *tx) claimIdempotency(org string) error {
-	if t.opts.Idempotency == nil {
-		return nil
-	}
-	res, err := t.exec(claimSQL, t.claimArgs(org, noResult)...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return crm.Errorf(crm.EIDEMPOTENCY, "a request with this Idempotency-Key is already in progress")
-	}
-	return nil
-}
-
-// claimSQL claims a key with the write's result: known already (claimWith)
-// or, until keep replaces it, none (noResult), which is also the result of
-// a write that has none to keep. It writes nothing while the key is live.
-const claimSQL = `INSERT INTO idempotency_keys (org_id, key, request_hash, status_code, result, created_at)
-		VALUES (?, ?, ?, 0, ?, ?)
-		ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status_code = 0,
-			response_body = NULL, location = NULL, result = excluded.result, created_at = excluded.created_at
-		WHERE idempotency_keys.created_at < ?`
-
-// noResult is the result kept by a write with none: JSON null, which holds
-// nothing to seal.
-var noResult = []byte("null")
-
-// claimArgs are claimSQL's arguments for the write's key and its stored
-// result.
-func (t *tx) claimArgs(org string, result []byte) []any {
-	k, now := t.opts.Idempotency, t.db.now()
-	return []any{org, k.Key, k.RequestHash, result, t.db.dialect.ts(now), t.db.dialect.ts(now.Add(-IdempotencyTTL))}
-}
-
-// keptResult is the stored form of a write's result v: its receipt when it
-// has one (crm.Receipter), as JSON, sealed.
-func (t *tx) keptResult(org string, v any) ([]byte, error) {
-	if r, ok := v.(crm.Receipter); ok {
-		v = r.Receipt()
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode the result kept for replay: %w", err)
-	}
-	return t.db.sealBody(org, t.opts.Idempotency.Key, b)
-}
-
-// claimWith is the start of a WITH clause that claims the write's key, as
-// "claim", with its result v, for a statement that writes only FROM claim:
-// only if the claim is made. Empty without a key.
-func (t *tx) claimWith(org string, v any) (with string, args []any, err error) {
-	if t.opts.Idempotency == nil {
-		return "", nil, nil
-	}
-	result, err := t.keptResult(org, v)
-	if err != nil {
-		return "", nil, err
-	}
-	return "claim AS (" + claimSQL + " RETURNING 1), ", t.claimArgs(org, result), nil
-}
-
-// keep stores the write's result v under its key, claimed at the
-// transaction's start; nothing without a key.
-func (t *tx) keep(org string, v any) error {
-	if t.opts.Idempotency == nil {
-		return nil
-	}
-	result, err := t.keptResult(org, v)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(`UPDATE idempotency_keys SET result = ? WHERE org_id = ? AND key = ?`, result, org, t.opts.Idempotency.Key)
-	return err
-}
 
 // LookupIdempotency returns the live record of a key, if any.
 func (s *Idempotency) LookupIdempotency(ctx context.Context, org, key string) (*crm.IdempotencyRecord, error) {
@@ -119,4 +39,92 @@ func (s *Idempotency) LookupIdempotency(ctx context.Context, org, key string) (*
 	}
 	r.Result, r.Answer.Body, r.Answer.Location, r.CreatedAt = result, body, location.String, created
 	return &r, nil
+}
+
+// Idempotency records keep the first response to replay it, and one may
+// hold a secret shown once (a webhook's, in its create response): with a
+// keeper, response bodies are stored sealed, bound to their org and key.
+
+func idempotencyAAD(org, key string) []byte { return []byte("idempotency:" + org + "/" + key) }
+
+// sealBody returns the stored form of a response body.
+func (db *database) sealBody(org, key string, body []byte) ([]byte, error) {
+	if db.secrets == nil || body == nil {
+		return body, nil
+	}
+	sealed, err := db.secrets.Seal(body, idempotencyAAD(org, key))
+	if err != nil {
+		return nil, fmt.Errorf("seal idempotency record: %w", err)
+	}
+	return append([]byte(sealedPrefix), sealed...), nil
+}
+
+// unsealBody returns the response body of a stored one.
+func unsealBody(k crm.SecretKeeper, org, key string, stored []byte) ([]byte, error) {
+	rest, ok := bytes.CutPrefix(stored, []byte(sealedPrefix))
+	if !ok {
+		return stored, nil
+	}
+	if k == nil {
+		return nil, errNoKEK
+	}
+	plain, err := k.Open(rest, idempotencyAAD(org, key))
+	if err != nil {
+		return nil, fmt.Errorf("%w (idempotency record: %v)", ErrKEKMismatch, err)
+	}
+	return plain, nil
+}
+
+// resealBodies seals the stored results and answers again under to, in tx.
+func (db *database) resealBodies(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper) (int, error) {
+	n := 0
+	for _, column := range []string{"response_body", "result"} {
+		m, err := db.resealColumn(ctx, tx, to, column)
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// resealColumn reseals one column of the idempotency records.
+func (db *database) resealColumn(ctx context.Context, tx *sql.Tx, to crm.SecretKeeper, column string) (int, error) {
+	type row struct {
+		org, key string
+		body     []byte
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT org_id, key, "+column+" FROM idempotency_keys WHERE "+column+" IS NOT NULL")
+	if err != nil {
+		return 0, translate(err)
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.org, &r.key, &r.body); err != nil {
+			rows.Close()
+			return 0, translate(err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, translate(err)
+	}
+	next := &database{secrets: to}
+	for _, r := range all {
+		plain, err := unsealBody(db.secrets, r.org, r.key, r.body)
+		if err != nil {
+			return 0, err
+		}
+		sealed, err := next.sealBody(r.org, r.key, plain)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, db.dialect.q("UPDATE idempotency_keys SET "+column+" = ? WHERE org_id = ? AND key = ?"),
+			sealed, r.org, r.key); err != nil {
+			return 0, translate(err)
+		}
+	}
+	return len(all), nil
 }
