@@ -21,11 +21,41 @@ type Privacy struct {
 // through ids.
 func (db *DB) Privacy(ids *Identifications) *Privacy { return &Privacy{db: db, ids: ids} }
 
+// exportAttempts bounds the reads of an export whose subject keeps
+// changing while it is read.
+const exportAttempts = 3
+
 // ExportCustomer gathers everything held on a customer, deactivated or not.
-// The parts are read one after another, not in one snapshot: a write that
-// commits meanwhile may show in a later part (its event included) and not
-// in an earlier one.
+// The parts are read one after another through the noun stores, not in one
+// transaction, so the export checks instead that none changed meanwhile:
+// every write bumps the version of its aggregate (the customer, an account,
+// a product) in the transaction that appends its event, so when the sum of
+// those versions is the same before and after the reads, no write about
+// them committed in between, and the parts agree with each other and with
+// the events. Otherwise it reads again, and gives up with EUNAVAILABLE.
 func (s *Privacy) ExportCustomer(ctx context.Context, org, customerID string) (*crm.SubjectExport, error) {
+	for range exportAttempts {
+		before, err := s.watermark(ctx, org, customerID)
+		if err != nil {
+			return nil, err
+		}
+		x, err := s.assemble(ctx, org, customerID)
+		if err != nil {
+			return nil, err
+		}
+		after, err := s.watermark(ctx, org, customerID)
+		if err != nil {
+			return nil, err
+		}
+		if before == after {
+			return x, nil
+		}
+	}
+	return nil, crm.Errorf(crm.EUNAVAILABLE, "the customer changed during each of %d reads; try again", exportAttempts)
+}
+
+// assemble reads every part of the export once.
+func (s *Privacy) assemble(ctx context.Context, org, customerID string) (*crm.SubjectExport, error) {
 	db := s.db
 	c, err := db.Customers.GetCustomer(ctx, org, customerID)
 	if err != nil {
@@ -112,16 +142,34 @@ func (s *Privacy) events(ctx context.Context, org, customerID string) ([]crm.Eve
 	if _, err := s.db.sequence(ctx); err != nil {
 		return nil, err
 	}
-	evs, err := s.db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events WHERE org_id = ? AND feed_seq IS NOT NULL AND (
-		(aggregate_type = ? AND aggregate_id = ?)
-		OR (aggregate_type = ? AND aggregate_id IN (SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?))
-		OR (aggregate_type = ? AND aggregate_id IN (SELECT id FROM customer_products WHERE org_id = ? AND customer_id = ?)))
-		ORDER BY feed_seq`, org, crm.AggregateCustomer, customerID, crm.AggregateAccount, org, customerID,
-		crm.AggregateCustomerProduct, org, customerID)
+	evs, err := s.db.queryEvents(ctx, `SELECT `+eventColumns+` FROM events WHERE feed_seq IS NOT NULL AND `+subjectEvents+
+		` ORDER BY feed_seq`, subjectArgs(org, customerID)...)
 	if evs == nil {
 		evs = []crm.Event{}
 	}
 	return evs, err
+}
+
+// watermark sums the versions of the customer, its accounts and its
+// products: any write about them changes it (a new account or product adds
+// its own), and each term is read by index.
+func (s *Privacy) watermark(ctx context.Context, org, customerID string) (int64, error) {
+	var n int64
+	err := s.db.queryRow(ctx, `SELECT COALESCE((SELECT version FROM customers WHERE org_id = ? AND id = ?), 0)
+		+ COALESCE((SELECT SUM(version) FROM accounts WHERE org_id = ? AND customer_id = ?), 0)
+		+ COALESCE((SELECT SUM(version) FROM customer_products WHERE org_id = ? AND customer_id = ?), 0)`,
+		org, customerID, org, customerID, org, customerID).Scan(&n)
+	return n, translate(err)
+}
+
+// subjectEvents selects the events about a customer (subjectArgs).
+const subjectEvents = `org_id = ? AND ((aggregate_type = ? AND aggregate_id = ?)
+	OR (aggregate_type = ? AND aggregate_id IN (SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?))
+	OR (aggregate_type = ? AND aggregate_id IN (SELECT id FROM customer_products WHERE org_id = ? AND customer_id = ?)))`
+
+func subjectArgs(org, customerID string) []any {
+	return []any{org, crm.AggregateCustomer, customerID, crm.AggregateAccount, org, customerID,
+		crm.AggregateCustomerProduct, org, customerID}
 }
 
 // OpenExportDocument opens a document of one of the customer's processes,
