@@ -33,6 +33,9 @@ type AccountExport struct {
 	BillingAddresses []BillingAddressRecord // oldest first
 	Promotions       []AccountPromotion     // every status, oldest first
 	Contracts        []Contract             // oldest first
+	// TokenizationRequests are the account's card tokenizations, oldest
+	// first: gateway references and tokens, never card data.
+	TokenizationRequests []TokenizationRequest
 }
 
 // PrivacyService serves data subjects' rights. Besides the codes each

@@ -298,18 +298,24 @@ func (s *Server) listTokenizationRequests(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	type row struct {
-		ReferenceID string  `json:"reference_id"`
-		Status      string  `json:"status"`
-		TokenID     *string `json:"token_id"`
-		CreatedAt   string  `json:"created_at"`
-		UpdatedAt   string  `json:"updated_at"`
-	}
-	out := make([]row, len(reqs))
+	writeJSON(w, http.StatusOK, map[string][]tokenizationRow{"tokenization_requests": tokenizationRows(reqs)})
+}
+
+// tokenizationRow is one card tokenization of an account.
+type tokenizationRow struct {
+	ReferenceID string  `json:"reference_id"`
+	Status      string  `json:"status"`
+	TokenID     *string `json:"token_id"`
+	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
+}
+
+func tokenizationRows(reqs []crm.TokenizationRequest) []tokenizationRow {
+	out := make([]tokenizationRow, len(reqs))
 	for i, t := range reqs {
-		out[i] = row{t.ReferenceID, t.Status, t.TokenID, stamp(t.CreatedAt), stamp(t.UpdatedAt)}
+		out[i] = tokenizationRow{t.ReferenceID, t.Status, t.TokenID, stamp(t.CreatedAt), stamp(t.UpdatedAt)}
 	}
-	writeJSON(w, http.StatusOK, map[string][]row{"tokenization_requests": out})
+	return out
 }
 
 func (s *Server) tokenizationResult() post[none] {

@@ -34,6 +34,7 @@ type accountExportResponse struct {
 	BillingAddresses []billingAddressRow `json:"billing_addresses"`
 	Promotions       []promotionResponse `json:"promotions"`
 	Contracts        []crm.Contract      `json:"contracts"`
+	Tokenizations    []tokenizationRow   `json:"tokenization_requests"`
 }
 
 // productExportResponse is a customer product, the fields of the products
@@ -77,7 +78,7 @@ func subjectExportBody(x *crm.SubjectExport, docs *IdentificationConfig, now tim
 	for i := range x.Accounts {
 		a := &x.Accounts[i]
 		out.Accounts[i] = accountExportResponse{accountBody(&a.Account), billingAddressRows(a.BillingAddresses),
-			promotionsBody(a.Promotions, today), a.Contracts}
+			promotionsBody(a.Promotions, today), a.Contracts, tokenizationRows(a.TokenizationRequests)}
 		if out.Accounts[i].Contracts == nil {
 			out.Accounts[i].Contracts = []crm.Contract{}
 		}

@@ -37,6 +37,9 @@ type exported struct {
 		Contracts []struct {
 			ID string `json:"id"`
 		} `json:"contracts"`
+		Tokenizations []struct {
+			ReferenceID string `json:"reference_id"`
+		} `json:"tokenization_requests"`
 	} `json:"accounts"`
 	Categories struct {
 		Categories []struct {
@@ -77,6 +80,9 @@ func TestSubjectExport(t *testing.T) {
 		got := map[string][]string{"customer": {x.Customer.ID}}
 		for _, a := range x.Accounts {
 			got["accounts"] = append(got["accounts"], a.Account.ID)
+			for _, tr := range a.Tokenizations {
+				got["tokenization_requests"] = append(got["tokenization_requests"], tr.ReferenceID)
+			}
 			if a.Account.ID != w.ids["account_id"] {
 				continue
 			}
@@ -111,6 +117,7 @@ func TestSubjectExport(t *testing.T) {
 			"accounts":                 {w.ids["account_id"], w.ids["spare_account_id"], w.ids["card_account_id"]},
 			"promotions":               {w.ids["account_promotion_id"]},
 			"contracts":                {w.ids["contract_id"]},
+			"tokenization_requests":    {w.ids["reference_id"]},
 			"categories":               {w.ids["category_id"]},
 			"special_treatment":        {"gold"},
 			"identification_processes": {w.ids["identification_process_id"]},

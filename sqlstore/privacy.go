@@ -126,6 +126,9 @@ func (s *Privacy) account(ctx context.Context, org, id string) (*crm.AccountExpo
 			return nil, err
 		}
 	}
+	if out.TokenizationRequests, err = db.Accounts.ListTokenizationRequests(ctx, org, id); err != nil {
+		return nil, err
+	}
 	if out.BillingAddresses == nil {
 		out.BillingAddresses = []crm.BillingAddressRecord{}
 	}
