@@ -23,7 +23,9 @@ const (
 	RoleProductsRead     Role = "products:read"
 	RoleProductsWrite    Role = "products:write"
 	RoleEventsRead       Role = "events:read"
-	RoleAdmin            Role = "admin"
+	// RolePrivacyOfficer serves data subjects' rights (the export).
+	RolePrivacyOfficer Role = "privacy:officer"
+	RoleAdmin          Role = "admin"
 	// RoleAPIKey is the value every documentation example sends in
 	// x-auth-roles; it is an alias of admin.
 	RoleAPIKey Role = "API_KEY"
@@ -32,7 +34,7 @@ const (
 // KnownRoles lists every role a credential may carry.
 var KnownRoles = []Role{RoleCustomersRead, RoleCustomersWrite, RoleAccountsRead, RoleAccountsWrite,
 	RoleCatalogWrite, RoleCredentialsWrite, RoleDocumentsRead, RolePaymentsGateway,
-	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RoleAdmin, RoleAPIKey}
+	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RolePrivacyOfficer, RoleAdmin, RoleAPIKey}
 
 // IsKnownRole reports whether r is one of KnownRoles.
 func IsKnownRole(r Role) bool { return slices.Contains(KnownRoles, r) }

@@ -32,3 +32,24 @@ func TestCanAccessOrg(t *testing.T) {
 		}
 	}
 }
+
+// TestPrivacyOfficerRole: privacy:officer is a role keys may carry, held
+// through admin or its alias, and by no other role.
+func TestPrivacyOfficerRole(t *testing.T) {
+	if !crm.IsKnownRole(crm.RolePrivacyOfficer) {
+		t.Error("privacy:officer is not a known role")
+	}
+	for _, tt := range []struct {
+		roles []crm.Role
+		want  bool
+	}{
+		{[]crm.Role{crm.RolePrivacyOfficer}, true},
+		{[]crm.Role{crm.RoleAdmin}, true},
+		{[]crm.Role{crm.RoleAPIKey}, true},
+		{[]crm.Role{crm.RoleCustomersRead, crm.RoleDocumentsRead, crm.RoleEventsRead}, false},
+	} {
+		if got := (crm.Principal{Roles: tt.roles}).HasRole(crm.RolePrivacyOfficer); got != tt.want {
+			t.Errorf("%v: HasRole(privacy:officer) = %v, want %v", tt.roles, got, tt.want)
+		}
+	}
+}

@@ -106,17 +106,24 @@ func (s *Server) listCreditCards(w http.ResponseWriter, r *http.Request, org str
 		s.writeError(w, r, err)
 		return
 	}
-	type card struct {
-		ID             string `json:"id"`
-		CreatedAt      string `json:"created_at"`
-		Summary        string `json:"summary"`
-		ExpirationDate string `json:"expiration_date"`
-	}
-	out := make([]card, len(cards))
+	writeJSON(w, http.StatusOK, map[string][]cardResponse{"available_credit_cards": cardsBody(cards)})
+}
+
+// cardResponse is one card of the credit-cards list: its masked summary,
+// never a card number.
+type cardResponse struct {
+	ID             string `json:"id"`
+	CreatedAt      string `json:"created_at"`
+	Summary        string `json:"summary"`
+	ExpirationDate string `json:"expiration_date"`
+}
+
+func cardsBody(cards []crm.CreditCard) []cardResponse {
+	out := make([]cardResponse, len(cards))
 	for i, c := range cards {
-		out[i] = card{c.ID, stamp(c.CreatedAt), c.Summary, c.ExpirationDate}
+		out[i] = cardResponse{c.ID, stamp(c.CreatedAt), c.Summary, c.ExpirationDate}
 	}
-	writeJSON(w, http.StatusOK, map[string][]card{"available_credit_cards": out})
+	return out
 }
 
 // accountResponse is the GetAccount body.
@@ -153,6 +160,12 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, org string) 
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", etag(a.Version))
+	writeJSON(w, http.StatusOK, accountBody(a))
+}
+
+// accountBody is the GetAccount body of a.
+func accountBody(a *crm.Account) accountResponse {
 	out := accountResponse{ID: a.ID, ExternalID: a.ExternalID, CustomerID: a.CustomerID, ContractReference: a.ContractReference,
 		Modality: a.Modality, BillingAddress: a.BillingAddress, Invoice: invoiceResponse{a.InvoiceCycle},
 		CreatedAt: stamp(a.CreatedAt), UpdatedAt: stamp(a.UpdatedAt), PaymentMethod: paymentMethodResponse(a.PaymentMethod)}
@@ -160,8 +173,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, org string) 
 		e := stamp(*a.EndedAt)
 		out.EndedAt = &e
 	}
-	w.Header().Set("ETag", etag(a.Version))
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // paymentMethodResponse renders GetPaymentMethod: one object whose details
@@ -241,20 +253,26 @@ func (s *Server) billingAddressHistory(w http.ResponseWriter, r *http.Request, o
 		s.writeError(w, r, err)
 		return
 	}
-	type row struct {
-		BillingAddress crm.BillingAddress `json:"billing_address"`
-		CreatedAt      string             `json:"created_at"`
-		EndedAt        *string            `json:"ended_at"`
-	}
-	out := make([]row, len(recs))
+	writeJSON(w, http.StatusOK, map[string][]billingAddressRow{"billing_addresses": billingAddressRows(recs)})
+}
+
+// billingAddressRow is one entry of an account's billing-address history.
+type billingAddressRow struct {
+	BillingAddress crm.BillingAddress `json:"billing_address"`
+	CreatedAt      string             `json:"created_at"`
+	EndedAt        *string            `json:"ended_at"`
+}
+
+func billingAddressRows(recs []crm.BillingAddressRecord) []billingAddressRow {
+	out := make([]billingAddressRow, len(recs))
 	for i, rec := range recs {
-		out[i] = row{BillingAddress: rec.BillingAddress, CreatedAt: stamp(rec.CreatedAt)}
+		out[i] = billingAddressRow{BillingAddress: rec.BillingAddress, CreatedAt: stamp(rec.CreatedAt)}
 		if rec.EndedAt != nil {
 			e := stamp(*rec.EndedAt)
 			out[i].EndedAt = &e
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string][]row{"billing_addresses": out})
+	return out
 }
 
 func (s *Server) invoiceRecipient(w http.ResponseWriter, r *http.Request, org string) {
@@ -280,18 +298,24 @@ func (s *Server) listTokenizationRequests(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	type row struct {
-		ReferenceID string  `json:"reference_id"`
-		Status      string  `json:"status"`
-		TokenID     *string `json:"token_id"`
-		CreatedAt   string  `json:"created_at"`
-		UpdatedAt   string  `json:"updated_at"`
-	}
-	out := make([]row, len(reqs))
+	writeJSON(w, http.StatusOK, map[string][]tokenizationRow{"tokenization_requests": tokenizationRows(reqs)})
+}
+
+// tokenizationRow is one card tokenization of an account.
+type tokenizationRow struct {
+	ReferenceID string  `json:"reference_id"`
+	Status      string  `json:"status"`
+	TokenID     *string `json:"token_id"`
+	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
+}
+
+func tokenizationRows(reqs []crm.TokenizationRequest) []tokenizationRow {
+	out := make([]tokenizationRow, len(reqs))
 	for i, t := range reqs {
-		out[i] = row{t.ReferenceID, t.Status, t.TokenID, stamp(t.CreatedAt), stamp(t.UpdatedAt)}
+		out[i] = tokenizationRow{t.ReferenceID, t.Status, t.TokenID, stamp(t.CreatedAt), stamp(t.UpdatedAt)}
 	}
-	writeJSON(w, http.StatusOK, map[string][]row{"tokenization_requests": out})
+	return out
 }
 
 func (s *Server) tokenizationResult() post[none] {

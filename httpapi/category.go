@@ -123,6 +123,14 @@ type (
 		CreateDateTime       string  `json:"create_date_time"`
 		LastModifiedDateTime string  `json:"last_modified_date_time"`
 	}
+	customerCategoriesResponse struct {
+		CustomerID string                     `json:"customer_id"`
+		Categories []customerCategoryResponse `json:"categories"`
+	}
+	customerCategoryHistoryResponse struct {
+		CustomerID string                    `json:"customer_id"`
+		Categories []categoryHistoryResponse `json:"categories"`
+	}
 	categoryHistoryResponse struct {
 		ID               int32                  `json:"id"`
 		Name             string                 `json:"name"`
@@ -149,15 +157,17 @@ func (s *Server) listCustomerCategories(w http.ResponseWriter, r *http.Request, 
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", etag(cc.Version))
+	writeJSON(w, http.StatusOK, customerCategoriesBody(cc))
+}
+
+// customerCategoriesBody is the CC3 body.
+func customerCategoriesBody(cc *crm.CustomerCategories) customerCategoriesResponse {
 	out := make([]customerCategoryResponse, len(cc.Categories))
 	for i, c := range cc.Categories {
 		out[i] = customerCategoryResponse{c.ID, c.Name, c.Value, c.Description, c.Reason, stamp(c.CreatedAt), stamp(c.LastModifiedAt)}
 	}
-	w.Header().Set("ETag", etag(cc.Version))
-	writeJSON(w, http.StatusOK, struct {
-		CustomerID string                     `json:"customer_id"`
-		Categories []customerCategoryResponse `json:"categories"`
-	}{cc.CustomerID, out})
+	return customerCategoriesResponse{cc.CustomerID, out}
 }
 
 func (s *Server) addCustomerCategory() post[none] {
@@ -187,6 +197,12 @@ func (s *Server) customerCategoryHistory(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", etag(h.Version))
+	writeJSON(w, http.StatusOK, categoryHistoryBody(h))
+}
+
+// categoryHistoryBody is the CC1 body.
+func categoryHistoryBody(h *crm.CustomerCategoryHistory) customerCategoryHistoryResponse {
 	out := make([]categoryHistoryResponse, len(h.Categories))
 	for i, c := range h.Categories {
 		out[i] = categoryHistoryResponse{ID: c.ID, Name: c.Name, HistoricalValues: make([]categoryRecordOutput, len(c.Records))}
@@ -200,11 +216,7 @@ func (s *Server) customerCategoryHistory(w http.ResponseWriter, r *http.Request,
 			out[i].HistoricalValues[j] = row
 		}
 	}
-	w.Header().Set("ETag", etag(h.Version))
-	writeJSON(w, http.StatusOK, struct {
-		CustomerID string                    `json:"customer_id"`
-		Categories []categoryHistoryResponse `json:"categories"`
-	}{h.CustomerID, out})
+	return customerCategoryHistoryResponse{h.CustomerID, out}
 }
 
 func (s *Server) patchCustomerCategory(w http.ResponseWriter, r *http.Request, org string) {

@@ -84,13 +84,18 @@ func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, org str
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", etag(list.Version))
+	writeJSON(w, http.StatusOK, credentialsBody(list))
+}
+
+// credentialsBody is the Credentials body: usernames and ids only.
+func credentialsBody(list *crm.CustomerCredentials) credentialsResponse {
 	out := credentialsResponse{Username: list.Primary(), CustomerID: list.CustomerID,
 		Credentials: make([]credentialResponse, len(list.Credentials))}
 	for i, c := range list.Credentials {
 		out.Credentials[i] = credentialResponse{ID: c.ID, Username: c.Username}
 	}
-	w.Header().Set("ETag", etag(list.Version))
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 func (s *Server) deleteCredential(w http.ResponseWriter, r *http.Request, org string) {

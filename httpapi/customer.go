@@ -222,7 +222,11 @@ type (
 	}
 )
 
-func customerResponse(c *crm.Customer) any {
+func customerResponse(c *crm.Customer) any { return customerBody(c, contactResponse) }
+
+// customerBody is the GET customer shape with the contact info that
+// contacts renders.
+func customerBody(c *crm.Customer, contacts func(*crm.ContactInfo) contactInfoResponse) any {
 	common := customerCommon{ID: c.ID, ExternalID: c.ExternalID, CreatedAt: stamp(c.CreatedAt),
 		UpdatedAt: stamp(c.UpdatedAt), Type: string(c.Type), PreferredLanguage: c.PreferredLanguage}
 	if c.EndedAt != nil {
@@ -231,9 +235,9 @@ func customerResponse(c *crm.Customer) any {
 	}
 	switch c.Type {
 	case crm.PrivateCustomer:
-		return privateCustomerResponse{common, string(c.Segment), contactResponse(c.ContactInfo), c.PersonalInfo}
+		return privateCustomerResponse{common, string(c.Segment), contacts(c.ContactInfo), c.PersonalInfo}
 	case crm.CorporateCustomer:
-		return corporateCustomerResponse{common, string(c.Segment), contactResponse(c.ContactInfo), c.CompanyInfo}
+		return corporateCustomerResponse{common, string(c.Segment), contacts(c.ContactInfo), c.CompanyInfo}
 	}
 	return digitalCustomerResponse{common, c.DigitalPersonalInfo}
 }

@@ -106,8 +106,9 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 // webhook URL guard.
 func (e *env) config(guard crm.WebhookURLGuard) httpapi.Config {
 	db := e.db
-	return httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
-		Credentials: db.Credentials, Classification: db.Classification, Identification: identificationConfig(e.t, db), Webhooks: db.Webhooks, WebhookGuard: guard,
+	ic := identificationConfig(e.t, db)
+	return httpapi.Config{Privacy: db.Privacy(ic.Service.(*sqlstore.Identifications)), Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
+		Credentials: db.Credentials, Classification: db.Classification, Identification: ic, Webhooks: db.Webhooks, WebhookGuard: guard,
 		Clock: e.clock.Now, GatewayMode: true}
 }
 

@@ -109,23 +109,32 @@ func (s *Server) getIdentificationProcess(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, processBody(c, org, p, s.now()))
+}
+
+// processResponse is IdentificationProcessResponse.
+type processResponse struct {
+	processSummary
+	Document documentResponse `json:"document"`
+}
+
+// processBody renders a process with a signed link to its document that
+// works for c.URLTTL from now.
+func processBody(c *IdentificationConfig, org string, p *crm.IdentificationProcess, now time.Time) processResponse {
 	ttl := c.URLTTL
 	if ttl <= 0 {
 		ttl = DefaultDocumentURLTTL
 	}
 	// Whole seconds, rounded down: the link never outlives its TTL.
-	expires := s.now().Add(ttl).Unix()
+	expires := now.Add(ttl).Unix()
 	base := strings.TrimSuffix(c.PublicURL, "/")
 	q := url.Values{"expires": {strconv.FormatInt(expires, 10)}, "signature": {c.Signer.Sign(org, p.Document.ID, expires)}}
 	d := p.Document
-	writeJSON(w, http.StatusOK, struct {
-		processSummary
-		Document documentResponse `json:"document"`
-	}{processSummary{p.ID, stamp(p.ProcessDate)}, documentResponse{
+	return processResponse{processSummary{p.ID, stamp(p.ProcessDate)}, documentResponse{
 		URLExpirationDate: stamp(time.Unix(expires, 0)),
 		PublicURL:         base + "/v4/orgs/" + org + "/documents/" + d.ID + "?" + q.Encode(),
 		MediaType:         d.MediaType, Name: d.Name, Type: d.Type, SizeBytes: d.SizeBytes,
-	}})
+	}}
 }
 
 // downloadDocument serves a document's bytes to whoever holds a valid,

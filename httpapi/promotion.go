@@ -51,11 +51,16 @@ func (s *Server) listPromotions(w http.ResponseWriter, r *http.Request, org stri
 		return
 	}
 	today := crm.Today(s.now())
+	writeJSON(w, http.StatusOK, promotionsBody(ps, today))
+}
+
+// promotionsBody is the AccountPromotion list, statuses as of today.
+func promotionsBody(ps []crm.AccountPromotion, today string) []promotionResponse {
 	out := make([]promotionResponse, len(ps))
 	for i, p := range ps {
 		out[i] = promotionResponse{p.ID, p.PromotionCode, p.Name, p.StatusOn(today), p.StartDate, p.EndDate, p.CancellationDate, stamp(p.CreatedAt)}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 func (s *Server) addPromotion() post[*crm.AccountPromotion] {

@@ -42,6 +42,9 @@ type Config struct {
 	// Identification serves identification processes and their document
 	// links; nil: those routes answer 503.
 	Identification *IdentificationConfig
+	// Privacy serves the subject export, which also needs Identification
+	// (its document links); nil: the route answers 503.
+	Privacy crm.PrivacyService
 	// Webhooks manages webhook subscriptions and their dead letters; nil:
 	// those routes answer 503.
 	Webhooks crm.WebhookService
@@ -92,6 +95,7 @@ func New(cfg Config) *Server {
 	s.registerIdentification()
 	s.registerClassification()
 	s.registerWebhooks()
+	s.registerPrivacy()
 	return s
 }
 

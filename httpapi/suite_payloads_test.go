@@ -122,6 +122,7 @@ var payloads = map[string]payload{
 		return map[string]any{"values": []any{"gold", "vip"}}
 	}},
 	"GET " + v4p + "/customers/{customer_id}/special-treatment": {},
+	"GET " + v4p + "/customers/{customer_id}/export":            {},
 	"PUT " + v4p + "/customers/{customer_id}/special-treatment": {body: func(w *world) any {
 		return map[string]any{"values": []any{"vip"}}
 	}},

@@ -168,9 +168,14 @@ func (s *Identifications) GetIdentificationProcess(ctx context.Context, org, cus
 func (s *Identifications) OpenDocument(ctx context.Context, org, documentID string) (*crm.Document, io.ReadCloser, error) {
 	// Only while its process exists and its customer is active: a signed
 	// link must die with them, not only at its expiry.
-	p, err := scanIdentificationProcess(s.db.read.QueryRowContext(ctx, s.db.dialect.q("SELECT "+identificationColumns+
+	return s.openDocument(ctx, "SELECT "+identificationColumns+
 		" FROM identification_processes p WHERE org_id = ? AND document_id = ? AND EXISTS (SELECT 1 FROM customers c"+
-		" WHERE c.org_id = p.org_id AND c.id = p.customer_id AND c.ended_at IS NULL)"), org, documentID))
+		" WHERE c.org_id = p.org_id AND c.id = p.customer_id AND c.ended_at IS NULL)", org, documentID)
+}
+
+// openDocument opens the blob of the process query finds, or ENOTFOUND.
+func (s *Identifications) openDocument(ctx context.Context, query string, args ...any) (*crm.Document, io.ReadCloser, error) {
+	p, err := scanIdentificationProcess(s.db.read.QueryRowContext(ctx, s.db.dialect.q(query), args...))
 	if crm.ErrorCodeOf(err) == crm.ENOTFOUND {
 		return nil, nil, crm.Errorf(crm.ENOTFOUND, "document not found")
 	}

@@ -52,6 +52,18 @@ func commonFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.logFormat, "log-format", "json", "json or text (env CRM_LOG_FORMAT)")
 }
 
+// documentFlags registers where documents are kept and how their links
+// are signed: the server's, and crmd privacy export's, which writes links.
+func documentFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.blobDir, "blob-dir", "",
+		"directory of uploaded documents; default blobs/ beside the SQLite file, ./data/blobs with PostgreSQL (env CRM_BLOB_DIR)")
+	c.urlSigningKey = os.Getenv("CRM_URL_SIGNING_KEY")
+	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", 15*time.Minute,
+		"how long a signed document link works (env CRM_DOCUMENT_URL_TTL)")
+	fs.StringVar(&c.publicURL, "public-url", "",
+		"external base URL of document links, e.g. https://crm.example.com; default http://localhost:<port> of --addr, never a request's Host (env CRM_PUBLIC_URL)")
+}
+
 // serveFlags registers the server's flags.
 func serveFlags(fs *flag.FlagSet, c *config) {
 	commonFlags(fs, c)
@@ -64,13 +76,7 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.jwtAudience, "jwt-audience", "", "required JWT aud, if set (env CRM_JWT_AUDIENCE)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second,
 		"how long in-flight requests may take to finish on SIGTERM (env CRM_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&c.blobDir, "blob-dir", "",
-		"directory of uploaded documents; default blobs/ beside the SQLite file, ./data/blobs with PostgreSQL (env CRM_BLOB_DIR)")
-	c.urlSigningKey = os.Getenv("CRM_URL_SIGNING_KEY")
-	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", 15*time.Minute,
-		"how long a signed document link works (env CRM_DOCUMENT_URL_TTL)")
-	fs.StringVar(&c.publicURL, "public-url", "",
-		"external base URL of document links, e.g. https://crm.example.com; default http://localhost:<port> of --addr, never a request's Host (env CRM_PUBLIC_URL)")
+	documentFlags(fs, c)
 	fs.IntVar(&c.maxUploads, "max-uploads", 64,
 		"identification uploads in flight; beyond it 503 with Retry-After (env CRM_MAX_UPLOADS)")
 	eventFlags(fs, &c.events)

@@ -45,36 +45,51 @@ func (c *config) dataDir() string {
 // identification opens the document store and the link signer, and
 // starts the orphan cleanup, which runs until ctx ends.
 func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.Logger) (*httpapi.IdentificationConfig, error) {
+	ic, ids, err := c.documents(db)
+	if err != nil {
+		return nil, err
+	}
+	go ids.RunOrphanCleanup(ctx, orphanGrace, orphanInterval)
+	log.Info("documents", "blob_dir", c.blobPath(), "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
+	return ic, nil
+}
+
+// blobPath is the directory of the documents' bytes.
+func (c *config) blobPath() string {
+	if c.blobDir != "" {
+		return c.blobDir
+	}
+	return filepath.Join(c.dataDir(), "blobs")
+}
+
+// documents opens the document store and the link signer, starting
+// nothing: what serve runs with, and what crmd privacy export signs its
+// document links with.
+func (c *config) documents(db *sqlstore.DB) (*httpapi.IdentificationConfig, *sqlstore.Identifications, error) {
 	if c.documentURLTTL <= 0 {
-		return nil, fmt.Errorf("document URL TTL %s: must be positive", c.documentURLTTL)
+		return nil, nil, fmt.Errorf("document URL TTL %s: must be positive", c.documentURLTTL)
 	}
 	origin, err := c.linkOrigin()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	dir := c.blobDir
-	if dir == "" {
-		dir = filepath.Join(c.dataDir(), "blobs")
-	}
-	blobs, err := blobstore.Open(dir)
+	blobs, err := blobstore.Open(c.blobPath())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := []byte(c.urlSigningKey)
 	if len(key) == 0 {
 		if key, err = loadOrCreateKey(filepath.Join(c.dataDir(), urlSigningKeyFile)); err != nil {
-			return nil, fmt.Errorf("URL signing key: %w", err)
+			return nil, nil, fmt.Errorf("URL signing key: %w", err)
 		}
 	}
 	signer, err := urlsign.New(key)
 	if err != nil {
-		return nil, fmt.Errorf("CRM_URL_SIGNING_KEY: %w", err)
+		return nil, nil, fmt.Errorf("CRM_URL_SIGNING_KEY: %w", err)
 	}
 	ids := db.Identifications(blobs)
-	go ids.RunOrphanCleanup(ctx, orphanGrace, orphanInterval)
-	log.Info("documents", "blob_dir", dir, "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
 	return &httpapi.IdentificationConfig{Service: ids, Signer: signer, URLTTL: c.documentURLTTL, PublicURL: origin,
-		MaxUploads: c.maxUploads}, nil
+		MaxUploads: c.maxUploads}, ids, nil
 }
 
 // linkOrigin is where document links start: --public-url, or else

@@ -9,6 +9,8 @@
 //	crmd clients create|list|revoke      OAuth clients of the Customer Products API
 //	crmd import --org O --file F [...]   bulk-load customers and accounts from JSON Lines
 //	crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key
+//	crmd privacy export --org O --customer ID [--file F]
+//	                                     write everything held on a customer (GDPR access) as JSON
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importCmd(ctx, args, stdout, stderr)
 	case "kek":
 		return kekCmd(ctx, args, stdout, stderr)
+	case "privacy":
+		return privacyCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -82,5 +86,7 @@ const usage = `usage:
   crmd import --generate N --file F.jsonl
                                        write N valid customers, each with an account, to load
   crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key (servers stopped)
+  crmd privacy export --org O --customer ID [--file F.json]
+                                       write everything held on a customer (GDPR access) as JSON, to stdout without --file
 run "crmd serve -h" for the flags and their CRM_* environment variables;
 the load generator is a separate command, crmload (go run ./cmd/crmload -h)`
