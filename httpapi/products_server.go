@@ -130,7 +130,7 @@ func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (*http.Reque
 	case client.RevokedAt != nil || client.OrgID != claims.OrgID:
 		return r, "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: the client was revoked")
 	}
-	p := crm.Principal{ID: "client:" + client.ID, Orgs: []string{client.OrgID}}
+	p := crm.Principal{ID: "client:" + client.ID, Name: client.Name, Orgs: []string{client.OrgID}}
 	for _, sc := range claims.Scopes {
 		if slices.Contains(client.Scopes, sc) {
 			p.Roles = append(p.Roles, sc)

@@ -45,6 +45,9 @@ type Config struct {
 	// Privacy serves the subject export, which also needs Identification
 	// (its document links); nil: the route answers 503.
 	Privacy crm.PrivacyService
+	// AccessLog records reads of personal data and lists them; nil: reads
+	// are not recorded and the access-log routes answer 503.
+	AccessLog crm.AccessLog
 	// Webhooks manages webhook subscriptions and their dead letters; nil:
 	// those routes answer 503.
 	Webhooks crm.WebhookService
@@ -96,6 +99,7 @@ func New(cfg Config) *Server {
 	s.registerClassification()
 	s.registerWebhooks()
 	s.registerPrivacy()
+	s.registerAccessLog()
 	return s
 }
 

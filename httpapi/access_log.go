@@ -1,0 +1,149 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/telcoops/crm"
+)
+
+func (s *Server) registerAccessLog() {
+	s.v4("GET", "/customers/{customer_id}/access-log", crm.RolePrivacyOfficer, s.customerAccessLog)
+	s.v4("GET", "/access-log", crm.RolePrivacyOfficer, s.credentialAccessLog)
+}
+
+// accessed records that the request read the personal data of customers
+// (the access log, issue 16), before the handler answers; false means it
+// answered an error instead: a missing X-Access-Reason the org requires
+// of the caller's role (400), or a log too busy to record (503), for a
+// read that is not recorded is not answered.
+func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, customerIDs ...string) bool {
+	l := s.cfg.AccessLog
+	if l == nil {
+		return true
+	}
+	info := crm.RequestInfoFrom(r.Context())
+	reason := r.Header.Get(crm.AccessReasonHeader)
+	if reason == "" {
+		roles, err := l.AccessReasonRequiredRoles(r.Context(), org)
+		if err != nil {
+			s.writeError(w, r, err)
+			return false
+		}
+		if len(roles) > 0 && info.Principal.ReasonRequired(roles) {
+			s.writeError(w, r, paramError(crm.AccessReasonHeader, "is required of the credential's role in this org"))
+			return false
+		}
+	} else if len(reason) > crm.MaxAccessReason || crm.CheckText(reason) != "" {
+		s.writeError(w, r, paramError(crm.AccessReasonHeader, "must be text of at most %d bytes", crm.MaxAccessReason))
+		return false
+	}
+	e := crm.AccessLogEntry{OrgID: org, At: s.now(), CredentialID: info.Principal.ID, CredentialName: info.Principal.Name,
+		RequestorID: info.RequestorID, RequestID: info.RequestID, Operation: r.Pattern, Reason: reason}
+	var err error
+	if len(customerIDs) == 1 {
+		e.CustomerID = customerIDs[0]
+		err = l.RecordAccess(r.Context(), e)
+	} else {
+		entries := make([]crm.AccessLogEntry, len(customerIDs))
+		for i, id := range customerIDs {
+			entries[i] = e
+			entries[i].CustomerID = id
+		}
+		err = l.RecordAccess(r.Context(), entries...)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// defaultAccessLogPage is the page size when the client gives no limit.
+const defaultAccessLogPage = 100
+
+// accessLogEntry is the AccessLogEntry schema.
+type accessLogEntry struct {
+	At             time.Time `json:"at"`
+	CustomerID     string    `json:"customer_id"`
+	CredentialID   string    `json:"credential_id"`
+	CredentialName *string   `json:"credential_name"`
+	RequestorID    *string   `json:"requestor_id"`
+	RequestID      string    `json:"request_id"`
+	Operation      string    `json:"operation"`
+	Reason         *string   `json:"reason"`
+}
+
+// accessLogPage is the AccessLogPage schema: entries oldest first and
+// the cursor to resume from.
+type accessLogPage struct {
+	Entries    []accessLogEntry `json:"entries"`
+	NextCursor string           `json:"next_cursor"`
+}
+
+func (s *Server) customerAccessLog(w http.ResponseWriter, r *http.Request, org string) {
+	id, ok := s.uuidParam(w, r, "customer_id")
+	if !ok {
+		return
+	}
+	s.listAccessLog(w, r, org, crm.AccessLogQuery{CustomerID: id}, "access-log:"+org+":customer:"+id)
+}
+
+func (s *Server) credentialAccessLog(w http.ResponseWriter, r *http.Request, org string) {
+	cred := r.URL.Query().Get("credential_id")
+	if cred == "" {
+		s.writeError(w, r, paramError("credential_id", "is required"))
+		return
+	}
+	s.listAccessLog(w, r, org, crm.AccessLogQuery{CredentialID: cred}, "access-log:"+org+":credential:"+cred)
+}
+
+// listAccessLog answers one page of the entries q selects, resuming after
+// the cursor of scope given in "after".
+func (s *Server) listAccessLog(w http.ResponseWriter, r *http.Request, org string, q crm.AccessLogQuery, scope string) {
+	if s.cfg.AccessLog == nil {
+		s.writeError(w, r, crm.Errorf(crm.EUNAVAILABLE, "the access log is not configured"))
+		return
+	}
+	params := r.URL.Query()
+	after, ok := s.cursors.decode(scope, params.Get("after"))
+	if !ok {
+		s.writeError(w, r, paramError("after", "must be a next_cursor of this log"))
+		return
+	}
+	q.After, q.Limit = after, defaultAccessLogPage
+	if v := url.Values(params).Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > crm.MaxAccessLogPage {
+			s.writeError(w, r, paramError("limit", "must be an integer from 1 to %d", crm.MaxAccessLogPage))
+			return
+		}
+		q.Limit = n
+	}
+	entries, err := s.cfg.AccessLog.AccessLog(r.Context(), org, q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page := accessLogPage{Entries: make([]accessLogEntry, len(entries)), NextCursor: s.cursors.encode(scope, after)}
+	for i, e := range entries {
+		page.Entries[i] = accessLogEntry{At: e.At, CustomerID: e.CustomerID, CredentialID: e.CredentialID,
+			CredentialName: optional(e.CredentialName), RequestorID: optional(e.RequestorID), RequestID: e.RequestID,
+			Operation: e.Operation, Reason: optional(e.Reason)}
+	}
+	if n := len(entries); n > 0 {
+		page.NextCursor = s.cursors.encode(scope, entries[n-1].ID)
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	writeJSON(w, http.StatusOK, page)
+}
+
+// optional is nil for "", the JSON null of an absent value.
+func optional(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}
