@@ -129,15 +129,21 @@ func (s *Server) listAccessLog(w http.ResponseWriter, r *http.Request, org strin
 	}
 	page := accessLogPage{Entries: make([]accessLogEntry, len(entries)), NextCursor: s.cursors.encode(scope, after)}
 	for i, e := range entries {
-		page.Entries[i] = accessLogEntry{At: e.At, CustomerID: e.CustomerID, CredentialID: e.CredentialID,
-			CredentialName: optional(e.CredentialName), RequestorID: optional(e.RequestorID), RequestID: e.RequestID,
-			Operation: e.Operation, Reason: optional(e.Reason)}
+		page.Entries[i] = AccessLogEntryBody(e)
 	}
 	if n := len(entries); n > 0 {
 		page.NextCursor = s.cursors.encode(scope, entries[n-1].ID)
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	writeJSON(w, http.StatusOK, page)
+}
+
+// AccessLogEntryBody is e as the API shows it (the AccessLogEntry schema);
+// crmd privacy access-log writes the same.
+func AccessLogEntryBody(e crm.AccessLogEntry) accessLogEntry {
+	return accessLogEntry{At: e.At, CustomerID: e.CustomerID, CredentialID: e.CredentialID,
+		CredentialName: optional(e.CredentialName), RequestorID: optional(e.RequestorID), RequestID: e.RequestID,
+		Operation: e.Operation, Reason: optional(e.Reason)}
 }
 
 // optional is nil for "", the JSON null of an absent value.

@@ -109,6 +109,9 @@ func (s *Server) getIdentificationProcess(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, cid) {
+		return
+	}
 	writeJSON(w, http.StatusOK, processBody(c, org, p, s.now()))
 }
 
