@@ -41,7 +41,7 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 		}
 		args = args[:0]
 		for _, e := range batch[:n] {
-			args = append(args, e.OrgID, l.db.dialect.ts(e.At), e.CustomerID, e.CredentialID, e.CredentialName,
+			args = append(args, e.OrgID, e.At.UnixMicro(), e.CustomerID, e.CredentialID, e.CredentialName,
 				e.RequestorID, e.RequestID, e.Operation, e.Reason)
 		}
 		if _, err := t.Exec(insertAccessLog[n], args...); err != nil {
@@ -82,10 +82,12 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	out := []crm.AccessLogEntry{}
 	for rows.Next() {
 		var e crm.AccessLogEntry
-		if err := rows.Scan(&e.ID, &e.OrgID, timeScan{&e.At}, &e.CustomerID, &e.CredentialID, &e.CredentialName,
+		var at int64
+		if err := rows.Scan(&e.ID, &e.OrgID, &at, &e.CustomerID, &e.CredentialID, &e.CredentialName,
 			&e.RequestorID, &e.RequestID, &e.Operation, &e.Reason); err != nil {
 			return nil, translate(err)
 		}
+		e.At = time.UnixMicro(at).UTC()
 		out = append(out, e)
 	}
 	return out, translate(rows.Err())

@@ -13,11 +13,14 @@ import (
 
 // AccessLogOptions tune NewAccessLog; the zero value is usable.
 type AccessLogOptions struct {
-	// QueueSize bounds the entries waiting to be stored (default 4096):
+	// QueueSize bounds the entries waiting to be stored (default 8192):
 	// what a SIGKILL may lose, with the batch being written.
 	QueueSize int
-	// MaxBatch bounds the entries of one transaction (default 512).
+	// MaxBatch bounds the entries of one transaction (default 1024).
 	MaxBatch int
+	// Linger is how long the writer waits for a batch to fill before it
+	// stores it (default 100 ms): fewer, larger transactions.
+	Linger time.Duration
 	// FullWait is how long RecordAccess waits for room in a full queue
 	// before it answers EUNAVAILABLE (default 250 ms).
 	FullWait time.Duration
@@ -35,6 +38,7 @@ type AccessLog struct {
 	done     chan struct{}
 	close    sync.Once
 	maxBatch int
+	linger   time.Duration
 	fullWait time.Duration
 	reasons  sync.Map // org -> reasonRoles, the cached setting
 }
@@ -45,17 +49,20 @@ var _ crm.AccessLog = (*AccessLog)(nil)
 // HTTP server has drained, before db.
 func NewAccessLog(db *DB, opt AccessLogOptions) *AccessLog {
 	if opt.QueueSize <= 0 {
-		opt.QueueSize = 4096
+		opt.QueueSize = 8192
 	}
 	if opt.MaxBatch <= 0 {
-		opt.MaxBatch = 512
+		opt.MaxBatch = 1024
+	}
+	if opt.Linger <= 0 {
+		opt.Linger = 100 * time.Millisecond
 	}
 	if opt.FullWait <= 0 {
 		opt.FullWait = 250 * time.Millisecond
 	}
 	l := &AccessLog{db: db.database, log: db.log, queue: make(chan crm.AccessLogEntry, opt.QueueSize),
 		flushes: make(chan chan struct{}), closing: make(chan struct{}), done: make(chan struct{}),
-		maxBatch: opt.MaxBatch, fullWait: opt.FullWait}
+		maxBatch: opt.MaxBatch, linger: opt.Linger, fullWait: opt.FullWait}
 	go l.run()
 	return l
 }
@@ -122,8 +129,15 @@ func (l *AccessLog) run() {
 	for {
 		select {
 		case e := <-l.queue:
-			batch = l.drain(append(batch[:0], e))
+			var acks []chan struct{}
+			batch, acks = l.collect(append(batch[:0], e))
 			l.store(batch, false)
+			if acks != nil {
+				l.storeAll(batch, false)
+				for _, ack := range acks {
+					close(ack)
+				}
+			}
 		case ack := <-l.flushes:
 			l.storeAll(batch, false)
 			close(ack)
@@ -132,6 +146,29 @@ func (l *AccessLog) run() {
 			return
 		}
 	}
+}
+
+// collect adds entries to batch until it holds MaxBatch or Linger has
+// passed, and ends early for a flush (returned) or a close.
+func (l *AccessLog) collect(batch []crm.AccessLogEntry) ([]crm.AccessLogEntry, []chan struct{}) {
+	if batch = l.drain(batch); len(batch) >= l.maxBatch {
+		return batch, nil
+	}
+	t := time.NewTimer(l.linger)
+	defer t.Stop()
+	for len(batch) < l.maxBatch {
+		select {
+		case e := <-l.queue:
+			batch = append(batch, e)
+		case ack := <-l.flushes:
+			return l.drain(batch), []chan struct{}{ack}
+		case <-l.closing:
+			return batch, nil
+		case <-t.C:
+			return batch, nil
+		}
+	}
+	return batch, nil
 }
 
 // drain adds what is queued to batch, up to MaxBatch entries.

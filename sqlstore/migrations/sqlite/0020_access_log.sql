@@ -1,10 +1,11 @@
 -- The access log (issue 16): one row per read of one customer's personal
 -- data, written in batches apart from the request. id orders the rows in
--- the order they were stored; at is when the read was answered.
+-- the order they were stored; at is when the read was answered, in
+-- microseconds since 1970 (8 bytes a row and in each index, not 27).
 CREATE TABLE access_log (
     id              INTEGER PRIMARY KEY,
     org_id          TEXT NOT NULL,
-    at              TEXT NOT NULL,
+    at              BIGINT NOT NULL,
     customer_id     TEXT NOT NULL,
     credential_id   TEXT NOT NULL,
     credential_name TEXT NOT NULL,
