@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/telcoops/crm"
 )
 
@@ -25,6 +27,15 @@ func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, cu
 		return true
 	}
 	info := crm.RequestInfoFrom(r.Context())
+	if v := r.Header.Get("Requestor-ID"); v != "" && info.RequestorID == "" {
+		// v4 takes the person acting for the caller too, for the log only.
+		u, err := uuid.Parse(v)
+		if err != nil || len(v) != 36 {
+			s.writeError(w, r, paramError("Requestor-ID", "must be a UUID"))
+			return false
+		}
+		info.RequestorID = u.String()
+	}
 	reason := r.Header.Get(crm.AccessReasonHeader)
 	if reason == "" {
 		roles, err := l.AccessReasonRequiredRoles(r.Context(), org)
