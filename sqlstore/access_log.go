@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +10,8 @@ import (
 	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-// accessLogColumns are the columns an entry is stored in, id aside.
-const accessLogColumns = "org_id, at, customer_id, credential_id, credential_name, requestor_id, request_id, operation, reason"
+// accessLogColumns are the columns of a row, id aside (migration 0020).
+const accessLogColumns = "org_id, at, customer_id, credential_id, credential_name, requestor_id, operation, reason, reads"
 
 // insertChunks are the row counts of the INSERT statements a batch is cut
 // into, largest first: a few statement texts, each kept prepared.
@@ -28,31 +27,71 @@ var insertAccessLog = func() map[int]string {
 	return m
 }()
 
-// insert writes batch in chunks of multi-row INSERTs, in order.
+// readsPerRow bounds the reads of one row, so that a position (a row's id
+// and a read's place in it) fits an int64 cursor.
+const readsPerRow = 1 << 20
+
+// accessRow is one row: the reads of a batch sharing who, what and why.
+type accessRow struct {
+	who   crm.AccessLogEntry // every field but At and RequestID
+	at    int64              // the first read, µs
+	reads []byte             // "<offset µs> <request id>\n" per read
+	n     int
+}
+
+// rowKey is what the reads of one row share.
+type rowKey struct{ org, customer, credential, name, requestor, operation, reason string }
+
+// group folds a batch into rows, in the order their first reads came.
+func group(batch []crm.AccessLogEntry) []*accessRow {
+	rows := make([]*accessRow, 0, len(batch)/4+1)
+	index := make(map[rowKey]*accessRow, len(batch)/4+1)
+	for _, e := range batch {
+		k := rowKey{e.OrgID, e.CustomerID, e.CredentialID, e.CredentialName, e.RequestorID, e.Operation, e.Reason}
+		r := index[k]
+		if r == nil || r.n == readsPerRow-1 {
+			r = &accessRow{who: e, at: e.At.UnixMicro()}
+			index[k] = r
+			rows = append(rows, r)
+		}
+		// The queue keeps arrival order, which a clock step may undo: an
+		// offset can be negative.
+		r.reads = strconv.AppendInt(r.reads, e.At.UnixMicro()-r.at, 10)
+		r.reads = append(append(append(r.reads, ' '), e.RequestID...), '\n')
+		r.n++
+	}
+	return rows
+}
+
+// insert writes batch as rows, in chunks of multi-row INSERTs.
 func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
+	rows := group(batch)
 	args := make([]any, 0, 9*insertChunks[0])
-	for len(batch) > 0 {
+	for len(rows) > 0 {
 		n := insertChunks[len(insertChunks)-1]
 		for _, c := range insertChunks {
-			if c <= len(batch) {
+			if c <= len(rows) {
 				n = c
 				break
 			}
 		}
 		args = args[:0]
-		for _, e := range batch[:n] {
-			args = append(args, e.OrgID, e.At.UnixMicro(), e.CustomerID, e.CredentialID, e.CredentialName,
-				e.RequestorID, e.RequestID, e.Operation, e.Reason)
+		for _, r := range rows[:n] {
+			e := &r.who
+			args = append(args, e.OrgID, r.at, e.CustomerID, e.CredentialID, e.CredentialName, e.RequestorID,
+				e.Operation, e.Reason, string(r.reads))
 		}
 		if _, err := t.Exec(insertAccessLog[n], args...); err != nil {
 			return err
 		}
-		batch = batch[n:]
+		rows = rows[n:]
 	}
 	return nil
 }
 
-// AccessLog lists entries once those queued before the call are stored.
+// AccessLog lists entries once those queued before the call are stored:
+// rows by their first read, each row's reads in the order they came.
+// An entry's ID is its position: its row's id and its place in the row.
 func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQuery) ([]crm.AccessLogEntry, error) {
 	query := "SELECT id, " + accessLogColumns + " FROM access_log WHERE org_id = ?"
 	args := []any{org}
@@ -70,9 +109,10 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	if err := l.Flush(ctx); err != nil {
 		return nil, err
 	}
+	afterRow, skip := q.After/readsPerRow, int(q.After%readsPerRow)
 	if q.After > 0 {
-		query += " AND (at, id) > ((SELECT at FROM access_log WHERE id = ?), ?)"
-		args = append(args, q.After, q.After)
+		query += " AND (at, id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
+		args = append(args, afterRow, afterRow)
 	}
 	rows, err := l.db.query(ctx, query+" ORDER BY at, id LIMIT ?", append(args, q.Limit)...)
 	if err != nil {
@@ -80,67 +120,27 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	}
 	defer rows.Close()
 	out := []crm.AccessLogEntry{}
-	for rows.Next() {
+	for rows.Next() && len(out) < q.Limit {
 		var e crm.AccessLogEntry
 		var at int64
+		var reads string
 		if err := rows.Scan(&e.ID, &e.OrgID, &at, &e.CustomerID, &e.CredentialID, &e.CredentialName,
-			&e.RequestorID, &e.RequestID, &e.Operation, &e.Reason); err != nil {
+			&e.RequestorID, &e.Operation, &e.Reason, &reads); err != nil {
 			return nil, translate(err)
 		}
-		e.At = time.UnixMicro(at).UTC()
-		out = append(out, e)
+		row := e.ID
+		for i, line := range strings.Split(strings.TrimSuffix(reads, "\n"), "\n") {
+			if row == afterRow && i < skip || len(out) == q.Limit {
+				continue
+			}
+			offset, request, _ := strings.Cut(line, " ")
+			us, err := strconv.ParseInt(offset, 10, 64)
+			if err != nil {
+				return nil, crm.Internal(err)
+			}
+			e.At, e.RequestID, e.ID = time.UnixMicro(at+us).UTC(), request, row*readsPerRow+int64(i)+1
+			out = append(out, e)
+		}
 	}
 	return out, translate(rows.Err())
-}
-
-// reasonSetting names the org setting of the roles that must give a reason.
-const reasonSetting = "access_reason_required_roles"
-
-// reasonTTL is how long an instance trusts the setting it read.
-const reasonTTL = 5 * time.Second
-
-// reasonRoles is the cached setting of one org.
-type reasonRoles struct {
-	roles []crm.Role
-	until time.Time
-}
-
-// AccessReasonRequiredRoles returns the setting, read at most every
-// reasonTTL per org.
-func (l *AccessLog) AccessReasonRequiredRoles(ctx context.Context, org string) ([]crm.Role, error) {
-	now := l.db.now()
-	if v, ok := l.reasons.Load(org); ok && now.Before(v.(reasonRoles).until) {
-		return v.(reasonRoles).roles, nil
-	}
-	var raw string
-	err := l.db.queryRow(ctx, "SELECT value FROM org_settings WHERE org_id = ? AND name = '"+reasonSetting+"'", org).Scan(&raw)
-	if err != nil && err != sql.ErrNoRows {
-		return nil, translate(err)
-	}
-	var roles []crm.Role
-	for _, r := range strings.Split(raw, ",") {
-		if r != "" {
-			roles = append(roles, crm.Role(r))
-		}
-	}
-	l.reasons.Store(org, reasonRoles{roles: roles, until: now.Add(reasonTTL)})
-	return roles, nil
-}
-
-// SetAccessReasonRequiredRoles replaces the setting; other instances see
-// it within reasonTTL.
-func (l *AccessLog) SetAccessReasonRequiredRoles(ctx context.Context, org string, roles []crm.Role) error {
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		if !crm.IsKnownRole(r) {
-			return crm.Invalid("roles["+strconv.Itoa(i)+"]", "unknown role %q", string(r))
-		}
-		names[i] = string(r)
-	}
-	_, err := l.db.wr.ExecContext(ctx, l.db.dialect.q(`INSERT INTO org_settings (org_id, name, value) VALUES (?, '`+reasonSetting+`', ?)
-		ON CONFLICT (org_id, name) DO UPDATE SET value = excluded.value`), org, strings.Join(names, ","))
-	if err == nil {
-		l.reasons.Delete(org)
-	}
-	return translate(err)
 }

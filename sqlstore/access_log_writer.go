@@ -13,13 +13,14 @@ import (
 
 // AccessLogOptions tune NewAccessLog; the zero value is usable.
 type AccessLogOptions struct {
-	// QueueSize bounds the entries waiting to be stored (default 8192):
-	// what a SIGKILL may lose, with the batch being written.
+	// QueueSize bounds the entries waiting to be stored (default 16384).
 	QueueSize int
-	// MaxBatch bounds the entries of one transaction (default 1024).
+	// MaxBatch bounds the entries of one transaction (default 16384).
+	// QueueSize plus MaxBatch entries is what a SIGKILL may lose at most.
 	MaxBatch int
 	// Linger is how long the writer waits for a batch to fill before it
-	// stores it (default 100 ms): fewer, larger transactions.
+	// stores it (default 500 ms): fewer transactions, and more reads that
+	// share a row (the reads of one customer by one credential).
 	Linger time.Duration
 	// FullWait is how long RecordAccess waits for room in a full queue
 	// before it answers EUNAVAILABLE (default 250 ms).
@@ -27,8 +28,8 @@ type AccessLogOptions struct {
 }
 
 // AccessLog is the access log (crm.AccessLog): RecordAccess queues entries
-// in a bounded buffer, and one goroutine stores them in batches, a
-// multi-row INSERT in one transaction each, apart from the requests.
+// in a bounded buffer, and one goroutine stores them in batches, one
+// transaction of multi-row INSERTs each, apart from the requests.
 type AccessLog struct {
 	db       *database
 	log      *slog.Logger
@@ -49,13 +50,13 @@ var _ crm.AccessLog = (*AccessLog)(nil)
 // HTTP server has drained, before db.
 func NewAccessLog(db *DB, opt AccessLogOptions) *AccessLog {
 	if opt.QueueSize <= 0 {
-		opt.QueueSize = 8192
+		opt.QueueSize = 16384
 	}
 	if opt.MaxBatch <= 0 {
-		opt.MaxBatch = 1024
+		opt.MaxBatch = 16384
 	}
 	if opt.Linger <= 0 {
-		opt.Linger = 100 * time.Millisecond
+		opt.Linger = 500 * time.Millisecond
 	}
 	if opt.FullWait <= 0 {
 		opt.FullWait = 250 * time.Millisecond
