@@ -27,7 +27,8 @@ func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, cu
 		return true
 	}
 	info := crm.RequestInfoFrom(r.Context())
-	if v := r.Header.Get("Requestor-ID"); v != "" && info.RequestorID == "" {
+	// The canonical key: Get would canonicalize "Requestor-ID" anew each time.
+	if v := first(r.Header["Requestor-Id"]); v != "" && info.RequestorID == "" {
 		// v4 takes the person acting for the caller too, for the log only.
 		u, err := uuid.Parse(v)
 		if err != nil || len(v) != 36 {
