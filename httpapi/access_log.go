@@ -17,12 +17,20 @@ func (s *Server) registerAccessLog() {
 }
 
 // accessed records that the request read the personal data of customers
-// (the access log, issue 16), before the handler answers; false means it
+// (the access log, issue 16), before the handler answers; a download
+// through a signed document link, which names no credential, is recorded
+// as credential "link"; false means it
 // answered an error instead: a missing X-Access-Reason the org requires
 // of the caller's role (400), or a log too busy to record (503), for a
 // read that is not recorded is not answered.
 func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, customerIDs ...string) bool {
-	l := s.cfg.AccessLog
+	return recordAccess(s.cfg.AccessLog, s.now, s.writeError, w, r, org, customerIDs...)
+}
+
+// recordAccess is accessed on either surface, each with its clock and
+// error body.
+func recordAccess(l crm.AccessLog, now crm.Clock, writeError func(http.ResponseWriter, *http.Request, error),
+	w http.ResponseWriter, r *http.Request, org string, customerIDs ...string) bool {
 	if l == nil {
 		return true
 	}
@@ -32,7 +40,7 @@ func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, cu
 		// v4 takes the person acting for the caller too, for the log only.
 		u, err := uuid.Parse(v)
 		if err != nil || len(v) != 36 {
-			s.writeError(w, r, paramError("Requestor-ID", "must be a UUID"))
+			writeError(w, r, paramError("Requestor-ID", "must be a UUID"))
 			return false
 		}
 		info.RequestorID = u.String()
@@ -41,18 +49,22 @@ func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, cu
 	if reason == "" {
 		roles, err := l.AccessReasonRequiredRoles(r.Context(), org)
 		if err != nil {
-			s.writeError(w, r, err)
+			writeError(w, r, err)
 			return false
 		}
 		if len(roles) > 0 && info.Principal.ReasonRequired(roles) {
-			s.writeError(w, r, paramError(crm.AccessReasonHeader, "is required of the credential's role in this org"))
+			writeError(w, r, paramError(crm.AccessReasonHeader, "is required of the credential's role in this org"))
 			return false
 		}
 	} else if len(reason) > crm.MaxAccessReason || crm.CheckText(reason) != "" {
-		s.writeError(w, r, paramError(crm.AccessReasonHeader, "must be text of at most %d bytes", crm.MaxAccessReason))
+		writeError(w, r, paramError(crm.AccessReasonHeader, "must be text of at most %d bytes", crm.MaxAccessReason))
 		return false
 	}
-	e := crm.AccessLogEntry{OrgID: org, At: s.now(), CredentialID: info.Principal.ID, CredentialName: info.Principal.Name,
+	cred := info.Principal.ID
+	if cred == "" {
+		cred = "link" // a document downloaded through a signed link
+	}
+	e := crm.AccessLogEntry{OrgID: org, At: now(), CredentialID: cred, CredentialName: info.Principal.Name,
 		RequestorID: info.RequestorID, RequestID: info.RequestID, Operation: r.Pattern, Reason: reason}
 	var err error
 	if len(customerIDs) == 1 {
@@ -67,7 +79,7 @@ func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, cu
 		err = l.RecordAccess(r.Context(), entries...)
 	}
 	if err != nil {
-		s.writeError(w, r, err)
+		writeError(w, r, err)
 		return false
 	}
 	return true

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -76,13 +77,30 @@ func TestAccessLogCompleteness(t *testing.T) {
 				"GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id}"},
 		}
 		var want []logged
+		var process struct {
+			Document struct {
+				PublicURL string `json:"public_url"`
+			} `json:"document"`
+		}
 		for i, rd := range reads {
 			reason := "ticket " + strings.Repeat("9", i+1)
 			req := "req-" + strings.Repeat("a", i+1)
-			s.must(http.StatusOK, "v4", "GET", rd.target, nil, nil, append(bearer(reader),
+			s.must(http.StatusOK, "v4", "GET", rd.target, nil, &process, append(bearer(reader),
 				"X-Access-Reason", reason, "Requestor-ID", requestor, "X-Request-Id", req)...)
 			want = append(want, logged{cid, "key:" + readerID, "suite", requestor, req, rd.op, reason})
 		}
+		// The document link, downloaded: no credential, a reason.
+		link, err := url.Parse(process.Document.PublicURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.must(http.StatusOK, "v4", "GET", link.RequestURI(), nil, nil, "X-Access-Reason", "scan", "X-Request-Id", "req-link")
+		want = append(want, logged{cid, "link", "", "", "req-link", "GET /v4/orgs/{org_id}/documents/{document_id}", "scan"})
+		// A product, on the other surface.
+		token, clientID, _ := s.oauthClient("telco", crm.RoleProductsRead)
+		s.must(http.StatusOK, "products", "GET", "/products/"+w.ids["customerProductId"], nil, nil, append(bearer(token),
+			"X-Access-Reason", "iban check", "Requestor-ID", requestor, "X-Request-Id", "req-product")...)
+		want = append(want, logged{cid, "client:" + clientID, "suite", requestor, "req-product", "GET /products/{customerProductId}", "iban check"})
 
 		// By customer, two entries a page: the seed's reads are there too.
 		var got []logged
@@ -91,7 +109,7 @@ func TestAccessLogCompleteness(t *testing.T) {
 			var p logPage
 			s.must(http.StatusOK, "v4", "GET", v4+"/customers/"+cid+"/access-log?limit=2&after="+after, nil, &p, bearer(officer)...)
 			for _, e := range p.logged() {
-				if e.Credential == "key:"+readerID {
+				if e.Credential == "key:"+readerID || e.Credential == "link" || e.Credential == "client:"+clientID {
 					got = append(got, e)
 				}
 			}
@@ -105,12 +123,12 @@ func TestAccessLogCompleteness(t *testing.T) {
 		}
 		var p logPage
 		s.must(http.StatusOK, "v4", "GET", v4+"/access-log?credential_id=key:"+readerID, nil, &p, bearer(officer)...)
-		if diff := cmp.Diff(want, p.logged()); diff != "" {
+		if diff := cmp.Diff(want[:len(reads)], p.logged()); diff != "" {
 			t.Errorf("credential's log (-want +got):\n%s", diff)
 		}
 		// Reading the log is not a read of the customer's data.
 		s.must(http.StatusOK, "v4", "GET", v4+"/access-log?credential_id=key:"+readerID, nil, &p, bearer(officer)...)
-		if len(p.Entries) != len(want) {
+		if len(p.Entries) != len(reads) {
 			t.Errorf("credential's log grew to %d entries, want %d", len(p.Entries), len(want))
 		}
 	})

@@ -28,8 +28,11 @@ type ProductsConfig struct {
 	Clients     crm.OAuthClientService
 	Tokens      crm.AccessTokenService
 	Idempotency crm.IdempotencyService
-	Logger      *slog.Logger
-	Clock       crm.Clock
+	// AccessLog records product reads (a product may carry an IBAN); nil:
+	// they are not recorded.
+	AccessLog crm.AccessLog
+	Logger    *slog.Logger
+	Clock     crm.Clock
 }
 
 // ProductsServer is the transport of the Customer Products API: its own

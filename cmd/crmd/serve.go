@@ -80,7 +80,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
 		GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
 	})
-	root, err := c.withProducts(ctx, db, log, api.Handler())
+	root, err := c.withProducts(ctx, db, accessLog, log, api.Handler())
 	if err != nil {
 		return err
 	}
