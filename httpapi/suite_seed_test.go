@@ -71,7 +71,8 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 		id   string
 		body map[string]any
 	}{{"customer_id", w.privateCustomer()}, {"corporate_customer_id", w.corporateCustomer()},
-		{"digital_customer_id", w.digitalCustomer()}, {"spare_customer_id", w.privateCustomer()}} {
+		{"digital_customer_id", w.digitalCustomer()}, {"spare_customer_id", w.privateCustomer()},
+		{"erased_customer_id", w.privateCustomer()}} {
 		w.v4(http.StatusCreated, "POST", "/customers", c.body, &made)
 		w.ids[c.id] = made.ID
 		if c.id == "customer_id" {
@@ -79,6 +80,7 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 			w.ids["nif"] = c.body["personal_info"].(map[string]any)["identity_document"].(map[string]any)["number"].(string)
 		}
 	}
+	w.v4(http.StatusNoContent, "POST", "/customers/"+w.ids["erased_customer_id"]+"/erasure", nil, nil)
 	cpath := "/customers/" + w.ids["customer_id"]
 	for _, id := range []string{"account_id", "spare_account_id", "card_account_id"} {
 		w.v4(http.StatusOK, "POST", cpath+"/accounts", w.account(), &made)
