@@ -95,7 +95,10 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 		map[string]any{"type": "CREDIT_CARD", "details": map[string]any{"reference_id": w.ids["reference_id"]}}, nil)
 	w.v4(http.StatusCreated, "POST", apath+"/promotions", payloads["POST "+v4p+"/accounts/{account_id}/promotions"].body(w), &made)
 	w.ids["account_promotion_id"] = made.ID
-	w.v4(http.StatusCreated, "POST", apath+"/contracts", payloads["POST "+v4p+"/accounts/{account_id}/contracts"].body(w), &made)
+	// The contract ends in a day, so that a test can close the account.
+	contract := payloads["POST "+v4p+"/accounts/{account_id}/contracts"].body(w).(map[string]any)
+	contract["end_date"] = w.clock().Add(24 * time.Hour).Format(time.RFC3339)
+	w.v4(http.StatusCreated, "POST", apath+"/contracts", contract, &made)
 	w.ids["contract_id"] = made.ID
 
 	for range skip {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -104,15 +105,28 @@ func (s *Privacy) eraseRows(t *tx, c *crm.Customer, subject *erasureSubject, p c
 	return blobs, nil
 }
 
-// eraseAccountBody keeps of an account's stored body only what RedactJSON
-// keeps (modality, invoice cycle, the payment method's type and card id):
-// billing address, IBAN, card summary and tokens go.
+// eraseAccountBody keeps of an account's stored body its modality,
+// invoice cycle, contract reference and the type of its payment method (and
+// its card id, a reference): billing address, IBAN, card summary and
+// tokens go.
 func eraseAccountBody(t *tx, id string) error {
 	var body []byte
 	if err := t.queryRow("SELECT body FROM accounts WHERE id = ?", id).Scan(&body); err != nil {
 		return err
 	}
-	_, err := t.exec("UPDATE accounts SET body = ? WHERE id = ?", string(crm.RedactJSON(body)), id)
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return crm.Internal(fmt.Errorf("account %s body: %w", id, err))
+	}
+	delete(m, "billing_address")
+	if pm, ok := m["payment_method"].(map[string]any); ok {
+		m["payment_method"] = map[string]any{"type": pm["type"], "card_id": pm["card_id"]}
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return crm.Internal(err)
+	}
+	_, err = t.exec("UPDATE accounts SET body = ? WHERE id = ?", string(raw), id)
 	return err
 }
 
