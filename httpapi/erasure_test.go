@@ -43,6 +43,7 @@ func TestErasure(t *testing.T) {
 			"emails": []any{map[string]any{"email": "zebulonia.old@erasure.example"}}}}, nil)
 		w.v4(http.StatusNoContent, "PATCH", "/customers/"+id, map[string]any{"contact_info": map[string]any{
 			"emails": []any{map[string]any{"email": "zebulonia.new@erasure.example"}}}}, nil)
+		deadLetterLast(t, w)
 		w.v4(http.StatusCreated, "POST", "/customers/"+id+"/credentials", map[string]any{"username": "zebulonia.login@erasure.example"},
 			nil, "Idempotency-Key", "erasure-credential")
 		values := personalValues(t, s, officer, w, id)
@@ -52,6 +53,21 @@ func TestErasure(t *testing.T) {
 			}
 		}
 		productIBAN := productIBANOf(t, db, w.ids["customerProductId"])
+		// Where the values are before: the hunt below must cover these.
+		holders := map[string]bool{}
+		for where, text := range databaseText(t, db) {
+			for v := range values {
+				if strings.Contains(text, v) {
+					holders[strings.Fields(where)[0]] = true
+				}
+			}
+		}
+		for _, want := range []string{"customers", "accounts", "billing_addresses", "customer_credentials", "events",
+			"identification_processes", "webhook_dead_letters"} {
+			if !holders[want] {
+				t.Errorf("no personal value in %s before the erasure: the hunt proves nothing there", want)
+			}
+		}
 
 		// Open accounts and the product block it, named.
 		r := s.send("v4", "POST", cpath+"/erasure", nil, bearer(officer)...)
@@ -154,6 +170,25 @@ func TestErasure(t *testing.T) {
 		wantStatus(t, s.send("v4", "POST", "/v4/orgs/rival/customers/"+w.ids["corporate_customer_id"]+"/erasure", nil, bearer(rival)...), http.StatusNotFound)
 		wantStatus(t, s.send("v4", "GET", "/v4/orgs/telco/customers/"+w.ids["corporate_customer_id"]+"/erasure", nil, bearer(officer)...), http.StatusNotFound)
 	})
+}
+
+// deadLetterLast dead-letters the org's last event for the world's
+// webhook, as a receiver that kept failing would.
+func deadLetterLast(t *testing.T, w *world) {
+	t.Helper()
+	ctx := context.Background()
+	evs, err := w.s.db.Outbox.Events(ctx, w.org, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease := crm.WebhookLease{Name: crm.WebhookLeaseName(w.ids["webhook_id"]), Holder: "suite", TTL: time.Minute}
+	if _, ok, err := w.s.db.Outbox.AcquireLease(ctx, lease.Name, lease.Holder, lease.TTL); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if err := w.s.db.WebhookDeliveries.DeadLetterWebhookEvent(ctx, lease, crm.WebhookDeadLetter{WebhookID: w.ids["webhook_id"],
+		Event: evs[len(evs)-1], Attempts: 3, FirstAttemptAt: w.clock(), LastAttemptAt: w.clock(), LastError: "answered HTTP 503"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // personalValues exports the customer and returns the strings under
