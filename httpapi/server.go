@@ -45,6 +45,9 @@ type Config struct {
 	// Privacy serves the subject export, which also needs Identification
 	// (its document links); nil: the route answers 503.
 	Privacy crm.PrivacyService
+	// Erasure erases customers and keeps their retention records; nil: its
+	// routes answer 503.
+	Erasure crm.ErasureService
 	// Webhooks manages webhook subscriptions and their dead letters; nil:
 	// those routes answer 503.
 	Webhooks crm.WebhookService
@@ -96,6 +99,7 @@ func New(cfg Config) *Server {
 	s.registerClassification()
 	s.registerWebhooks()
 	s.registerPrivacy()
+	s.registerErasure()
 	return s
 }
 

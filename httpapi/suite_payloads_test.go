@@ -123,6 +123,8 @@ var payloads = map[string]payload{
 	}},
 	"GET " + v4p + "/customers/{customer_id}/special-treatment": {},
 	"GET " + v4p + "/customers/{customer_id}/export":            {},
+	"POST " + v4p + "/customers/{customer_id}/erasure":          {args: map[string]string{"customer_id": "erased_customer_id"}, success: http.StatusNoContent},
+	"GET " + v4p + "/customers/{customer_id}/erasure":           {args: map[string]string{"customer_id": "erased_customer_id"}},
 	"PUT " + v4p + "/customers/{customer_id}/special-treatment": {body: func(w *world) any {
 		return map[string]any{"values": []any{"vip"}}
 	}},

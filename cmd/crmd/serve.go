@@ -67,11 +67,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	privacy := db.Privacy(identification.Service.(*sqlstore.Identifications))
 	reg, metricsHandler := newMetrics()
 	api := httpapi.New(httpapi.Config{
 		Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: identification,
-		Privacy: db.Privacy(identification.Service.(*sqlstore.Identifications)),
+		Privacy: privacy,
+		Erasure: privacy,
 		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
 		GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
