@@ -28,6 +28,7 @@ func (s *Privacy) EraseCustomer(ctx context.Context, org, id string, opts crm.Wr
 	if err != nil {
 		return nil, err
 	}
+	s.db.bodies.forget(id) // no decoded copy of the person stays in memory
 	if len(pending) == 0 {
 		return rec, nil
 	}
