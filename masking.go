@@ -71,7 +71,7 @@ func MaskEmail(s string) string {
 	if at < 0 {
 		return "****"
 	}
-	local, domain := s[:at], s[at:]
+	local, domain := s[:at], strings.ToValidUTF8(s[at:], "\uFFFD")
 	first, size := utf8.DecodeRuneInString(local)
 	if size == 0 || first == utf8.RuneError {
 		return "****" + domain
