@@ -196,7 +196,29 @@ func TestMaskedWriteBack(t *testing.T) {
 		}
 		apath := base + "/accounts/" + aid
 		e.do("GET", apath, maskedKey, nil).json(t, &a)
-		before := e.do("GET", cpath, e.admin, nil).Body
+		corp, dig := example(t, "NewCorporateCustomer"), example(t, "NewDigitalCustomer")
+		corp["type"], corp["segment"], dig["type"] = "CORPORATE_CUSTOMER", "SME", "DIGITAL_CUSTOMER"
+		var made created
+		e.do("POST", base+"/customers", e.admin, corp).json(t, &made)
+		corpPath := base + "/customers/" + made.ID
+		var co struct {
+			CompanyInfo struct {
+				AssociatedUsers []map[string]any `json:"associated_users"`
+			} `json:"company_info"`
+		}
+		e.do("GET", corpPath, maskedKey, nil).json(t, &co)
+		e.do("POST", base+"/customers", e.admin, dig).json(t, &made)
+		digPath := base + "/customers/" + made.ID
+		var d struct {
+			DigitalPersonalInfo struct {
+				MobilePhoneNumber map[string]any `json:"mobile_phone_number"`
+			} `json:"digital_personal_info"`
+		}
+		e.do("GET", digPath, maskedKey, nil).json(t, &d)
+		var before [][]byte
+		for _, p := range []string{cpath, apath, corpPath, digPath} {
+			before = append(before, e.do("GET", p, e.admin, nil).Body)
+		}
 
 		const refused = "MCUS.400.001 %s: is a masked value (as customers:read:masked reads it) and cannot be written back; send the full value"
 		tests := []struct {
@@ -212,6 +234,10 @@ func TestMaskedWriteBack(t *testing.T) {
 				[]string{"personal_info.birthdate"}},
 			{"PATCH", apath + "/payment-method", map[string]any{"type": "DIRECT_DEBIT", "details": map[string]any{"iban": a.PaymentMethod.Details.IBAN}},
 				[]string{"details.iban"}},
+			{"PUT", corpPath + "/associated-users", map[string]any{"associated_users": co.CompanyInfo.AssociatedUsers},
+				[]string{"associated_users[0].identity_document.number"}},
+			{"PATCH", digPath, map[string]any{"digital_personal_info": map[string]any{"mobile_phone_number": d.DigitalPersonalInfo.MobilePhoneNumber}},
+				[]string{"digital_personal_info.mobile_phone_number.number"}},
 		}
 		for _, tt := range tests {
 			r := e.do(tt.method, tt.path, e.admin, tt.body)
@@ -223,8 +249,10 @@ func TestMaskedWriteBack(t *testing.T) {
 				t.Errorf("%s %s %s: %d %s, want 400 %q", tt.method, tt.path, mustJSON(tt.body), r.Status, r.Body, want)
 			}
 		}
-		if after := e.do("GET", cpath, e.admin, nil).Body; !bytes.Equal(before, after) {
-			t.Errorf("the customer changed:\n%s\n%s", before, after)
+		for i, p := range []string{cpath, apath, corpPath, digPath} {
+			if after := e.do("GET", p, e.admin, nil).Body; !bytes.Equal(before[i], after) {
+				t.Errorf("%s changed:\n%s\n%s", p, before[i], after)
+			}
 		}
 	})
 }
