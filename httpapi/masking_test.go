@@ -57,6 +57,16 @@ func TestMaskedReads(t *testing.T) {
 				}
 			}
 		}
+		// The path parameters above name the private customer; the other
+		// shapes hold other masked fields.
+		for _, id := range []string{"corporate_customer_id", "digital_customer_id"} {
+			r := s.must(http.StatusOK, "v4", "GET", "/v4/orgs/"+w.org+"/customers/"+w.ids[id], nil, nil, creds["v4"]...)
+			for _, v := range full {
+				if bytes.Contains(r.Body, []byte(v)) {
+					t.Errorf("GET %s: the masked answer holds %q: %s", id, v, r.Body)
+				}
+			}
+		}
 		if served < 10 {
 			t.Errorf("only %d operations serve customers:read:masked", served)
 		}
