@@ -28,7 +28,7 @@ func TestMaskedReads(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		s := newSuite(t, db, clock)
 		w := seed(s, "telco", "telco", 10000, 0, "ES7921000813610123456789")
-		full := personalValues(w)
+		full := maskableValues(w)
 		for _, v := range []string{w.ids["nif"], w.ids["iban"], "615667898", "1990-01-01"} {
 			if !slices.Contains(full, v) {
 				t.Fatalf("the world's personal values %q miss %q", full, v)
@@ -73,19 +73,19 @@ func TestMaskedReads(t *testing.T) {
 	})
 }
 
-// personalValues are the values a masked read hides, as the world's
+// maskableValues are the values a masked read hides, as the world's
 // admin and products client read them: every IBAN, email, username, birth
 // date and number (document or phone) in the answers of the customers of
 // each type, the account, its invoice recipient, the credentials and the
 // products.
-func personalValues(w *world) []string {
+func maskableValues(w *world) []string {
 	seen := map[string]bool{}
 	c := "/customers/" + w.ids["customer_id"]
 	for _, p := range []string{c, "/customers/" + w.ids["corporate_customer_id"], "/customers/" + w.ids["digital_customer_id"],
 		c + "/credentials", "/accounts/" + w.ids["account_id"], "/accounts/" + w.ids["account_id"] + "/invoice-recipient"} {
-		personalFields(w.read("v4", "/v4/orgs/"+w.org+p, bearer(w.admin)).Body, seen)
+		maskableFields(w.read("v4", "/v4/orgs/"+w.org+p, bearer(w.admin)).Body, seen)
 	}
-	personalFields(w.read("products", c+"/products", bearer(w.scopeTokens["both"])).Body, seen)
+	maskableFields(w.read("products", c+"/products", bearer(w.scopeTokens["both"])).Body, seen)
 	var out []string
 	for v := range seen {
 		out = append(out, v)
@@ -94,9 +94,9 @@ func personalValues(w *world) []string {
 	return out
 }
 
-// personalFields collects the strings of raw under the names of masked
+// maskableFields collects the strings of raw under the names of masked
 // fields.
-func personalFields(raw []byte, into map[string]bool) {
+func maskableFields(raw []byte, into map[string]bool) {
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
 		return
