@@ -131,6 +131,20 @@ func (s *Server) v4(method, pattern string, role crm.Role, h func(w http.Respons
 	})
 }
 
+// v4Masked registers an authenticated v4 GET route that role opens in full
+// and crm.RoleCustomersReadMasked opens with masked personal values; its
+// handler answers masked when masked(r) says so (httpapi/masking.go).
+func (s *Server) v4Masked(pattern string, role crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
+	s.handle(http.MethodGet, "/v4/orgs/{org_id}"+pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, org, err := s.authorizeRead(r, role, true)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, org)
+	})
+}
+
 // v4Post registers an authenticated v4 POST route, served under its
 // Idempotency-Key (post.serve).
 func v4Post[T any](s *Server, pattern string, role crm.Role, p post[T]) {

@@ -23,7 +23,7 @@ type world struct {
 	admin        string            // admin API key
 	roleKeys     map[crm.Role]string
 	revokedKey   string
-	scopeTokens  map[string]string // products tokens by scope set: "products:read", "products:write", "both"
+	scopeTokens  map[string]string // products tokens by scope set: "products:read", "products:write", "customers:read:masked", "both"
 	revokedToken string
 	clientSecret string
 	seen         map[string]bool // strings in the answers to the seeding
@@ -150,6 +150,7 @@ func (w *world) products() {
 	s := w.s
 	w.scopeTokens["products:read"], _, _ = s.oauthClient(w.org, crm.RoleProductsRead)
 	w.scopeTokens["products:write"], _, _ = s.oauthClient(w.org, crm.RoleProductsWrite)
+	w.scopeTokens["customers:read:masked"], _, _ = s.oauthClient(w.org, crm.RoleCustomersReadMasked)
 	w.scopeTokens["both"], w.ids["client_id"], w.clientSecret = s.oauthClient(w.org, crm.ProductScopes...)
 	var revokedID string
 	w.revokedToken, revokedID, _ = s.oauthClient(w.org, crm.ProductScopes...)
