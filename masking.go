@@ -7,7 +7,7 @@ import (
 )
 
 // The masked forms of personal values, served to a principal that reads
-// with RoleCustomersReadMasked alone (DECISIONS.md §8, docs/masking.md).
+// with RoleCustomersReadMasked alone (docs/privacy.md, "Masking by role").
 // Each function is pure, takes any string (valid or not) and never panics;
 // "" stays "" (there is nothing to hide, and absent stays absent). A masked
 // form holds '*', which no valid IBAN, document number, phone or date has:
