@@ -73,7 +73,9 @@ func (pm *PaymentMethodRequest) validate(p *Problems, path string, allowPending 
 		}
 	}
 	checkIBAN := func() {
-		if why := CheckIBAN(*d.IBAN); why != "" {
+		if IsMasked(*d.IBAN) {
+			p.Add(at("details.iban"), "%s", maskedWriteMessage)
+		} else if why := CheckIBAN(*d.IBAN); why != "" {
 			p.Add(at("details.iban"), "%s", why)
 		}
 	}

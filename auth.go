@@ -25,7 +25,11 @@ const (
 	RoleEventsRead       Role = "events:read"
 	// RolePrivacyOfficer serves data subjects' rights (the export).
 	RolePrivacyOfficer Role = "privacy:officer"
-	RoleAdmin          Role = "admin"
+	// RoleCustomersReadMasked reads customers, accounts and products with
+	// their personal values masked (masking.go), for front-line agents;
+	// it writes nothing.
+	RoleCustomersReadMasked Role = "customers:read:masked"
+	RoleAdmin               Role = "admin"
 	// RoleAPIKey is the value every documentation example sends in
 	// x-auth-roles; it is an alias of admin.
 	RoleAPIKey Role = "API_KEY"
@@ -34,7 +38,7 @@ const (
 // KnownRoles lists every role a credential may carry.
 var KnownRoles = []Role{RoleCustomersRead, RoleCustomersWrite, RoleAccountsRead, RoleAccountsWrite,
 	RoleCatalogWrite, RoleCredentialsWrite, RoleDocumentsRead, RolePaymentsGateway,
-	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RolePrivacyOfficer, RoleAdmin, RoleAPIKey}
+	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RolePrivacyOfficer, RoleCustomersReadMasked, RoleAdmin, RoleAPIKey}
 
 // IsKnownRole reports whether r is one of KnownRoles.
 func IsKnownRole(r Role) bool { return slices.Contains(KnownRoles, r) }
@@ -72,6 +76,13 @@ func (p Principal) HasRole(r Role) bool {
 		}
 	}
 	return false
+}
+
+// ReadsMasked reports whether the principal reads what full guards only
+// in masked form: it lacks full (admin holds every role) but holds
+// RoleCustomersReadMasked.
+func (p Principal) ReadsMasked(full Role) bool {
+	return !p.HasRole(full) && p.HasRole(RoleCustomersReadMasked)
 }
 
 // APIKey is a stored API key. The secret itself is never stored, only its hash.

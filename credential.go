@@ -79,6 +79,9 @@ func CheckUsername(s string) string {
 	// The raw form is checked, not the lower-cased one: lower-casing maps a
 	// few non-ASCII letters (the Kelvin sign) to ASCII, and such input is
 	// refused like any other non-ASCII address.
+	if IsMaskedEmail(t) {
+		return maskedWriteMessage
+	}
 	return CheckEmail(t)
 }
 

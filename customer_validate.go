@@ -165,7 +165,9 @@ func validateContactInfo(p *Problems, path string, ci *ContactInfo) {
 	defaults = 0
 	for i, e := range ci.Emails {
 		at := fmt.Sprintf("%s.emails[%d].email", path, i)
-		if why := CheckEmail(e.Email); why != "" {
+		if IsMaskedEmail(e.Email) {
+			p.Add(at, "%s", maskedWriteMessage)
+		} else if why := CheckEmail(e.Email); why != "" {
 			p.Add(at, "%s", why)
 		}
 		if e.IsDefault {
@@ -190,6 +192,9 @@ func validatePhone(p *Problems, path, countryCode, number string) {
 		if number == "" {
 			p.Add(path+".number", "is required")
 		}
+		return
+	}
+	if refuseMasked(p, path+".number", IsMasked(number)) {
 		return
 	}
 	if why := CheckPhone(countryCode, number); why != "" {
@@ -272,6 +277,8 @@ func validateDigitalInfo(p *Problems, path string, dp *DigitalPersonalInfo) {
 	}
 	if dp.Email == "" {
 		p.Add(path+".email", "is required")
+	} else if IsMaskedEmail(dp.Email) {
+		p.Add(path+".email", "%s", maskedWriteMessage)
 	} else if why := CheckEmail(dp.Email); why != "" {
 		p.Add(path+".email", "%s", why)
 	}
@@ -295,6 +302,8 @@ func validateDocument(p *Problems, path string, doc *IdentityDocument, corporate
 	}
 	if doc.Number == "" {
 		p.Add(path+".number", "is required")
+	} else if IsMasked(doc.Number) {
+		p.Add(path+".number", "%s", maskedWriteMessage)
 	} else if why := CheckIdentityDocument(doc.Type, doc.Number); why != "" {
 		p.Add(path+".number", "%s", why)
 	}
@@ -321,6 +330,9 @@ func optionalText(p *Problems, path, s string, max int) {
 func validatePastDate(p *Problems, path, s string, now time.Time) {
 	if s == "" {
 		p.Add(path, "is required")
+		return
+	}
+	if refuseMasked(p, path, IsMasked(s)) {
 		return
 	}
 	d, err := time.Parse(time.DateOnly, s)

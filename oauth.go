@@ -7,9 +7,14 @@ import (
 	"time"
 )
 
-// ProductScopes are the scopes an OAuth client of the Customer Products
-// API may hold; they are the products roles.
+// ProductScopes are the products roles: the scopes an OAuth client of the
+// Customer Products API holds when none are named.
 var ProductScopes = []Role{RoleProductsRead, RoleProductsWrite}
+
+// ClientScopes are every scope an OAuth client may hold: the products
+// roles and RoleCustomersReadMasked, which reads products with their IBANs
+// masked and writes nothing.
+var ClientScopes = []Role{RoleProductsRead, RoleProductsWrite, RoleCustomersReadMasked}
 
 // AccessTokenTTL is how long an access token of the products surface is
 // valid (expires_in 3600).
@@ -28,8 +33,9 @@ type OAuthClient struct {
 }
 
 // ParseScopes reads a comma- or space-separated scope list, checking each
-// is a products scope; empty input means every products scope. Duplicates
-// are dropped; the order is that of ProductScopes.
+// is one of ClientScopes; empty input means the products scopes
+// (ProductScopes). Duplicates are dropped; the order is that of
+// ClientScopes.
 func ParseScopes(s string) ([]Role, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 	if len(fields) == 0 {
@@ -37,11 +43,11 @@ func ParseScopes(s string) ([]Role, error) {
 	}
 	var out []Role
 	for _, f := range fields {
-		if !slices.Contains(ProductScopes, Role(f)) {
-			return nil, Invalid("scopes", "unknown scope %q: want %s", f, joinEnum(ProductScopes))
+		if !slices.Contains(ClientScopes, Role(f)) {
+			return nil, Invalid("scopes", "unknown scope %q: want %s", f, joinEnum(ClientScopes))
 		}
 	}
-	for _, sc := range ProductScopes {
+	for _, sc := range ClientScopes {
 		if slices.Contains(fields, string(sc)) {
 			out = append(out, sc)
 		}

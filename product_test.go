@@ -158,6 +158,7 @@ func TestParseScopes(t *testing.T) {
 		{"products:write,products:read", crm.ProductScopes, true},
 		{"products:read products:read", []crm.Role{crm.RoleProductsRead}, true},
 		{" products:write ", []crm.Role{crm.RoleProductsWrite}, true},
+		{"customers:read:masked, products:read", []crm.Role{crm.RoleProductsRead, crm.RoleCustomersReadMasked}, true},
 		{"admin", nil, false},
 		{"products:read,customers:read", nil, false},
 	}

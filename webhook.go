@@ -42,7 +42,7 @@ const (
 // when an Event constant is missing from it, one in sqlstore when the store
 // spells an event type itself.
 var knownEventTypes = []string{
-	EventCustomerCreated, EventCustomerUpdated, EventCustomerAssociatedUsersSet, EventCustomerDeactivated,
+	EventCustomerCreated, EventCustomerUpdated, EventCustomerAssociatedUsersSet, EventCustomerDeactivated, EventCustomerErased,
 	EventCredentialAdded, EventCredentialRemoved, EventCredentialMigratedOut, EventCredentialMigratedIn,
 	EventIdentificationProcessCreated, EventSpecialTreatmentUpdated, EventCustomerSpecialTreatmentUpdated,
 	EventCategoryCreated, EventCategoryUpdated, EventCustomerCategoryAdded, EventCustomerCategoryUpdated,

@@ -9,16 +9,16 @@ import (
 
 func (s *Server) registerAccounts() {
 	v4Post(s, "/customers/{customer_id}/accounts", crm.RoleAccountsWrite, s.createAccount())
-	s.v4("GET", "/customers/{customer_id}/accounts", crm.RoleAccountsRead, s.listAccounts)
+	s.v4Masked("/customers/{customer_id}/accounts", crm.RoleAccountsRead, s.listAccounts)
 	s.v4("DELETE", "/customers/{customer_id}/accounts/{account_id}", crm.RoleAccountsWrite, s.closeAccount)
-	s.v4("GET", "/customers/{customer_id}/accounts/{account_id}/payment-methods", crm.RoleAccountsRead, s.availablePaymentMethods)
-	s.v4("GET", "/customers/{customer_id}/credit-cards", crm.RoleCustomersRead, s.listCreditCards)
-	s.v4("GET", "/accounts/{account_id}", crm.RoleAccountsRead, s.getAccount)
+	s.v4Masked("/customers/{customer_id}/accounts/{account_id}/payment-methods", crm.RoleAccountsRead, s.availablePaymentMethods)
+	s.v4Masked("/customers/{customer_id}/credit-cards", crm.RoleCustomersRead, s.listCreditCards)
+	s.v4Masked("/accounts/{account_id}", crm.RoleAccountsRead, s.getAccount)
 	s.v4("PATCH", "/accounts/{account_id}/payment-method", crm.RoleAccountsWrite, s.patchPaymentMethod)
 	s.v4("PUT", "/accounts/{account_id}/billing-address", crm.RoleAccountsWrite, s.putBillingAddress)
-	s.v4("GET", "/accounts/{account_id}/billing-address/history", crm.RoleAccountsRead, s.billingAddressHistory)
-	s.v4("GET", "/accounts/{account_id}/invoice-recipient", crm.RoleAccountsRead, s.invoiceRecipient)
-	s.v4("GET", "/accounts/{account_id}/tokenization-requests", crm.RoleAccountsRead, s.listTokenizationRequests)
+	s.v4Masked("/accounts/{account_id}/billing-address/history", crm.RoleAccountsRead, s.billingAddressHistory)
+	s.v4Masked("/accounts/{account_id}/invoice-recipient", crm.RoleAccountsRead, s.invoiceRecipient)
+	s.v4Masked("/accounts/{account_id}/tokenization-requests", crm.RoleAccountsRead, s.listTokenizationRequests)
 	v4Post(s, "/tokenization-requests/{reference_id}/result", crm.RolePaymentsGateway, s.tokenizationResult())
 }
 
@@ -164,6 +164,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, org string) 
 		return
 	}
 	w.Header().Set("ETag", etag(a.Version))
+	if masked(r) {
+		a = crm.MaskAccount(a)
+	}
 	writeJSON(w, http.StatusOK, accountBody(a))
 }
 
@@ -287,6 +290,9 @@ func (s *Server) invoiceRecipient(w http.ResponseWriter, r *http.Request, org st
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if masked(r) {
+		rec = crm.MaskInvoiceRecipient(rec)
 	}
 	writeJSON(w, http.StatusOK, rec)
 }

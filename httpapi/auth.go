@@ -11,6 +11,13 @@ import (
 // org and holds role. It returns the org and a copy of r whose context
 // carries the principal.
 func (s *Server) authorize(r *http.Request, role crm.Role) (*http.Request, string, error) {
+	return s.authorizeRead(r, role, false)
+}
+
+// authorizeRead is authorize for a read that, when maskable, a principal
+// lacking role may also make with crm.RoleCustomersReadMasked, served with
+// masked personal values: the returned request then says so (masked).
+func (s *Server) authorizeRead(r *http.Request, role crm.Role, maskable bool) (*http.Request, string, error) {
 	p, err := s.authenticate(r)
 	if err != nil {
 		return r, "", err
@@ -22,12 +29,13 @@ func (s *Server) authorize(r *http.Request, role crm.Role) (*http.Request, strin
 	if !p.CanAccessOrg(org) {
 		return r, "", crm.Errorf(crm.EFORBIDDEN, "the credential is not valid for org %s", org)
 	}
-	if !p.HasRole(role) {
-		return r, "", crm.Errorf(crm.EROLE, "the credential lacks the role %s", role)
+	readsMasked := maskable && p.ReadsMasked(role)
+	if !p.HasRole(role) && !readsMasked {
+		return r, "", missingRole(role, maskable)
 	}
 	info := crm.RequestInfoFrom(r.Context())
 	info.Principal = p
-	return r.WithContext(crm.WithRequestInfo(r.Context(), info)), org, nil
+	return r.WithContext(withMasked(crm.WithRequestInfo(r.Context(), info), readsMasked)), org, nil
 }
 
 // authenticate finds the caller's credential: an API key (Authorization

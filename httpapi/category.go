@@ -10,13 +10,13 @@ import (
 // registerClassification registers the Categories, Customers Categories,
 // Special Treatment and Customer Special Treatment groups.
 func (s *Server) registerClassification() {
-	s.v4("GET", "/categories", crm.RoleCustomersRead, s.listCategories)
+	s.v4Masked("/categories", crm.RoleCustomersRead, s.listCategories)
 	v4Post(s, "/categories", crm.RoleCatalogWrite, s.createCategories())
-	s.v4("GET", "/categories/{category_id}", crm.RoleCustomersRead, s.getCategory)
+	s.v4Masked("/categories/{category_id}", crm.RoleCustomersRead, s.getCategory)
 	s.v4("PATCH", "/categories/{category_id}", crm.RoleCatalogWrite, s.patchCategory)
-	s.v4("GET", "/customers/{customer_id}/categories", crm.RoleCustomersRead, s.listCustomerCategories)
+	s.v4Masked("/customers/{customer_id}/categories", crm.RoleCustomersRead, s.listCustomerCategories)
 	v4Post(s, "/customers/{customer_id}/categories", crm.RoleCustomersWrite, s.addCustomerCategory())
-	s.v4("GET", "/customers/{customer_id}/categories/historical", crm.RoleCustomersRead, s.customerCategoryHistory)
+	s.v4Masked("/customers/{customer_id}/categories/historical", crm.RoleCustomersRead, s.customerCategoryHistory)
 	s.v4("PATCH", "/customers/{customer_id}/categories/{category_id}", crm.RoleCustomersWrite, s.patchCustomerCategory)
 	s.registerSpecialTreatment()
 }

@@ -9,9 +9,9 @@ import (
 func (s *Server) registerContracts() {
 	v4Post(s, "/accounts/{account_id}/contracts", crm.RoleAccountsWrite, s.createContract())
 	v4Post(s, "/accounts/{account_id}/contracts/{contract_id}/requests", crm.RoleAccountsWrite, s.addContractRequest())
-	s.v4("GET", "/external-accounts/{account_external_id}", crm.RoleAccountsRead, s.getAccountByExternalID)
-	s.v4("GET", "/external-accounts/{account_external_id}/contracts", crm.RoleAccountsRead, s.listContracts)
-	s.v4("GET", "/external-accounts/{account_external_id}/contracts/active", crm.RoleAccountsRead, s.activeContract)
+	s.v4Masked("/external-accounts/{account_external_id}", crm.RoleAccountsRead, s.getAccountByExternalID)
+	s.v4Masked("/external-accounts/{account_external_id}/contracts", crm.RoleAccountsRead, s.listContracts)
+	s.v4Masked("/external-accounts/{account_external_id}/contracts/active", crm.RoleAccountsRead, s.activeContract)
 }
 
 func (s *Server) createContract() post[*crm.Contract] {

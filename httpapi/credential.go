@@ -8,7 +8,7 @@ import (
 
 func (s *Server) registerCredentials() {
 	v4Post(s, "/customers/{customer_id}/credentials", crm.RoleCredentialsWrite, s.credentialPost(false))
-	s.v4("GET", "/customers/{customer_id}/credentials", crm.RoleCustomersRead, s.listCredentials)
+	s.v4Masked("/customers/{customer_id}/credentials", crm.RoleCustomersRead, s.listCredentials)
 	s.v4("DELETE", "/customers/{customer_id}/credentials/{credential_id}", crm.RoleCredentialsWrite, s.deleteCredential)
 	v4Post(s, "/customers/{customer_id}/credentials/migration", crm.RoleCredentialsWrite, s.credentialPost(true))
 }
@@ -88,6 +88,9 @@ func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, org str
 		return
 	}
 	w.Header().Set("ETag", etag(list.Version))
+	if masked(r) {
+		list = crm.MaskCredentials(list)
+	}
 	writeJSON(w, http.StatusOK, credentialsBody(list))
 }
 

@@ -11,12 +11,12 @@ import (
 
 func (s *Server) registerCustomers() {
 	v4Post(s, "/customers", crm.RoleCustomersWrite, s.createCustomer())
-	s.v4("GET", "/customers", crm.RoleCustomersRead, s.searchCustomer)
-	s.v4("GET", "/customers/{customer_id}", crm.RoleCustomersRead, s.getCustomer)
+	s.v4Masked("/customers", crm.RoleCustomersRead, s.searchCustomer)
+	s.v4Masked("/customers/{customer_id}", crm.RoleCustomersRead, s.getCustomer)
 	s.v4("PATCH", "/customers/{customer_id}", crm.RoleCustomersWrite, s.patchCustomer)
 	s.v4("DELETE", "/customers/{customer_id}", crm.RoleCustomersWrite, s.deactivateCustomer)
 	s.v4("PUT", "/customers/{customer_id}/associated-users", crm.RoleCustomersWrite, s.putAssociatedUsers)
-	s.v4("GET", "/external-customers/{customer_external_id}", crm.RoleCustomersRead, s.getCustomerByExternalID)
+	s.v4Masked("/external-customers/{customer_external_id}", crm.RoleCustomersRead, s.getCustomerByExternalID)
 }
 
 // customerCreated is the CustomerCreated body.
@@ -95,6 +95,9 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, org string)
 		return
 	}
 	w.Header().Set("ETag", etag(c.Version))
+	if masked(r) {
+		c = crm.MaskCustomer(c)
+	}
 	writeJSON(w, http.StatusOK, customerResponse(c))
 }
 

@@ -107,7 +107,8 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 func (e *env) config(guard crm.WebhookURLGuard) httpapi.Config {
 	db := e.db
 	ic := identificationConfig(e.t, db)
-	return httpapi.Config{Privacy: db.Privacy(ic.Service.(*sqlstore.Identifications)), Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
+	privacy := db.Privacy(ic.Service.(*sqlstore.Identifications))
+	return httpapi.Config{Privacy: privacy, Erasure: privacy, Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: ic, Webhooks: db.Webhooks, WebhookGuard: guard,
 		Clock: e.clock.Now, GatewayMode: true, AccessLog: accessLog(e.t, db)}
 }

@@ -38,7 +38,7 @@ const DefaultDocumentURLTTL = 15 * time.Minute
 
 func (s *Server) registerIdentification() {
 	s.handle(http.MethodPost, "/v4/orgs/{org_id}/customers/{customer_id}/identification-processes", s.createIdentificationProcess)
-	s.v4("GET", "/customers/{customer_id}/identification-processes", crm.RoleDocumentsRead, s.listIdentificationProcesses)
+	s.v4Masked("/customers/{customer_id}/identification-processes", crm.RoleDocumentsRead, s.listIdentificationProcesses)
 	s.v4("GET", "/customers/{customer_id}/identification-processes/{identification_process_id}", crm.RoleDocumentsRead, s.getIdentificationProcess)
 	// The signature in the link is the credential: no API key needed.
 	s.handle("GET", "/v4/orgs/{org_id}/documents/{document_id}", s.downloadDocument)

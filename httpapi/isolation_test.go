@@ -173,7 +173,7 @@ func isolationCases(o suiteOp, own, other *world) []isoCase {
 		if hasIDs {
 			out = append(out, isoCase{"other org's ids", other, bearer(own.scopeTokens["both"]), otherIDs})
 		}
-		for _, sc := range []string{"products:read", "products:write"} {
+		for _, sc := range []string{"products:read", "products:write", "customers:read:masked"} {
 			c := isoCase{"scope " + sc, own, bearer(own.scopeTokens[sc]), http.StatusForbidden}
 			if slices.Contains(o.roles, crm.Role(sc)) {
 				c.want = succeeds

@@ -60,7 +60,11 @@ func (s *ProductsServer) listProducts(w http.ResponseWriter, r *http.Request, or
 	}
 	out := make([]customerProductJSON, len(list))
 	for i := range list {
-		out[i] = productJSON(&list[i])
+		p := &list[i]
+		if masked(r) {
+			p = crm.MaskCustomerProduct(p)
+		}
+		out[i] = productJSON(p)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -159,6 +163,9 @@ func (s *ProductsServer) getProduct(w http.ResponseWriter, r *http.Request, org 
 		return
 	}
 	w.Header().Set("ETag", etag(p.Version))
+	if masked(r) {
+		p = crm.MaskCustomerProduct(p)
+	}
 	writeJSON(w, http.StatusOK, productJSON(p))
 }
 

@@ -61,9 +61,9 @@ func NewProducts(cfg ProductsConfig) *ProductsServer {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(OpenAPIProducts)
 	})
-	s.product("GET", "/customers/{customerId}/products", crm.RoleProductsRead, s.listProducts)
+	s.productMasked("/customers/{customerId}/products", crm.RoleProductsRead, s.listProducts)
 	productPost(s, "/customers/{customerId}/products", crm.RoleProductsWrite, s.createProduct())
-	s.product("GET", "/products/{customerProductId}", crm.RoleProductsRead, s.getProduct)
+	s.productMasked("/products/{customerProductId}", crm.RoleProductsRead, s.getProduct)
 	s.product("PATCH", "/products/{customerProductId}", crm.RoleProductsWrite, s.patchProduct)
 	return s
 }
@@ -93,6 +93,19 @@ func (s *ProductsServer) product(method, pattern string, scope crm.Role, h func(
 	})
 }
 
+// productMasked registers an authenticated GET route that scope opens in
+// full and crm.RoleCustomersReadMasked opens with masked values (masked).
+func (s *ProductsServer) productMasked(pattern string, scope crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
+	s.handle(http.MethodGet, pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, org, err := s.authorizeRead(r, scope, true)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, org)
+	})
+}
+
 // productPost registers an authenticated POST route, served under its
 // Idempotency-Key (post.serve).
 func productPost[T any](s *ProductsServer, pattern string, scope crm.Role, p post[T]) {
@@ -111,6 +124,13 @@ func productPost[T any](s *ProductsServer, pattern string, scope crm.Role, p pos
 // context carries the principal. An API key of the v4 surface is not a
 // token of this one: 401.
 func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (*http.Request, string, error) {
+	return s.authorizeRead(r, scope, false)
+}
+
+// authorizeRead is authorize for a read that, when maskable, a token
+// lacking scope may also make with the scope crm.RoleCustomersReadMasked,
+// served with masked values: the returned request then says so (masked).
+func (s *ProductsServer) authorizeRead(r *http.Request, scope crm.Role, maskable bool) (*http.Request, string, error) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return r, "", crm.Errorf(crm.EUNAUTHORIZED, "Authorization must be \"Bearer <access token>\" from POST /oauth2/token")
@@ -139,12 +159,17 @@ func (s *ProductsServer) authorize(r *http.Request, scope crm.Role) (*http.Reque
 			p.Roles = append(p.Roles, sc)
 		}
 	}
-	if !slices.Contains(p.Roles, scope) {
+	full := slices.Contains(p.Roles, scope)
+	readsMasked := !full && maskable && slices.Contains(p.Roles, crm.RoleCustomersReadMasked)
+	if !full && !readsMasked {
+		if maskable {
+			return r, "", crm.Errorf(crm.EROLE, "the access token lacks the scope %s (or %s)", scope, crm.RoleCustomersReadMasked)
+		}
 		return r, "", crm.Errorf(crm.EROLE, "the access token lacks the scope %s", scope)
 	}
 	info := crm.RequestInfoFrom(r.Context())
 	info.Principal = p
-	return r.WithContext(crm.WithRequestInfo(r.Context(), info)), client.OrgID, nil
+	return r.WithContext(withMasked(crm.WithRequestInfo(r.Context(), info), readsMasked)), client.OrgID, nil
 }
 
 // Handler returns the root handler of the surface: request ids, logging,

@@ -7,9 +7,9 @@ import (
 )
 
 func (s *Server) registerPromotions() {
-	s.v4("GET", "/accounts/{account_id}/promotions", crm.RoleAccountsRead, s.listPromotions)
+	s.v4Masked("/accounts/{account_id}/promotions", crm.RoleAccountsRead, s.listPromotions)
 	v4Post(s, "/accounts/{account_id}/promotions", crm.RoleAccountsWrite, s.addPromotion())
-	s.v4("GET", "/accounts/{account_id}/promotions/history", crm.RoleAccountsRead, s.promotionHistory)
+	s.v4Masked("/accounts/{account_id}/promotions/history", crm.RoleAccountsRead, s.promotionHistory)
 	s.v4("PATCH", "/accounts/{account_id}/promotions/{account_promotion_id}", crm.RoleAccountsWrite, s.cancelPromotion)
 }
 

@@ -45,6 +45,9 @@ type Config struct {
 	// Privacy serves the subject export, which also needs Identification
 	// (its document links); nil: the route answers 503.
 	Privacy crm.PrivacyService
+	// Erasure erases customers and keeps their retention records; nil: its
+	// routes answer 503.
+	Erasure crm.ErasureService
 	// AccessLog records reads of personal data and lists them; nil: reads
 	// are not recorded and the access-log routes answer 503.
 	AccessLog crm.AccessLog
@@ -99,6 +102,7 @@ func New(cfg Config) *Server {
 	s.registerClassification()
 	s.registerWebhooks()
 	s.registerPrivacy()
+	s.registerErasure()
 	s.registerAccessLog()
 	return s
 }
@@ -123,6 +127,20 @@ func (s *Server) v4(method, pattern string, role crm.Role, h func(w http.Respons
 	}
 	s.handle(method, "/v4/orgs/{org_id}"+pattern, func(w http.ResponseWriter, r *http.Request) {
 		r, org, err := s.authorize(r, role)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(w, r, org)
+	})
+}
+
+// v4Masked registers an authenticated v4 GET route that role opens in full
+// and crm.RoleCustomersReadMasked opens with masked personal values; its
+// handler answers masked when masked(r) says so (httpapi/masking.go).
+func (s *Server) v4Masked(pattern string, role crm.Role, h func(w http.ResponseWriter, r *http.Request, org string)) {
+	s.handle(http.MethodGet, "/v4/orgs/{org_id}"+pattern, func(w http.ResponseWriter, r *http.Request) {
+		r, org, err := s.authorizeRead(r, role, true)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

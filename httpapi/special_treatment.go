@@ -7,9 +7,9 @@ import (
 )
 
 func (s *Server) registerSpecialTreatment() {
-	s.v4("GET", "/special-treatment", crm.RoleCustomersRead, s.getSpecialTreatment)
+	s.v4Masked("/special-treatment", crm.RoleCustomersRead, s.getSpecialTreatment)
 	s.v4("PATCH", "/special-treatment", crm.RoleCatalogWrite, s.patchSpecialTreatment)
-	s.v4("GET", "/customers/{customer_id}/special-treatment", crm.RoleCustomersRead, s.getCustomerSpecialTreatment)
+	s.v4Masked("/customers/{customer_id}/special-treatment", crm.RoleCustomersRead, s.getCustomerSpecialTreatment)
 	s.v4("PUT", "/customers/{customer_id}/special-treatment", crm.RoleCustomersWrite, s.putCustomerSpecialTreatment)
 }
 

@@ -123,6 +123,8 @@ var payloads = map[string]payload{
 	}},
 	"GET " + v4p + "/customers/{customer_id}/special-treatment": {},
 	"GET " + v4p + "/customers/{customer_id}/export":            {},
+	"POST " + v4p + "/customers/{customer_id}/erasure":          {args: map[string]string{"customer_id": "erased_customer_id"}, success: http.StatusNoContent},
+	"GET " + v4p + "/customers/{customer_id}/erasure":           {args: map[string]string{"customer_id": "erased_customer_id"}},
 	// Another org's customer id reads an empty log: nothing leaks.
 	"GET " + v4p + "/customers/{customer_id}/access-log": {otherIDs: http.StatusOK},
 	"GET " + v4p + "/access-log":                         {query: func(w *world) string { return "credential_id=gateway" }},

@@ -23,7 +23,7 @@ type world struct {
 	admin        string            // admin API key
 	roleKeys     map[crm.Role]string
 	revokedKey   string
-	scopeTokens  map[string]string // products tokens by scope set: "products:read", "products:write", "both"
+	scopeTokens  map[string]string // products tokens by scope set: "products:read", "products:write", "customers:read:masked", "both"
 	revokedToken string
 	clientSecret string
 	seen         map[string]bool // strings in the answers to the seeding
@@ -71,7 +71,8 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 		id   string
 		body map[string]any
 	}{{"customer_id", w.privateCustomer()}, {"corporate_customer_id", w.corporateCustomer()},
-		{"digital_customer_id", w.digitalCustomer()}, {"spare_customer_id", w.privateCustomer()}} {
+		{"digital_customer_id", w.digitalCustomer()}, {"spare_customer_id", w.privateCustomer()},
+		{"erased_customer_id", w.privateCustomer()}} {
 		w.v4(http.StatusCreated, "POST", "/customers", c.body, &made)
 		w.ids[c.id] = made.ID
 		if c.id == "customer_id" {
@@ -79,6 +80,7 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 			w.ids["nif"] = c.body["personal_info"].(map[string]any)["identity_document"].(map[string]any)["number"].(string)
 		}
 	}
+	w.v4(http.StatusNoContent, "POST", "/customers/"+w.ids["erased_customer_id"]+"/erasure", nil, nil)
 	cpath := "/customers/" + w.ids["customer_id"]
 	for _, id := range []string{"account_id", "spare_account_id", "card_account_id"} {
 		w.v4(http.StatusOK, "POST", cpath+"/accounts", w.account(), &made)
@@ -93,7 +95,10 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 		map[string]any{"type": "CREDIT_CARD", "details": map[string]any{"reference_id": w.ids["reference_id"]}}, nil)
 	w.v4(http.StatusCreated, "POST", apath+"/promotions", payloads["POST "+v4p+"/accounts/{account_id}/promotions"].body(w), &made)
 	w.ids["account_promotion_id"] = made.ID
-	w.v4(http.StatusCreated, "POST", apath+"/contracts", payloads["POST "+v4p+"/accounts/{account_id}/contracts"].body(w), &made)
+	// The contract ends in a day, so that a test can close the account.
+	contract := payloads["POST "+v4p+"/accounts/{account_id}/contracts"].body(w).(map[string]any)
+	contract["end_date"] = w.clock().Add(24 * time.Hour).Format(time.RFC3339)
+	w.v4(http.StatusCreated, "POST", apath+"/contracts", contract, &made)
 	w.ids["contract_id"] = made.ID
 
 	for range skip {
@@ -145,6 +150,7 @@ func (w *world) products() {
 	s := w.s
 	w.scopeTokens["products:read"], _, _ = s.oauthClient(w.org, crm.RoleProductsRead)
 	w.scopeTokens["products:write"], _, _ = s.oauthClient(w.org, crm.RoleProductsWrite)
+	w.scopeTokens["customers:read:masked"], _, _ = s.oauthClient(w.org, crm.RoleCustomersReadMasked)
 	w.scopeTokens["both"], w.ids["client_id"], w.clientSecret = s.oauthClient(w.org, crm.ProductScopes...)
 	var revokedID string
 	w.revokedToken, revokedID, _ = s.oauthClient(w.org, crm.ProductScopes...)

@@ -186,6 +186,11 @@ func (r *Relay) step(ctx context.Context) (int, bool, error) {
 }
 
 func (r *Relay) publish(ctx context.Context, e crm.Event) error {
+	if e.Type == crm.EventCustomerErased {
+		if err := r.purgeErased(ctx, e); err != nil {
+			return err
+		}
+	}
 	body, err := json.Marshal(e)
 	if err != nil {
 		return err

@@ -240,6 +240,10 @@ func (db *database) scanCustomer(row rowScanner) (*crm.Customer, error) {
 	if err := db.bodies.decode(c.ID, body, &c.CustomerData); err != nil {
 		return nil, crm.Internal(fmt.Errorf("customer %s body: %w", c.ID, err))
 	}
+	if c.Type == "" {
+		// An erased customer keeps only its ids; its body is {} (erasure).
+		return nil, crm.Errorf(crm.ENOTFOUND, "customer not found: it was erased")
+	}
 	return &c, nil
 }
 

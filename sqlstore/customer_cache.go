@@ -59,6 +59,13 @@ func (c *bodyCache) decode(id string, b []byte, dst *crm.CustomerData) error {
 	return nil
 }
 
+// forget drops the body kept for customer id (an erased one's).
+func (c *bodyCache) forget(id string) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
+}
+
 // len reports how many bodies are kept.
 func (c *bodyCache) len() int {
 	c.mu.Lock()

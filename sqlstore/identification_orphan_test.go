@@ -31,6 +31,8 @@ type memBlobs struct {
 	nextID   int
 	failPut  error
 	afterPut func(key string)
+	// failDelete, when set, fails Delete (a crash before the file went).
+	failDelete error
 }
 
 type memBlob struct {
@@ -147,6 +149,10 @@ func (m *memBlobs) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 
 func (m *memBlobs) Delete(ctx context.Context, key string) error {
 	m.mu.Lock()
+	if m.failDelete != nil {
+		m.mu.Unlock()
+		return m.failDelete
+	}
 	delete(m.blobs, key)
 	m.mu.Unlock()
 	return nil

@@ -43,13 +43,15 @@ func (c *config) dataDir() string {
 }
 
 // identification opens the document store and the link signer, and
-// starts the orphan cleanup, which runs until ctx ends.
+// starts the orphan cleanup and the purge of expired kept answers, which
+// run until ctx ends.
 func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.Logger) (*httpapi.IdentificationConfig, error) {
 	ic, ids, err := c.documents(db)
 	if err != nil {
 		return nil, err
 	}
 	go ids.RunOrphanCleanup(ctx, orphanGrace, orphanInterval)
+	go db.Idempotency.RunIdempotencyPurge(ctx, time.Hour)
 	log.Info("documents", "blob_dir", c.blobPath(), "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
 	return ic, nil
 }

@@ -11,6 +11,10 @@
 //	crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key
 //	crmd privacy export --org O --customer ID [--file F]
 //	                                     write everything held on a customer (GDPR access) as JSON
+//	crmd privacy erase --org O --customer ID
+//	                                     erase a customer's personal data (GDPR erasure)
+//	crmd privacy retention --org O [...] show or set what an erasure keeps, why and how long
+//	crmd privacy find --value V          list the tables whose rows still hold a value
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -88,5 +92,10 @@ const usage = `usage:
   crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key (servers stopped)
   crmd privacy export --org O --customer ID [--file F.json]
                                        write everything held on a customer (GDPR access) as JSON, to stdout without --file
+  crmd privacy erase --org O --customer ID
+                                       erase a customer's personal data (GDPR erasure), keeping what the retention policy says
+  crmd privacy retention --org O [--legal-basis T] [--years N] [--keep-product-iban true|false] [--product-iban-years N]
+                                       show or set the org's retention policy
+  crmd privacy find --value V          list the tables whose rows still hold V (sealed columns excepted)
 run "crmd serve -h" for the flags and their CRM_* environment variables;
 the load generator is a separate command, crmload (go run ./cmd/crmload -h)`

@@ -19,11 +19,16 @@ import (
 // privacy export writes the document GET .../customers/{id}/export
 // answers, for an operator without an API key of the org.
 func privacyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "access-log" {
-		return accessLogCmd(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "erase", "retention", "find":
+			return privacyErasure(ctx, args, stdout, stderr)
+		case "access-log":
+			return accessLogCmd(ctx, args[1:], stdout, stderr)
+		}
 	}
 	if len(args) == 0 || args[0] != "export" {
-		return errors.New("privacy: want export or access-log")
+		return errors.New("privacy: want export, erase, retention, find or access-log")
 	}
 	var c config
 	fs := flag.NewFlagSet("privacy export", flag.ContinueOnError)

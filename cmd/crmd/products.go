@@ -90,7 +90,7 @@ func clients(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	commonFlags(fs, &c)
 	org := fs.String("org", "", "org the client acts in")
-	scopes := fs.String("scopes", "products:read,products:write", "comma-separated scopes: products:read, products:write")
+	scopes := fs.String("scopes", "products:read,products:write", "comma-separated scopes: products:read, products:write, customers:read:masked (reads with IBANs masked)")
 	name := fs.String("name", "", "a label for the client")
 	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err

@@ -67,6 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	privacy := db.Privacy(identification.Service.(*sqlstore.Identifications))
 	reg, metricsHandler := newMetrics()
 	// Reads of personal data are recorded apart from the requests; Close
 	// stores what is queued, after the server has drained.
@@ -75,7 +76,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	api := httpapi.New(httpapi.Config{
 		Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: identification,
-		Privacy: db.Privacy(identification.Service.(*sqlstore.Identifications)), AccessLog: accessLog,
+		Privacy: privacy, AccessLog: accessLog,
+		Erasure: privacy,
 		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
 		GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
