@@ -85,6 +85,9 @@ func recordAccess(l crm.AccessLog, now crm.Clock, writeError func(http.ResponseW
 	return true
 }
 
+// maxCredentialID is the longest credential_id a listing takes (v4.yaml).
+const maxCredentialID = 200
+
 // defaultAccessLogPage is the page size when the client gives no limit.
 const defaultAccessLogPage = 100
 
@@ -117,8 +120,8 @@ func (s *Server) customerAccessLog(w http.ResponseWriter, r *http.Request, org s
 
 func (s *Server) credentialAccessLog(w http.ResponseWriter, r *http.Request, org string) {
 	cred := r.URL.Query().Get("credential_id")
-	if cred == "" {
-		s.writeError(w, r, paramError("credential_id", "is required"))
+	if cred == "" || len(cred) > maxCredentialID {
+		s.writeError(w, r, paramError("credential_id", "is required, at most %d bytes", maxCredentialID))
 		return
 	}
 	s.listAccessLog(w, r, org, crm.AccessLogQuery{CredentialID: cred}, "access-log:"+org+":credential:"+cred)
