@@ -27,6 +27,9 @@ var insertAccessLog = func() map[int]string {
 	return m
 }()
 
+// flushWait bounds how long a listing waits for the queued reads.
+const flushWait = 5 * time.Second
+
 // readsPerRow bounds the reads of one row, so that a position (a row's id
 // and a read's place in it) fits an int64 cursor.
 const readsPerRow = 1 << 20
@@ -106,7 +109,11 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	if q.Limit < 1 || q.Limit > crm.MaxAccessLogPage {
 		return nil, crm.Invalid("limit", "must be from 1 to %d", crm.MaxAccessLogPage)
 	}
-	if err := l.Flush(ctx); err != nil {
+	// Bounded: a writer retrying a failing database holds a flush.
+	fctx, cancel := context.WithTimeout(ctx, flushWait)
+	err := l.Flush(fctx)
+	cancel()
+	if err != nil {
 		return nil, err
 	}
 	afterRow, skip := q.After/readsPerRow, int(q.After%readsPerRow)
