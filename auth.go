@@ -53,6 +53,8 @@ func ValidOrgID(s string) bool { return orgIDPattern.MatchString(s) }
 type Principal struct {
 	// ID names the caller in audit trails: "key:<id>", "jwt:<sub>" or "gateway".
 	ID string
+	// Name is the credential's name (an API key's, an OAuth client's), if any.
+	Name string
 	// Orgs are the orgs the credential is valid for, each a ValidOrgID.
 	Orgs []string
 	// AllOrgs opens every org. Only the gateway mode an operator turns on

@@ -52,6 +52,9 @@ type Document struct {
 	SizeBytes int64  `json:"size_bytes"`
 	SHA256    string `json:"sha256"` // hex digest of the bytes
 	BlobKey   string `json:"-"`
+	// CustomerID is the customer whose process holds it, as OpenDocument
+	// gives it (for the access log); elsewhere it may be empty.
+	CustomerID string `json:"-"`
 }
 
 // NewIdentificationProcess is an uploaded document to open a process with.

@@ -160,6 +160,9 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, org string) 
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, a.CustomerID) {
+		return
+	}
 	w.Header().Set("ETag", etag(a.Version))
 	if masked(r) {
 		a = crm.MaskAccount(a)

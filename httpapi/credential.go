@@ -84,6 +84,9 @@ func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, org str
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, customerID) {
+		return
+	}
 	w.Header().Set("ETag", etag(list.Version))
 	if masked(r) {
 		list = crm.MaskCredentials(list)

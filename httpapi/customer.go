@@ -75,6 +75,9 @@ func (s *Server) searchCustomer(w http.ResponseWriter, r *http.Request, org stri
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, ref.ID) {
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]customerCreated{"customer": {ID: ref.ID, ExternalID: ref.ExternalID}})
 }
 
@@ -86,6 +89,9 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, org string)
 	c, err := s.cfg.Customers.GetCustomer(r.Context(), org, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if !s.accessed(w, r, org, c.ID) {
 		return
 	}
 	w.Header().Set("ETag", etag(c.Version))
@@ -142,6 +148,9 @@ func (s *Server) getCustomerByExternalID(w http.ResponseWriter, r *http.Request,
 	ref, err := s.cfg.Customers.FindCustomerByExternalID(r.Context(), org, r.PathValue("customer_external_id"))
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if !s.accessed(w, r, org, ref.ID) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": ref.ID})

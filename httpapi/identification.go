@@ -109,6 +109,9 @@ func (s *Server) getIdentificationProcess(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, cid) {
+		return
+	}
 	writeJSON(w, http.StatusOK, processBody(c, org, p, s.now()))
 }
 
@@ -162,6 +165,9 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer body.Close()
+	if !s.accessed(w, r, org, d.CustomerID) {
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", crm.DocumentContentType(d.MediaType))
 	h.Set("Content-Length", strconv.FormatInt(d.SizeBytes, 10))

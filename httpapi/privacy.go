@@ -40,6 +40,9 @@ func (s *Server) exportCustomer(w http.ResponseWriter, r *http.Request, org stri
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, id) {
+		return
+	}
 	now := s.now()
 	body, err := SubjectExportJSON(x, docs, now)
 	if err != nil {

@@ -55,6 +55,9 @@ func (s *ProductsServer) listProducts(w http.ResponseWriter, r *http.Request, or
 		s.writeError(w, r, err)
 		return
 	}
+	if len(list) > 0 && !recordAccess(s.cfg.AccessLog, s.now, s.writeError, w, r, org, cid) {
+		return
+	}
 	out := make([]customerProductJSON, len(list))
 	for i := range list {
 		p := &list[i]
@@ -154,6 +157,9 @@ func (s *ProductsServer) getProduct(w http.ResponseWriter, r *http.Request, org 
 	p, err := s.cfg.Products.GetCustomerProduct(r.Context(), org, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if !recordAccess(s.cfg.AccessLog, s.now, s.writeError, w, r, org, p.CustomerID) {
 		return
 	}
 	w.Header().Set("ETag", etag(p.Version))

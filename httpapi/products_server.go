@@ -28,8 +28,11 @@ type ProductsConfig struct {
 	Clients     crm.OAuthClientService
 	Tokens      crm.AccessTokenService
 	Idempotency crm.IdempotencyService
-	Logger      *slog.Logger
-	Clock       crm.Clock
+	// AccessLog records product reads (a product may carry an IBAN); nil:
+	// they are not recorded.
+	AccessLog crm.AccessLog
+	Logger    *slog.Logger
+	Clock     crm.Clock
 }
 
 // ProductsServer is the transport of the Customer Products API: its own
@@ -150,7 +153,7 @@ func (s *ProductsServer) authorizeRead(r *http.Request, scope crm.Role, maskable
 	case client.RevokedAt != nil || client.OrgID != claims.OrgID:
 		return r, "", crm.Errorf(crm.EUNAUTHORIZED, "invalid access token: the client was revoked")
 	}
-	p := crm.Principal{ID: "client:" + client.ID, Orgs: []string{client.OrgID}}
+	p := crm.Principal{ID: "client:" + client.ID, Name: client.Name, Orgs: []string{client.OrgID}}
 	for _, sc := range claims.Scopes {
 		if slices.Contains(client.Scopes, sc) {
 			p.Roles = append(p.Roles, sc)

@@ -22,6 +22,8 @@ var routeQuery = map[string][]string{
 	"GET /v4/orgs/{org_id}/accounts/{account_id}/promotions/history":      {"start_date"},
 	"GET /v4/orgs/{org_id}/documents/{document_id}":                       {"expires", "signature"},
 	"GET /v4/orgs/{org_id}/events":                                        {"after", "limit"},
+	"GET /v4/orgs/{org_id}/customers/{customer_id}/access-log":            {"after", "limit"},
+	"GET /v4/orgs/{org_id}/access-log":                                    {"credential_id", "after", "limit"},
 	"GET /v4/orgs/{org_id}/webhooks/{webhook_id}/dead-letters":            {"status", "after", "limit"},
 	"GET /customers/{customerId}/products":                                {"productType", "productCode", "status", "iban"},
 }

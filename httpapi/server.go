@@ -48,6 +48,9 @@ type Config struct {
 	// Erasure erases customers and keeps their retention records; nil: its
 	// routes answer 503.
 	Erasure crm.ErasureService
+	// AccessLog records reads of personal data and lists them; nil: reads
+	// are not recorded and the access-log routes answer 503.
+	AccessLog crm.AccessLog
 	// Webhooks manages webhook subscriptions and their dead letters; nil:
 	// those routes answer 503.
 	Webhooks crm.WebhookService
@@ -100,6 +103,7 @@ func New(cfg Config) *Server {
 	s.registerWebhooks()
 	s.registerPrivacy()
 	s.registerErasure()
+	s.registerAccessLog()
 	return s
 }
 

@@ -36,9 +36,10 @@ type suite struct {
 func suiteServers(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) (v4, products http.Handler) {
 	t.Helper()
 	e := &env{t: t, db: db, clock: clock}
-	v4 = httpapi.New(e.config(crm.WebhookURLGuard{Resolver: testResolver})).Handler()
+	cfg := e.config(crm.WebhookURLGuard{Resolver: testResolver})
+	v4 = httpapi.New(cfg).Handler()
 	products = httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens,
-		Idempotency: db.Idempotency, Clock: clock.Now}).Handler()
+		Idempotency: db.Idempotency, Clock: clock.Now, AccessLog: cfg.AccessLog}).Handler()
 	return v4, products
 }
 

@@ -114,10 +114,10 @@ func (s *APIKeys) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Pr
 	if ok {
 		return p, nil
 	}
-	var id, org, hash, roles string
+	var id, name, org, hash, roles string
 	var revoked *time.Time
-	err := s.lookupRow(ctx, "SELECT id, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
-		Scan(&id, &org, &hash, &roles, nullTimeScan{&revoked})
+	err := s.lookupRow(ctx, "SELECT id, name, org_id, secret_hash, roles, revoked_at FROM api_keys WHERE prefix = ?", prefix).
+		Scan(&id, &name, &org, &hash, &roles, nullTimeScan{&revoked})
 	if err == sql.ErrNoRows {
 		return crm.Principal{}, bad()
 	}
@@ -127,7 +127,7 @@ func (s *APIKeys) AuthenticateAPIKey(ctx context.Context, secret string) (crm.Pr
 	if subtle.ConstantTimeCompare([]byte(hash), []byte(given)) != 1 || revoked != nil {
 		return crm.Principal{}, bad()
 	}
-	p = crm.Principal{ID: "key:" + id, Orgs: []string{org}, Roles: parseRoles(roles)}
+	p = crm.Principal{ID: "key:" + id, Name: name, Orgs: []string{org}, Roles: parseRoles(roles)}
 	s.rememberAPIKey(gen, prefix, hash, p)
 	return p, nil
 }

@@ -23,7 +23,7 @@ func TestAPIKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := crm.Principal{ID: "key:" + k.ID, Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleCustomersRead}}
+		want := crm.Principal{ID: "key:" + k.ID, Name: "front", Orgs: []string{"telco"}, Roles: []crm.Role{crm.RoleCustomersRead}}
 		// Twice: the second answer comes from the cache and must be the same.
 		for range 2 {
 			p, err := db.APIKeys.AuthenticateAPIKey(ctx, secret)

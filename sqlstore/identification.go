@@ -190,7 +190,9 @@ func (s *Identifications) openDocument(ctx context.Context, query string, args .
 	if err != nil {
 		return nil, nil, err
 	}
-	return &p.Document, body, nil
+	d := p.Document
+	d.CustomerID = p.CustomerID
+	return &d, body, nil
 }
 
 // HasIdentificationProcess reports whether the customer has at least one

@@ -33,6 +33,11 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		methods = append(methods, v)
 		return nil
 	})
+	var reasonRoles *string
+	fs.Func("access-reason-required", "ROLE[,ROLE...]: roles whose reads of personal data must send X-Access-Reason (empty: none)", func(v string) error {
+		reasonRoles = &v
+		return nil
+	})
 	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
@@ -78,6 +83,11 @@ func orgs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if err := db.Accounts.SetAccountSettings(ctx, *org, s); err != nil {
 			return err
+		}
+		if reasonRoles != nil {
+			if err := setAccessReasonRoles(ctx, db, *org, *reasonRoles, stderr); err != nil {
+				return err
+			}
 		}
 	}
 	enc := json.NewEncoder(stdout)

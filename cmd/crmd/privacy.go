@@ -23,10 +23,12 @@ func privacyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		switch args[0] {
 		case "erase", "retention", "find":
 			return privacyErasure(ctx, args, stdout, stderr)
+		case "access-log":
+			return accessLogCmd(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if len(args) == 0 || args[0] != "export" {
-		return errors.New("privacy: want export, erase, retention or find")
+		return errors.New("privacy: want export, erase, retention, find or access-log")
 	}
 	var c config
 	fs := flag.NewFlagSet("privacy export", flag.ContinueOnError)

@@ -69,16 +69,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	privacy := db.Privacy(identification.Service.(*sqlstore.Identifications))
 	reg, metricsHandler := newMetrics()
+	// Reads of personal data are recorded apart from the requests; Close
+	// stores what is queued, after the server has drained.
+	accessLog := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{})
+	defer accessLog.Close()
 	api := httpapi.New(httpapi.Config{
 		Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: identification,
-		Privacy: privacy,
+		Privacy: privacy, AccessLog: accessLog,
 		Erasure: privacy,
 		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
 		GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
 	})
-	root, err := c.withProducts(ctx, db, log, api.Handler())
+	root, err := c.withProducts(ctx, db, accessLog, log, api.Handler())
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	accessLog.Close()
+	log.Info("access log flushed")
 	stopRelays()
 	log.Info("stopped")
 	return nil
