@@ -27,6 +27,20 @@ func (s *Server) accessed(w http.ResponseWriter, r *http.Request, org string, cu
 	return recordAccess(s.cfg.AccessLog, s.now, s.writeError, w, r, org, customerIDs...)
 }
 
+// accessedAccount is accessed for a read of an account's personal data
+// (billing addresses, invoice recipient), recorded under its customer.
+func (s *Server) accessedAccount(w http.ResponseWriter, r *http.Request, org, accountID string) bool {
+	if s.cfg.AccessLog == nil {
+		return true
+	}
+	a, err := s.cfg.Accounts.GetAccount(r.Context(), org, accountID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return s.accessed(w, r, org, a.CustomerID)
+}
+
 // recordAccess is accessed on either surface, each with its clock and
 // error body.
 func recordAccess(l crm.AccessLog, now crm.Clock, writeError func(http.ResponseWriter, *http.Request, error),

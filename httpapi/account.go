@@ -106,6 +106,9 @@ func (s *Server) listCreditCards(w http.ResponseWriter, r *http.Request, org str
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, customerID) {
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string][]cardResponse{"available_credit_cards": cardsBody(cards)})
 }
 
@@ -259,6 +262,9 @@ func (s *Server) billingAddressHistory(w http.ResponseWriter, r *http.Request, o
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessedAccount(w, r, org, id) {
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string][]billingAddressRow{"billing_addresses": billingAddressRows(recs)})
 }
 
@@ -289,6 +295,9 @@ func (s *Server) invoiceRecipient(w http.ResponseWriter, r *http.Request, org st
 	rec, err := s.cfg.Accounts.InvoiceRecipient(r.Context(), org, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if !s.accessedAccount(w, r, org, id) {
 		return
 	}
 	if masked(r) {

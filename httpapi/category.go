@@ -157,6 +157,9 @@ func (s *Server) listCustomerCategories(w http.ResponseWriter, r *http.Request, 
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, id) {
+		return
+	}
 	w.Header().Set("ETag", etag(cc.Version))
 	writeJSON(w, http.StatusOK, customerCategoriesBody(cc))
 }
@@ -195,6 +198,9 @@ func (s *Server) customerCategoryHistory(w http.ResponseWriter, r *http.Request,
 	h, err := s.cfg.Classification.ListCustomerCategoryHistory(r.Context(), org, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if !s.accessed(w, r, org, id) {
 		return
 	}
 	w.Header().Set("ETag", etag(h.Version))

@@ -64,6 +64,9 @@ func (s *Server) getCustomerSpecialTreatment(w http.ResponseWriter, r *http.Requ
 		s.writeError(w, r, err)
 		return
 	}
+	if !s.accessed(w, r, org, id) {
+		return
+	}
 	w.Header().Set("ETag", etag(cst.Version))
 	writeJSON(w, http.StatusOK, specialTreatmentValues{&cst.Values})
 }
