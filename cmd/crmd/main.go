@@ -15,6 +15,7 @@
 //	                                     erase a customer's personal data (GDPR erasure)
 //	crmd privacy retention --org O [...] show or set what an erasure keeps, why and how long
 //	crmd privacy find --value V          list the tables whose rows still hold a value
+//	crmd privacy access-log --org O      the reads of personal data recorded
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -47,7 +48,9 @@ func main() {
 // can call it too.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		cmd = "help"
+	} else if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -67,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return kekCmd(ctx, args, stdout, stderr)
 	case "privacy":
 		return privacyCmd(ctx, args, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	}
@@ -81,6 +84,7 @@ const usage = `usage:
   crmd keys list [--org O]             list API keys
   crmd keys revoke ID                  revoke an API key
   crmd orgs show|set --org O [--invoice-cycle NAME:DAY:TYPE:FREQ] [--payment-methods MODALITY=TYPE,...]
+                     [--access-reason-required ROLE,...]
   crmd clients create --org O [--scopes products:read,products:write] [--name N]
                                        create an OAuth client of the products API; the secret is the last line printed
   crmd clients list [--org O]          list OAuth clients
@@ -97,5 +101,8 @@ const usage = `usage:
   crmd privacy retention --org O [--legal-basis T] [--years N] [--keep-product-iban true|false] [--product-iban-years N]
                                        show or set the org's retention policy
   crmd privacy find --value V          list the tables whose rows still hold V (sealed columns excepted)
+  crmd privacy access-log --org O [--customer ID | --credential C] [--file F.jsonl]
+                                       the reads of personal data recorded, as JSON lines
+  crmd help, crmd -h, crmd --help      this list
 run "crmd serve -h" for the flags and their CRM_* environment variables;
 the load generator is a separate command, crmload (go run ./cmd/crmload -h)`

@@ -40,6 +40,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Said before the first step that can take a while (migrations, a
+	// PostgreSQL pool warmed to --db-min-conns), so a start is never silent.
+	log.Info("starting: opening the database and applying migrations", "postgres", sqlstore.IsPostgres(c.databaseURL))
 	db, err := c.openSealed(ctx, sqlstore.Options{Logger: log, MaxConns: c.dbMaxConns, MinConns: c.dbMinConns}, kek, kekSource)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
