@@ -13,19 +13,22 @@ import (
 // accessLogColumns are the columns of a row, id aside (migration 0020).
 const accessLogColumns = "org_id, at, customer_id, credential_id, credential_name, requestor_id, operation, reason, reads"
 
-// insertChunks are the row counts of the INSERT statements a batch is cut
-// into, largest first: a few statement texts, each kept prepared.
-var insertChunks = [...]int{256, 64, 16, 4, 1}
+// subjectChunks are the row counts of the INSERTs of a batch's subjects,
+// largest first: a few statement texts, each kept prepared.
+var subjectChunks = [...]int{256, 64, 16, 4, 1}
 
-// insertAccessLog holds the INSERT text of each chunk size.
-var insertAccessLog = func() map[int]string {
-	m := make(map[int]string, len(insertChunks))
-	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	for _, n := range insertChunks {
-		m[n] = "INSERT INTO access_log (" + accessLogColumns + ") VALUES " + row + strings.Repeat(", "+row, n-1)
+// insertSubjects holds the INSERT text of each chunk size.
+var insertSubjects = func() map[int]string {
+	m := make(map[int]string, len(subjectChunks))
+	for _, n := range subjectChunks {
+		m[n] = "INSERT INTO access_log_subjects (org_id, customer_id, log_id) VALUES (?, ?, ?)" + strings.Repeat(", (?, ?, ?)", n-1)
 	}
 	return m
 }()
+
+// insertAccessRow stores one row; customer_id is empty since migration
+// 0022: each read names its customer, and access_log_subjects indexes them.
+const insertAccessRow = "INSERT INTO access_log (" + accessLogColumns + ") VALUES (?, ?, '', ?, ?, ?, ?, ?, ?) RETURNING id"
 
 // flushWait bounds how long a listing waits for the queued reads.
 const flushWait = 5 * time.Second
@@ -34,60 +37,80 @@ const flushWait = 5 * time.Second
 // and a read's place in it) fits an int64 cursor.
 const readsPerRow = 1 << 20
 
-// accessRow is one row: the reads of a batch sharing who, what and why.
+// maxReadsPerRow is how many reads a row gets before the next starts, so
+// that a listing by customer parses little of other customers' reads.
+const maxReadsPerRow = 1 << 10
+
+// accessRow is one row: the reads of a batch sharing who, what and why,
+// and the customers they read, each once, in the order first read.
 type accessRow struct {
-	who   crm.AccessLogEntry // every field but At and RequestID
-	at    int64              // the first read, µs
-	reads []byte             // "<offset µs> <request id>\n" per read
-	n     int
+	who       crm.AccessLogEntry // every field but At, RequestID and CustomerID
+	at        int64              // the first read, µs
+	reads     []byte             // "<offset µs> <request id> <customer id>\n" per read
+	n         int
+	customers []string
+	seen      map[string]bool
 }
 
 // rowKey is what the reads of one row share.
-type rowKey struct{ org, customer, credential, name, requestor, operation, reason string }
+type rowKey struct{ org, credential, name, requestor, operation, reason string }
 
 // group folds a batch into rows, in the order their first reads came.
+// Reads of many customers share a row: what a row costs is paid once per
+// credential and operation, and a read adds a line and, for a customer new
+// to the row, one small index entry.
 func group(batch []crm.AccessLogEntry) []*accessRow {
-	rows := make([]*accessRow, 0, len(batch)/4+1)
-	index := make(map[rowKey]*accessRow, len(batch)/4+1)
+	var rows []*accessRow
+	index := make(map[rowKey]*accessRow)
 	for _, e := range batch {
-		k := rowKey{e.OrgID, e.CustomerID, e.CredentialID, e.CredentialName, e.RequestorID, e.Operation, e.Reason}
+		k := rowKey{e.OrgID, e.CredentialID, e.CredentialName, e.RequestorID, e.Operation, e.Reason}
 		r := index[k]
-		if r == nil || r.n == readsPerRow-1 {
-			r = &accessRow{who: e, at: e.At.UnixMicro()}
+		if r == nil || r.n == maxReadsPerRow {
+			r = &accessRow{who: e, at: e.At.UnixMicro(), seen: map[string]bool{}}
 			index[k] = r
 			rows = append(rows, r)
 		}
 		// The queue keeps arrival order, which a clock step may undo: an
 		// offset can be negative.
 		r.reads = strconv.AppendInt(r.reads, e.At.UnixMicro()-r.at, 10)
-		r.reads = append(append(append(r.reads, ' '), e.RequestID...), '\n')
+		r.reads = append(append(append(append(append(r.reads, ' '), e.RequestID...), ' '), e.CustomerID...), '\n')
 		r.n++
+		if !r.seen[e.CustomerID] {
+			r.seen[e.CustomerID] = true
+			r.customers = append(r.customers, e.CustomerID)
+		}
 	}
 	return rows
 }
 
-// insert writes batch as rows, in chunks of multi-row INSERTs.
+// insert writes batch: a row per group, then the customers each read, in
+// chunks of multi-row INSERTs.
 func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
-	rows := group(batch)
-	args := make([]any, 0, 9*insertChunks[0])
-	for len(rows) > 0 {
-		n := insertChunks[len(insertChunks)-1]
-		for _, c := range insertChunks {
-			if c <= len(rows) {
+	var subjects []any
+	for _, r := range group(batch) {
+		e := &r.who
+		var id int64
+		if err := t.QueryRow(insertAccessRow, e.OrgID, r.at, e.CredentialID, e.CredentialName, e.RequestorID,
+			e.Operation, e.Reason, string(r.reads)).Scan(&id); err != nil {
+			return err
+		}
+		for _, c := range r.customers {
+			subjects = append(subjects, e.OrgID, c, id)
+		}
+	}
+	for len(subjects) > 0 {
+		rows := len(subjects) / 3
+		n := subjectChunks[len(subjectChunks)-1]
+		for _, c := range subjectChunks {
+			if c <= rows {
 				n = c
 				break
 			}
 		}
-		args = args[:0]
-		for _, r := range rows[:n] {
-			e := &r.who
-			args = append(args, e.OrgID, r.at, e.CustomerID, e.CredentialID, e.CredentialName, e.RequestorID,
-				e.Operation, e.Reason, string(r.reads))
-		}
-		if _, err := t.Exec(insertAccessLog[n], args...); err != nil {
+		if _, err := t.Exec(insertSubjects[n], subjects[:3*n]...); err != nil {
 			return err
 		}
-		rows = rows[n:]
+		subjects = subjects[3*n:]
 	}
 	return nil
 }
@@ -96,15 +119,17 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 // rows by their first read, each row's reads in the order they came.
 // An entry's ID is its position: its row's id and its place in the row.
 func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQuery) ([]crm.AccessLogEntry, error) {
-	query := "SELECT id, " + accessLogColumns + " FROM access_log WHERE org_id = ?"
+	query := "SELECT l.id, " + prefixed("l.", accessLogColumns) + " FROM access_log l WHERE l.org_id = ?"
 	args := []any{org}
 	switch {
 	case q.CustomerID != "" && q.CredentialID != "":
 		return nil, crm.Invalid("credential_id", "give a customer or a credential, not both")
 	case q.CustomerID != "":
-		query, args = query+" AND customer_id = ?", append(args, q.CustomerID)
+		query = "SELECT l.id, " + prefixed("l.", accessLogColumns) + " FROM access_log_subjects s" +
+			" JOIN access_log l ON l.id = s.log_id WHERE s.org_id = ? AND s.customer_id = ?"
+		args = append(args, q.CustomerID)
 	case q.CredentialID != "":
-		query, args = query+" AND credential_id = ?", append(args, q.CredentialID)
+		query, args = query+" AND l.credential_id = ?", append(args, q.CredentialID)
 	}
 	if q.Limit < 1 || q.Limit > crm.MaxAccessLogPage {
 		return nil, crm.Invalid("limit", "must be from 1 to %d", crm.MaxAccessLogPage)
@@ -118,10 +143,12 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	}
 	afterRow, skip := q.After/readsPerRow, int(q.After%readsPerRow)
 	if q.After > 0 {
-		query += " AND (at, id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
+		query += " AND (l.at, l.id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
 		args = append(args, afterRow, afterRow)
 	}
-	rows, err := l.db.query(ctx, query+" ORDER BY at, id LIMIT ?", append(args, q.Limit)...)
+	// One row more than a page: the row the cursor is in may have no read
+	// left to give.
+	rows, err := l.db.query(ctx, query+" ORDER BY l.at, l.id LIMIT ?", append(args, q.Limit+1)...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -130,8 +157,8 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	for rows.Next() && len(out) < q.Limit {
 		var e crm.AccessLogEntry
 		var at int64
-		var reads string
-		if err := rows.Scan(&e.ID, &e.OrgID, &at, &e.CustomerID, &e.CredentialID, &e.CredentialName,
+		var reads, rowCustomer string
+		if err := rows.Scan(&e.ID, &e.OrgID, &at, &rowCustomer, &e.CredentialID, &e.CredentialName,
 			&e.RequestorID, &e.Operation, &e.Reason, &reads); err != nil {
 			return nil, translate(err)
 		}
@@ -140,14 +167,28 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 			if row == afterRow && i < skip || len(out) == q.Limit {
 				continue
 			}
-			offset, request, _ := strings.Cut(line, " ")
+			// "<offset> <request id> <customer id>"; rows written before
+			// migration 0022 hold one customer, in customer_id.
+			offset, rest, _ := strings.Cut(line, " ")
+			request, customer, ok := strings.Cut(rest, " ")
+			if !ok {
+				customer = rowCustomer
+			}
+			if q.CustomerID != "" && customer != q.CustomerID {
+				continue
+			}
 			us, err := strconv.ParseInt(offset, 10, 64)
 			if err != nil {
 				return nil, crm.Internal(err)
 			}
-			e.At, e.RequestID, e.ID = time.UnixMicro(at+us).UTC(), request, row*readsPerRow+int64(i)+1
+			e.At, e.RequestID, e.CustomerID, e.ID = time.UnixMicro(at+us).UTC(), request, customer, row*readsPerRow+int64(i)+1
 			out = append(out, e)
 		}
 	}
 	return out, translate(rows.Err())
+}
+
+// prefixed qualifies each of a comma-separated column list with p.
+func prefixed(p, columns string) string {
+	return p + strings.ReplaceAll(columns, ", ", ", "+p)
 }

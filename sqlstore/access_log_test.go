@@ -97,3 +97,89 @@ func TestAccessLogQueryErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestAccessLogManyCustomers: one batch's reads of many customers share
+// rows (more than a row holds, so several); listing one customer, in small
+// pages, gives exactly its reads, each once, and the credential listing
+// every read of the credential.
+func TestAccessLogManyCustomers(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		l := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{Linger: time.Hour})
+		defer l.Close()
+		const customers, reads = 7, 3000
+		want := map[string][]string{}
+		for i := range reads {
+			c := "c" + strconv.Itoa(i*i%customers)
+			e := crm.AccessLogEntry{OrgID: "telco", At: clock.Now().Add(time.Duration(i) * time.Microsecond), CustomerID: c,
+				CredentialID: "key:k", CredentialName: "front", RequestID: "r" + strconv.Itoa(i),
+				Operation: "GET /v4/orgs/{org_id}/customers/{customer_id}"}
+			if err := l.RecordAccess(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+			want[c] = append(want[c], e.RequestID)
+		}
+		list := func(q crm.AccessLogQuery) (got []string) {
+			for {
+				page, err := l.AccessLog(ctx, "telco", q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					return got
+				}
+				for _, e := range page {
+					if q.CustomerID != "" && e.CustomerID != q.CustomerID {
+						t.Fatalf("%s listed in %s's log", e.CustomerID, q.CustomerID)
+					}
+					got = append(got, e.RequestID)
+				}
+				q.After = page[len(page)-1].ID
+			}
+		}
+		for c, ids := range want {
+			if diff := cmp.Diff(ids, list(crm.AccessLogQuery{CustomerID: c, Limit: 7})); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", c, diff)
+			}
+		}
+		if got := list(crm.AccessLogQuery{CredentialID: "key:k", Limit: 500}); len(got) != reads {
+			t.Errorf("the credential's listing has %d reads, want %d", len(got), reads)
+		}
+	})
+}
+
+// TestAccessLogRowsBeforeSubjects: a row written before migration 0022
+// (its customer in customer_id, its lines without one), indexed as the
+// migration does, is listed by customer and by credential as before.
+func TestAccessLogRowsBeforeSubjects(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		at := clock.Now().UnixMicro()
+		if err := db.Exec(ctx, `INSERT INTO access_log (org_id, at, customer_id, credential_id, credential_name,
+			requestor_id, operation, reason, reads) VALUES ('telco', ?, 'old', 'key:o', 'n', '', 'GET x', '', ?)`,
+			at, "0 rA\n5 rB\n"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(ctx, `INSERT INTO access_log_subjects (org_id, customer_id, log_id)
+			SELECT org_id, customer_id, id FROM access_log WHERE customer_id <> ''`); err != nil {
+			t.Fatal(err)
+		}
+		l := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{})
+		defer l.Close()
+		for _, q := range []crm.AccessLogQuery{{CustomerID: "old", Limit: 10}, {CredentialID: "key:o", Limit: 10}} {
+			page, err := l.AccessLog(ctx, "telco", q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range page {
+				got = append(got, e.CustomerID+" "+e.RequestID+" "+strconv.FormatInt(e.At.UnixMicro()-at, 10))
+			}
+			if diff := cmp.Diff([]string{"old rA 0", "old rB 5"}, got); diff != "" {
+				t.Errorf("%+v (-want +got):\n%s", q, diff)
+			}
+		}
+	})
+}

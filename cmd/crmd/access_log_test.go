@@ -51,7 +51,8 @@ func TestAccessLogCommands(t *testing.T) {
 		args []string
 		want []string // request ids
 	}{
-		{nil, []string{"r0", "r1", "r2"}},
+		// Rows by their first read: key:a's row holds r0 and r2.
+		{nil, []string{"r0", "r2", "r1"}},
 		{[]string{"--customer", "c1"}, []string{"r0", "r1"}},
 		{[]string{"--credential", "key:a"}, []string{"r0", "r2"}},
 	} {
