@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ var subjectChunks = [...]int{256, 64, 16, 4, 1}
 var insertSubjects = func() map[int]string {
 	m := make(map[int]string, len(subjectChunks))
 	for _, n := range subjectChunks {
-		m[n] = "INSERT INTO access_log_subjects (org_id, customer_id, log_id) VALUES (?, ?, ?)" + strings.Repeat(", (?, ?, ?)", n-1)
+		m[n] = "INSERT INTO access_log_subjects (customer_hash, log_id) VALUES (?, ?)" + strings.Repeat(", (?, ?)", n-1)
 	}
 	return m
 }()
@@ -83,6 +84,14 @@ func group(batch []crm.AccessLogEntry) []*accessRow {
 	return rows
 }
 
+// customerHash is a customer's key in access_log_subjects: FNV-1a, 64 bits,
+// as a signed integer (migration 0022). It must never change.
+func customerHash(id string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return int64(h.Sum64())
+}
+
 // insert writes batch: a row per group, then the customers each read, in
 // chunks of multi-row INSERTs.
 func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
@@ -95,11 +104,11 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 			return err
 		}
 		for _, c := range r.customers {
-			subjects = append(subjects, e.OrgID, c, id)
+			subjects = append(subjects, customerHash(c), id)
 		}
 	}
 	for len(subjects) > 0 {
-		rows := len(subjects) / 3
+		rows := len(subjects) / 2
 		n := subjectChunks[len(subjectChunks)-1]
 		for _, c := range subjectChunks {
 			if c <= rows {
@@ -107,10 +116,10 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 				break
 			}
 		}
-		if _, err := t.Exec(insertSubjects[n], subjects[:3*n]...); err != nil {
+		if _, err := t.Exec(insertSubjects[n], subjects[:2*n]...); err != nil {
 			return err
 		}
-		subjects = subjects[3*n:]
+		subjects = subjects[2*n:]
 	}
 	return nil
 }
@@ -119,19 +128,10 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 // rows by their first read, each row's reads in the order they came.
 // An entry's ID is its position: its row's id and its place in the row.
 func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQuery) ([]crm.AccessLogEntry, error) {
-	query := "SELECT l.id, " + prefixed("l.", accessLogColumns) + " FROM access_log l WHERE l.org_id = ?"
-	args := []any{org}
 	switch {
 	case q.CustomerID != "" && q.CredentialID != "":
 		return nil, crm.Invalid("credential_id", "give a customer or a credential, not both")
-	case q.CustomerID != "":
-		query = "SELECT l.id, " + prefixed("l.", accessLogColumns) + " FROM access_log_subjects s" +
-			" JOIN access_log l ON l.id = s.log_id WHERE s.org_id = ? AND s.customer_id = ?"
-		args = append(args, q.CustomerID)
-	case q.CredentialID != "":
-		query, args = query+" AND l.credential_id = ?", append(args, q.CredentialID)
-	}
-	if q.Limit < 1 || q.Limit > crm.MaxAccessLogPage {
+	case q.Limit < 1 || q.Limit > crm.MaxAccessLogPage:
 		return nil, crm.Invalid("limit", "must be from 1 to %d", crm.MaxAccessLogPage)
 	}
 	// Bounded: a writer retrying a failing database holds a flush.
@@ -142,18 +142,54 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 		return nil, err
 	}
 	afterRow, skip := q.After/readsPerRow, int(q.After%readsPerRow)
-	if q.After > 0 {
-		query += " AND (l.at, l.id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
-		args = append(args, afterRow, afterRow)
-	}
+	cols := "l.id, " + prefixed("l.", accessLogColumns)
 	// One row more than a page: the row the cursor is in may have no read
 	// left to give.
-	rows, err := l.db.query(ctx, query+" ORDER BY l.at, l.id LIMIT ?", append(args, q.Limit+1)...)
+	var queries [][]any
+	switch {
+	case q.CustomerID != "":
+		// Rows in the order stored: those before migration 0022 by their
+		// customer_id, then those its index names.
+		queries = [][]any{
+			{"SELECT " + cols + " FROM access_log l WHERE l.org_id = ? AND l.customer_id = ? AND l.id >= ? ORDER BY l.id LIMIT ?",
+				org, q.CustomerID, afterRow, q.Limit + 1},
+			{"SELECT " + cols + " FROM access_log_subjects s JOIN access_log l ON l.id = s.log_id" +
+				" WHERE s.customer_hash = ? AND s.log_id >= ? AND l.org_id = ? ORDER BY s.log_id LIMIT ?",
+				customerHash(q.CustomerID), afterRow, org, q.Limit + 1},
+		}
+	default:
+		// Rows by their first read.
+		query, args := "SELECT "+cols+" FROM access_log l WHERE l.org_id = ?", []any{org}
+		if q.CredentialID != "" {
+			query, args = query+" AND l.credential_id = ?", append(args, q.CredentialID)
+		}
+		if q.After > 0 {
+			query += " AND (l.at, l.id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
+			args = append(args, afterRow, afterRow)
+		}
+		queries = [][]any{append([]any{query + " ORDER BY l.at, l.id LIMIT ?"}, append(args, q.Limit+1)...)}
+	}
+	out := []crm.AccessLogEntry{}
+	for _, qa := range queries {
+		if len(out) == q.Limit {
+			break
+		}
+		if out, err = l.scanRows(ctx, out, q, afterRow, skip, qa[0].(string), qa[1:]...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// scanRows appends the reads of the rows query selects to out, up to
+// q.Limit: those after the cursor's place in its row, and only q's
+// customer's when it names one.
+func (l *AccessLog) scanRows(ctx context.Context, out []crm.AccessLogEntry, q crm.AccessLogQuery, afterRow int64, skip int, query string, args ...any) ([]crm.AccessLogEntry, error) {
+	rows, err := l.db.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := []crm.AccessLogEntry{}
 	for rows.Next() && len(out) < q.Limit {
 		var e crm.AccessLogEntry
 		var at int64
