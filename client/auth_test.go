@@ -14,6 +14,7 @@ import (
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/client"
+	"github.com/telcoops/crm/client/products"
 	"github.com/telcoops/crm/crmtest"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
@@ -107,6 +108,53 @@ func TestClientCredentials(t *testing.T) {
 			}
 			if diff := cmp.Diff(step.want, tr.counts()); diff != "" {
 				t.Errorf("%s: token requests and 401s (-want +got):\n%s", step.name, diff)
+			}
+		}
+	})
+}
+
+// TestClientCredentialsScopes: the token carries the scopes asked for
+// (none: all the client's), so a read-only token cannot write.
+func TestClientCredentialsScopes(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		srv := httptest.NewServer(httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients,
+			Tokens: db.AccessTokens, Idempotency: db.Idempotency, Clock: clock.Now}).Handler())
+		defer srv.Close()
+		oc, secret, err := db.OAuthClients.CreateOAuthClient(ctx, "telco", "test", crm.ProductScopes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tc := range []struct {
+			scopes            []string
+			wantGet, wantPost int
+		}{
+			{scopes: nil, wantGet: http.StatusOK, wantPost: http.StatusOK},
+			{scopes: []string{"products:read"}, wantGet: http.StatusOK, wantPost: http.StatusForbidden},
+			{scopes: []string{"products:write"}, wantGet: http.StatusForbidden, wantPost: http.StatusOK},
+		} {
+			customer, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(10+i)), crm.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := uuid.MustParse(customer.ID)
+			auth := &client.ClientCredentials{TokenURL: srv.URL + "/oauth2/token", ClientID: oc.ID, ClientSecret: secret, Scopes: tc.scopes}
+			p, err := client.NewProducts(srv.URL, auth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			get, err := p.GetCustomerProductsWithResponse(ctx, id, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			post, err := p.CreateCustomerProductWithResponse(ctx, id, &products.CreateCustomerProductParams{RequestorID: uuid.New()},
+				products.CreateCustomerProductJSONRequestBody{ProductCode: "WALLET"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([2]int{tc.wantGet, tc.wantPost}, [2]int{get.StatusCode(), post.StatusCode()}); diff != "" {
+				t.Errorf("scopes %v: read and write statuses (-want +got):\n%s", tc.scopes, diff)
 			}
 		}
 	})
