@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,6 +157,55 @@ func TestClientCredentialsScopes(t *testing.T) {
 			if diff := cmp.Diff([2]int{tc.wantGet, tc.wantPost}, [2]int{get.StatusCode(), post.StatusCode()}); diff != "" {
 				t.Errorf("scopes %v: read and write statuses (-want +got):\n%s", tc.scopes, diff)
 			}
+		}
+	})
+}
+
+// TestClientCredentialsConcurrentRefusals: calls refused together with
+// the same token request one new token between them, and all succeed.
+func TestClientCredentialsConcurrentRefusals(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, serverClock *crmtest.Clock) {
+		ctx := context.Background()
+		srv := httptest.NewServer(httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients,
+			Tokens: db.AccessTokens, Idempotency: db.Idempotency, Clock: serverClock.Now,
+			Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}).Handler())
+		defer srv.Close()
+		oc, secret, err := db.OAuthClients.CreateOAuthClient(ctx, "telco", "test", crm.ProductScopes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		customer, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(1)), crm.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := uuid.MustParse(customer.ID)
+		tr := &counter{}
+		httpc := &http.Client{Transport: tr}
+		auth := &client.ClientCredentials{TokenURL: srv.URL + "/oauth2/token", ClientID: oc.ID, ClientSecret: secret,
+			HTTPClient: httpc, Now: crmtest.NewClock(serverClock.Now()).Now}
+		p, err := client.NewProducts(srv.URL, auth, client.WithHTTPClient(httpc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := p.GetCustomerProductsWithResponse(ctx, id, nil); err != nil || res.StatusCode() != http.StatusOK {
+			t.Fatalf("first call: %v %v", res, err)
+		}
+		serverClock.Advance(3 * time.Hour) // the service no longer takes the token
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				res, err := p.GetCustomerProductsWithResponse(ctx, id, nil)
+				if err != nil {
+					t.Error(err)
+				} else if res.StatusCode() != http.StatusOK {
+					t.Errorf("answered %d: %s", res.StatusCode(), res.Bytes())
+				}
+			})
+		}
+		wg.Wait()
+		if got := tr.counts(); got[0] != 2 || got[1] < 1 {
+			t.Errorf("%d token requests and %d refusals, want 2 tokens and at least one refusal", got[0], got[1])
 		}
 	})
 }
