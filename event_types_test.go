@@ -43,9 +43,14 @@ func TestNoPackageSpellsAnEventType(t *testing.T) {
 		if filepath.Dir(path) == "." || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		file, err := parser.ParseFile(fset, path, nil, 0)
+		file, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 		if err != nil {
 			return err
+		}
+		// Generated code (the Go client, from the OpenAPI documents)
+		// spells the documents' event types; the documents are its source.
+		if ast.IsGenerated(file) {
+			return nil
 		}
 		files++
 		ast.Inspect(file, func(n ast.Node) bool {
