@@ -59,6 +59,41 @@ func TestYAMLProblems(t *testing.T) {
 	}
 }
 
+// TestMasStackStatusesDeclared: every operation whose MasStack
+// documentation lists a 504 declares it, and the external-id account
+// lookup its 409, each with the common error body, so that clients
+// generated from the v4 document handle them.
+func TestMasStackStatusesDeclared(t *testing.T) {
+	t.Parallel()
+	doc := v4Contract.load(t).doc
+	const p = "/v4/orgs/{org_id}"
+	want := map[string][]int{}
+	for _, op := range []string{"GET /accounts/{account_id}", "PATCH /accounts/{account_id}/payment-method",
+		"GET /accounts/{account_id}/billing-address/history", "GET /accounts/{account_id}/promotions",
+		"GET /accounts/{account_id}/promotions/history", "PATCH /accounts/{account_id}/promotions/{account_promotion_id}",
+		"GET /customers/{customer_id}/accounts", "POST /customers/{customer_id}/accounts",
+		"DELETE /customers/{customer_id}/accounts/{account_id}", "GET /customers/{customer_id}/accounts/{account_id}/payment-methods",
+		"GET /external-accounts/{account_external_id}/contracts", "GET /external-accounts/{account_external_id}/contracts/active",
+		"GET /categories", "POST /categories"} {
+		want[op] = []int{504}
+	}
+	want["GET /external-accounts/{account_external_id}"] = []int{409, 504}
+	for op, statuses := range want {
+		method, path, _ := strings.Cut(op, " ")
+		o := doc.Paths.Find(p + path).GetOperation(method)
+		for _, status := range statuses {
+			r := o.Responses.Status(status)
+			if r == nil || r.Value == nil || r.Value.Content.Get("application/json") == nil {
+				t.Errorf("%s: no %d with a JSON body", op, status)
+				continue
+			}
+			if ref := r.Value.Content.Get("application/json").Schema.Ref; ref != "#/components/schemas/ErrorResponse" {
+				t.Errorf("%s: %d body is %q, want the ErrorResponse", op, status, ref)
+			}
+		}
+	}
+}
+
 var (
 	yaml11Bool   = regexp.MustCompile(`^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$`)
 	yaml11Base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
