@@ -94,6 +94,24 @@ func TestMasStackStatusesDeclared(t *testing.T) {
 	}
 }
 
+// catalogueID matches the ids the spec catalogue gives operations (K1,
+// A4, CR4, IP2, ...): internal shorthand that summaries, descriptions and
+// tags do not show.
+var catalogueID = regexp.MustCompile(`\b(A[0-9]{1,2}|T1|E[1-7]|K[1-6]|X1|G[1-3]|CC[1-4]|S[12]|CS[12]|CR[1-4]|IP[12])\b`)
+
+// TestNoCatalogueIDsInText: neither document shows a catalogue id in its
+// text, comments included (the documents are served as they are).
+func TestNoCatalogueIDsInText(t *testing.T) {
+	t.Parallel()
+	for name, doc := range map[string][]byte{"v4.yaml": httpapi.OpenAPIV4, "products.yaml": httpapi.OpenAPIProducts} {
+		for i, line := range strings.Split(string(doc), "\n") {
+			if id := catalogueID.FindString(line); id != "" {
+				t.Errorf("%s:%d: catalogue id %s in %q", name, i+1, id, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
 var (
 	yaml11Bool   = regexp.MustCompile(`^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$`)
 	yaml11Base60 = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
