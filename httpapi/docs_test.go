@@ -41,7 +41,7 @@ func TestDocsIndexesBothSurfaces(t *testing.T) {
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		t.Fatalf("/docs: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	for _, want := range []string{"Create a customer (K1)", "/oauth2/token", `href="/openapi/v4.yaml"`, "/v4/orgs/{org_id}/accounts/{account_id}"} {
+	for _, want := range []string{"Create a customer", "/oauth2/token", `href="/openapi/v4.yaml"`, "/v4/orgs/{org_id}/accounts/{account_id}"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/docs lacks %q", want)
 		}
