@@ -47,10 +47,23 @@ func TestDocsInBrowser(t *testing.T) {
 	b.open("/docs")
 	b.waitFor(`document.querySelectorAll("#ui-v4 .opblock").length > 0`)
 	b.screenshot(filepath.Join(artifacts, "docs.png"))
+	onScreen := b.eval(`["#tab-v4", "#tab-products", "#ui-v4 .opblock"].every(sel => {
+		const r = document.querySelector(sel).getBoundingClientRect();
+		return r.height > 0 && r.bottom <= window.innerHeight })`)
+	if onScreen != "true" {
+		t.Error("both tabs and the first operation are not on screen without scrolling")
+	}
 
 	t.Run("v4", func(t *testing.T) {
 		b.t = t
 		checkSurface(t, b, "v4", httpapi.OpenAPIV4, "createCustomer")
+		if b.visible("#ui-v4 .information-container .info") {
+			t.Error("the document's introduction is not folded")
+		}
+		b.click("#ui-v4 .docs-intro > summary")
+		if !strings.Contains(b.text("#ui-v4 .information-container .info"), "Authentication and roles") {
+			t.Error("the unfolded introduction lacks the document's authentication section")
+		}
 		for _, want := range []string{"Authorization: Bearer crm_", "x-api-key: crm_", "crmd keys create"} {
 			if !strings.Contains(b.text("#auth-v4"), want) {
 				t.Errorf("the v4 authentication note lacks %q", want)
