@@ -92,7 +92,7 @@ func (s *Server) registerDocs() {
 func (s *Server) docsAsset(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	ctype, ok := docsContentTypes[path.Ext(name)]
-	if !ok || name == "index.html" {
+	if !ok {
 		s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "no such file: %s", redactPath(r.URL.Path)))
 		return
 	}
