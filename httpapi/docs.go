@@ -1,80 +1,125 @@
 package httpapi
 
 import (
-	"bufio"
 	"bytes"
-	"html/template"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/telcoops/crm"
 )
 
-// docOperation is one line of the /docs index.
-type docOperation struct {
-	Method, Path, Summary string
+// docsFiles are the /docs page and its assets: Swagger UI, vendored
+// (docsui/README.md says from where), and the page's own script and
+// style. Operators run the service offline, so nothing comes from a CDN.
+//
+//go:embed docsui/index.html docsui/docs.js docsui/docs.css docsui/swagger-ui-5.35.0
+var docsFiles embed.FS
+
+// swaggerUIDir holds the vendored Swagger UI; its name carries the
+// version, so a new version is a new URL and its files are cached for good.
+const swaggerUIDir = "swagger-ui-5.35.0/"
+
+// docsAssetsPath is where the /docs page's assets are served.
+const docsAssetsPath = "/docs/assets/"
+
+// docsContentTypes are the only kinds of file served under docsAssetsPath;
+// the licence and README files beside the assets are not served.
+var docsContentTypes = map[string]string{
+	".js":  "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8",
+	".png": "image/png",
 }
 
-// docSection is one API surface in the /docs index.
-type docSection struct {
-	Title, Spec string
-	Ops         []docOperation
+// docsPolicy lets the page load scripts, styles, images and data from the
+// service itself only; data: images are the icons in Swagger UI's CSS.
+const docsPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// docsAsset is one embedded file, with the ETag of its content.
+type docsAsset struct {
+	data []byte
+	etag string
 }
 
-// indexOperations lists a document's operations (method, path, summary)
-// by reading its layout: paths at two spaces, methods at four, their
-// summary at six. Both documents are written that way, and a test checks
-// the index against the routes.
-func indexOperations(doc []byte) []docOperation {
-	var out []docOperation
-	var path string
-	inPaths := false
-	sc := bufio.NewScanner(bytes.NewReader(doc))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "paths:":
-			inPaths = true
-		case inPaths && line != "" && line[0] != ' ' && line[0] != '#':
-			inPaths = false
-		case !inPaths:
-		case strings.HasPrefix(line, "  /") && strings.HasSuffix(line, ":"):
-			path = strings.TrimSuffix(strings.TrimSpace(line), ":")
-		case strings.HasPrefix(line, "    ") && !strings.HasPrefix(line, "     "):
-			m := strings.TrimSuffix(strings.TrimSpace(line), ":")
-			switch m {
-			case "get", "post", "put", "patch", "delete":
-				out = append(out, docOperation{Method: strings.ToUpper(m), Path: path})
+var (
+	docsOnce   sync.Once
+	docsAssets map[string]docsAsset // by path under docsui/
+)
+
+// loadDocsAssets reads the embedded files once, hashing each for its ETag.
+func loadDocsAssets() map[string]docsAsset {
+	docsOnce.Do(func() {
+		docsAssets = map[string]docsAsset{}
+		err := fs.WalkDir(docsFiles, "docsui", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
 			}
-		case strings.HasPrefix(line, "      summary: ") && len(out) > 0 && out[len(out)-1].Summary == "":
-			out[len(out)-1].Summary = strings.Trim(strings.TrimPrefix(line, "      summary: "), `'"`)
+			data, err := docsFiles.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(data)
+			docsAssets[strings.TrimPrefix(p, "docsui/")] = docsAsset{data: data, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+			return nil
+		})
+		if err != nil {
+			panic("httpapi: reading the embedded docs files: " + err.Error())
 		}
-	}
-	return out
+	})
+	return docsAssets
 }
 
-var docsPage = template.Must(template.New("docs").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>crm API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em}
-td{padding:.15em .8em .15em 0;vertical-align:top}code{font-size:13px}.m{font-weight:600}</style></head>
-<body><h1>crm — customer-lifecycle service</h1>
-<p>Operational endpoints: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, <a href="/metrics">/metrics</a>.</p>
-{{range .}}<h2>{{.Title}}</h2><p>OpenAPI 3.1: <a href="{{.Spec}}">{{.Spec}}</a></p>
-<table>{{range .Ops}}<tr><td class="m">{{.Method}}</td><td><code>{{.Path}}</code></td><td>{{.Summary}}</td></tr>{{end}}</table>{{end}}
-</body></html>`))
-
-// docs serves a one-page index of both API surfaces, linking to their
-// OpenAPI documents.
-func (s *Server) docs(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	err := docsPage.Execute(&buf, []docSection{
-		{Title: "Customers API v4", Spec: "/openapi/v4.yaml", Ops: indexOperations(OpenAPIV4)},
-		{Title: "Customer Products API", Spec: "/openapi/products.yaml", Ops: indexOperations(OpenAPIProducts)},
+// registerDocs serves the /docs page, an interactive reference of both
+// surfaces, and its assets. The assets are static files of the page, not
+// operations of the API, so they are left out of Routes and the documents.
+func (s *Server) registerDocs() {
+	s.handle("GET", "/docs", func(w http.ResponseWriter, r *http.Request) {
+		writeDocsFile(w, r, "index.html", "text/html; charset=utf-8", "no-cache")
 	})
-	if err != nil {
-		s.log.Error("docs page", "error", err.Error())
-		http.Error(w, "internal error", http.StatusInternalServerError)
+	s.mux.HandleFunc("GET "+docsAssetsPath+"{file...}", s.docsAsset)
+}
+
+// docsAsset serves one asset. The vendored ones are cached for a year
+// (swaggerUIDir); the page's own script and style change with the binary
+// and are revalidated by ETag.
+func (s *Server) docsAsset(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	ctype, ok := docsContentTypes[path.Ext(name)]
+	if !ok {
+		s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "no such file: %s", redactPath(r.URL.Path)))
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(buf.Bytes())
+	cache := "no-cache"
+	if strings.HasPrefix(name, swaggerUIDir) {
+		cache = "public, max-age=31536000, immutable"
+	}
+	if !writeDocsFile(w, r, name, ctype, cache) {
+		s.writeError(w, r, crm.Errorf(crm.ENOTFOUND, "no such file: %s", redactPath(r.URL.Path)))
+	}
+}
+
+// writeDocsFile answers the embedded file name with the page's security
+// headers, honouring If-None-Match; false if there is no such file.
+func writeDocsFile(w http.ResponseWriter, r *http.Request, name, ctype, cache string) bool {
+	a, ok := loadDocsAssets()[name]
+	if !ok {
+		return false
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", a.etag)
+	h.Set("Content-Security-Policy", docsPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.data))
+	return true
 }

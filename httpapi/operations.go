@@ -30,7 +30,7 @@ func (s *Server) registerOperations() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.handle("GET", "/metrics", s.metrics)
-	s.handle("GET", "/docs", s.docs)
+	s.registerDocs()
 	s.handle("GET", "/openapi/v4.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(OpenAPIV4)
