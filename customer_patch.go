@@ -29,11 +29,13 @@ type PatchPersonalInfo struct {
 	Nationality   Optional[string] `json:"nationality"`
 }
 
-// PatchCompanyInfo changes a corporate customer's company data. Associated
-// users are replaced with their own PUT, not here.
+// PatchCompanyInfo changes a corporate customer's company data.
+// AssociatedUsers, when given, replaces the list, as PUT
+// .../associated-users does.
 type PatchCompanyInfo struct {
-	LegalName    Optional[string] `json:"legal_name"`
-	FoundingDate Optional[string] `json:"founding_date"`
+	LegalName       Optional[string]           `json:"legal_name"`
+	FoundingDate    Optional[string]           `json:"founding_date"`
+	AssociatedUsers Optional[[]AssociatedUser] `json:"associated_users"`
 }
 
 // PatchDigitalPersonalInfo changes a digital customer's data; the login email
@@ -95,6 +97,9 @@ func (cp CustomerPatch) Apply(d CustomerData, now time.Time) (CustomerData, erro
 		} else {
 			setString(&p, "company_info.legal_name", cp.CompanyInfo.Value.LegalName, &out.CompanyInfo.LegalName)
 			setString(&p, "company_info.founding_date", cp.CompanyInfo.Value.FoundingDate, &out.CompanyInfo.FoundingDate)
+			if au := cp.CompanyInfo.Value.AssociatedUsers; notNull(au.Set, au.Null, "company_info.associated_users") {
+				out.CompanyInfo.AssociatedUsers = au.Value
+			}
 		}
 	}
 	if notNull(cp.DigitalPersonalInfo.Set, cp.DigitalPersonalInfo.Null, "digital_personal_info") {

@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,6 +142,52 @@ func TestPatchApply(t *testing.T) {
 			}
 			if err == nil && tc.check != nil {
 				tc.check(t, got)
+			}
+		})
+	}
+}
+
+// TestPatchAssociatedUsers: company_info.associated_users in a PATCH
+// replaces the list, as PUT .../associated-users does, validated the same.
+func TestPatchAssociatedUsers(t *testing.T) {
+	corp := crmtest.Corporate("B" + crmtest.CIF(7)[1:])
+	corp.Normalize()
+	cases := []struct {
+		name, patch string
+		want        []crm.AssociatedUser
+		problems    []string
+	}{
+		{"replaced", `{"company_info":{"associated_users":[{"identity_document":{"type":"NIF","number":"12345678 z"},"role":"AUTHORIZED_REPRESENTATIVE","name":"Ana","first_surname":"Gil","nationality":"ES"}]}}`,
+			[]crm.AssociatedUser{{IdentityDocument: &crm.IdentityDocument{Type: "NIF", Number: "12345678Z"}, Role: "AUTHORIZED_REPRESENTATIVE", Name: "Ana", FirstSurname: "Gil", Nationality: "ES"}}, nil},
+		{"emptied", `{"company_info":{"associated_users":[]}}`, []crm.AssociatedUser{}, nil},
+		{"null", `{"company_info":{"associated_users":null}}`, nil, []string{"company_info.associated_users: must not be null"}},
+		{"masked document written back", `{"company_info":{"associated_users":[{"identity_document":{"type":"NIF","number":"****5678Z"},"name":"Ana","first_surname":"Gil","nationality":"ES"}]}}`,
+			nil, []string{"company_info.associated_users[0].identity_document.number"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var p crm.CustomerPatch
+			if err := json.Unmarshal([]byte(tc.patch), &p); err != nil {
+				t.Fatal(err)
+			}
+			got, err := p.Apply(corp.CustomerData, now)
+			var problems []string
+			for _, f := range fields(err) {
+				if tc.name == "masked document written back" {
+					f, _, _ = strings.Cut(f, ":")
+				}
+				problems = append(problems, f)
+			}
+			if diff := cmp.Diff(tc.problems, problems); diff != "" {
+				t.Fatalf("problems (-want +got):\n%s", diff)
+			}
+			if err == nil {
+				if diff := cmp.Diff(tc.want, got.CompanyInfo.AssociatedUsers); diff != "" {
+					t.Errorf("associated users (-want +got):\n%s", diff)
+				}
+				if got.CompanyInfo.LegalName != corp.CompanyInfo.LegalName {
+					t.Errorf("legal name changed to %q", got.CompanyInfo.LegalName)
+				}
 			}
 		})
 	}

@@ -10,12 +10,14 @@ import (
 )
 
 // Media types of identification documents, as DocumentResponse.media_type
-// names them. They are detected from the content, never from a file name or
-// a Content-Type a client sent.
+// names them (the documentation's example answers "application/pdf"). They
+// are detected from the content, never from a file name or a Content-Type a
+// client sent. Rows and events written before migration 0023 say pdf, jpeg
+// or png; the migration rewrote the rows.
 const (
-	MediaPDF  = "pdf"
-	MediaJPEG = "jpeg"
-	MediaPNG  = "png"
+	MediaPDF  = "application/pdf"
+	MediaJPEG = "image/jpeg"
+	MediaPNG  = "image/png"
 )
 
 // MaxDocumentBytes bounds an uploaded identification document (10 MiB).
@@ -121,14 +123,23 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // DocumentContentType is the HTTP Content-Type of a media type.
 func DocumentContentType(media string) string {
 	switch media {
-	case MediaPDF:
-		return "application/pdf"
-	case MediaJPEG:
-		return "image/jpeg"
-	case MediaPNG:
-		return "image/png"
+	case MediaPDF, MediaJPEG, MediaPNG:
+		return media
 	}
 	return "application/octet-stream"
+}
+
+// documentExtension is the file-name extension of a media type.
+func documentExtension(media string) string {
+	switch media {
+	case MediaPDF:
+		return "pdf"
+	case MediaJPEG:
+		return "jpeg"
+	case MediaPNG:
+		return "png"
+	}
+	return "bin"
 }
 
 // DocumentName turns a client's file name into the stored name: the last
@@ -152,7 +163,7 @@ func DocumentName(name, media string) string {
 	// A leading dot would make a hidden file of a download.
 	out := strings.TrimLeft(b.String(), ".")
 	if strings.Trim(out, "_") == "" {
-		return "document." + media
+		return "document." + documentExtension(media)
 	}
 	return out
 }

@@ -178,7 +178,7 @@ func TestPatchCustomer(t *testing.T) {
 			{"case-folded field", `{"Preferred_Language":"en"}`, "MCUS.400.003 Preferred_Language: unknown field", 400},
 			{"wrong type", `{"personal_info":{"name":7}}`, "MCUS.400.002 personal_info.name: must be a string", 400},
 			{"other type's info", `{"company_info":{"legal_name":"X"}}`, "MCUS.400.001 company_info: is not allowed for type PRIVATE_CUSTOMER", 400},
-			{"associated users moved to PUT", `{"company_info":{"associated_users":[]}}`, "MCUS.400.003 company_info.associated_users: unknown field", 400},
+			{"associated users of a private customer", `{"company_info":{"associated_users":[]}}`, "MCUS.400.001 company_info: is not allowed for type PRIVATE_CUSTOMER", 400},
 			{"null on a required field", `{"personal_info":{"name":null}}`, "MCUS.400.001 personal_info.name: must not be null", 400},
 			{"bad language", `{"preferred_language":"fr"}`, "MCUS.400.001 preferred_language: must be one of es, ca, gl, eu, en, pt", 400},
 			{"not JSON", `{"preferred_language":`, "MCUS.400.002", 400},
@@ -220,6 +220,15 @@ func TestAssociatedUsersAndDeactivation(t *testing.T) {
 		if len(got.CompanyInfo.AssociatedUsers) != 1 || got.CompanyInfo.AssociatedUsers[0]["name"] != "Ana" {
 			t.Errorf("associated users: %v", got.CompanyInfo.AssociatedUsers)
 		}
+		// A PATCH of company_info.associated_users replaces them as the PUT does.
+		patched := `{"company_info":{"associated_users":[{"identity_document":{"number":"Y1234567X","type":"NIE"},"name":"Eva","first_surname":"Sanz","nationality":"PT"}]}}`
+		wantStatus(t, e.do("PATCH", base+"/customers/"+co.ID, e.admin, patched), http.StatusNoContent)
+		e.do("GET", base+"/customers/"+co.ID, e.reader, nil).json(t, &got)
+		if len(got.CompanyInfo.AssociatedUsers) != 1 || got.CompanyInfo.AssociatedUsers[0]["name"] != "Eva" {
+			t.Errorf("associated users after PATCH: %v", got.CompanyInfo.AssociatedUsers)
+		}
+		wantStatus(t, e.do("PATCH", base+"/customers/"+co.ID, e.admin, `{"company_info":{"associated_users":null}}`), http.StatusBadRequest)
+		wantStatus(t, e.do("PUT", base+"/customers/"+co.ID+"/associated-users", e.admin, users), http.StatusNoContent)
 		wantStatus(t, e.do("PUT", base+"/customers/"+pr.ID+"/associated-users", e.admin, users), http.StatusBadRequest)
 		wantStatus(t, e.do("PUT", base+"/customers/"+co.ID+"/associated-users", e.admin, `{}`), http.StatusBadRequest)
 		r := e.do("PUT", base+"/customers/"+co.ID+"/associated-users", e.admin, `{"associated_users":[{"identity_document":{"number":"12345678A","type":"NIF"},"name":"Ana","first_surname":"Ruiz","nationality":"ES"}]}`)

@@ -145,7 +145,7 @@ func TestIdentificationProcessesEndToEnd(t *testing.T) {
 		wantStatus(t, r, http.StatusOK)
 		r.json(t, &got)
 		d := got.Document
-		if d.MediaType != "pdf" || d.Name != "my_id.png" || d.Type != "NIF" || d.SizeBytes != int64(len(testPDF)) ||
+		if d.MediaType != "application/pdf" || d.Name != "my_id.png" || d.Type != "NIF" || d.SizeBytes != int64(len(testPDF)) ||
 			d.URLExpirationDate != "2026-11-23T10:15:01Z" {
 			t.Errorf("document %+v", d)
 		}

@@ -115,7 +115,7 @@ func TestIdentificationProcessLifecycle(t *testing.T) {
 		}
 		prefix := "identification_processes." + p.ID + "."
 		wantChanges := map[string]string{"process_date": `"2026-11-23T10:00:00Z"`, "document.name": `"my_id.png"`,
-			"document.type": `"NIF"`, "document.media_type": `"pdf"`, "document.size_bytes": strconv.Itoa(len(testPDF)),
+			"document.type": `"NIF"`, "document.media_type": `"application/pdf"`, "document.size_bytes": strconv.Itoa(len(testPDF)),
 			"document.id": `"` + p.Document.ID + `"`, "document.sha256": `"` + p.Document.SHA256 + `"`}
 		for field, after := range wantChanges {
 			ch, ok := mine[0].Changes[prefix+field]

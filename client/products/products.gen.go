@@ -599,6 +599,8 @@ type ClientInterface interface {
 
 	// GetProductsOpenAPI This document
 	//
+	// Serves this OpenAPI document as is.
+	//
 	// Corresponds with GET /openapi/products.yaml (the `GetProductsOpenAPI` operationId).
 	GetProductsOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -762,6 +764,8 @@ func (c *Client) GetTokenWithFormdataBody(ctx context.Context, body GetTokenForm
 }
 
 // GetProductsOpenAPI This document
+//
+// Serves this OpenAPI document as is.
 //
 // Corresponds with GET /openapi/products.yaml (the `GetProductsOpenAPI` operationId).
 func (c *Client) GetProductsOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1397,6 +1401,8 @@ type ClientWithResponsesInterface interface {
 	GetTokenWithFormdataBodyWithResponse(ctx context.Context, body GetTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*GetTokenResponse, error)
 
 	// GetProductsOpenAPIWithResponse This document
+	//
+	// Serves this OpenAPI document as is.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2359,6 +2365,8 @@ func (c *ClientWithResponses) GetTokenWithFormdataBodyWithResponse(ctx context.C
 }
 
 // GetProductsOpenAPIWithResponse This document
+//
+// Serves this OpenAPI document as is.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -195,22 +195,19 @@ func (e GetPaymentMethodType) Valid() bool {
 
 // Defines values for IdentificationDocumentMediaType.
 const (
-	Jpeg IdentificationDocumentMediaType = "jpeg"
-	Jpg  IdentificationDocumentMediaType = "jpg"
-	Pdf  IdentificationDocumentMediaType = "pdf"
-	Png  IdentificationDocumentMediaType = "png"
+	Applicationpdf IdentificationDocumentMediaType = "application/pdf"
+	Imagejpeg      IdentificationDocumentMediaType = "image/jpeg"
+	Imagepng       IdentificationDocumentMediaType = "image/png"
 )
 
 // Valid indicates whether the value is a known member of the IdentificationDocumentMediaType enum.
 func (e IdentificationDocumentMediaType) Valid() bool {
 	switch e {
-	case Jpeg:
+	case Applicationpdf:
 		return true
-	case Jpg:
+	case Imagejpeg:
 		return true
-	case Pdf:
-		return true
-	case Png:
+	case Imagepng:
 		return true
 	default:
 		return false
@@ -1220,7 +1217,7 @@ type CorporateIdentityDocumentType string
 // Examples: ES
 type CountryCode = string
 
-// Credential A username to link to the customer (CR1).
+// Credential A username to link to the customer.
 type Credential struct {
 	// Username Username the customer authenticates with, in the form of an email address (ASCII only); at most
 	// 82 characters as sent. Stored and compared lower-cased, without surrounding spaces; unique in
@@ -1237,7 +1234,7 @@ type CredentialCreated struct {
 	Id openapi_types.UUID `json:"id"`
 }
 
-// CredentialMigrationRequest The username of the credential to move to the customer (CR4).
+// CredentialMigrationRequest The username of the credential to move to the customer.
 type CredentialMigrationRequest struct {
 	// Username Username the customer authenticates with, in the form of an email address (ASCII only); at most
 	// 82 characters as sent. Stored and compared lower-cased, without surrounding spaces; unique in
@@ -1514,10 +1511,10 @@ type Event struct {
 	AggregateId   string `json:"aggregate_id"`
 	AggregateType string `json:"aggregate_type"`
 	Changes       map[string]struct {
-		// After The value after the write (null when absent).
+		// After The value after the write, any JSON value (null when absent).
 		After *any `json:"after"`
 
-		// Before The value before the write (null when absent).
+		// Before The value before the write, any JSON value (null when absent).
 		Before *any `json:"before"`
 	} `json:"changes"`
 
@@ -1628,7 +1625,9 @@ type GetTeciPaymentMethodDetails struct {
 
 // IdentificationDocument defines model for IdentificationDocument.
 type IdentificationDocument struct {
-	// MediaType The document's format, detected from its content (`jpg` is never produced but stays in the enum of the documentation).
+	// MediaType The document's media type, detected from its content. The documentation lists its formats as pdf, jpeg,
+	// jpg and png and answers `application/pdf` in its example: the answer is the media type. Events written
+	// before version 4.67 name the short form (`pdf`, `jpeg`, `png`).
 	MediaType IdentificationDocumentMediaType `json:"media_type"`
 
 	// Name Name of the document (without spaces).
@@ -1647,7 +1646,9 @@ type IdentificationDocument struct {
 	UrlExpirationDate time.Time `json:"url_expiration_date"`
 }
 
-// IdentificationDocumentMediaType The document's format, detected from its content (`jpg` is never produced but stays in the enum of the documentation).
+// IdentificationDocumentMediaType The document's media type, detected from its content. The documentation lists its formats as pdf, jpeg,
+// jpg and png and answers `application/pdf` in its example: the answer is the media type. Events written
+// before version 4.67 name the short form (`pdf`, `jpeg`, `png`).
 type IdentificationDocumentMediaType string
 
 // IdentificationDocumentType The kind of identity document.
@@ -1875,9 +1876,13 @@ type PatchCategory struct {
 	ValidValues *CategoryValidValues `json:"valid_values,omitempty"`
 }
 
-// PatchCompanyInfo Company information of a corporate customer. `associated_users` is no longer accepted here
-// (unknown field, 400): replace them with `PUT .../associated-users`.
+// PatchCompanyInfo Company information of a corporate customer. `associated_users`, when given, replaces the list, as
+// `PUT .../associated-users` does (validated the same; `null` is 400); the change is part of this PATCH's
+// `customer.updated` event. The company's identity document cannot be changed.
 type PatchCompanyInfo struct {
+	// AssociatedUsers The new associated users, replacing the old ones (may be empty).
+	AssociatedUsers *[]AssociatedUser `json:"associated_users,omitempty"`
+
 	// FoundingDate Company's foundation date (yyyy-mm-dd; not in the future, not before 1850).
 	FoundingDate *CompanyInfoFoundingDate `json:"founding_date,omitempty"`
 
@@ -1902,7 +1907,7 @@ type PatchCustomerCategory struct {
 	// Reason Reason for the set of value; `null` (or "") clears it.
 	Reason *string `json:"reason,omitempty"`
 
-	// Value Category value; `null` hides the category from CC3.
+	// Value Category value; `null` hides the category from the customer's categories.
 	Value *string `json:"value,omitempty"`
 }
 
@@ -1910,8 +1915,9 @@ type PatchCustomerCategory struct {
 // field (only `second_surname`). At most one of `personal_info`, `company_info` and
 // `digital_personal_info`, and it must match the customer's type (else 400).
 type PatchCustomerRequest struct {
-	// CompanyInfo Company information of a corporate customer. `associated_users` is no longer accepted here
-	// (unknown field, 400): replace them with `PUT .../associated-users`.
+	// CompanyInfo Company information of a corporate customer. `associated_users`, when given, replaces the list, as
+	// `PUT .../associated-users` does (validated the same; `null` is 400); the change is part of this PATCH's
+	// `customer.updated` event. The company's identity document cannot be changed.
 	CompanyInfo *PatchCompanyInfo `json:"company_info,omitempty"`
 
 	// ContactInfo Each list given replaces the old one as a whole; its first item becomes the default.
@@ -2060,7 +2066,7 @@ type PersonalInfoNationality = string
 
 // PersonalInfoResponse Private customer personal information.
 type PersonalInfoResponse struct {
-	// Birthdate Customer's date of birth. Masked for `customers:read:masked` (see Masked reads) as `****-**-**`.
+	// Birthdate Customer's date of birth (yyyy-mm-dd), or null. Masked for `customers:read:masked` (see Masked reads) as `****-**-**`.
 	Birthdate *string `json:"birthdate,omitempty"`
 
 	// FirstSurname Customer's first surname.
@@ -2180,7 +2186,7 @@ type PostCustomerCategory struct {
 	// Reason A description or reason, at most 255 characters; not only spaces.
 	Reason *CategoryText `json:"reason,omitempty"`
 
-	// Value Category value; `null` assigns the category without showing it in CC3.
+	// Value Category value; `null` assigns the category without showing it in the customer's categories.
 	Value *string `json:"value"`
 }
 
@@ -2445,6 +2451,9 @@ type BadRequest = ErrorResponse
 // Conflict One item per problem.
 type Conflict = ErrorResponse
 
+// ExternalIdConflict One item per problem.
+type ExternalIdConflict = ErrorResponse
+
 // Forbidden One item per problem.
 type Forbidden = ErrorResponse
 
@@ -2456,6 +2465,9 @@ type NotFound = ErrorResponse
 
 // PreconditionFailed One item per problem.
 type PreconditionFailed = ErrorResponse
+
+// RepositoryTimeout One item per problem.
+type RepositoryTimeout = ErrorResponse
 
 // ServiceUnavailable One item per problem.
 type ServiceUnavailable = ErrorResponse
@@ -3811,9 +3823,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// GetDocs API index (HTML)
+	// GetDocs API reference (HTML)
 	//
-	// A page listing every operation of both API surfaces, linking to their OpenAPI documents. No credentials needed.
+	// The interactive reference of both API surfaces (Swagger UI, served by the binary; try it sends requests to this server). No credentials needed.
 	//
 	// Corresponds with GET /docs (the `GetDocs` operationId).
 	GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3858,7 +3870,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/access-log (the `CredentialAccessLog` operationId).
 	CredentialAccessLog(ctx context.Context, orgId OrgId, params *CredentialAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccount Read an account (A1)
+	// GetAccount Read an account
 	//
 	// `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
 	// BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
@@ -3893,7 +3905,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/accounts/{account_id}/billing-address (the `PutAccountBillingAddress` operationId).
 	PutAccountBillingAddress(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *PutAccountBillingAddressParams, body PutAccountBillingAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountBillingAddressHistory Billing address history (A3)
+	// GetAccountBillingAddressHistory Billing address history
 	//
 	// Every billing address the account has had, oldest first, with the time it was set (`created_at`) and replaced
 	// (`ended_at`, null for the current one). `from` and `to` (yyyy-mm-dd, inclusive) filter on `created_at`.
@@ -3953,7 +3965,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/accounts/{account_id}/contracts/{contract_id}/requests (the `AddContractRequest` operationId).
 	AddContractRequest(ctx context.Context, orgId OrgId, accountId AccountIdParameter, contractId ContractId, params *AddContractRequestParams, body AddContractRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountInvoiceRecipient Invoice recipient (A12)
+	// GetAccountInvoiceRecipient Invoice recipient
 	//
 	// Derived from the owning customer at read time. Private: full name, identity document, default email and
 	// mobile phone. Corporate: legal name, CIF, default email and phone. Digital: name (may be empty), no identity
@@ -3964,7 +3976,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/accounts/{account_id}/invoice-recipient (the `GetAccountInvoiceRecipient` operationId).
 	GetAccountInvoiceRecipient(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *GetAccountInvoiceRecipientParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchAccountPaymentMethodWithBody Change an account's payment method (A2)
+	// PatchAccountPaymentMethodWithBody Change an account's payment method
 	//
 	// DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 	// `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -3979,7 +3991,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/payment-method (the `PatchAccountPaymentMethod` operationId).
 	PatchAccountPaymentMethodWithBody(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *PatchAccountPaymentMethodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchAccountPaymentMethod Change an account's payment method (A2)
+	// PatchAccountPaymentMethod Change an account's payment method
 	//
 	// DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 	// `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -3994,7 +4006,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/payment-method (the `PatchAccountPaymentMethod` operationId).
 	PatchAccountPaymentMethod(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *PatchAccountPaymentMethodParams, body PatchAccountPaymentMethodJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAccountPromotions List an account's promotions (A4, A5)
+	// ListAccountPromotions List an account's promotions
 	//
 	// `account_promotion_type` ACTIVE (default), SCHEDULED or ALL. The status is derived at read time from the
 	// dates and the cancellation: SCHEDULED before `start_date`, CANCELLED from `cancellation_date`, EXPIRED after
@@ -4029,7 +4041,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/accounts/{account_id}/promotions (the `AddAccountPromotion` operationId).
 	AddAccountPromotion(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *AddAccountPromotionParams, body AddAccountPromotionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountPromotionHistory Promotion history (A6)
+	// GetAccountPromotionHistory Promotion history
 	//
 	// Every operation on the account's promotions in time order: ADDED and CANCELLATION_SCHEDULED as recorded
 	// (with the principal in `modified_by`), and CANCELLED and EXPIRED as derived from the dates (`modified_by`
@@ -4040,7 +4052,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/accounts/{account_id}/promotions/history (the `GetAccountPromotionHistory` operationId).
 	GetAccountPromotionHistory(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *GetAccountPromotionHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelAccountPromotionWithBody Schedule a promotion's cancellation (A7)
+	// CancelAccountPromotionWithBody Schedule a promotion's cancellation
 	//
 	// Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 	// `end_date` (400). 409 when the account has ended.
@@ -4052,7 +4064,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/promotions/{account_promotion_id} (the `CancelAccountPromotion` operationId).
 	CancelAccountPromotionWithBody(ctx context.Context, orgId OrgId, accountId AccountIdParameter, accountPromotionId AccountPromotionId, params *CancelAccountPromotionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelAccountPromotion Schedule a promotion's cancellation (A7)
+	// CancelAccountPromotion Schedule a promotion's cancellation
 	//
 	// Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 	// `end_date` (400). 409 when the account has ended.
@@ -4064,7 +4076,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/promotions/{account_promotion_id} (the `CancelAccountPromotion` operationId).
 	CancelAccountPromotion(ctx context.Context, orgId OrgId, accountId AccountIdParameter, accountPromotionId AccountPromotionId, params *CancelAccountPromotionParams, body CancelAccountPromotionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAccountTokenizationRequests An account's tokenization requests (T1)
+	// ListAccountTokenizationRequests An account's tokenization requests
 	//
 	// Every card tokenization started for the account (through a CREDIT_CARD payment-method change with a
 	// `reference_id`), oldest first, with its status PENDING, COMPLETED or FAILED.
@@ -4074,7 +4086,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/accounts/{account_id}/tokenization-requests (the `ListAccountTokenizationRequests` operationId).
 	ListAccountTokenizationRequests(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *ListAccountTokenizationRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListCategories List the org's categories (G1)
+	// ListCategories List the org's categories
 	//
 	// Every category of the org, in id order. `valid_values` is always present; an empty list means a
 	// customer may hold any value of the category.
@@ -4084,7 +4096,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/categories (the `ListCategories` operationId).
 	ListCategories(ctx context.Context, orgId OrgId, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateCategoriesWithBody Create categories (G2)
+	// CreateCategoriesWithBody Create categories
 	//
 	// Creates every category of the request, or none. Ids are integers the service assigns from a
 	// per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -4102,7 +4114,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/categories (the `CreateCategories` operationId).
 	CreateCategoriesWithBody(ctx context.Context, orgId OrgId, params *CreateCategoriesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateCategories Create categories (G2)
+	// CreateCategories Create categories
 	//
 	// Creates every category of the request, or none. Ids are integers the service assigns from a
 	// per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -4129,7 +4141,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/categories/{category_id} (the `GetCategory` operationId).
 	GetCategory(ctx context.Context, orgId OrgId, categoryId CategoryId, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchCategoryWithBody Change a category's description or valid values (G3)
+	// PatchCategoryWithBody Change a category's description or valid values
 	//
 	// Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 	// value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -4143,7 +4155,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 	PatchCategoryWithBody(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchCategory Change a category's description or valid values (G3)
+	// PatchCategory Change a category's description or valid values
 	//
 	// Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 	// value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -4157,14 +4169,14 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 	PatchCategory(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, body PatchCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SearchCustomer Find one customer by identity document, email or username (K2)
+	// SearchCustomer Find one customer by identity document, email or username
 	//
 	// Give `identity_document` (optionally narrowed by `identity_document_type`), `email` or
 	// `username`; with none of them, or with `identity_document_type` alone, the answer is 400
 	// (`MCUS.400.005`), as it is for any other query parameter. Document numbers are compared
 	// upper-cased without spaces, dots or dashes; emails case-insensitively (a digital customer's login
 	// email, or the default contact email of a private or corporate customer). `username` finds the
-	// customer that holds the credential with this username (Customer credentials, CR1-CR4), compared
+	// customer that holds the credential with this username (see Customer credentials), compared
 	// exactly after lower-casing (surrounding spaces ignored); it is not the contact email. When
 	// several criteria are given, the customer must match them all.
 	//
@@ -4176,7 +4188,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers (the `SearchCustomer` operationId).
 	SearchCustomer(ctx context.Context, orgId OrgId, params *SearchCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateCustomerWithBody Create a customer (K1)
+	// CreateCustomerWithBody Create a customer
 	//
 	// Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 	// `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -4196,7 +4208,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers (the `CreateCustomer` operationId).
 	CreateCustomerWithBody(ctx context.Context, orgId OrgId, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateCustomer Create a customer (K1)
+	// CreateCustomer Create a customer
 	//
 	// Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 	// `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -4230,7 +4242,7 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v4/orgs/{org_id}/customers/{customer_id} (the `DeactivateCustomer` operationId).
 	DeactivateCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *DeactivateCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCustomer Read a customer (K3)
+	// GetCustomer Read a customer
 	//
 	// Answers exactly one of `PrivateCustomerResponse`, `CorporateCustomerResponse` and
 	// `DigitalCustomerResponse`, by `type`; the fields of the other shapes never appear. Ended
@@ -4242,7 +4254,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id} (the `GetCustomer` operationId).
 	GetCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchCustomerWithBody Change a customer (K4)
+	// PatchCustomerWithBody Change a customer
 	//
 	// Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 	// replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -4267,7 +4279,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/customers/{customer_id} (the `PatchCustomer` operationId).
 	PatchCustomerWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PatchCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchCustomer Change a customer (K4)
+	// PatchCustomer Change a customer
 	//
 	// Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 	// replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -4309,7 +4321,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/access-log (the `CustomerAccessLog` operationId).
 	CustomerAccessLog(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CustomerAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListCustomerAccounts List a customer's accounts (A8)
+	// ListCustomerAccounts List a customer's accounts
 	//
 	// The ids of every account of the customer, open and closed, oldest first. 404 when the customer is not in the org.
 	//
@@ -4318,7 +4330,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/accounts (the `ListCustomerAccounts` operationId).
 	ListCustomerAccounts(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAccountWithBody Create an account for a customer (A9)
+	// CreateAccountWithBody Create an account for a customer
 	//
 	// Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 	// DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -4336,7 +4348,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/accounts (the `CreateAccount` operationId).
 	CreateAccountWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CreateAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAccount Create an account for a customer (A9)
+	// CreateAccount Create an account for a customer
 	//
 	// Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 	// DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -4354,7 +4366,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/accounts (the `CreateAccount` operationId).
 	CreateAccount(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CreateAccountParams, body CreateAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CloseAccount Close an account (A10)
+	// CloseAccount Close an account
 	//
 	// Sets `ended_at`; the account stays readable and accepts no more payment-method, address or promotion
 	// changes. 404 when the account is not the customer's; 409 when it has already ended or has an active
@@ -4365,7 +4377,7 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v4/orgs/{org_id}/customers/{customer_id}/accounts/{account_id} (the `CloseAccount` operationId).
 	CloseAccount(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, accountId AccountIdParameter, params *CloseAccountParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAvailablePaymentMethods Payment methods available for an account (A11)
+	// ListAvailablePaymentMethods Payment methods available for an account
 	//
 	// The payment methods the org allows for the account's modality. Defaults: POSTPAID BANK_TRANSFER,
 	// DIRECT_DEBIT and CREDIT_CARD; RECURRING_PREPAID CREDIT_CARD and DIRECT_DEBIT; PREPAID CREDIT_CARD and TECI.
@@ -4375,7 +4387,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/accounts/{account_id}/payment-methods (the `ListAvailablePaymentMethods` operationId).
 	ListAvailablePaymentMethods(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, accountId AccountIdParameter, params *ListAvailablePaymentMethodsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutAssociatedUsersWithBody Replace the associated users of a corporate customer (K5)
+	// PutAssociatedUsersWithBody Replace the associated users of a corporate customer
 	//
 	// Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 	// customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -4388,7 +4400,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/customers/{customer_id}/associated-users (the `PutAssociatedUsers` operationId).
 	PutAssociatedUsersWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PutAssociatedUsersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutAssociatedUsers Replace the associated users of a corporate customer (K5)
+	// PutAssociatedUsers Replace the associated users of a corporate customer
 	//
 	// Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 	// customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -4401,7 +4413,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/customers/{customer_id}/associated-users (the `PutAssociatedUsers` operationId).
 	PutAssociatedUsers(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PutAssociatedUsersParams, body PutAssociatedUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListCustomerCategories The categories a customer holds (CC3)
+	// ListCustomerCategories The categories a customer holds
 	//
 	// The customer's current categories, in category id order. A category whose value was set to
 	// `null` is not shown (it is still in the history). `create_date_time` is when the category was
@@ -4413,7 +4425,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/categories (the `ListCustomerCategories` operationId).
 	ListCustomerCategories(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AddCustomerCategoryWithBody Assign a category to a customer (CC2)
+	// AddCustomerCategoryWithBody Assign a category to a customer
 	//
 	// Assigns the org's category `id` to the customer with a value; `value` is required but may be
 	// `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -4421,7 +4433,7 @@ type ClientInterface interface {
 	//
 	// A category is assigned once: a second POST of the same category for the customer is 409
 	// `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-	// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+	// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 	// the customer has ended.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -4431,7 +4443,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/categories (the `AddCustomerCategory` operationId).
 	AddCustomerCategoryWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCustomerCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AddCustomerCategory Assign a category to a customer (CC2)
+	// AddCustomerCategory Assign a category to a customer
 	//
 	// Assigns the org's category `id` to the customer with a value; `value` is required but may be
 	// `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -4439,7 +4451,7 @@ type ClientInterface interface {
 	//
 	// A category is assigned once: a second POST of the same category for the customer is 409
 	// `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-	// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+	// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 	// the customer has ended.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -4449,7 +4461,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/categories (the `AddCustomerCategory` operationId).
 	AddCustomerCategory(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCustomerCategoryParams, body AddCustomerCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCustomerCategoryHistory The history of a customer's categories (CC1)
+	// GetCustomerCategoryHistory The history of a customer's categories
 	//
 	// Every category the customer ever held, in category id order, each with its periods oldest
 	// first. A period opens when a value, description or reason is set (`create_date`, by
@@ -4463,9 +4475,9 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/categories/historical (the `GetCustomerCategoryHistory` operationId).
 	GetCustomerCategoryHistory(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerCategoryHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchCustomerCategoryWithBody Change a customer's category (CC4)
+	// PatchCustomerCategoryWithBody Change a customer's category
 	//
-	// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+	// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 	// DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 	// customer already holds stays even if the list has dropped it since. Each change closes the
 	// current history period and opens a new one; a patch that changes nothing records nothing.
@@ -4480,9 +4492,9 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/customers/{customer_id}/categories/{category_id} (the `PatchCustomerCategory` operationId).
 	PatchCustomerCategoryWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, categoryId CategoryId, params *PatchCustomerCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchCustomerCategory Change a customer's category (CC4)
+	// PatchCustomerCategory Change a customer's category
 	//
-	// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+	// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 	// DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 	// customer already holds stays even if the list has dropped it since. Each change closes the
 	// current history period and opens a new one; a patch that changes nothing records nothing.
@@ -4497,7 +4509,7 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/customers/{customer_id}/categories/{category_id} (the `PatchCustomerCategory` operationId).
 	PatchCustomerCategory(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, categoryId CategoryId, params *PatchCustomerCategoryParams, body PatchCustomerCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListCredentials List a customer's credentials (CR2)
+	// ListCredentials List a customer's credentials
 	//
 	// The usernames the customer authenticates with, oldest first (possibly none). `customer_id` is
 	// the customer; `username` is its oldest username (the single username of the v3 API), absent
@@ -4512,7 +4524,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/credentials (the `ListCredentials` operationId).
 	ListCredentials(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCredentialsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AddCredentialWithBody Add a credential to a customer (CR1)
+	// AddCredentialWithBody Add a credential to a customer
 	//
 	// Links a username to the customer. A username has the form of an email address (dot-atom local
 	// part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -4529,7 +4541,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials (the `AddCredential` operationId).
 	AddCredentialWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AddCredential Add a credential to a customer (CR1)
+	// AddCredential Add a credential to a customer
 	//
 	// Links a username to the customer. A username has the form of an email address (dot-atom local
 	// part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -4546,7 +4558,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials (the `AddCredential` operationId).
 	AddCredential(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCredentialParams, body AddCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// MigrateCredentialWithBody Move a credential to this customer (CR4)
+	// MigrateCredentialWithBody Move a credential to this customer
 	//
 	// Moves the credential with `username` from the customer of the org that holds it to this
 	// customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -4567,7 +4579,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials/migration (the `MigrateCredential` operationId).
 	MigrateCredentialWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MigrateCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// MigrateCredential Move a credential to this customer (CR4)
+	// MigrateCredential Move a credential to this customer
 	//
 	// Moves the credential with `username` from the customer of the org that holds it to this
 	// customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -4588,7 +4600,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials/migration (the `MigrateCredential` operationId).
 	MigrateCredential(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MigrateCredentialParams, body MigrateCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteCredential Delete a credential of a customer (CR3)
+	// DeleteCredential Delete a credential of a customer
 	//
 	// Unlinks the username from the customer; the username becomes free in the org. Allowed on an
 	// ended customer too, so that its usernames can be released. 404 when the customer has no
@@ -4600,7 +4612,7 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v4/orgs/{org_id}/customers/{customer_id}/credentials/{credential_id} (the `DeleteCredential` operationId).
 	DeleteCredential(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, credentialId CredentialId, params *DeleteCredentialParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListCustomerCreditCards A customer's tokenized credit cards (K6)
+	// ListCustomerCreditCards A customer's tokenized credit cards
 	//
 	// The cards added by completed tokenization requests, oldest first: id, masked summary (last four digits) and
 	// expiry. Card numbers and CVVs are never accepted nor stored.
@@ -4660,7 +4672,7 @@ type ClientInterface interface {
 	// address kept), its accounts (each with its billing-address history, its promotions of every
 	// status, its contracts and its card tokenizations), its tokenized cards, categories and their
 	// history, special treatment, credentials (usernames only; no secret is kept), identification
-	// processes (their documents' metadata and signed download links, as IP2 gives them), products,
+	// processes (their documents' metadata and signed download links, as the identification-process listing gives them), products,
 	// and every event whose aggregate is the customer, one of its accounts or one of its products, in
 	// feed order. Each part has the shape its own operation answers with. Card numbers are never held,
 	// so never exported.
@@ -4677,7 +4689,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/export (the `ExportCustomer` operationId).
 	ExportCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ExportCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListIdentificationProcesses List a customer's identification processes (IP2)
+	// ListIdentificationProcesses List a customer's identification processes
 	//
 	// Every identification process of the customer, oldest first (an empty list when it has none).
 	// 404 when the customer is not in the org.
@@ -4723,13 +4735,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/identification-processes (the `CreateIdentificationProcess` operationId).
 	CreateIdentificationProcessWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CreateIdentificationProcessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetIdentificationProcess Get an identification process with its document (IP1)
+	// GetIdentificationProcess Get an identification process with its document
 	//
 	// The process and its document. `document.public_url` is a link served by this service
 	// (`GET /v4/orgs/{org_id}/documents/{document_id}`) that downloads the document without a
 	// credential until `document.url_expiration_date`: 15 minutes after this request unless the
 	// service is configured otherwise. Each GET signs a new link. `media_type` is detected from the
-	// content at upload (`pdf`, `jpeg` or `png`; `jpg` is never produced). 404 when the customer or the
+	// content at upload: `application/pdf`, `image/jpeg` or `image/png`, as the documentation's example answers. 404 when the customer or the
 	// process is not in the org, or the process is another customer's.
 	//
 	// Roles: `documents:read` (or `admin` / `API_KEY`).
@@ -4737,7 +4749,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCustomerSpecialTreatment The special-treatment values of a customer (CS1)
+	// GetCustomerSpecialTreatment The special-treatment values of a customer
 	//
 	// The values the customer holds, in the order last set (empty when none). The `ETag` is the
 	// customer's.
@@ -4747,10 +4759,10 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/special-treatment (the `GetCustomerSpecialTreatment` operationId).
 	GetCustomerSpecialTreatment(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerSpecialTreatmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutCustomerSpecialTreatmentWithBody Set the special-treatment values of a customer (CS2)
+	// PutCustomerSpecialTreatmentWithBody Set the special-treatment values of a customer
 	//
 	// Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-	// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+	// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 	// ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -4760,10 +4772,10 @@ type ClientInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/customers/{customer_id}/special-treatment (the `PutCustomerSpecialTreatment` operationId).
 	PutCustomerSpecialTreatmentWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PutCustomerSpecialTreatmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutCustomerSpecialTreatment Set the special-treatment values of a customer (CS2)
+	// PutCustomerSpecialTreatment Set the special-treatment values of a customer
 	//
 	// Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-	// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+	// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 	// ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -4806,7 +4818,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/events (the `ListEvents` operationId).
 	ListEvents(ctx context.Context, orgId OrgId, params *ListEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountIdByExternalId Account id by external id (E1)
+	// GetAccountIdByExternalId Account id by external id
 	//
 	// The id of the account with this external id in the org.
 	//
@@ -4815,7 +4827,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-accounts/{account_external_id} (the `GetAccountIdByExternalId` operationId).
 	GetAccountIdByExternalId(ctx context.Context, orgId OrgId, accountExternalId AccountExternalId, params *GetAccountIdByExternalIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListExternalAccountContracts An account's contracts (E2)
+	// ListExternalAccountContracts An account's contracts
 	//
 	// Every contract of the account, oldest first, with its requests.
 	//
@@ -4824,7 +4836,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-accounts/{account_external_id}/contracts (the `ListExternalAccountContracts` operationId).
 	ListExternalAccountContracts(ctx context.Context, orgId OrgId, accountExternalId AccountExternalId, params *ListExternalAccountContractsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetExternalAccountActiveContract An account's active contract (E3)
+	// GetExternalAccountActiveContract An account's active contract
 	//
 	// The contract active now; 404 when none is.
 	//
@@ -4833,7 +4845,7 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-accounts/{account_external_id}/contracts/active (the `GetExternalAccountActiveContract` operationId).
 	GetExternalAccountActiveContract(ctx context.Context, orgId OrgId, accountExternalId AccountExternalId, params *GetExternalAccountActiveContractParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCustomerIdByExternalId Find a customer's id by its external id (X1)
+	// GetCustomerIdByExternalId Find a customer's id by its external id
 	//
 	// Answers the id of the customer of the org that has this external id, ended customers included.
 	// 404 (`MCUS.404.001`) when none has.
@@ -4843,9 +4855,9 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-customers/{customer_external_id} (the `GetCustomerIdByExternalId` operationId).
 	GetCustomerIdByExternalId(ctx context.Context, orgId OrgId, customerExternalId string, params *GetCustomerIdByExternalIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetSpecialTreatment The org's special-treatment values (S1)
+	// GetSpecialTreatment The org's special-treatment values
 	//
-	// The values customers of the org may be given (CS2), in the order last set. An org that never
+	// The values customers of the org may be given (`PUT .../customers/{customer_id}/special-treatment`), in the order last set. An org that never
 	// set its list has an empty one and no `ETag` yet.
 	//
 	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
@@ -4853,12 +4865,12 @@ type ClientInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/special-treatment (the `GetSpecialTreatment` operationId).
 	GetSpecialTreatment(ctx context.Context, orgId OrgId, params *GetSpecialTreatmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchSpecialTreatmentWithBody Replace the org's special-treatment values (S2)
+	// PatchSpecialTreatmentWithBody Replace the org's special-treatment values
 	//
 	// Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 	// or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 	// who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-	// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+	// those customers first. Ended customers keep what they held, as a record. 412 when
 	// `If-Match` does not match.
 	//
 	// Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -4868,12 +4880,12 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/special-treatment (the `PatchSpecialTreatment` operationId).
 	PatchSpecialTreatmentWithBody(ctx context.Context, orgId OrgId, params *PatchSpecialTreatmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchSpecialTreatment Replace the org's special-treatment values (S2)
+	// PatchSpecialTreatment Replace the org's special-treatment values
 	//
 	// Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 	// or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 	// who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-	// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+	// those customers first. Ended customers keep what they held, as a record. 412 when
 	// `If-Match` does not match.
 	//
 	// Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -5003,9 +5015,9 @@ type ClientInterface interface {
 	ReplayWebhookDeadLetter(ctx context.Context, orgId OrgId, webhookId WebhookId, deadLetterId WebhookDeadLetterId, params *ReplayWebhookDeadLetterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// GetDocs API index (HTML)
+// GetDocs API reference (HTML)
 //
-// A page listing every operation of both API surfaces, linking to their OpenAPI documents. No credentials needed.
+// The interactive reference of both API surfaces (Swagger UI, served by the binary; try it sends requests to this server). No credentials needed.
 //
 // Corresponds with GET /docs (the `GetDocs` operationId).
 func (c *Client) GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5110,7 +5122,7 @@ func (c *Client) CredentialAccessLog(ctx context.Context, orgId OrgId, params *C
 	return c.Client.Do(req)
 }
 
-// GetAccount Read an account (A1)
+// GetAccount Read an account
 //
 // `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
 // BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
@@ -5175,7 +5187,7 @@ func (c *Client) PutAccountBillingAddress(ctx context.Context, orgId OrgId, acco
 	return c.Client.Do(req)
 }
 
-// GetAccountBillingAddressHistory Billing address history (A3)
+// GetAccountBillingAddressHistory Billing address history
 //
 // Every billing address the account has had, oldest first, with the time it was set (`created_at`) and replaced
 // (`ended_at`, null for the current one). `from` and `to` (yyyy-mm-dd, inclusive) filter on `created_at`.
@@ -5285,7 +5297,7 @@ func (c *Client) AddContractRequest(ctx context.Context, orgId OrgId, accountId 
 	return c.Client.Do(req)
 }
 
-// GetAccountInvoiceRecipient Invoice recipient (A12)
+// GetAccountInvoiceRecipient Invoice recipient
 //
 // Derived from the owning customer at read time. Private: full name, identity document, default email and
 // mobile phone. Corporate: legal name, CIF, default email and phone. Digital: name (may be empty), no identity
@@ -5306,7 +5318,7 @@ func (c *Client) GetAccountInvoiceRecipient(ctx context.Context, orgId OrgId, ac
 	return c.Client.Do(req)
 }
 
-// PatchAccountPaymentMethodWithBody Change an account's payment method (A2)
+// PatchAccountPaymentMethodWithBody Change an account's payment method
 //
 // DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 // `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -5331,7 +5343,7 @@ func (c *Client) PatchAccountPaymentMethodWithBody(ctx context.Context, orgId Or
 	return c.Client.Do(req)
 }
 
-// PatchAccountPaymentMethod Change an account's payment method (A2)
+// PatchAccountPaymentMethod Change an account's payment method
 //
 // DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 // `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -5356,7 +5368,7 @@ func (c *Client) PatchAccountPaymentMethod(ctx context.Context, orgId OrgId, acc
 	return c.Client.Do(req)
 }
 
-// ListAccountPromotions List an account's promotions (A4, A5)
+// ListAccountPromotions List an account's promotions
 //
 // `account_promotion_type` ACTIVE (default), SCHEDULED or ALL. The status is derived at read time from the
 // dates and the cancellation: SCHEDULED before `start_date`, CANCELLED from `cancellation_date`, EXPIRED after
@@ -5421,7 +5433,7 @@ func (c *Client) AddAccountPromotion(ctx context.Context, orgId OrgId, accountId
 	return c.Client.Do(req)
 }
 
-// GetAccountPromotionHistory Promotion history (A6)
+// GetAccountPromotionHistory Promotion history
 //
 // Every operation on the account's promotions in time order: ADDED and CANCELLATION_SCHEDULED as recorded
 // (with the principal in `modified_by`), and CANCELLED and EXPIRED as derived from the dates (`modified_by`
@@ -5442,7 +5454,7 @@ func (c *Client) GetAccountPromotionHistory(ctx context.Context, orgId OrgId, ac
 	return c.Client.Do(req)
 }
 
-// CancelAccountPromotionWithBody Schedule a promotion's cancellation (A7)
+// CancelAccountPromotionWithBody Schedule a promotion's cancellation
 //
 // Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 // `end_date` (400). 409 when the account has ended.
@@ -5464,7 +5476,7 @@ func (c *Client) CancelAccountPromotionWithBody(ctx context.Context, orgId OrgId
 	return c.Client.Do(req)
 }
 
-// CancelAccountPromotion Schedule a promotion's cancellation (A7)
+// CancelAccountPromotion Schedule a promotion's cancellation
 //
 // Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 // `end_date` (400). 409 when the account has ended.
@@ -5486,7 +5498,7 @@ func (c *Client) CancelAccountPromotion(ctx context.Context, orgId OrgId, accoun
 	return c.Client.Do(req)
 }
 
-// ListAccountTokenizationRequests An account's tokenization requests (T1)
+// ListAccountTokenizationRequests An account's tokenization requests
 //
 // Every card tokenization started for the account (through a CREDIT_CARD payment-method change with a
 // `reference_id`), oldest first, with its status PENDING, COMPLETED or FAILED.
@@ -5506,7 +5518,7 @@ func (c *Client) ListAccountTokenizationRequests(ctx context.Context, orgId OrgI
 	return c.Client.Do(req)
 }
 
-// ListCategories List the org's categories (G1)
+// ListCategories List the org's categories
 //
 // Every category of the org, in id order. `valid_values` is always present; an empty list means a
 // customer may hold any value of the category.
@@ -5526,7 +5538,7 @@ func (c *Client) ListCategories(ctx context.Context, orgId OrgId, params *ListCa
 	return c.Client.Do(req)
 }
 
-// CreateCategoriesWithBody Create categories (G2)
+// CreateCategoriesWithBody Create categories
 //
 // Creates every category of the request, or none. Ids are integers the service assigns from a
 // per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -5554,7 +5566,7 @@ func (c *Client) CreateCategoriesWithBody(ctx context.Context, orgId OrgId, para
 	return c.Client.Do(req)
 }
 
-// CreateCategories Create categories (G2)
+// CreateCategories Create categories
 //
 // Creates every category of the request, or none. Ids are integers the service assigns from a
 // per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -5601,7 +5613,7 @@ func (c *Client) GetCategory(ctx context.Context, orgId OrgId, categoryId Catego
 	return c.Client.Do(req)
 }
 
-// PatchCategoryWithBody Change a category's description or valid values (G3)
+// PatchCategoryWithBody Change a category's description or valid values
 //
 // Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 // value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -5625,7 +5637,7 @@ func (c *Client) PatchCategoryWithBody(ctx context.Context, orgId OrgId, categor
 	return c.Client.Do(req)
 }
 
-// PatchCategory Change a category's description or valid values (G3)
+// PatchCategory Change a category's description or valid values
 //
 // Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 // value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -5649,14 +5661,14 @@ func (c *Client) PatchCategory(ctx context.Context, orgId OrgId, categoryId Cate
 	return c.Client.Do(req)
 }
 
-// SearchCustomer Find one customer by identity document, email or username (K2)
+// SearchCustomer Find one customer by identity document, email or username
 //
 // Give `identity_document` (optionally narrowed by `identity_document_type`), `email` or
 // `username`; with none of them, or with `identity_document_type` alone, the answer is 400
 // (`MCUS.400.005`), as it is for any other query parameter. Document numbers are compared
 // upper-cased without spaces, dots or dashes; emails case-insensitively (a digital customer's login
 // email, or the default contact email of a private or corporate customer). `username` finds the
-// customer that holds the credential with this username (Customer credentials, CR1-CR4), compared
+// customer that holds the credential with this username (see Customer credentials), compared
 // exactly after lower-casing (surrounding spaces ignored); it is not the contact email. When
 // several criteria are given, the customer must match them all.
 //
@@ -5678,7 +5690,7 @@ func (c *Client) SearchCustomer(ctx context.Context, orgId OrgId, params *Search
 	return c.Client.Do(req)
 }
 
-// CreateCustomerWithBody Create a customer (K1)
+// CreateCustomerWithBody Create a customer
 //
 // Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 // `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -5708,7 +5720,7 @@ func (c *Client) CreateCustomerWithBody(ctx context.Context, orgId OrgId, params
 	return c.Client.Do(req)
 }
 
-// CreateCustomer Create a customer (K1)
+// CreateCustomer Create a customer
 //
 // Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 // `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -5762,7 +5774,7 @@ func (c *Client) DeactivateCustomer(ctx context.Context, orgId OrgId, customerId
 	return c.Client.Do(req)
 }
 
-// GetCustomer Read a customer (K3)
+// GetCustomer Read a customer
 //
 // Answers exactly one of `PrivateCustomerResponse`, `CorporateCustomerResponse` and
 // `DigitalCustomerResponse`, by `type`; the fields of the other shapes never appear. Ended
@@ -5784,7 +5796,7 @@ func (c *Client) GetCustomer(ctx context.Context, orgId OrgId, customerId Custom
 	return c.Client.Do(req)
 }
 
-// PatchCustomerWithBody Change a customer (K4)
+// PatchCustomerWithBody Change a customer
 //
 // Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 // replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -5819,7 +5831,7 @@ func (c *Client) PatchCustomerWithBody(ctx context.Context, orgId OrgId, custome
 	return c.Client.Do(req)
 }
 
-// PatchCustomer Change a customer (K4)
+// PatchCustomer Change a customer
 //
 // Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 // replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -5881,7 +5893,7 @@ func (c *Client) CustomerAccessLog(ctx context.Context, orgId OrgId, customerId 
 	return c.Client.Do(req)
 }
 
-// ListCustomerAccounts List a customer's accounts (A8)
+// ListCustomerAccounts List a customer's accounts
 //
 // The ids of every account of the customer, open and closed, oldest first. 404 when the customer is not in the org.
 //
@@ -5900,7 +5912,7 @@ func (c *Client) ListCustomerAccounts(ctx context.Context, orgId OrgId, customer
 	return c.Client.Do(req)
 }
 
-// CreateAccountWithBody Create an account for a customer (A9)
+// CreateAccountWithBody Create an account for a customer
 //
 // Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 // DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -5928,7 +5940,7 @@ func (c *Client) CreateAccountWithBody(ctx context.Context, orgId OrgId, custome
 	return c.Client.Do(req)
 }
 
-// CreateAccount Create an account for a customer (A9)
+// CreateAccount Create an account for a customer
 //
 // Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 // DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -5956,7 +5968,7 @@ func (c *Client) CreateAccount(ctx context.Context, orgId OrgId, customerId Cust
 	return c.Client.Do(req)
 }
 
-// CloseAccount Close an account (A10)
+// CloseAccount Close an account
 //
 // Sets `ended_at`; the account stays readable and accepts no more payment-method, address or promotion
 // changes. 404 when the account is not the customer's; 409 when it has already ended or has an active
@@ -5977,7 +5989,7 @@ func (c *Client) CloseAccount(ctx context.Context, orgId OrgId, customerId Custo
 	return c.Client.Do(req)
 }
 
-// ListAvailablePaymentMethods Payment methods available for an account (A11)
+// ListAvailablePaymentMethods Payment methods available for an account
 //
 // The payment methods the org allows for the account's modality. Defaults: POSTPAID BANK_TRANSFER,
 // DIRECT_DEBIT and CREDIT_CARD; RECURRING_PREPAID CREDIT_CARD and DIRECT_DEBIT; PREPAID CREDIT_CARD and TECI.
@@ -5997,7 +6009,7 @@ func (c *Client) ListAvailablePaymentMethods(ctx context.Context, orgId OrgId, c
 	return c.Client.Do(req)
 }
 
-// PutAssociatedUsersWithBody Replace the associated users of a corporate customer (K5)
+// PutAssociatedUsersWithBody Replace the associated users of a corporate customer
 //
 // Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 // customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -6020,7 +6032,7 @@ func (c *Client) PutAssociatedUsersWithBody(ctx context.Context, orgId OrgId, cu
 	return c.Client.Do(req)
 }
 
-// PutAssociatedUsers Replace the associated users of a corporate customer (K5)
+// PutAssociatedUsers Replace the associated users of a corporate customer
 //
 // Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 // customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -6043,7 +6055,7 @@ func (c *Client) PutAssociatedUsers(ctx context.Context, orgId OrgId, customerId
 	return c.Client.Do(req)
 }
 
-// ListCustomerCategories The categories a customer holds (CC3)
+// ListCustomerCategories The categories a customer holds
 //
 // The customer's current categories, in category id order. A category whose value was set to
 // `null` is not shown (it is still in the history). `create_date_time` is when the category was
@@ -6065,7 +6077,7 @@ func (c *Client) ListCustomerCategories(ctx context.Context, orgId OrgId, custom
 	return c.Client.Do(req)
 }
 
-// AddCustomerCategoryWithBody Assign a category to a customer (CC2)
+// AddCustomerCategoryWithBody Assign a category to a customer
 //
 // Assigns the org's category `id` to the customer with a value; `value` is required but may be
 // `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -6073,7 +6085,7 @@ func (c *Client) ListCustomerCategories(ctx context.Context, orgId OrgId, custom
 //
 // A category is assigned once: a second POST of the same category for the customer is 409
 // `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 // the customer has ended.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -6093,7 +6105,7 @@ func (c *Client) AddCustomerCategoryWithBody(ctx context.Context, orgId OrgId, c
 	return c.Client.Do(req)
 }
 
-// AddCustomerCategory Assign a category to a customer (CC2)
+// AddCustomerCategory Assign a category to a customer
 //
 // Assigns the org's category `id` to the customer with a value; `value` is required but may be
 // `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -6101,7 +6113,7 @@ func (c *Client) AddCustomerCategoryWithBody(ctx context.Context, orgId OrgId, c
 //
 // A category is assigned once: a second POST of the same category for the customer is 409
 // `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 // the customer has ended.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -6121,7 +6133,7 @@ func (c *Client) AddCustomerCategory(ctx context.Context, orgId OrgId, customerI
 	return c.Client.Do(req)
 }
 
-// GetCustomerCategoryHistory The history of a customer's categories (CC1)
+// GetCustomerCategoryHistory The history of a customer's categories
 //
 // Every category the customer ever held, in category id order, each with its periods oldest
 // first. A period opens when a value, description or reason is set (`create_date`, by
@@ -6145,9 +6157,9 @@ func (c *Client) GetCustomerCategoryHistory(ctx context.Context, orgId OrgId, cu
 	return c.Client.Do(req)
 }
 
-// PatchCustomerCategoryWithBody Change a customer's category (CC4)
+// PatchCustomerCategoryWithBody Change a customer's category
 //
-// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 // DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 // customer already holds stays even if the list has dropped it since. Each change closes the
 // current history period and opens a new one; a patch that changes nothing records nothing.
@@ -6172,9 +6184,9 @@ func (c *Client) PatchCustomerCategoryWithBody(ctx context.Context, orgId OrgId,
 	return c.Client.Do(req)
 }
 
-// PatchCustomerCategory Change a customer's category (CC4)
+// PatchCustomerCategory Change a customer's category
 //
-// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 // DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 // customer already holds stays even if the list has dropped it since. Each change closes the
 // current history period and opens a new one; a patch that changes nothing records nothing.
@@ -6199,7 +6211,7 @@ func (c *Client) PatchCustomerCategory(ctx context.Context, orgId OrgId, custome
 	return c.Client.Do(req)
 }
 
-// ListCredentials List a customer's credentials (CR2)
+// ListCredentials List a customer's credentials
 //
 // The usernames the customer authenticates with, oldest first (possibly none). `customer_id` is
 // the customer; `username` is its oldest username (the single username of the v3 API), absent
@@ -6224,7 +6236,7 @@ func (c *Client) ListCredentials(ctx context.Context, orgId OrgId, customerId Cu
 	return c.Client.Do(req)
 }
 
-// AddCredentialWithBody Add a credential to a customer (CR1)
+// AddCredentialWithBody Add a credential to a customer
 //
 // Links a username to the customer. A username has the form of an email address (dot-atom local
 // part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -6251,7 +6263,7 @@ func (c *Client) AddCredentialWithBody(ctx context.Context, orgId OrgId, custome
 	return c.Client.Do(req)
 }
 
-// AddCredential Add a credential to a customer (CR1)
+// AddCredential Add a credential to a customer
 //
 // Links a username to the customer. A username has the form of an email address (dot-atom local
 // part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -6278,7 +6290,7 @@ func (c *Client) AddCredential(ctx context.Context, orgId OrgId, customerId Cust
 	return c.Client.Do(req)
 }
 
-// MigrateCredentialWithBody Move a credential to this customer (CR4)
+// MigrateCredentialWithBody Move a credential to this customer
 //
 // Moves the credential with `username` from the customer of the org that holds it to this
 // customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -6309,7 +6321,7 @@ func (c *Client) MigrateCredentialWithBody(ctx context.Context, orgId OrgId, cus
 	return c.Client.Do(req)
 }
 
-// MigrateCredential Move a credential to this customer (CR4)
+// MigrateCredential Move a credential to this customer
 //
 // Moves the credential with `username` from the customer of the org that holds it to this
 // customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -6340,7 +6352,7 @@ func (c *Client) MigrateCredential(ctx context.Context, orgId OrgId, customerId 
 	return c.Client.Do(req)
 }
 
-// DeleteCredential Delete a credential of a customer (CR3)
+// DeleteCredential Delete a credential of a customer
 //
 // Unlinks the username from the customer; the username becomes free in the org. Allowed on an
 // ended customer too, so that its usernames can be released. 404 when the customer has no
@@ -6362,7 +6374,7 @@ func (c *Client) DeleteCredential(ctx context.Context, orgId OrgId, customerId C
 	return c.Client.Do(req)
 }
 
-// ListCustomerCreditCards A customer's tokenized credit cards (K6)
+// ListCustomerCreditCards A customer's tokenized credit cards
 //
 // The cards added by completed tokenization requests, oldest first: id, masked summary (last four digits) and
 // expiry. Card numbers and CVVs are never accepted nor stored.
@@ -6452,7 +6464,7 @@ func (c *Client) EraseCustomer(ctx context.Context, orgId OrgId, customerId Cust
 // address kept), its accounts (each with its billing-address history, its promotions of every
 // status, its contracts and its card tokenizations), its tokenized cards, categories and their
 // history, special treatment, credentials (usernames only; no secret is kept), identification
-// processes (their documents' metadata and signed download links, as IP2 gives them), products,
+// processes (their documents' metadata and signed download links, as the identification-process listing gives them), products,
 // and every event whose aggregate is the customer, one of its accounts or one of its products, in
 // feed order. Each part has the shape its own operation answers with. Card numbers are never held,
 // so never exported.
@@ -6479,7 +6491,7 @@ func (c *Client) ExportCustomer(ctx context.Context, orgId OrgId, customerId Cus
 	return c.Client.Do(req)
 }
 
-// ListIdentificationProcesses List a customer's identification processes (IP2)
+// ListIdentificationProcesses List a customer's identification processes
 //
 // Every identification process of the customer, oldest first (an empty list when it has none).
 // 404 when the customer is not in the org.
@@ -6545,13 +6557,13 @@ func (c *Client) CreateIdentificationProcessWithBody(ctx context.Context, orgId 
 	return c.Client.Do(req)
 }
 
-// GetIdentificationProcess Get an identification process with its document (IP1)
+// GetIdentificationProcess Get an identification process with its document
 //
 // The process and its document. `document.public_url` is a link served by this service
 // (`GET /v4/orgs/{org_id}/documents/{document_id}`) that downloads the document without a
 // credential until `document.url_expiration_date`: 15 minutes after this request unless the
 // service is configured otherwise. Each GET signs a new link. `media_type` is detected from the
-// content at upload (`pdf`, `jpeg` or `png`; `jpg` is never produced). 404 when the customer or the
+// content at upload: `application/pdf`, `image/jpeg` or `image/png`, as the documentation's example answers. 404 when the customer or the
 // process is not in the org, or the process is another customer's.
 //
 // Roles: `documents:read` (or `admin` / `API_KEY`).
@@ -6569,7 +6581,7 @@ func (c *Client) GetIdentificationProcess(ctx context.Context, orgId OrgId, cust
 	return c.Client.Do(req)
 }
 
-// GetCustomerSpecialTreatment The special-treatment values of a customer (CS1)
+// GetCustomerSpecialTreatment The special-treatment values of a customer
 //
 // The values the customer holds, in the order last set (empty when none). The `ETag` is the
 // customer's.
@@ -6589,10 +6601,10 @@ func (c *Client) GetCustomerSpecialTreatment(ctx context.Context, orgId OrgId, c
 	return c.Client.Do(req)
 }
 
-// PutCustomerSpecialTreatmentWithBody Set the special-treatment values of a customer (CS2)
+// PutCustomerSpecialTreatmentWithBody Set the special-treatment values of a customer
 //
 // Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 // ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -6612,10 +6624,10 @@ func (c *Client) PutCustomerSpecialTreatmentWithBody(ctx context.Context, orgId 
 	return c.Client.Do(req)
 }
 
-// PutCustomerSpecialTreatment Set the special-treatment values of a customer (CS2)
+// PutCustomerSpecialTreatment Set the special-treatment values of a customer
 //
 // Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 // ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -6688,7 +6700,7 @@ func (c *Client) ListEvents(ctx context.Context, orgId OrgId, params *ListEvents
 	return c.Client.Do(req)
 }
 
-// GetAccountIdByExternalId Account id by external id (E1)
+// GetAccountIdByExternalId Account id by external id
 //
 // The id of the account with this external id in the org.
 //
@@ -6707,7 +6719,7 @@ func (c *Client) GetAccountIdByExternalId(ctx context.Context, orgId OrgId, acco
 	return c.Client.Do(req)
 }
 
-// ListExternalAccountContracts An account's contracts (E2)
+// ListExternalAccountContracts An account's contracts
 //
 // Every contract of the account, oldest first, with its requests.
 //
@@ -6726,7 +6738,7 @@ func (c *Client) ListExternalAccountContracts(ctx context.Context, orgId OrgId, 
 	return c.Client.Do(req)
 }
 
-// GetExternalAccountActiveContract An account's active contract (E3)
+// GetExternalAccountActiveContract An account's active contract
 //
 // The contract active now; 404 when none is.
 //
@@ -6745,7 +6757,7 @@ func (c *Client) GetExternalAccountActiveContract(ctx context.Context, orgId Org
 	return c.Client.Do(req)
 }
 
-// GetCustomerIdByExternalId Find a customer's id by its external id (X1)
+// GetCustomerIdByExternalId Find a customer's id by its external id
 //
 // Answers the id of the customer of the org that has this external id, ended customers included.
 // 404 (`MCUS.404.001`) when none has.
@@ -6765,9 +6777,9 @@ func (c *Client) GetCustomerIdByExternalId(ctx context.Context, orgId OrgId, cus
 	return c.Client.Do(req)
 }
 
-// GetSpecialTreatment The org's special-treatment values (S1)
+// GetSpecialTreatment The org's special-treatment values
 //
-// The values customers of the org may be given (CS2), in the order last set. An org that never
+// The values customers of the org may be given (`PUT .../customers/{customer_id}/special-treatment`), in the order last set. An org that never
 // set its list has an empty one and no `ETag` yet.
 //
 // Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
@@ -6785,12 +6797,12 @@ func (c *Client) GetSpecialTreatment(ctx context.Context, orgId OrgId, params *G
 	return c.Client.Do(req)
 }
 
-// PatchSpecialTreatmentWithBody Replace the org's special-treatment values (S2)
+// PatchSpecialTreatmentWithBody Replace the org's special-treatment values
 //
 // Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 // or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 // who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+// those customers first. Ended customers keep what they held, as a record. 412 when
 // `If-Match` does not match.
 //
 // Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -6810,12 +6822,12 @@ func (c *Client) PatchSpecialTreatmentWithBody(ctx context.Context, orgId OrgId,
 	return c.Client.Do(req)
 }
 
-// PatchSpecialTreatment Replace the org's special-treatment values (S2)
+// PatchSpecialTreatment Replace the org's special-treatment values
 //
 // Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 // or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 // who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+// those customers first. Ended customers keep what they held, as a record. 412 when
 // `If-Match` does not match.
 //
 // Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -11833,9 +11845,9 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// GetDocsWithResponse API index (HTML)
+	// GetDocsWithResponse API reference (HTML)
 	//
-	// A page listing every operation of both API surfaces, linking to their OpenAPI documents. No credentials needed.
+	// The interactive reference of both API surfaces (Swagger UI, served by the binary; try it sends requests to this server). No credentials needed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11892,7 +11904,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/access-log (the `CredentialAccessLog` operationId).
 	CredentialAccessLogWithResponse(ctx context.Context, orgId OrgId, params *CredentialAccessLogParams, reqEditors ...RequestEditorFn) (*CredentialAccessLogResponse, error)
 
-	// GetAccountWithResponse Read an account (A1)
+	// GetAccountWithResponse Read an account
 	//
 	// `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
 	// BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
@@ -11929,7 +11941,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/accounts/{account_id}/billing-address (the `PutAccountBillingAddress` operationId).
 	PutAccountBillingAddressWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *PutAccountBillingAddressParams, body PutAccountBillingAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAccountBillingAddressResponse, error)
 
-	// GetAccountBillingAddressHistoryWithResponse Billing address history (A3)
+	// GetAccountBillingAddressHistoryWithResponse Billing address history
 	//
 	// Every billing address the account has had, oldest first, with the time it was set (`created_at`) and replaced
 	// (`ended_at`, null for the current one). `from` and `to` (yyyy-mm-dd, inclusive) filter on `created_at`.
@@ -11991,7 +12003,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/accounts/{account_id}/contracts/{contract_id}/requests (the `AddContractRequest` operationId).
 	AddContractRequestWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, contractId ContractId, params *AddContractRequestParams, body AddContractRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*AddContractRequestResponse, error)
 
-	// GetAccountInvoiceRecipientWithResponse Invoice recipient (A12)
+	// GetAccountInvoiceRecipientWithResponse Invoice recipient
 	//
 	// Derived from the owning customer at read time. Private: full name, identity document, default email and
 	// mobile phone. Corporate: legal name, CIF, default email and phone. Digital: name (may be empty), no identity
@@ -12004,7 +12016,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/accounts/{account_id}/invoice-recipient (the `GetAccountInvoiceRecipient` operationId).
 	GetAccountInvoiceRecipientWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *GetAccountInvoiceRecipientParams, reqEditors ...RequestEditorFn) (*GetAccountInvoiceRecipientResponse, error)
 
-	// PatchAccountPaymentMethodWithBodyWithResponse Change an account's payment method (A2)
+	// PatchAccountPaymentMethodWithBodyWithResponse Change an account's payment method
 	//
 	// DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 	// `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -12019,7 +12031,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/payment-method (the `PatchAccountPaymentMethod` operationId).
 	PatchAccountPaymentMethodWithBodyWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *PatchAccountPaymentMethodParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchAccountPaymentMethodResponse, error)
 
-	// PatchAccountPaymentMethodWithResponse Change an account's payment method (A2)
+	// PatchAccountPaymentMethodWithResponse Change an account's payment method
 	//
 	// DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 	// `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -12034,7 +12046,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/payment-method (the `PatchAccountPaymentMethod` operationId).
 	PatchAccountPaymentMethodWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *PatchAccountPaymentMethodParams, body PatchAccountPaymentMethodJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchAccountPaymentMethodResponse, error)
 
-	// ListAccountPromotionsWithResponse List an account's promotions (A4, A5)
+	// ListAccountPromotionsWithResponse List an account's promotions
 	//
 	// `account_promotion_type` ACTIVE (default), SCHEDULED or ALL. The status is derived at read time from the
 	// dates and the cancellation: SCHEDULED before `start_date`, CANCELLED from `cancellation_date`, EXPIRED after
@@ -12071,7 +12083,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/accounts/{account_id}/promotions (the `AddAccountPromotion` operationId).
 	AddAccountPromotionWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *AddAccountPromotionParams, body AddAccountPromotionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddAccountPromotionResponse, error)
 
-	// GetAccountPromotionHistoryWithResponse Promotion history (A6)
+	// GetAccountPromotionHistoryWithResponse Promotion history
 	//
 	// Every operation on the account's promotions in time order: ADDED and CANCELLATION_SCHEDULED as recorded
 	// (with the principal in `modified_by`), and CANCELLED and EXPIRED as derived from the dates (`modified_by`
@@ -12084,7 +12096,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/accounts/{account_id}/promotions/history (the `GetAccountPromotionHistory` operationId).
 	GetAccountPromotionHistoryWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *GetAccountPromotionHistoryParams, reqEditors ...RequestEditorFn) (*GetAccountPromotionHistoryResponse, error)
 
-	// CancelAccountPromotionWithBodyWithResponse Schedule a promotion's cancellation (A7)
+	// CancelAccountPromotionWithBodyWithResponse Schedule a promotion's cancellation
 	//
 	// Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 	// `end_date` (400). 409 when the account has ended.
@@ -12096,7 +12108,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/promotions/{account_promotion_id} (the `CancelAccountPromotion` operationId).
 	CancelAccountPromotionWithBodyWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, accountPromotionId AccountPromotionId, params *CancelAccountPromotionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelAccountPromotionResponse, error)
 
-	// CancelAccountPromotionWithResponse Schedule a promotion's cancellation (A7)
+	// CancelAccountPromotionWithResponse Schedule a promotion's cancellation
 	//
 	// Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 	// `end_date` (400). 409 when the account has ended.
@@ -12108,7 +12120,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/accounts/{account_id}/promotions/{account_promotion_id} (the `CancelAccountPromotion` operationId).
 	CancelAccountPromotionWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, accountPromotionId AccountPromotionId, params *CancelAccountPromotionParams, body CancelAccountPromotionJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelAccountPromotionResponse, error)
 
-	// ListAccountTokenizationRequestsWithResponse An account's tokenization requests (T1)
+	// ListAccountTokenizationRequestsWithResponse An account's tokenization requests
 	//
 	// Every card tokenization started for the account (through a CREDIT_CARD payment-method change with a
 	// `reference_id`), oldest first, with its status PENDING, COMPLETED or FAILED.
@@ -12120,7 +12132,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/accounts/{account_id}/tokenization-requests (the `ListAccountTokenizationRequests` operationId).
 	ListAccountTokenizationRequestsWithResponse(ctx context.Context, orgId OrgId, accountId AccountIdParameter, params *ListAccountTokenizationRequestsParams, reqEditors ...RequestEditorFn) (*ListAccountTokenizationRequestsResponse, error)
 
-	// ListCategoriesWithResponse List the org's categories (G1)
+	// ListCategoriesWithResponse List the org's categories
 	//
 	// Every category of the org, in id order. `valid_values` is always present; an empty list means a
 	// customer may hold any value of the category.
@@ -12132,7 +12144,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/categories (the `ListCategories` operationId).
 	ListCategoriesWithResponse(ctx context.Context, orgId OrgId, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error)
 
-	// CreateCategoriesWithBodyWithResponse Create categories (G2)
+	// CreateCategoriesWithBodyWithResponse Create categories
 	//
 	// Creates every category of the request, or none. Ids are integers the service assigns from a
 	// per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -12150,7 +12162,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/categories (the `CreateCategories` operationId).
 	CreateCategoriesWithBodyWithResponse(ctx context.Context, orgId OrgId, params *CreateCategoriesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCategoriesResponse, error)
 
-	// CreateCategoriesWithResponse Create categories (G2)
+	// CreateCategoriesWithResponse Create categories
 	//
 	// Creates every category of the request, or none. Ids are integers the service assigns from a
 	// per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -12179,7 +12191,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/categories/{category_id} (the `GetCategory` operationId).
 	GetCategoryWithResponse(ctx context.Context, orgId OrgId, categoryId CategoryId, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error)
 
-	// PatchCategoryWithBodyWithResponse Change a category's description or valid values (G3)
+	// PatchCategoryWithBodyWithResponse Change a category's description or valid values
 	//
 	// Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 	// value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -12193,7 +12205,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 	PatchCategoryWithBodyWithResponse(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchCategoryResponse, error)
 
-	// PatchCategoryWithResponse Change a category's description or valid values (G3)
+	// PatchCategoryWithResponse Change a category's description or valid values
 	//
 	// Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 	// value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -12207,14 +12219,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 	PatchCategoryWithResponse(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, body PatchCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchCategoryResponse, error)
 
-	// SearchCustomerWithResponse Find one customer by identity document, email or username (K2)
+	// SearchCustomerWithResponse Find one customer by identity document, email or username
 	//
 	// Give `identity_document` (optionally narrowed by `identity_document_type`), `email` or
 	// `username`; with none of them, or with `identity_document_type` alone, the answer is 400
 	// (`MCUS.400.005`), as it is for any other query parameter. Document numbers are compared
 	// upper-cased without spaces, dots or dashes; emails case-insensitively (a digital customer's login
 	// email, or the default contact email of a private or corporate customer). `username` finds the
-	// customer that holds the credential with this username (Customer credentials, CR1-CR4), compared
+	// customer that holds the credential with this username (see Customer credentials), compared
 	// exactly after lower-casing (surrounding spaces ignored); it is not the contact email. When
 	// several criteria are given, the customer must match them all.
 	//
@@ -12228,7 +12240,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers (the `SearchCustomer` operationId).
 	SearchCustomerWithResponse(ctx context.Context, orgId OrgId, params *SearchCustomerParams, reqEditors ...RequestEditorFn) (*SearchCustomerResponse, error)
 
-	// CreateCustomerWithBodyWithResponse Create a customer (K1)
+	// CreateCustomerWithBodyWithResponse Create a customer
 	//
 	// Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 	// `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -12248,7 +12260,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers (the `CreateCustomer` operationId).
 	CreateCustomerWithBodyWithResponse(ctx context.Context, orgId OrgId, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error)
 
-	// CreateCustomerWithResponse Create a customer (K1)
+	// CreateCustomerWithResponse Create a customer
 	//
 	// Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 	// `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -12284,7 +12296,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v4/orgs/{org_id}/customers/{customer_id} (the `DeactivateCustomer` operationId).
 	DeactivateCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *DeactivateCustomerParams, reqEditors ...RequestEditorFn) (*DeactivateCustomerResponse, error)
 
-	// GetCustomerWithResponse Read a customer (K3)
+	// GetCustomerWithResponse Read a customer
 	//
 	// Answers exactly one of `PrivateCustomerResponse`, `CorporateCustomerResponse` and
 	// `DigitalCustomerResponse`, by `type`; the fields of the other shapes never appear. Ended
@@ -12298,7 +12310,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id} (the `GetCustomer` operationId).
 	GetCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerParams, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
 
-	// PatchCustomerWithBodyWithResponse Change a customer (K4)
+	// PatchCustomerWithBodyWithResponse Change a customer
 	//
 	// Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 	// replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -12323,7 +12335,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/customers/{customer_id} (the `PatchCustomer` operationId).
 	PatchCustomerWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PatchCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchCustomerResponse, error)
 
-	// PatchCustomerWithResponse Change a customer (K4)
+	// PatchCustomerWithResponse Change a customer
 	//
 	// Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 	// replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -12367,7 +12379,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/access-log (the `CustomerAccessLog` operationId).
 	CustomerAccessLogWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CustomerAccessLogParams, reqEditors ...RequestEditorFn) (*CustomerAccessLogResponse, error)
 
-	// ListCustomerAccountsWithResponse List a customer's accounts (A8)
+	// ListCustomerAccountsWithResponse List a customer's accounts
 	//
 	// The ids of every account of the customer, open and closed, oldest first. 404 when the customer is not in the org.
 	//
@@ -12378,7 +12390,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/accounts (the `ListCustomerAccounts` operationId).
 	ListCustomerAccountsWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerAccountsParams, reqEditors ...RequestEditorFn) (*ListCustomerAccountsResponse, error)
 
-	// CreateAccountWithBodyWithResponse Create an account for a customer (A9)
+	// CreateAccountWithBodyWithResponse Create an account for a customer
 	//
 	// Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 	// DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -12396,7 +12408,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/accounts (the `CreateAccount` operationId).
 	CreateAccountWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CreateAccountParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountResponse, error)
 
-	// CreateAccountWithResponse Create an account for a customer (A9)
+	// CreateAccountWithResponse Create an account for a customer
 	//
 	// Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 	// DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -12414,7 +12426,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/accounts (the `CreateAccount` operationId).
 	CreateAccountWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CreateAccountParams, body CreateAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountResponse, error)
 
-	// CloseAccountWithResponse Close an account (A10)
+	// CloseAccountWithResponse Close an account
 	//
 	// Sets `ended_at`; the account stays readable and accepts no more payment-method, address or promotion
 	// changes. 404 when the account is not the customer's; 409 when it has already ended or has an active
@@ -12427,7 +12439,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v4/orgs/{org_id}/customers/{customer_id}/accounts/{account_id} (the `CloseAccount` operationId).
 	CloseAccountWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, accountId AccountIdParameter, params *CloseAccountParams, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error)
 
-	// ListAvailablePaymentMethodsWithResponse Payment methods available for an account (A11)
+	// ListAvailablePaymentMethodsWithResponse Payment methods available for an account
 	//
 	// The payment methods the org allows for the account's modality. Defaults: POSTPAID BANK_TRANSFER,
 	// DIRECT_DEBIT and CREDIT_CARD; RECURRING_PREPAID CREDIT_CARD and DIRECT_DEBIT; PREPAID CREDIT_CARD and TECI.
@@ -12439,7 +12451,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/accounts/{account_id}/payment-methods (the `ListAvailablePaymentMethods` operationId).
 	ListAvailablePaymentMethodsWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, accountId AccountIdParameter, params *ListAvailablePaymentMethodsParams, reqEditors ...RequestEditorFn) (*ListAvailablePaymentMethodsResponse, error)
 
-	// PutAssociatedUsersWithBodyWithResponse Replace the associated users of a corporate customer (K5)
+	// PutAssociatedUsersWithBodyWithResponse Replace the associated users of a corporate customer
 	//
 	// Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 	// customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -12452,7 +12464,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/customers/{customer_id}/associated-users (the `PutAssociatedUsers` operationId).
 	PutAssociatedUsersWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PutAssociatedUsersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutAssociatedUsersResponse, error)
 
-	// PutAssociatedUsersWithResponse Replace the associated users of a corporate customer (K5)
+	// PutAssociatedUsersWithResponse Replace the associated users of a corporate customer
 	//
 	// Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 	// customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -12465,7 +12477,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/customers/{customer_id}/associated-users (the `PutAssociatedUsers` operationId).
 	PutAssociatedUsersWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PutAssociatedUsersParams, body PutAssociatedUsersJSONRequestBody, reqEditors ...RequestEditorFn) (*PutAssociatedUsersResponse, error)
 
-	// ListCustomerCategoriesWithResponse The categories a customer holds (CC3)
+	// ListCustomerCategoriesWithResponse The categories a customer holds
 	//
 	// The customer's current categories, in category id order. A category whose value was set to
 	// `null` is not shown (it is still in the history). `create_date_time` is when the category was
@@ -12479,7 +12491,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/categories (the `ListCustomerCategories` operationId).
 	ListCustomerCategoriesWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerCategoriesParams, reqEditors ...RequestEditorFn) (*ListCustomerCategoriesResponse, error)
 
-	// AddCustomerCategoryWithBodyWithResponse Assign a category to a customer (CC2)
+	// AddCustomerCategoryWithBodyWithResponse Assign a category to a customer
 	//
 	// Assigns the org's category `id` to the customer with a value; `value` is required but may be
 	// `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -12487,7 +12499,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// A category is assigned once: a second POST of the same category for the customer is 409
 	// `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-	// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+	// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 	// the customer has ended.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -12497,7 +12509,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/categories (the `AddCustomerCategory` operationId).
 	AddCustomerCategoryWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCustomerCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCustomerCategoryResponse, error)
 
-	// AddCustomerCategoryWithResponse Assign a category to a customer (CC2)
+	// AddCustomerCategoryWithResponse Assign a category to a customer
 	//
 	// Assigns the org's category `id` to the customer with a value; `value` is required but may be
 	// `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -12505,7 +12517,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// A category is assigned once: a second POST of the same category for the customer is 409
 	// `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-	// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+	// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 	// the customer has ended.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -12515,7 +12527,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/categories (the `AddCustomerCategory` operationId).
 	AddCustomerCategoryWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCustomerCategoryParams, body AddCustomerCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCustomerCategoryResponse, error)
 
-	// GetCustomerCategoryHistoryWithResponse The history of a customer's categories (CC1)
+	// GetCustomerCategoryHistoryWithResponse The history of a customer's categories
 	//
 	// Every category the customer ever held, in category id order, each with its periods oldest
 	// first. A period opens when a value, description or reason is set (`create_date`, by
@@ -12531,9 +12543,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/categories/historical (the `GetCustomerCategoryHistory` operationId).
 	GetCustomerCategoryHistoryWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerCategoryHistoryParams, reqEditors ...RequestEditorFn) (*GetCustomerCategoryHistoryResponse, error)
 
-	// PatchCustomerCategoryWithBodyWithResponse Change a customer's category (CC4)
+	// PatchCustomerCategoryWithBodyWithResponse Change a customer's category
 	//
-	// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+	// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 	// DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 	// customer already holds stays even if the list has dropped it since. Each change closes the
 	// current history period and opens a new one; a patch that changes nothing records nothing.
@@ -12548,9 +12560,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/customers/{customer_id}/categories/{category_id} (the `PatchCustomerCategory` operationId).
 	PatchCustomerCategoryWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, categoryId CategoryId, params *PatchCustomerCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchCustomerCategoryResponse, error)
 
-	// PatchCustomerCategoryWithResponse Change a customer's category (CC4)
+	// PatchCustomerCategoryWithResponse Change a customer's category
 	//
-	// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+	// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 	// DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 	// customer already holds stays even if the list has dropped it since. Each change closes the
 	// current history period and opens a new one; a patch that changes nothing records nothing.
@@ -12565,7 +12577,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/customers/{customer_id}/categories/{category_id} (the `PatchCustomerCategory` operationId).
 	PatchCustomerCategoryWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, categoryId CategoryId, params *PatchCustomerCategoryParams, body PatchCustomerCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchCustomerCategoryResponse, error)
 
-	// ListCredentialsWithResponse List a customer's credentials (CR2)
+	// ListCredentialsWithResponse List a customer's credentials
 	//
 	// The usernames the customer authenticates with, oldest first (possibly none). `customer_id` is
 	// the customer; `username` is its oldest username (the single username of the v3 API), absent
@@ -12582,7 +12594,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/credentials (the `ListCredentials` operationId).
 	ListCredentialsWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCredentialsParams, reqEditors ...RequestEditorFn) (*ListCredentialsResponse, error)
 
-	// AddCredentialWithBodyWithResponse Add a credential to a customer (CR1)
+	// AddCredentialWithBodyWithResponse Add a credential to a customer
 	//
 	// Links a username to the customer. A username has the form of an email address (dot-atom local
 	// part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -12599,7 +12611,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials (the `AddCredential` operationId).
 	AddCredentialWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddCredentialResponse, error)
 
-	// AddCredentialWithResponse Add a credential to a customer (CR1)
+	// AddCredentialWithResponse Add a credential to a customer
 	//
 	// Links a username to the customer. A username has the form of an email address (dot-atom local
 	// part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -12616,7 +12628,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials (the `AddCredential` operationId).
 	AddCredentialWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *AddCredentialParams, body AddCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*AddCredentialResponse, error)
 
-	// MigrateCredentialWithBodyWithResponse Move a credential to this customer (CR4)
+	// MigrateCredentialWithBodyWithResponse Move a credential to this customer
 	//
 	// Moves the credential with `username` from the customer of the org that holds it to this
 	// customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -12637,7 +12649,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials/migration (the `MigrateCredential` operationId).
 	MigrateCredentialWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MigrateCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MigrateCredentialResponse, error)
 
-	// MigrateCredentialWithResponse Move a credential to this customer (CR4)
+	// MigrateCredentialWithResponse Move a credential to this customer
 	//
 	// Moves the credential with `username` from the customer of the org that holds it to this
 	// customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -12658,7 +12670,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/credentials/migration (the `MigrateCredential` operationId).
 	MigrateCredentialWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MigrateCredentialParams, body MigrateCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*MigrateCredentialResponse, error)
 
-	// DeleteCredentialWithResponse Delete a credential of a customer (CR3)
+	// DeleteCredentialWithResponse Delete a credential of a customer
 	//
 	// Unlinks the username from the customer; the username becomes free in the org. Allowed on an
 	// ended customer too, so that its usernames can be released. 404 when the customer has no
@@ -12672,7 +12684,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v4/orgs/{org_id}/customers/{customer_id}/credentials/{credential_id} (the `DeleteCredential` operationId).
 	DeleteCredentialWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, credentialId CredentialId, params *DeleteCredentialParams, reqEditors ...RequestEditorFn) (*DeleteCredentialResponse, error)
 
-	// ListCustomerCreditCardsWithResponse A customer's tokenized credit cards (K6)
+	// ListCustomerCreditCardsWithResponse A customer's tokenized credit cards
 	//
 	// The cards added by completed tokenization requests, oldest first: id, masked summary (last four digits) and
 	// expiry. Card numbers and CVVs are never accepted nor stored.
@@ -12738,7 +12750,7 @@ type ClientWithResponsesInterface interface {
 	// address kept), its accounts (each with its billing-address history, its promotions of every
 	// status, its contracts and its card tokenizations), its tokenized cards, categories and their
 	// history, special treatment, credentials (usernames only; no secret is kept), identification
-	// processes (their documents' metadata and signed download links, as IP2 gives them), products,
+	// processes (their documents' metadata and signed download links, as the identification-process listing gives them), products,
 	// and every event whose aggregate is the customer, one of its accounts or one of its products, in
 	// feed order. Each part has the shape its own operation answers with. Card numbers are never held,
 	// so never exported.
@@ -12757,7 +12769,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/export (the `ExportCustomer` operationId).
 	ExportCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ExportCustomerParams, reqEditors ...RequestEditorFn) (*ExportCustomerResponse, error)
 
-	// ListIdentificationProcessesWithResponse List a customer's identification processes (IP2)
+	// ListIdentificationProcessesWithResponse List a customer's identification processes
 	//
 	// Every identification process of the customer, oldest first (an empty list when it has none).
 	// 404 when the customer is not in the org.
@@ -12805,13 +12817,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/identification-processes (the `CreateIdentificationProcess` operationId).
 	CreateIdentificationProcessWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *CreateIdentificationProcessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentificationProcessResponse, error)
 
-	// GetIdentificationProcessWithResponse Get an identification process with its document (IP1)
+	// GetIdentificationProcessWithResponse Get an identification process with its document
 	//
 	// The process and its document. `document.public_url` is a link served by this service
 	// (`GET /v4/orgs/{org_id}/documents/{document_id}`) that downloads the document without a
 	// credential until `document.url_expiration_date`: 15 minutes after this request unless the
 	// service is configured otherwise. Each GET signs a new link. `media_type` is detected from the
-	// content at upload (`pdf`, `jpeg` or `png`; `jpg` is never produced). 404 when the customer or the
+	// content at upload: `application/pdf`, `image/jpeg` or `image/png`, as the documentation's example answers. 404 when the customer or the
 	// process is not in the org, or the process is another customer's.
 	//
 	// Roles: `documents:read` (or `admin` / `API_KEY`).
@@ -12821,7 +12833,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcessWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*GetIdentificationProcessResponse, error)
 
-	// GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer (CS1)
+	// GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer
 	//
 	// The values the customer holds, in the order last set (empty when none). The `ETag` is the
 	// customer's.
@@ -12833,10 +12845,10 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/special-treatment (the `GetCustomerSpecialTreatment` operationId).
 	GetCustomerSpecialTreatmentWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerSpecialTreatmentParams, reqEditors ...RequestEditorFn) (*GetCustomerSpecialTreatmentResponse, error)
 
-	// PutCustomerSpecialTreatmentWithBodyWithResponse Set the special-treatment values of a customer (CS2)
+	// PutCustomerSpecialTreatmentWithBodyWithResponse Set the special-treatment values of a customer
 	//
 	// Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-	// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+	// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 	// ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -12846,10 +12858,10 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v4/orgs/{org_id}/customers/{customer_id}/special-treatment (the `PutCustomerSpecialTreatment` operationId).
 	PutCustomerSpecialTreatmentWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *PutCustomerSpecialTreatmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutCustomerSpecialTreatmentResponse, error)
 
-	// PutCustomerSpecialTreatmentWithResponse Set the special-treatment values of a customer (CS2)
+	// PutCustomerSpecialTreatmentWithResponse Set the special-treatment values of a customer
 	//
 	// Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-	// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+	// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 	// ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 	//
 	// Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -12896,7 +12908,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/events (the `ListEvents` operationId).
 	ListEventsWithResponse(ctx context.Context, orgId OrgId, params *ListEventsParams, reqEditors ...RequestEditorFn) (*ListEventsResponse, error)
 
-	// GetAccountIdByExternalIdWithResponse Account id by external id (E1)
+	// GetAccountIdByExternalIdWithResponse Account id by external id
 	//
 	// The id of the account with this external id in the org.
 	//
@@ -12907,7 +12919,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-accounts/{account_external_id} (the `GetAccountIdByExternalId` operationId).
 	GetAccountIdByExternalIdWithResponse(ctx context.Context, orgId OrgId, accountExternalId AccountExternalId, params *GetAccountIdByExternalIdParams, reqEditors ...RequestEditorFn) (*GetAccountIdByExternalIdResponse, error)
 
-	// ListExternalAccountContractsWithResponse An account's contracts (E2)
+	// ListExternalAccountContractsWithResponse An account's contracts
 	//
 	// Every contract of the account, oldest first, with its requests.
 	//
@@ -12918,7 +12930,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-accounts/{account_external_id}/contracts (the `ListExternalAccountContracts` operationId).
 	ListExternalAccountContractsWithResponse(ctx context.Context, orgId OrgId, accountExternalId AccountExternalId, params *ListExternalAccountContractsParams, reqEditors ...RequestEditorFn) (*ListExternalAccountContractsResponse, error)
 
-	// GetExternalAccountActiveContractWithResponse An account's active contract (E3)
+	// GetExternalAccountActiveContractWithResponse An account's active contract
 	//
 	// The contract active now; 404 when none is.
 	//
@@ -12929,7 +12941,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-accounts/{account_external_id}/contracts/active (the `GetExternalAccountActiveContract` operationId).
 	GetExternalAccountActiveContractWithResponse(ctx context.Context, orgId OrgId, accountExternalId AccountExternalId, params *GetExternalAccountActiveContractParams, reqEditors ...RequestEditorFn) (*GetExternalAccountActiveContractResponse, error)
 
-	// GetCustomerIdByExternalIdWithResponse Find a customer's id by its external id (X1)
+	// GetCustomerIdByExternalIdWithResponse Find a customer's id by its external id
 	//
 	// Answers the id of the customer of the org that has this external id, ended customers included.
 	// 404 (`MCUS.404.001`) when none has.
@@ -12941,9 +12953,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/external-customers/{customer_external_id} (the `GetCustomerIdByExternalId` operationId).
 	GetCustomerIdByExternalIdWithResponse(ctx context.Context, orgId OrgId, customerExternalId string, params *GetCustomerIdByExternalIdParams, reqEditors ...RequestEditorFn) (*GetCustomerIdByExternalIdResponse, error)
 
-	// GetSpecialTreatmentWithResponse The org's special-treatment values (S1)
+	// GetSpecialTreatmentWithResponse The org's special-treatment values
 	//
-	// The values customers of the org may be given (CS2), in the order last set. An org that never
+	// The values customers of the org may be given (`PUT .../customers/{customer_id}/special-treatment`), in the order last set. An org that never
 	// set its list has an empty one and no `ETag` yet.
 	//
 	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
@@ -12953,12 +12965,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v4/orgs/{org_id}/special-treatment (the `GetSpecialTreatment` operationId).
 	GetSpecialTreatmentWithResponse(ctx context.Context, orgId OrgId, params *GetSpecialTreatmentParams, reqEditors ...RequestEditorFn) (*GetSpecialTreatmentResponse, error)
 
-	// PatchSpecialTreatmentWithBodyWithResponse Replace the org's special-treatment values (S2)
+	// PatchSpecialTreatmentWithBodyWithResponse Replace the org's special-treatment values
 	//
 	// Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 	// or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 	// who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-	// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+	// those customers first. Ended customers keep what they held, as a record. 412 when
 	// `If-Match` does not match.
 	//
 	// Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -12968,12 +12980,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v4/orgs/{org_id}/special-treatment (the `PatchSpecialTreatment` operationId).
 	PatchSpecialTreatmentWithBodyWithResponse(ctx context.Context, orgId OrgId, params *PatchSpecialTreatmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSpecialTreatmentResponse, error)
 
-	// PatchSpecialTreatmentWithResponse Replace the org's special-treatment values (S2)
+	// PatchSpecialTreatmentWithResponse Replace the org's special-treatment values
 	//
 	// Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 	// or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 	// who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-	// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+	// those customers first. Ended customers keep what they held, as a record. 412 when
 	// `If-Match` does not match.
 	//
 	// Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -13618,6 +13630,11 @@ type GetAccountResponse503Headers struct {
 	XRequestId string
 }
 
+// GetAccountResponse504Headers the declared response headers of an HTTP 504 response for GetAccount
+type GetAccountResponse504Headers struct {
+	XRequestId string
+}
+
 type GetAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13635,6 +13652,8 @@ type GetAccountResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAccountResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -13651,6 +13670,8 @@ type GetAccountResponse struct {
 	Headers500 *GetAccountResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetAccountResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetAccountResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13686,6 +13707,11 @@ func (r GetAccountResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetAccountResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetAccountResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -13943,6 +13969,11 @@ type GetAccountBillingAddressHistoryResponse503Headers struct {
 	XRequestId string
 }
 
+// GetAccountBillingAddressHistoryResponse504Headers the declared response headers of an HTTP 504 response for GetAccountBillingAddressHistory
+type GetAccountBillingAddressHistoryResponse504Headers struct {
+	XRequestId string
+}
+
 type GetAccountBillingAddressHistoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13960,6 +13991,8 @@ type GetAccountBillingAddressHistoryResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAccountBillingAddressHistoryResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -13976,6 +14009,8 @@ type GetAccountBillingAddressHistoryResponse struct {
 	Headers500 *GetAccountBillingAddressHistoryResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetAccountBillingAddressHistoryResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetAccountBillingAddressHistoryResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14011,6 +14046,11 @@ func (r GetAccountBillingAddressHistoryResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetAccountBillingAddressHistoryResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetAccountBillingAddressHistoryResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -14601,6 +14641,11 @@ type PatchAccountPaymentMethodResponse503Headers struct {
 	XRequestId string
 }
 
+// PatchAccountPaymentMethodResponse504Headers the declared response headers of an HTTP 504 response for PatchAccountPaymentMethod
+type PatchAccountPaymentMethodResponse504Headers struct {
+	XRequestId string
+}
+
 type PatchAccountPaymentMethodResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14622,6 +14667,8 @@ type PatchAccountPaymentMethodResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *PatchAccountPaymentMethodResponse202Headers
 	// Headers204 the parsed response headers for an HTTP 204 response
@@ -14646,6 +14693,8 @@ type PatchAccountPaymentMethodResponse struct {
 	Headers500 *PatchAccountPaymentMethodResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *PatchAccountPaymentMethodResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PatchAccountPaymentMethodResponse504Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -14691,6 +14740,11 @@ func (r PatchAccountPaymentMethodResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r PatchAccountPaymentMethodResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r PatchAccountPaymentMethodResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -14768,6 +14822,11 @@ type ListAccountPromotionsResponse503Headers struct {
 	XRequestId string
 }
 
+// ListAccountPromotionsResponse504Headers the declared response headers of an HTTP 504 response for ListAccountPromotions
+type ListAccountPromotionsResponse504Headers struct {
+	XRequestId string
+}
+
 type ListAccountPromotionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14785,6 +14844,8 @@ type ListAccountPromotionsResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListAccountPromotionsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -14801,6 +14862,8 @@ type ListAccountPromotionsResponse struct {
 	Headers500 *ListAccountPromotionsResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListAccountPromotionsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListAccountPromotionsResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14836,6 +14899,11 @@ func (r ListAccountPromotionsResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListAccountPromotionsResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListAccountPromotionsResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -15087,6 +15155,11 @@ type GetAccountPromotionHistoryResponse503Headers struct {
 	XRequestId string
 }
 
+// GetAccountPromotionHistoryResponse504Headers the declared response headers of an HTTP 504 response for GetAccountPromotionHistory
+type GetAccountPromotionHistoryResponse504Headers struct {
+	XRequestId string
+}
+
 type GetAccountPromotionHistoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15104,6 +15177,8 @@ type GetAccountPromotionHistoryResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAccountPromotionHistoryResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -15120,6 +15195,8 @@ type GetAccountPromotionHistoryResponse struct {
 	Headers500 *GetAccountPromotionHistoryResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetAccountPromotionHistoryResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetAccountPromotionHistoryResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15155,6 +15232,11 @@ func (r GetAccountPromotionHistoryResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetAccountPromotionHistoryResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetAccountPromotionHistoryResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -15247,6 +15329,11 @@ type CancelAccountPromotionResponse503Headers struct {
 	XRequestId string
 }
 
+// CancelAccountPromotionResponse504Headers the declared response headers of an HTTP 504 response for CancelAccountPromotion
+type CancelAccountPromotionResponse504Headers struct {
+	XRequestId string
+}
+
 type CancelAccountPromotionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15268,6 +15355,8 @@ type CancelAccountPromotionResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *CancelAccountPromotionResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -15290,6 +15379,8 @@ type CancelAccountPromotionResponse struct {
 	Headers500 *CancelAccountPromotionResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CancelAccountPromotionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CancelAccountPromotionResponse504Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -15335,6 +15426,11 @@ func (r CancelAccountPromotionResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CancelAccountPromotionResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CancelAccountPromotionResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -15552,6 +15648,11 @@ type ListCategoriesResponse503Headers struct {
 	XRequestId string
 }
 
+// ListCategoriesResponse504Headers the declared response headers of an HTTP 504 response for ListCategories
+type ListCategoriesResponse504Headers struct {
+	XRequestId string
+}
+
 type ListCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15567,6 +15668,8 @@ type ListCategoriesResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCategoriesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -15581,6 +15684,8 @@ type ListCategoriesResponse struct {
 	Headers500 *ListCategoriesResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListCategoriesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListCategoriesResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15611,6 +15716,11 @@ func (r ListCategoriesResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListCategoriesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListCategoriesResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -15693,6 +15803,11 @@ type CreateCategoriesResponse503Headers struct {
 	XRequestId string
 }
 
+// CreateCategoriesResponse504Headers the declared response headers of an HTTP 504 response for CreateCategories
+type CreateCategoriesResponse504Headers struct {
+	XRequestId string
+}
+
 type CreateCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15712,6 +15827,8 @@ type CreateCategoriesResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCategoriesResponse201Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -15730,6 +15847,8 @@ type CreateCategoriesResponse struct {
 	Headers500 *CreateCategoriesResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateCategoriesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateCategoriesResponse504Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -15770,6 +15889,11 @@ func (r CreateCategoriesResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CreateCategoriesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateCategoriesResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -17103,6 +17227,11 @@ type ListCustomerAccountsResponse503Headers struct {
 	XRequestId string
 }
 
+// ListCustomerAccountsResponse504Headers the declared response headers of an HTTP 504 response for ListCustomerAccounts
+type ListCustomerAccountsResponse504Headers struct {
+	XRequestId string
+}
+
 type ListCustomerAccountsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17120,6 +17249,8 @@ type ListCustomerAccountsResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCustomerAccountsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17136,6 +17267,8 @@ type ListCustomerAccountsResponse struct {
 	Headers500 *ListCustomerAccountsResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListCustomerAccountsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListCustomerAccountsResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17171,6 +17304,11 @@ func (r ListCustomerAccountsResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListCustomerAccountsResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListCustomerAccountsResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -17260,6 +17398,11 @@ type CreateAccountResponse503Headers struct {
 	XRequestId string
 }
 
+// CreateAccountResponse504Headers the declared response headers of an HTTP 504 response for CreateAccount
+type CreateAccountResponse504Headers struct {
+	XRequestId string
+}
+
 type CreateAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17281,6 +17424,8 @@ type CreateAccountResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateAccountResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17301,6 +17446,8 @@ type CreateAccountResponse struct {
 	Headers500 *CreateAccountResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateAccountResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateAccountResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17346,6 +17493,11 @@ func (r CreateAccountResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CreateAccountResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateAccountResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -17433,6 +17585,11 @@ type CloseAccountResponse503Headers struct {
 	XRequestId string
 }
 
+// CloseAccountResponse504Headers the declared response headers of an HTTP 504 response for CloseAccount
+type CloseAccountResponse504Headers struct {
+	XRequestId string
+}
+
 type CloseAccountResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17452,6 +17609,8 @@ type CloseAccountResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *CloseAccountResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17472,6 +17631,8 @@ type CloseAccountResponse struct {
 	Headers500 *CloseAccountResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CloseAccountResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CloseAccountResponse504Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -17512,6 +17673,11 @@ func (r CloseAccountResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CloseAccountResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CloseAccountResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -17589,6 +17755,11 @@ type ListAvailablePaymentMethodsResponse503Headers struct {
 	XRequestId string
 }
 
+// ListAvailablePaymentMethodsResponse504Headers the declared response headers of an HTTP 504 response for ListAvailablePaymentMethods
+type ListAvailablePaymentMethodsResponse504Headers struct {
+	XRequestId string
+}
+
 type ListAvailablePaymentMethodsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17606,6 +17777,8 @@ type ListAvailablePaymentMethodsResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListAvailablePaymentMethodsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17622,6 +17795,8 @@ type ListAvailablePaymentMethodsResponse struct {
 	Headers500 *ListAvailablePaymentMethodsResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListAvailablePaymentMethodsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListAvailablePaymentMethodsResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17657,6 +17832,11 @@ func (r ListAvailablePaymentMethodsResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListAvailablePaymentMethodsResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListAvailablePaymentMethodsResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -20856,6 +21036,11 @@ type GetAccountIdByExternalIdResponse405Headers struct {
 	XRequestId string
 }
 
+// GetAccountIdByExternalIdResponse409Headers the declared response headers of an HTTP 409 response for GetAccountIdByExternalId
+type GetAccountIdByExternalIdResponse409Headers struct {
+	XRequestId string
+}
+
 // GetAccountIdByExternalIdResponse500Headers the declared response headers of an HTTP 500 response for GetAccountIdByExternalId
 type GetAccountIdByExternalIdResponse500Headers struct {
 	XRequestId string
@@ -20863,6 +21048,11 @@ type GetAccountIdByExternalIdResponse500Headers struct {
 
 // GetAccountIdByExternalIdResponse503Headers the declared response headers of an HTTP 503 response for GetAccountIdByExternalId
 type GetAccountIdByExternalIdResponse503Headers struct {
+	XRequestId string
+}
+
+// GetAccountIdByExternalIdResponse504Headers the declared response headers of an HTTP 504 response for GetAccountIdByExternalId
+type GetAccountIdByExternalIdResponse504Headers struct {
 	XRequestId string
 }
 
@@ -20879,10 +21069,14 @@ type GetAccountIdByExternalIdResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ExternalIdConflict
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetAccountIdByExternalIdResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -20895,10 +21089,14 @@ type GetAccountIdByExternalIdResponse struct {
 	Headers404 *GetAccountIdByExternalIdResponse404Headers
 	// Headers405 the parsed response headers for an HTTP 405 response
 	Headers405 *GetAccountIdByExternalIdResponse405Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetAccountIdByExternalIdResponse409Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetAccountIdByExternalIdResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetAccountIdByExternalIdResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetAccountIdByExternalIdResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20926,6 +21124,11 @@ func (r GetAccountIdByExternalIdResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetAccountIdByExternalIdResponse) GetJSON409() *ExternalIdConflict {
+	return r.JSON409
+}
+
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetAccountIdByExternalIdResponse) GetJSON500() *InternalError {
 	return r.JSON500
@@ -20934,6 +21137,11 @@ func (r GetAccountIdByExternalIdResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetAccountIdByExternalIdResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetAccountIdByExternalIdResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21011,6 +21219,11 @@ type ListExternalAccountContractsResponse503Headers struct {
 	XRequestId string
 }
 
+// ListExternalAccountContractsResponse504Headers the declared response headers of an HTTP 504 response for ListExternalAccountContracts
+type ListExternalAccountContractsResponse504Headers struct {
+	XRequestId string
+}
+
 type ListExternalAccountContractsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21028,6 +21241,8 @@ type ListExternalAccountContractsResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListExternalAccountContractsResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -21044,6 +21259,8 @@ type ListExternalAccountContractsResponse struct {
 	Headers500 *ListExternalAccountContractsResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListExternalAccountContractsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListExternalAccountContractsResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21079,6 +21296,11 @@ func (r ListExternalAccountContractsResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListExternalAccountContractsResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListExternalAccountContractsResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21156,6 +21378,11 @@ type GetExternalAccountActiveContractResponse503Headers struct {
 	XRequestId string
 }
 
+// GetExternalAccountActiveContractResponse504Headers the declared response headers of an HTTP 504 response for GetExternalAccountActiveContract
+type GetExternalAccountActiveContractResponse504Headers struct {
+	XRequestId string
+}
+
 type GetExternalAccountActiveContractResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21173,6 +21400,8 @@ type GetExternalAccountActiveContractResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *RepositoryTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetExternalAccountActiveContractResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -21189,6 +21418,8 @@ type GetExternalAccountActiveContractResponse struct {
 	Headers500 *GetExternalAccountActiveContractResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetExternalAccountActiveContractResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetExternalAccountActiveContractResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21224,6 +21455,11 @@ func (r GetExternalAccountActiveContractResponse) GetJSON500() *InternalError {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetExternalAccountActiveContractResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetExternalAccountActiveContractResponse) GetJSON504() *RepositoryTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22765,9 +23001,9 @@ func (r ReplayWebhookDeadLetterResponse) ContentType() string {
 	return ""
 }
 
-// GetDocsWithResponse API index (HTML)
+// GetDocsWithResponse API reference (HTML)
 //
-// A page listing every operation of both API surfaces, linking to their OpenAPI documents. No credentials needed.
+// The interactive reference of both API surfaces (Swagger UI, served by the binary; try it sends requests to this server). No credentials needed.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22860,7 +23096,7 @@ func (c *ClientWithResponses) CredentialAccessLogWithResponse(ctx context.Contex
 	return ParseCredentialAccessLogResponse(rsp)
 }
 
-// GetAccountWithResponse Read an account (A1)
+// GetAccountWithResponse Read an account
 //
 // `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
 // BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
@@ -22915,7 +23151,7 @@ func (c *ClientWithResponses) PutAccountBillingAddressWithResponse(ctx context.C
 	return ParsePutAccountBillingAddressResponse(rsp)
 }
 
-// GetAccountBillingAddressHistoryWithResponse Billing address history (A3)
+// GetAccountBillingAddressHistoryWithResponse Billing address history
 //
 // Every billing address the account has had, oldest first, with the time it was set (`created_at`) and replaced
 // (`ended_at`, null for the current one). `from` and `to` (yyyy-mm-dd, inclusive) filter on `created_at`.
@@ -23007,7 +23243,7 @@ func (c *ClientWithResponses) AddContractRequestWithResponse(ctx context.Context
 	return ParseAddContractRequestResponse(rsp)
 }
 
-// GetAccountInvoiceRecipientWithResponse Invoice recipient (A12)
+// GetAccountInvoiceRecipientWithResponse Invoice recipient
 //
 // Derived from the owning customer at read time. Private: full name, identity document, default email and
 // mobile phone. Corporate: legal name, CIF, default email and phone. Digital: name (may be empty), no identity
@@ -23026,7 +23262,7 @@ func (c *ClientWithResponses) GetAccountInvoiceRecipientWithResponse(ctx context
 	return ParseGetAccountInvoiceRecipientResponse(rsp)
 }
 
-// PatchAccountPaymentMethodWithBodyWithResponse Change an account's payment method (A2)
+// PatchAccountPaymentMethodWithBodyWithResponse Change an account's payment method
 //
 // DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 // `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -23047,7 +23283,7 @@ func (c *ClientWithResponses) PatchAccountPaymentMethodWithBodyWithResponse(ctx 
 	return ParsePatchAccountPaymentMethodResponse(rsp)
 }
 
-// PatchAccountPaymentMethodWithResponse Change an account's payment method (A2)
+// PatchAccountPaymentMethodWithResponse Change an account's payment method
 //
 // DIRECT_DEBIT with `details.iban`; BANK_TRANSFER with an optional `details.iban`; CREDIT_CARD either with the
 // `token_id` of one of the customer's cards (applied at once: 204) or with the `reference_id` of a card
@@ -23068,7 +23304,7 @@ func (c *ClientWithResponses) PatchAccountPaymentMethodWithResponse(ctx context.
 	return ParsePatchAccountPaymentMethodResponse(rsp)
 }
 
-// ListAccountPromotionsWithResponse List an account's promotions (A4, A5)
+// ListAccountPromotionsWithResponse List an account's promotions
 //
 // `account_promotion_type` ACTIVE (default), SCHEDULED or ALL. The status is derived at read time from the
 // dates and the cancellation: SCHEDULED before `start_date`, CANCELLED from `cancellation_date`, EXPIRED after
@@ -23123,7 +23359,7 @@ func (c *ClientWithResponses) AddAccountPromotionWithResponse(ctx context.Contex
 	return ParseAddAccountPromotionResponse(rsp)
 }
 
-// GetAccountPromotionHistoryWithResponse Promotion history (A6)
+// GetAccountPromotionHistoryWithResponse Promotion history
 //
 // Every operation on the account's promotions in time order: ADDED and CANCELLATION_SCHEDULED as recorded
 // (with the principal in `modified_by`), and CANCELLED and EXPIRED as derived from the dates (`modified_by`
@@ -23142,7 +23378,7 @@ func (c *ClientWithResponses) GetAccountPromotionHistoryWithResponse(ctx context
 	return ParseGetAccountPromotionHistoryResponse(rsp)
 }
 
-// CancelAccountPromotionWithBodyWithResponse Schedule a promotion's cancellation (A7)
+// CancelAccountPromotionWithBodyWithResponse Schedule a promotion's cancellation
 //
 // Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 // `end_date` (400). 409 when the account has ended.
@@ -23160,7 +23396,7 @@ func (c *ClientWithResponses) CancelAccountPromotionWithBodyWithResponse(ctx con
 	return ParseCancelAccountPromotionResponse(rsp)
 }
 
-// CancelAccountPromotionWithResponse Schedule a promotion's cancellation (A7)
+// CancelAccountPromotionWithResponse Schedule a promotion's cancellation
 //
 // Sets `cancellation_date` (yyyy-mm-dd), which must not be before the promotion's `start_date` nor after its
 // `end_date` (400). 409 when the account has ended.
@@ -23178,7 +23414,7 @@ func (c *ClientWithResponses) CancelAccountPromotionWithResponse(ctx context.Con
 	return ParseCancelAccountPromotionResponse(rsp)
 }
 
-// ListAccountTokenizationRequestsWithResponse An account's tokenization requests (T1)
+// ListAccountTokenizationRequestsWithResponse An account's tokenization requests
 //
 // Every card tokenization started for the account (through a CREDIT_CARD payment-method change with a
 // `reference_id`), oldest first, with its status PENDING, COMPLETED or FAILED.
@@ -23196,7 +23432,7 @@ func (c *ClientWithResponses) ListAccountTokenizationRequestsWithResponse(ctx co
 	return ParseListAccountTokenizationRequestsResponse(rsp)
 }
 
-// ListCategoriesWithResponse List the org's categories (G1)
+// ListCategoriesWithResponse List the org's categories
 //
 // Every category of the org, in id order. `valid_values` is always present; an empty list means a
 // customer may hold any value of the category.
@@ -23214,7 +23450,7 @@ func (c *ClientWithResponses) ListCategoriesWithResponse(ctx context.Context, or
 	return ParseListCategoriesResponse(rsp)
 }
 
-// CreateCategoriesWithBodyWithResponse Create categories (G2)
+// CreateCategoriesWithBodyWithResponse Create categories
 //
 // Creates every category of the request, or none. Ids are integers the service assigns from a
 // per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -23238,7 +23474,7 @@ func (c *ClientWithResponses) CreateCategoriesWithBodyWithResponse(ctx context.C
 	return ParseCreateCategoriesResponse(rsp)
 }
 
-// CreateCategoriesWithResponse Create categories (G2)
+// CreateCategoriesWithResponse Create categories
 //
 // Creates every category of the request, or none. Ids are integers the service assigns from a
 // per-org sequence (1, 2, ...); the answer lists the created categories in request order.
@@ -23279,7 +23515,7 @@ func (c *ClientWithResponses) GetCategoryWithResponse(ctx context.Context, orgId
 	return ParseGetCategoryResponse(rsp)
 }
 
-// PatchCategoryWithBodyWithResponse Change a category's description or valid values (G3)
+// PatchCategoryWithBodyWithResponse Change a category's description or valid values
 //
 // Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 // value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -23299,7 +23535,7 @@ func (c *ClientWithResponses) PatchCategoryWithBodyWithResponse(ctx context.Cont
 	return ParsePatchCategoryResponse(rsp)
 }
 
-// PatchCategoryWithResponse Change a category's description or valid values (G3)
+// PatchCategoryWithResponse Change a category's description or valid values
 //
 // Absent fields stay; neither accepts `null`. `valid_values` replaces the whole list: send every
 // value to keep plus the new ones (`[]` allows any value). The name cannot change. Customers keep
@@ -23319,14 +23555,14 @@ func (c *ClientWithResponses) PatchCategoryWithResponse(ctx context.Context, org
 	return ParsePatchCategoryResponse(rsp)
 }
 
-// SearchCustomerWithResponse Find one customer by identity document, email or username (K2)
+// SearchCustomerWithResponse Find one customer by identity document, email or username
 //
 // Give `identity_document` (optionally narrowed by `identity_document_type`), `email` or
 // `username`; with none of them, or with `identity_document_type` alone, the answer is 400
 // (`MCUS.400.005`), as it is for any other query parameter. Document numbers are compared
 // upper-cased without spaces, dots or dashes; emails case-insensitively (a digital customer's login
 // email, or the default contact email of a private or corporate customer). `username` finds the
-// customer that holds the credential with this username (Customer credentials, CR1-CR4), compared
+// customer that holds the credential with this username (see Customer credentials), compared
 // exactly after lower-casing (surrounding spaces ignored); it is not the contact email. When
 // several criteria are given, the customer must match them all.
 //
@@ -23346,7 +23582,7 @@ func (c *ClientWithResponses) SearchCustomerWithResponse(ctx context.Context, or
 	return ParseSearchCustomerResponse(rsp)
 }
 
-// CreateCustomerWithBodyWithResponse Create a customer (K1)
+// CreateCustomerWithBodyWithResponse Create a customer
 //
 // Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 // `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -23372,7 +23608,7 @@ func (c *ClientWithResponses) CreateCustomerWithBodyWithResponse(ctx context.Con
 	return ParseCreateCustomerResponse(rsp)
 }
 
-// CreateCustomerWithResponse Create a customer (K1)
+// CreateCustomerWithResponse Create a customer
 //
 // Creates a private, corporate or digital customer; the body is one of `NewPrivateCustomer`,
 // `NewCorporateCustomer` or `NewDigitalCustomer`, selected by `type`. The parts of the other types
@@ -23420,7 +23656,7 @@ func (c *ClientWithResponses) DeactivateCustomerWithResponse(ctx context.Context
 	return ParseDeactivateCustomerResponse(rsp)
 }
 
-// GetCustomerWithResponse Read a customer (K3)
+// GetCustomerWithResponse Read a customer
 //
 // Answers exactly one of `PrivateCustomerResponse`, `CorporateCustomerResponse` and
 // `DigitalCustomerResponse`, by `type`; the fields of the other shapes never appear. Ended
@@ -23440,7 +23676,7 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, orgId
 	return ParseGetCustomerResponse(rsp)
 }
 
-// PatchCustomerWithBodyWithResponse Change a customer (K4)
+// PatchCustomerWithBodyWithResponse Change a customer
 //
 // Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 // replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -23471,7 +23707,7 @@ func (c *ClientWithResponses) PatchCustomerWithBodyWithResponse(ctx context.Cont
 	return ParsePatchCustomerResponse(rsp)
 }
 
-// PatchCustomerWithResponse Change a customer (K4)
+// PatchCustomerWithResponse Change a customer
 //
 // Merges `PatchCustomerRequest` into the customer: an absent field is left unchanged, a value
 // replaces the old one, and `null` clears a field — only `second_surname` accepts `null`; `null`
@@ -23527,7 +23763,7 @@ func (c *ClientWithResponses) CustomerAccessLogWithResponse(ctx context.Context,
 	return ParseCustomerAccessLogResponse(rsp)
 }
 
-// ListCustomerAccountsWithResponse List a customer's accounts (A8)
+// ListCustomerAccountsWithResponse List a customer's accounts
 //
 // The ids of every account of the customer, open and closed, oldest first. 404 when the customer is not in the org.
 //
@@ -23544,7 +23780,7 @@ func (c *ClientWithResponses) ListCustomerAccountsWithResponse(ctx context.Conte
 	return ParseListCustomerAccountsResponse(rsp)
 }
 
-// CreateAccountWithBodyWithResponse Create an account for a customer (A9)
+// CreateAccountWithBodyWithResponse Create an account for a customer
 //
 // Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 // DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -23568,7 +23804,7 @@ func (c *ClientWithResponses) CreateAccountWithBodyWithResponse(ctx context.Cont
 	return ParseCreateAccountResponse(rsp)
 }
 
-// CreateAccountWithResponse Create an account for a customer (A9)
+// CreateAccountWithResponse Create an account for a customer
 //
 // Creates a billing account (`PostAccount`). `modality` is RECURRING_PREPAID or POSTPAID. The payment method is
 // DIRECT_DEBIT (`details.iban` required, ISO 13616 and Spanish national check digits verified), CREDIT_CARD
@@ -23592,7 +23828,7 @@ func (c *ClientWithResponses) CreateAccountWithResponse(ctx context.Context, org
 	return ParseCreateAccountResponse(rsp)
 }
 
-// CloseAccountWithResponse Close an account (A10)
+// CloseAccountWithResponse Close an account
 //
 // Sets `ended_at`; the account stays readable and accepts no more payment-method, address or promotion
 // changes. 404 when the account is not the customer's; 409 when it has already ended or has an active
@@ -23611,7 +23847,7 @@ func (c *ClientWithResponses) CloseAccountWithResponse(ctx context.Context, orgI
 	return ParseCloseAccountResponse(rsp)
 }
 
-// ListAvailablePaymentMethodsWithResponse Payment methods available for an account (A11)
+// ListAvailablePaymentMethodsWithResponse Payment methods available for an account
 //
 // The payment methods the org allows for the account's modality. Defaults: POSTPAID BANK_TRANSFER,
 // DIRECT_DEBIT and CREDIT_CARD; RECURRING_PREPAID CREDIT_CARD and DIRECT_DEBIT; PREPAID CREDIT_CARD and TECI.
@@ -23629,7 +23865,7 @@ func (c *ClientWithResponses) ListAvailablePaymentMethodsWithResponse(ctx contex
 	return ParseListAvailablePaymentMethodsResponse(rsp)
 }
 
-// PutAssociatedUsersWithBodyWithResponse Replace the associated users of a corporate customer (K5)
+// PutAssociatedUsersWithBodyWithResponse Replace the associated users of a corporate customer
 //
 // Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 // customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -23648,7 +23884,7 @@ func (c *ClientWithResponses) PutAssociatedUsersWithBodyWithResponse(ctx context
 	return ParsePutAssociatedUsersResponse(rsp)
 }
 
-// PutAssociatedUsersWithResponse Replace the associated users of a corporate customer (K5)
+// PutAssociatedUsersWithResponse Replace the associated users of a corporate customer
 //
 // Replaces `company_info.associated_users` as a whole (an empty list removes them all). Corporate
 // customers only: any other type is 400 (`MCUS.400.001`). 409 `MCUS.409.002` when the customer
@@ -23667,7 +23903,7 @@ func (c *ClientWithResponses) PutAssociatedUsersWithResponse(ctx context.Context
 	return ParsePutAssociatedUsersResponse(rsp)
 }
 
-// ListCustomerCategoriesWithResponse The categories a customer holds (CC3)
+// ListCustomerCategoriesWithResponse The categories a customer holds
 //
 // The customer's current categories, in category id order. A category whose value was set to
 // `null` is not shown (it is still in the history). `create_date_time` is when the category was
@@ -23687,7 +23923,7 @@ func (c *ClientWithResponses) ListCustomerCategoriesWithResponse(ctx context.Con
 	return ParseListCustomerCategoriesResponse(rsp)
 }
 
-// AddCustomerCategoryWithBodyWithResponse Assign a category to a customer (CC2)
+// AddCustomerCategoryWithBodyWithResponse Assign a category to a customer
 //
 // Assigns the org's category `id` to the customer with a value; `value` is required but may be
 // `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -23695,7 +23931,7 @@ func (c *ClientWithResponses) ListCustomerCategoriesWithResponse(ctx context.Con
 //
 // A category is assigned once: a second POST of the same category for the customer is 409
 // `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 // the customer has ended.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -23711,7 +23947,7 @@ func (c *ClientWithResponses) AddCustomerCategoryWithBodyWithResponse(ctx contex
 	return ParseAddCustomerCategoryResponse(rsp)
 }
 
-// AddCustomerCategoryWithResponse Assign a category to a customer (CC2)
+// AddCustomerCategoryWithResponse Assign a category to a customer
 //
 // Assigns the org's category `id` to the customer with a value; `value` is required but may be
 // `null` (assigned, not shown). When the category has `valid_values`, the value must be one of
@@ -23719,7 +23955,7 @@ func (c *ClientWithResponses) AddCustomerCategoryWithBodyWithResponse(ctx contex
 //
 // A category is assigned once: a second POST of the same category for the customer is 409
 // `MCUS.409.001`, even while its value is `null`; change it with PATCH. Every change is recorded
-// in the history (CC1) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
+// in the history (`.../categories/historical`) with the authenticated principal as `modified_by`. 409 `MCUS.409.002` when
 // the customer has ended.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -23735,7 +23971,7 @@ func (c *ClientWithResponses) AddCustomerCategoryWithResponse(ctx context.Contex
 	return ParseAddCustomerCategoryResponse(rsp)
 }
 
-// GetCustomerCategoryHistoryWithResponse The history of a customer's categories (CC1)
+// GetCustomerCategoryHistoryWithResponse The history of a customer's categories
 //
 // Every category the customer ever held, in category id order, each with its periods oldest
 // first. A period opens when a value, description or reason is set (`create_date`, by
@@ -23757,9 +23993,9 @@ func (c *ClientWithResponses) GetCustomerCategoryHistoryWithResponse(ctx context
 	return ParseGetCustomerCategoryHistoryResponse(rsp)
 }
 
-// PatchCustomerCategoryWithBodyWithResponse Change a customer's category (CC4)
+// PatchCustomerCategoryWithBodyWithResponse Change a customer's category
 //
-// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 // DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 // customer already holds stays even if the list has dropped it since. Each change closes the
 // current history period and opens a new one; a patch that changes nothing records nothing.
@@ -23780,9 +24016,9 @@ func (c *ClientWithResponses) PatchCustomerCategoryWithBodyWithResponse(ctx cont
 	return ParsePatchCustomerCategoryResponse(rsp)
 }
 
-// PatchCustomerCategoryWithResponse Change a customer's category (CC4)
+// PatchCustomerCategoryWithResponse Change a customer's category
 //
-// Absent fields stay, `null` clears; `value: null` hides the category from CC3 (there is no
+// Absent fields stay, `null` clears; `value: null` hides the category from the customer's categories (there is no
 // DELETE). A new value must be one of the category's `valid_values` when it has any; a value the
 // customer already holds stays even if the list has dropped it since. Each change closes the
 // current history period and opens a new one; a patch that changes nothing records nothing.
@@ -23803,7 +24039,7 @@ func (c *ClientWithResponses) PatchCustomerCategoryWithResponse(ctx context.Cont
 	return ParsePatchCustomerCategoryResponse(rsp)
 }
 
-// ListCredentialsWithResponse List a customer's credentials (CR2)
+// ListCredentialsWithResponse List a customer's credentials
 //
 // The usernames the customer authenticates with, oldest first (possibly none). `customer_id` is
 // the customer; `username` is its oldest username (the single username of the v3 API), absent
@@ -23826,7 +24062,7 @@ func (c *ClientWithResponses) ListCredentialsWithResponse(ctx context.Context, o
 	return ParseListCredentialsResponse(rsp)
 }
 
-// AddCredentialWithBodyWithResponse Add a credential to a customer (CR1)
+// AddCredentialWithBodyWithResponse Add a credential to a customer
 //
 // Links a username to the customer. A username has the form of an email address (dot-atom local
 // part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -23849,7 +24085,7 @@ func (c *ClientWithResponses) AddCredentialWithBodyWithResponse(ctx context.Cont
 	return ParseAddCredentialResponse(rsp)
 }
 
-// AddCredentialWithResponse Add a credential to a customer (CR1)
+// AddCredentialWithResponse Add a credential to a customer
 //
 // Links a username to the customer. A username has the form of an email address (dot-atom local
 // part, DNS domain with a letters-only top-level domain, ASCII only) and at most 82 characters as
@@ -23872,7 +24108,7 @@ func (c *ClientWithResponses) AddCredentialWithResponse(ctx context.Context, org
 	return ParseAddCredentialResponse(rsp)
 }
 
-// MigrateCredentialWithBodyWithResponse Move a credential to this customer (CR4)
+// MigrateCredentialWithBodyWithResponse Move a credential to this customer
 //
 // Moves the credential with `username` from the customer of the org that holds it to this
 // customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -23899,7 +24135,7 @@ func (c *ClientWithResponses) MigrateCredentialWithBodyWithResponse(ctx context.
 	return ParseMigrateCredentialResponse(rsp)
 }
 
-// MigrateCredentialWithResponse Move a credential to this customer (CR4)
+// MigrateCredentialWithResponse Move a credential to this customer
 //
 // Moves the credential with `username` from the customer of the org that holds it to this
 // customer. The credential keeps its id, which is answered. The customer that held it may have
@@ -23926,7 +24162,7 @@ func (c *ClientWithResponses) MigrateCredentialWithResponse(ctx context.Context,
 	return ParseMigrateCredentialResponse(rsp)
 }
 
-// DeleteCredentialWithResponse Delete a credential of a customer (CR3)
+// DeleteCredentialWithResponse Delete a credential of a customer
 //
 // Unlinks the username from the customer; the username becomes free in the org. Allowed on an
 // ended customer too, so that its usernames can be released. 404 when the customer has no
@@ -23946,7 +24182,7 @@ func (c *ClientWithResponses) DeleteCredentialWithResponse(ctx context.Context, 
 	return ParseDeleteCredentialResponse(rsp)
 }
 
-// ListCustomerCreditCardsWithResponse A customer's tokenized credit cards (K6)
+// ListCustomerCreditCardsWithResponse A customer's tokenized credit cards
 //
 // The cards added by completed tokenization requests, oldest first: id, masked summary (last four digits) and
 // expiry. Card numbers and CVVs are never accepted nor stored.
@@ -24030,7 +24266,7 @@ func (c *ClientWithResponses) EraseCustomerWithResponse(ctx context.Context, org
 // address kept), its accounts (each with its billing-address history, its promotions of every
 // status, its contracts and its card tokenizations), its tokenized cards, categories and their
 // history, special treatment, credentials (usernames only; no secret is kept), identification
-// processes (their documents' metadata and signed download links, as IP2 gives them), products,
+// processes (their documents' metadata and signed download links, as the identification-process listing gives them), products,
 // and every event whose aggregate is the customer, one of its accounts or one of its products, in
 // feed order. Each part has the shape its own operation answers with. Card numbers are never held,
 // so never exported.
@@ -24055,7 +24291,7 @@ func (c *ClientWithResponses) ExportCustomerWithResponse(ctx context.Context, or
 	return ParseExportCustomerResponse(rsp)
 }
 
-// ListIdentificationProcessesWithResponse List a customer's identification processes (IP2)
+// ListIdentificationProcessesWithResponse List a customer's identification processes
 //
 // Every identification process of the customer, oldest first (an empty list when it has none).
 // 404 when the customer is not in the org.
@@ -24115,13 +24351,13 @@ func (c *ClientWithResponses) CreateIdentificationProcessWithBodyWithResponse(ct
 	return ParseCreateIdentificationProcessResponse(rsp)
 }
 
-// GetIdentificationProcessWithResponse Get an identification process with its document (IP1)
+// GetIdentificationProcessWithResponse Get an identification process with its document
 //
 // The process and its document. `document.public_url` is a link served by this service
 // (`GET /v4/orgs/{org_id}/documents/{document_id}`) that downloads the document without a
 // credential until `document.url_expiration_date`: 15 minutes after this request unless the
 // service is configured otherwise. Each GET signs a new link. `media_type` is detected from the
-// content at upload (`pdf`, `jpeg` or `png`; `jpg` is never produced). 404 when the customer or the
+// content at upload: `application/pdf`, `image/jpeg` or `image/png`, as the documentation's example answers. 404 when the customer or the
 // process is not in the org, or the process is another customer's.
 //
 // Roles: `documents:read` (or `admin` / `API_KEY`).
@@ -24137,7 +24373,7 @@ func (c *ClientWithResponses) GetIdentificationProcessWithResponse(ctx context.C
 	return ParseGetIdentificationProcessResponse(rsp)
 }
 
-// GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer (CS1)
+// GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer
 //
 // The values the customer holds, in the order last set (empty when none). The `ETag` is the
 // customer's.
@@ -24155,10 +24391,10 @@ func (c *ClientWithResponses) GetCustomerSpecialTreatmentWithResponse(ctx contex
 	return ParseGetCustomerSpecialTreatmentResponse(rsp)
 }
 
-// PutCustomerSpecialTreatmentWithBodyWithResponse Set the special-treatment values of a customer (CS2)
+// PutCustomerSpecialTreatmentWithBodyWithResponse Set the special-treatment values of a customer
 //
 // Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 // ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -24174,10 +24410,10 @@ func (c *ClientWithResponses) PutCustomerSpecialTreatmentWithBodyWithResponse(ct
 	return ParsePutCustomerSpecialTreatmentResponse(rsp)
 }
 
-// PutCustomerSpecialTreatmentWithResponse Set the special-treatment values of a customer (CS2)
+// PutCustomerSpecialTreatmentWithResponse Set the special-treatment values of a customer
 //
 // Replaces the customer's values as a whole (`[]` removes them all). Each must be in the org's
-// list (S1), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
+// list (`GET .../special-treatment`), else 400 naming `values[i]`; none twice. 409 `MCUS.409.002` when the customer has
 // ended; 412 when `If-Match` (the customer's `ETag`) does not match.
 //
 // Roles: `customers:write` (or `admin` / `API_KEY`).
@@ -24242,7 +24478,7 @@ func (c *ClientWithResponses) ListEventsWithResponse(ctx context.Context, orgId 
 	return ParseListEventsResponse(rsp)
 }
 
-// GetAccountIdByExternalIdWithResponse Account id by external id (E1)
+// GetAccountIdByExternalIdWithResponse Account id by external id
 //
 // The id of the account with this external id in the org.
 //
@@ -24259,7 +24495,7 @@ func (c *ClientWithResponses) GetAccountIdByExternalIdWithResponse(ctx context.C
 	return ParseGetAccountIdByExternalIdResponse(rsp)
 }
 
-// ListExternalAccountContractsWithResponse An account's contracts (E2)
+// ListExternalAccountContractsWithResponse An account's contracts
 //
 // Every contract of the account, oldest first, with its requests.
 //
@@ -24276,7 +24512,7 @@ func (c *ClientWithResponses) ListExternalAccountContractsWithResponse(ctx conte
 	return ParseListExternalAccountContractsResponse(rsp)
 }
 
-// GetExternalAccountActiveContractWithResponse An account's active contract (E3)
+// GetExternalAccountActiveContractWithResponse An account's active contract
 //
 // The contract active now; 404 when none is.
 //
@@ -24293,7 +24529,7 @@ func (c *ClientWithResponses) GetExternalAccountActiveContractWithResponse(ctx c
 	return ParseGetExternalAccountActiveContractResponse(rsp)
 }
 
-// GetCustomerIdByExternalIdWithResponse Find a customer's id by its external id (X1)
+// GetCustomerIdByExternalIdWithResponse Find a customer's id by its external id
 //
 // Answers the id of the customer of the org that has this external id, ended customers included.
 // 404 (`MCUS.404.001`) when none has.
@@ -24311,9 +24547,9 @@ func (c *ClientWithResponses) GetCustomerIdByExternalIdWithResponse(ctx context.
 	return ParseGetCustomerIdByExternalIdResponse(rsp)
 }
 
-// GetSpecialTreatmentWithResponse The org's special-treatment values (S1)
+// GetSpecialTreatmentWithResponse The org's special-treatment values
 //
-// The values customers of the org may be given (CS2), in the order last set. An org that never
+// The values customers of the org may be given (`PUT .../customers/{customer_id}/special-treatment`), in the order last set. An org that never
 // set its list has an empty one and no `ETag` yet.
 //
 // Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
@@ -24329,12 +24565,12 @@ func (c *ClientWithResponses) GetSpecialTreatmentWithResponse(ctx context.Contex
 	return ParseGetSpecialTreatmentResponse(rsp)
 }
 
-// PatchSpecialTreatmentWithBodyWithResponse Replace the org's special-treatment values (S2)
+// PatchSpecialTreatmentWithBodyWithResponse Replace the org's special-treatment values
 //
 // Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 // or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 // who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+// those customers first. Ended customers keep what they held, as a record. 412 when
 // `If-Match` does not match.
 //
 // Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -24350,12 +24586,12 @@ func (c *ClientWithResponses) PatchSpecialTreatmentWithBodyWithResponse(ctx cont
 	return ParsePatchSpecialTreatmentResponse(rsp)
 }
 
-// PatchSpecialTreatmentWithResponse Replace the org's special-treatment values (S2)
+// PatchSpecialTreatmentWithResponse Replace the org's special-treatment values
 //
 // Replaces the whole list (at most 100 values, each 1-100 characters without control characters
 // or surrounding spaces, none twice; values compare exactly). Removing a value that a customer
 // who has not ended still holds is 409 `MCUS.409.002`, one item per such value; take it from
-// those customers first (CS2). Ended customers keep what they held, as a record. 412 when
+// those customers first. Ended customers keep what they held, as a record. 412 when
 // `If-Match` does not match.
 //
 // Roles: `catalog:write` (or `admin` / `API_KEY`).
@@ -25083,6 +25319,13 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
@@ -25180,6 +25423,16 @@ func ParseGetAccountResponse(rsp *http.Response) (*GetAccountResponse, error) {
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetAccountResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -25459,6 +25712,13 @@ func ParseGetAccountBillingAddressHistoryResponse(rsp *http.Response) (*GetAccou
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
@@ -25549,6 +25809,16 @@ func ParseGetAccountBillingAddressHistoryResponse(rsp *http.Response) (*GetAccou
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetAccountBillingAddressHistoryResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -26205,6 +26475,13 @@ func ParsePatchAccountPaymentMethodResponse(rsp *http.Response) (*PatchAccountPa
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
@@ -26335,6 +26612,16 @@ func ParsePatchAccountPaymentMethodResponse(rsp *http.Response) (*PatchAccountPa
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PatchAccountPaymentMethodResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -26405,6 +26692,13 @@ func ParseListAccountPromotionsResponse(rsp *http.Response) (*ListAccountPromoti
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -26496,6 +26790,16 @@ func ParseListAccountPromotionsResponse(rsp *http.Response) (*ListAccountPromoti
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListAccountPromotionsResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -26769,6 +27073,13 @@ func ParseGetAccountPromotionHistoryResponse(rsp *http.Response) (*GetAccountPro
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
@@ -26859,6 +27170,16 @@ func ParseGetAccountPromotionHistoryResponse(rsp *http.Response) (*GetAccountPro
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetAccountPromotionHistoryResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -26946,6 +27267,13 @@ func ParseCancelAccountPromotionResponse(rsp *http.Response) (*CancelAccountProm
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -27067,6 +27395,16 @@ func ParseCancelAccountPromotionResponse(rsp *http.Response) (*CancelAccountProm
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CancelAccountPromotionResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -27292,6 +27630,13 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
@@ -27372,6 +27717,16 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListCategoriesResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -27449,6 +27804,13 @@ func ParseCreateCategoriesResponse(rsp *http.Response) (*CreateCategoriesRespons
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -27550,6 +27912,16 @@ func ParseCreateCategoriesResponse(rsp *http.Response) (*CreateCategoriesRespons
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateCategoriesResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -29068,6 +29440,13 @@ func ParseListCustomerAccountsResponse(rsp *http.Response) (*ListCustomerAccount
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
@@ -29158,6 +29537,16 @@ func ParseListCustomerAccountsResponse(rsp *http.Response) (*ListCustomerAccount
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListCustomerAccountsResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -29242,6 +29631,13 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -29367,6 +29763,16 @@ func ParseCreateAccountResponse(rsp *http.Response) (*CreateAccountResponse, err
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateAccountResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -29447,6 +29853,13 @@ func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -29558,6 +29971,16 @@ func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CloseAccountResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -29628,6 +30051,13 @@ func ParseListAvailablePaymentMethodsResponse(rsp *http.Response) (*ListAvailabl
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -29719,6 +30149,16 @@ func ParseListAvailablePaymentMethodsResponse(rsp *http.Response) (*ListAvailabl
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListAvailablePaymentMethodsResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -33396,6 +33836,13 @@ func ParseGetAccountIdByExternalIdResponse(rsp *http.Response) (*GetAccountIdByE
 	case rsp.StatusCode == 405:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ExternalIdConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -33409,6 +33856,13 @@ func ParseGetAccountIdByExternalIdResponse(rsp *http.Response) (*GetAccountIdByE
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -33480,6 +33934,16 @@ func ParseGetAccountIdByExternalIdResponse(rsp *http.Response) (*GetAccountIdByE
 			headers.XRequestId = value
 		}
 		response.Headers405 = &headers
+	case rsp.StatusCode == 409:
+		var headers GetAccountIdByExternalIdResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetAccountIdByExternalIdResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -33500,6 +33964,16 @@ func ParseGetAccountIdByExternalIdResponse(rsp *http.Response) (*GetAccountIdByE
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetAccountIdByExternalIdResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -33570,6 +34044,13 @@ func ParseListExternalAccountContractsResponse(rsp *http.Response) (*ListExterna
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -33661,6 +34142,16 @@ func ParseListExternalAccountContractsResponse(rsp *http.Response) (*ListExterna
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListExternalAccountContractsResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -33731,6 +34222,13 @@ func ParseGetExternalAccountActiveContractResponse(rsp *http.Response) (*GetExte
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest RepositoryTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -33822,6 +34320,16 @@ func ParseGetExternalAccountActiveContractResponse(rsp *http.Response) (*GetExte
 			headers.XRequestId = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetExternalAccountActiveContractResponse504Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil

@@ -69,7 +69,7 @@ func walkIdentification(t *testing.T, c *client, dataDir string) {
 	if base, _ := url.Parse(c.base); !strings.HasPrefix(got.Document.PublicURL, "http://localhost:"+base.Port()+"/v4/orgs/telco/documents/") {
 		t.Errorf("public_url %q, want it on http://localhost:%s", got.Document.PublicURL, base.Port())
 	}
-	if got.Document.MediaType != "pdf" || got.Document.Name != "nie_scan.pdf" || got.Document.SizeBytes != len(pdf) {
+	if got.Document.MediaType != "application/pdf" || got.Document.Name != "nie_scan.pdf" || got.Document.SizeBytes != len(pdf) {
 		t.Errorf("document %+v", got.Document)
 	}
 
