@@ -59,11 +59,19 @@ func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, accessLog cr
 // default, when any part of it is configured; the parts left out keep
 // their defaults. An org's own settings still win over it.
 func (c *config) applyBankSettings(ctx context.Context, db *sqlstore.DB) error {
-	b := c.products.bank
-	if b == (crm.ProductSettings{}) {
+	if c.products.bank == (crm.ProductSettings{}) {
 		return nil
 	}
-	s := crm.DefaultProductSettings()
+	if err := db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, c.products.merged()); err != nil {
+		return fmt.Errorf("products bank settings: %w", err)
+	}
+	return nil
+}
+
+// merged is the configured bank over the defaults: the parts left out
+// keep theirs.
+func (c productsConfig) merged() crm.ProductSettings {
+	b, s := c.bank, crm.DefaultProductSettings()
 	if b.BankCode != "" {
 		s.BankCode = b.BankCode
 	}
@@ -73,10 +81,7 @@ func (c *config) applyBankSettings(ctx context.Context, db *sqlstore.DB) error {
 	if b.BIC != "" {
 		s.BIC = strings.ToUpper(b.BIC)
 	}
-	if err := db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, s); err != nil {
-		return fmt.Errorf("products bank settings: %w", err)
-	}
-	return nil
+	return s
 }
 
 // clients administers the OAuth clients of the products surface.
