@@ -199,5 +199,5 @@ func ExplainFixedField(err error) error {
 	if !ok {
 		return err
 	}
-	return Invalid(e.Fields[0].Field, msg)
+	return Invalid(e.Fields[0].Field, "%s", msg)
 }
