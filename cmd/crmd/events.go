@@ -94,7 +94,8 @@ func (c *eventsConfig) check() error {
 }
 
 // newMetrics returns the process's registry, with the Go runtime and
-// process collectors, and its HTTP handler.
+// process collectors, and its HTTP handler. serve adds the requests, the
+// database and the publishers' instruments.
 func newMetrics() (*prometheus.Registry, http.Handler) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -113,8 +114,10 @@ func startRelays(ctx context.Context, c eventsConfig, store crm.WebhookDeliveryS
 		MaxAge: c.webhookMaxAge, Timeout: c.webhookTimeout, LeaseTTL: c.webhookLease, Guard: c.webhookGuard,
 		Metrics: webhook.NewMetrics(reg)})
 	wg.Go(func() { hooks.Run(ctx) })
+	// Registered without NATS too, at zero: dashboards and alerts find
+	// the series on every instance.
+	metrics := natsrelay.NewMetrics(reg)
 	if c.natsURL != "" {
-		metrics := natsrelay.NewMetrics(reg)
 		wg.Go(func() { runNATSRelay(ctx, c, store, metrics, log) })
 	}
 	return func() {

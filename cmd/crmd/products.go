@@ -40,13 +40,14 @@ func productsFlags(fs *flag.FlagSet, c *productsConfig) {
 // withProducts builds the products surface and returns the root handler:
 // its paths go to it, everything else to v4. It starts the cleanup of
 // expired access tokens, which runs until ctx ends.
-func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, accessLog crm.AccessLog, log *slog.Logger, v4 http.Handler) (http.Handler, error) {
+func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, accessLog crm.AccessLog, observe httpapi.ObserveRoute, log *slog.Logger,
+	v4 http.Handler) (http.Handler, error) {
 	if err := c.applyBankSettings(ctx, db); err != nil {
 		return nil, err
 	}
 	go db.AccessTokens.RunAccessTokenCleanup(ctx, tokenCleanupInterval)
 	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens, Idempotency: db.Idempotency, AccessLog: accessLog,
-		Logger: log, Clock: crm.SystemClock}).Handler()
+		ObserveRoute: observe, Logger: log, Clock: crm.SystemClock}).Handler()
 	root := http.NewServeMux()
 	root.Handle("/", v4)
 	for _, p := range httpapi.ProductsPaths {
