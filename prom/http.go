@@ -8,6 +8,7 @@ package prom
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,12 +48,21 @@ func (h *HTTP) Route(surface, method, route string) func(status int, elapsed tim
 
 // routeInstruments are one route's children of the vectors.
 type routeInstruments struct {
-	h         *HTTP
-	labels    prometheus.Labels
-	once      sync.Once
-	duration  prometheus.Observer
-	byStatus  *prometheus.CounterVec // curried with the route's labels
-	statusMap sync.Map               // int -> prometheus.Counter
+	h        *HTTP
+	labels   prometheus.Labels
+	once     sync.Once
+	duration prometheus.Observer
+	byStatus *prometheus.CounterVec // curried with the route's labels
+	// statuses are the route's counters by status so far: a few, scanned
+	// without a lock or an allocation, replaced whole under mu when a
+	// status is new.
+	statuses atomic.Pointer[[]statusCounter]
+	mu       sync.Mutex
+}
+
+type statusCounter struct {
+	status int
+	c      prometheus.Counter
 }
 
 func (r *routeInstruments) observe(status int, elapsed time.Duration) {
@@ -61,9 +71,31 @@ func (r *routeInstruments) observe(status int, elapsed time.Duration) {
 		r.byStatus = r.h.requests.MustCurryWith(r.labels)
 	})
 	r.duration.Observe(elapsed.Seconds())
-	c, ok := r.statusMap.Load(status)
-	if !ok {
-		c, _ = r.statusMap.LoadOrStore(status, r.byStatus.WithLabelValues(strconv.Itoa(status)))
+	r.counter(status).Inc()
+}
+
+// counter returns the route's counter of status, creating it once.
+func (r *routeInstruments) counter(status int) prometheus.Counter {
+	if p := r.statuses.Load(); p != nil {
+		for _, s := range *p {
+			if s.status == status {
+				return s.c
+			}
+		}
 	}
-	c.(prometheus.Counter).Inc()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var old []statusCounter
+	if p := r.statuses.Load(); p != nil {
+		old = *p
+	}
+	for _, s := range old {
+		if s.status == status {
+			return s.c
+		}
+	}
+	c := r.byStatus.WithLabelValues(strconv.Itoa(status))
+	next := append(append(make([]statusCounter, 0, len(old)+1), old...), statusCounter{status, c})
+	r.statuses.Store(&next)
+	return c
 }
