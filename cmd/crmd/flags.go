@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/internal/envflag"
 )
 
 // check refuses the values of serve's flags that parse but mean nothing,
@@ -40,6 +42,20 @@ func (c *config) check() error {
 	}
 	errs = append(errs, c.checkDatabaseURL(), c.events.check(), c.products.check())
 	return errors.Join(errs...)
+}
+
+// unreadEnvironment lists the CRM_* variables of environ that serve does
+// not read: the environment-only settings, the tests' (CRM_TEST_*) and the
+// load generator's (CRM_LOAD_*) aside. They are warned of, not refused, so
+// that one environment can serve several commands.
+func unreadEnvironment(fs *flag.FlagSet, environ []string) []string {
+	var out []string
+	for _, name := range envflag.Unread(fs, environ, "CRM_", "CRM_KEK", "CRM_URL_SIGNING_KEY") {
+		if !strings.HasPrefix(name, "CRM_TEST_") && !strings.HasPrefix(name, "CRM_LOAD_") {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // checkAddr refuses a listen address without a port or with a port that

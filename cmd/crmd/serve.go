@@ -37,6 +37,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tuneGC(os.Getenv, log)
+	for _, name := range unreadEnvironment(fs, os.Environ()) {
+		log.Warn("environment variable names no setting of crmd serve: ignored (misspelt?)", "name", name)
+	}
 	kek, kekSource, err := c.keeper(true)
 	if err != nil {
 		return err

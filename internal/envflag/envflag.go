@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -81,4 +83,24 @@ func Want(f *flag.Flag) string {
 		return "a duration with its unit, such as 60s, 5m or 1h30m (a bare number has none)"
 	}
 	return ""
+}
+
+// Unread lists the variables of environ ("NAME=value" entries) that start
+// with prefix but that no flag of fs names and that are not in also: most
+// often a misspelt name, whose value would otherwise be ignored silently.
+func Unread(fs *flag.FlagSet, environ []string, prefix string, also ...string) []string {
+	read := map[string]bool{}
+	for _, name := range also {
+		read[name] = true
+	}
+	fs.VisitAll(func(f *flag.Flag) { read[Env(f)] = true })
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, prefix) && !read[name] {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -12,6 +12,19 @@ import (
 	"github.com/telcoops/crm/internal/envflag"
 )
 
+// TestUnread: the variables with the prefix that no flag names are
+// listed, sorted, whatever their value; the others are not.
+func TestUnread(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.String("addr", "", "listen address (env X_ADDR)")
+	fs.Int("conns", 0, "connections (env X_CONNS)")
+	environ := []string{"X_ADDR=:1", "X_CONN=4", "PATH=/bin", "X_SECRET=s", "X_ADRR=", "X_TEST_DSN=x", "XX_CONNS=1"}
+	got := envflag.Unread(fs, environ, "X_", "X_SECRET")
+	if diff := cmp.Diff([]string{"X_ADRR", "X_CONN", "X_TEST_DSN"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestParse(t *testing.T) {
 	type values struct {
 		Addr    string
