@@ -1,6 +1,9 @@
 package crm
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // PatchPhoneNumber is a phone in a PATCH; the first of the list is the default.
 type PatchPhoneNumber struct {
@@ -171,4 +174,33 @@ func setNullable(o Optional[string], dst **string) {
 	}
 	v := o.Value
 	*dst = &v
+}
+
+// fixedCustomerFields are the fields a customer has but a PATCH cannot
+// change, with what to do instead: a client sending one is told that,
+// not that the field does not exist. The spec's PatchCustomerRequest
+// leaves them out and names no operation that changes them.
+var fixedCustomerFields = map[string]string{
+	"personal_info.identity_document": fixedDocument,
+	"company_info.identity_document":  fixedDocument,
+	"digital_personal_info.email":     "cannot be changed: it is the digital customer's login",
+}
+
+const fixedDocument = "cannot be changed: the identity document identifies the customer. To correct it, " +
+	"deactivate this customer (DELETE /v4/orgs/{org_id}/customers/{customer_id}), which frees the document, " +
+	"and create a new customer with the right one"
+
+// ExplainFixedField turns the decoder's unknown-field error about a field
+// a customer PATCH cannot change into an EINVALID that says so and how to
+// change it; any other error is returned as it is.
+func ExplainFixedField(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != EUNKNOWNFIELD || len(e.Fields) != 1 {
+		return err
+	}
+	msg, ok := fixedCustomerFields[e.Fields[0].Field]
+	if !ok {
+		return err
+	}
+	return Invalid(e.Fields[0].Field, "%s", msg)
 }

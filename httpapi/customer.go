@@ -108,7 +108,7 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, org strin
 	}
 	var p crm.CustomerPatch
 	if err := decodeJSON(r, &p); err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, crm.ExplainFixedField(err))
 		return
 	}
 	s.noContent(w, r, s.cfg.Customers.UpdateCustomer(r.Context(), org, id, p, preconditions(r)))

@@ -31,8 +31,11 @@ type ProductsConfig struct {
 	// AccessLog records product reads (a product may carry an IBAN); nil:
 	// they are not recorded.
 	AccessLog crm.AccessLog
-	Logger    *slog.Logger
-	Clock     crm.Clock
+	// ObserveRoute is told of every answered request, for metrics; nil:
+	// none.
+	ObserveRoute ObserveRoute
+	Logger       *slog.Logger
+	Clock        crm.Clock
 }
 
 // ProductsServer is the transport of the Customer Products API: its own
@@ -175,7 +178,7 @@ func (s *ProductsServer) authorizeRead(r *http.Request, scope crm.Role, maskable
 // Handler returns the root handler of the surface: request ids, logging,
 // panic recovery, then routing with ErrorMessage 404s and body-less 405s.
 func (s *ProductsServer) Handler() http.Handler {
-	return frontHandler(s.log, s.mux, s.writeError, "products")
+	return frontHandler(s.log, s.mux, s.writeError, "products", newRouteObservers(s.cfg.ObserveRoute, "products", s.routes))
 }
 
 // withRequestorID reads the Requestor-ID header, required on writes, and

@@ -66,8 +66,11 @@ type Config struct {
 	// every instance of a deployment. Nil: a random key, so that cursors
 	// do not outlive the process (tests).
 	CursorKey []byte
-	Logger    *slog.Logger
-	Clock     crm.Clock
+	// ObserveRoute is told of every answered request, for metrics; nil:
+	// none.
+	ObserveRoute ObserveRoute
+	Logger       *slog.Logger
+	Clock        crm.Clock
 }
 
 // Server is the HTTP transport.
@@ -168,14 +171,16 @@ func (s *Server) keys() keys { return keys{store: s.cfg.Idempotency, writeError:
 // Handler returns the root handler: request ids, logging, panic recovery,
 // then routing with JSON 404s and body-less 405s.
 func (s *Server) Handler() http.Handler {
-	return frontHandler(s.log, s.mux, s.writeError, "v4")
+	return frontHandler(s.log, s.mux, s.writeError, "v4", newRouteObservers(s.cfg.ObserveRoute, "v4", s.routes))
 }
 
 // frontHandler is what both surfaces do around their routes: take or make
-// the request id, log one line per request, turn a panic into a 500 in the
-// surface's error body, and turn the mux's plain-text 404 and 405 into the
-// contract's forms (a 404 error body; a 405 with Allow and no body).
-func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.ResponseWriter, *http.Request, error), surface string) http.Handler {
+// the request id, log one line per request and tell its observer (nil:
+// none), turn a panic into a 500 in the surface's error body, and turn the
+// mux's plain-text 404 and 405 into the contract's forms (a 404 error
+// body; a 405 with Allow and no body).
+func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.ResponseWriter, *http.Request, error), surface string,
+	observers *routeObservers) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -193,10 +198,12 @@ func frontHandler(log *slog.Logger, mux *http.ServeMux, writeError func(http.Res
 					writeError(rec, r, crm.Errorf(crm.EINTERNAL, "internal error"))
 				}
 			}
+			elapsed := time.Since(start)
+			observers.observe(r, rec.status, elapsed)
 			log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("surface", surface),
 				slog.String("method", r.Method), slog.String("path", redactPath(r.URL.Path)), slog.String("route", r.Pattern),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 		}()
 		h, pattern := mux.Handler(r)
 		if pattern != "" {

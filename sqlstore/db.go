@@ -189,3 +189,20 @@ func (db *database) lookupRow(ctx context.Context, query string, args ...any) *s
 func (db *database) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.eng.Query(ctx, query, args...)
 }
+
+// PoolStats reports the connection pools for metrics: "read" and "write"
+// on SQLite (the writer is one connection), "main" on PostgreSQL, whose
+// reads and writes share one pool. It asks the pools only, never the
+// database.
+func (db *DB) PoolStats() []crm.PoolStats {
+	if db.read == db.wr {
+		return []crm.PoolStats{poolStats("main", db.read)}
+	}
+	return []crm.PoolStats{poolStats("read", db.read), poolStats("write", db.wr)}
+}
+
+func poolStats(name string, p *sql.DB) crm.PoolStats {
+	s := p.Stats()
+	return crm.PoolStats{Pool: name, MaxOpen: s.MaxOpenConnections, Open: s.OpenConnections, InUse: s.InUse, Idle: s.Idle,
+		WaitCount: s.WaitCount, WaitDuration: s.WaitDuration}
+}

@@ -1878,7 +1878,8 @@ type PatchCategory struct {
 
 // PatchCompanyInfo Company information of a corporate customer. `associated_users`, when given, replaces the list, as
 // `PUT .../associated-users` does (validated the same; `null` is 400); the change is part of this PATCH's
-// `customer.updated` event. The company's identity document cannot be changed.
+// `customer.updated` event. `identity_document` is not accepted here (400 `MCUS.400.001` saying so): see
+// `PatchCustomerRequest`.
 type PatchCompanyInfo struct {
 	// AssociatedUsers The new associated users, replacing the old ones (may be empty).
 	AssociatedUsers *[]AssociatedUser `json:"associated_users,omitempty"`
@@ -1917,7 +1918,8 @@ type PatchCustomerCategory struct {
 type PatchCustomerRequest struct {
 	// CompanyInfo Company information of a corporate customer. `associated_users`, when given, replaces the list, as
 	// `PUT .../associated-users` does (validated the same; `null` is 400); the change is part of this PATCH's
-	// `customer.updated` event. The company's identity document cannot be changed.
+	// `customer.updated` event. `identity_document` is not accepted here (400 `MCUS.400.001` saying so): see
+	// `PatchCustomerRequest`.
 	CompanyInfo *PatchCompanyInfo `json:"company_info,omitempty"`
 
 	// ContactInfo Each list given replaces the old one as a whole; its first item becomes the default.
@@ -1926,7 +1928,8 @@ type PatchCustomerRequest struct {
 	// DigitalPersonalInfo Digital customer personal information. The email cannot be changed.
 	DigitalPersonalInfo *PatchDigitalPersonalInfo `json:"digital_personal_info,omitempty"`
 
-	// PersonalInfo Private customer personal information.
+	// PersonalInfo Private customer personal information. `identity_document` cannot be changed (400 saying so; see
+	// `PatchCustomerRequest`).
 	PersonalInfo *PatchPersonalInfo `json:"personal_info,omitempty"`
 
 	// PreferredLanguage Customer's preferred language code in ISO-639-1 lowercase format.
@@ -1957,7 +1960,8 @@ type PatchEmail struct {
 // PatchEmailArray Replaces the emails as a whole; at least one; the first becomes the default.
 type PatchEmailArray = []PatchEmail
 
-// PatchPersonalInfo Private customer personal information.
+// PatchPersonalInfo Private customer personal information. `identity_document` cannot be changed (400 saying so; see
+// `PatchCustomerRequest`).
 type PatchPersonalInfo struct {
 	// Birthdate Customer's date of birth (yyyy-mm-dd; not in the future, not before 1850).
 	Birthdate *PersonalInfoBirthdate `json:"birthdate,omitempty"`
@@ -4267,6 +4271,12 @@ type ClientInterface interface {
 	// customers. Associated users of a corporate customer are not patched here: replace them with
 	// `PUT .../associated-users`. A digital customer's login email cannot be changed.
 	//
+	// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+	// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+	// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+	// which frees the document, and create a new customer with the right one. The same 400 answers
+	// `company_info.associated_users` and `digital_personal_info.email`.
+	//
 	// The customer after the merge is validated as a whole; a rejected request changes nothing.
 	// A request that changes nothing is still 204 and keeps the `ETag`.
 	//
@@ -4291,6 +4301,12 @@ type ClientInterface interface {
 	// corporate, digital); another one is 400 (`MCUS.400.001`). `contact_info` is refused for digital
 	// customers. Associated users of a corporate customer are not patched here: replace them with
 	// `PUT .../associated-users`. A digital customer's login email cannot be changed.
+	//
+	// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+	// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+	// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+	// which frees the document, and create a new customer with the right one. The same 400 answers
+	// `company_info.associated_users` and `digital_personal_info.email`.
 	//
 	// The customer after the merge is validated as a whole; a rejected request changes nothing.
 	// A request that changes nothing is still 204 and keeps the `ETag`.
@@ -5809,6 +5825,12 @@ func (c *Client) GetCustomer(ctx context.Context, orgId OrgId, customerId Custom
 // customers. Associated users of a corporate customer are not patched here: replace them with
 // `PUT .../associated-users`. A digital customer's login email cannot be changed.
 //
+// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+// which frees the document, and create a new customer with the right one. The same 400 answers
+// `company_info.associated_users` and `digital_personal_info.email`.
+//
 // The customer after the merge is validated as a whole; a rejected request changes nothing.
 // A request that changes nothing is still 204 and keeps the `ETag`.
 //
@@ -5843,6 +5865,12 @@ func (c *Client) PatchCustomerWithBody(ctx context.Context, orgId OrgId, custome
 // corporate, digital); another one is 400 (`MCUS.400.001`). `contact_info` is refused for digital
 // customers. Associated users of a corporate customer are not patched here: replace them with
 // `PUT .../associated-users`. A digital customer's login email cannot be changed.
+//
+// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+// which frees the document, and create a new customer with the right one. The same 400 answers
+// `company_info.associated_users` and `digital_personal_info.email`.
 //
 // The customer after the merge is validated as a whole; a rejected request changes nothing.
 // A request that changes nothing is still 204 and keeps the `ETag`.
@@ -12323,6 +12351,12 @@ type ClientWithResponsesInterface interface {
 	// customers. Associated users of a corporate customer are not patched here: replace them with
 	// `PUT .../associated-users`. A digital customer's login email cannot be changed.
 	//
+	// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+	// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+	// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+	// which frees the document, and create a new customer with the right one. The same 400 answers
+	// `company_info.associated_users` and `digital_personal_info.email`.
+	//
 	// The customer after the merge is validated as a whole; a rejected request changes nothing.
 	// A request that changes nothing is still 204 and keeps the `ETag`.
 	//
@@ -12347,6 +12381,12 @@ type ClientWithResponsesInterface interface {
 	// corporate, digital); another one is 400 (`MCUS.400.001`). `contact_info` is refused for digital
 	// customers. Associated users of a corporate customer are not patched here: replace them with
 	// `PUT .../associated-users`. A digital customer's login email cannot be changed.
+	//
+	// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+	// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+	// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+	// which frees the document, and create a new customer with the right one. The same 400 answers
+	// `company_info.associated_users` and `digital_personal_info.email`.
 	//
 	// The customer after the merge is validated as a whole; a rejected request changes nothing.
 	// A request that changes nothing is still 204 and keeps the `ETag`.
@@ -23689,6 +23729,12 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, orgId
 // customers. Associated users of a corporate customer are not patched here: replace them with
 // `PUT .../associated-users`. A digital customer's login email cannot be changed.
 //
+// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+// which frees the document, and create a new customer with the right one. The same 400 answers
+// `company_info.associated_users` and `digital_personal_info.email`.
+//
 // The customer after the merge is validated as a whole; a rejected request changes nothing.
 // A request that changes nothing is still 204 and keeps the `ETag`.
 //
@@ -23719,6 +23765,12 @@ func (c *ClientWithResponses) PatchCustomerWithBodyWithResponse(ctx context.Cont
 // corporate, digital); another one is 400 (`MCUS.400.001`). `contact_info` is refused for digital
 // customers. Associated users of a corporate customer are not patched here: replace them with
 // `PUT .../associated-users`. A digital customer's login email cannot be changed.
+//
+// The identity document (`personal_info.identity_document`, `company_info.identity_document`)
+// identifies the customer and cannot be changed: sending it is 400 `MCUS.400.001` naming the field
+// and saying so. To correct a document, deactivate the customer (`DELETE .../customers/{customer_id}`),
+// which frees the document, and create a new customer with the right one. The same 400 answers
+// `company_info.associated_users` and `digital_personal_info.email`.
 //
 // The customer after the merge is validated as a whole; a rejected request changes nothing.
 // A request that changes nothing is still 204 and keeps the `ETag`.

@@ -93,7 +93,7 @@ func serveFlags(fs *flag.FlagSet, c *config) {
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", c.logLevel)
+		return nil, fmt.Errorf("--log-level (env CRM_LOG_LEVEL) %q: want debug, info, warn or error", c.logLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch strings.ToLower(c.logFormat) {
@@ -102,7 +102,7 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("log format %q: want json or text", c.logFormat)
+	return nil, fmt.Errorf("--log-format (env CRM_LOG_FORMAT) %q: want json or text", c.logFormat)
 }
 
 // openDB opens (and migrates) the configured database for a CLI command,

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/telcoops/crm/internal/envflag"
 )
 
@@ -92,6 +94,20 @@ func TestBadEnvironmentStopsTheStart(t *testing.T) {
 	}
 	if _, err := parseServe([]string{"--relay-lease", "0s"}, nil); err == nil || !strings.Contains(err.Error(), "CRM_RELAY_LEASE") {
 		t.Errorf("--relay-lease 0s: %v", err)
+	}
+}
+
+// TestUnreadEnvironment: a CRM_* variable serve does not read is listed
+// (to be warned of), but not the environment-only settings, the tests'
+// or the load generator's.
+func TestUnreadEnvironment(t *testing.T) {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	serveFlags(fs, &c)
+	environ := []string{"CRM_DB_MAXCONNS=8", "CRM_ADDR=:1", "CRM_KEK=k", "CRM_URL_SIGNING_KEY=s", "CRM_TEST_POSTGRES_DSN=x",
+		"CRM_LOAD_KEY=k", "CRM_GATEWAYMODE=true", "HOME=/root"}
+	if diff := cmp.Diff([]string{"CRM_DB_MAXCONNS", "CRM_GATEWAYMODE"}, unreadEnvironment(fs, environ)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,16 +59,43 @@ func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
 		})
 }
 
-// check refuses the settings the dispatcher cannot work with.
+// check refuses the settings the dispatcher and the relay cannot work
+// with. A NATS server that is down is waited for; a NATS URL that is not
+// one would only be logged, with the events piling up unseen.
 func (c *eventsConfig) check() error {
+	var errs []error
 	if c.webhookLease < time.Second {
-		return fmt.Errorf("--webhook-lease (CRM_WEBHOOK_LEASE) %v: must be at least 1s", c.webhookLease)
+		errs = append(errs, fmt.Errorf("--webhook-lease (env CRM_WEBHOOK_LEASE) %v: must be at least 1s", c.webhookLease))
 	}
-	return nil
+	if c.natsURL != "" {
+		for part := range strings.SplitSeq(c.natsURL, ",") {
+			part = strings.TrimSpace(part)
+			if !strings.Contains(part, "://") {
+				part = "nats://" + part
+			}
+			u, err := url.Parse(part)
+			if err != nil || u.Host == "" || !slices.Contains([]string{"nats", "tls", "ws", "wss"}, u.Scheme) {
+				// Not repeated: the URL may hold a password.
+				errs = append(errs, errors.New("--nats-url (env CRM_NATS_URL): want nats://host:port, or several separated by commas"))
+				break
+			}
+		}
+	}
+	if c.natsStream == "" || strings.ContainsAny(c.natsStream, " \t\r\n.*>/\\") {
+		errs = append(errs, fmt.Errorf("--nats-stream (env CRM_NATS_STREAM) %q: want a JetStream stream name, without spaces, dots, * or >", c.natsStream))
+	}
+	for token := range strings.SplitSeq(c.subjectPrefix, ".") {
+		if token == "" || strings.ContainsAny(token, " \t\r\n*>") {
+			errs = append(errs, fmt.Errorf("--nats-subject-prefix (env CRM_NATS_SUBJECT_PREFIX) %q: want dot-separated words without spaces, * or >", c.subjectPrefix))
+			break
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // newMetrics returns the process's registry, with the Go runtime and
-// process collectors, and its HTTP handler.
+// process collectors, and its HTTP handler. serve adds the requests, the
+// database and the publishers' instruments.
 func newMetrics() (*prometheus.Registry, http.Handler) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -83,8 +114,10 @@ func startRelays(ctx context.Context, c eventsConfig, store crm.WebhookDeliveryS
 		MaxAge: c.webhookMaxAge, Timeout: c.webhookTimeout, LeaseTTL: c.webhookLease, Guard: c.webhookGuard,
 		Metrics: webhook.NewMetrics(reg)})
 	wg.Go(func() { hooks.Run(ctx) })
+	// Registered without NATS too, at zero: dashboards and alerts find
+	// the series on every instance.
+	metrics := natsrelay.NewMetrics(reg)
 	if c.natsURL != "" {
-		metrics := natsrelay.NewMetrics(reg)
 		wg.Go(func() { runNATSRelay(ctx, c, store, metrics, log) })
 	}
 	return func() {

@@ -77,7 +77,7 @@ func (c *config) documents(db *sqlstore.DB) (*httpapi.IdentificationConfig, *sql
 	}
 	blobs, err := blobstore.Open(c.blobPath())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("--blob-dir (env CRM_BLOB_DIR, default beside the database): %w", err)
 	}
 	key := []byte(c.urlSigningKey)
 	if len(key) == 0 {

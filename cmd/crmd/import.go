@@ -122,6 +122,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import stopped after %d lines; what was imported stays, and a re-run skips it: %w",
 			stats.Lines, err)
 	}
+	if stats.Rejected > 0 {
+		where := "stderr"
+		if *report != "" {
+			where = *report
+		}
+		return exitError{code: exitRejected, err: fmt.Errorf("import: %d of %d lines rejected (listed in %s); the others were imported or skipped",
+			stats.Rejected, stats.Lines, where)}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,8 +46,11 @@ func TestImportCommand(t *testing.T) {
 			report := filepath.Join(dir, "rejected.jsonl")
 			args := []string{"import", "--org", "telco", "--file", file, "--report", report, "--batch", "2", "--database-url", dsn}
 			var stdout, stderr bytes.Buffer
-			if err := run(context.Background(), args, &stdout, &stderr); err != nil {
-				t.Fatalf("%v\n%s", err, stderr.String())
+			err := run(context.Background(), args, &stdout, &stderr)
+			var exit exitError
+			if !errors.As(err, &exit) || exit.code != exitRejected ||
+				err.Error() != "import: 3 of 7 lines rejected (listed in "+report+"); the others were imported or skipped" {
+				t.Fatalf("import with rejected lines: %v, want exit %d saying how many\n%s", err, exitRejected, stderr.String())
 			}
 			if got := stdout.String(); !strings.HasPrefix(got, "imported 4 customers (4 accounts), skipped 0, rejected 3, in ") ||
 				!strings.HasSuffix(got, " lines/s\n") {
@@ -86,8 +90,9 @@ func TestImportCommand(t *testing.T) {
 			stdout.Reset()
 			stderr.Reset()
 			rerun := []string{"import", "--org", "telco", "--file", file, "--database-url", dsn}
-			if err := run(context.Background(), rerun, &stdout, &stderr); err != nil {
-				t.Fatal(err)
+			if err := run(context.Background(), rerun, &stdout, &stderr); !errors.As(err, &exit) || exit.code != exitRejected ||
+				!strings.Contains(err.Error(), "3 of 7 lines rejected (listed in stderr)") {
+				t.Fatalf("re-run: %v, want the rejections counted", err)
 			}
 			if got := stdout.String(); !strings.HasPrefix(got, "imported 0 customers (0 accounts), skipped 4, rejected 3, in ") {
 				t.Errorf("re-run summary %q", got)

@@ -19,13 +19,13 @@ func (c *config) tokenAuthenticator() (crm.TokenAuthenticator, error) {
 	if c.jwtKeysFile != "" {
 		pem, err := os.ReadFile(c.jwtKeysFile)
 		if err != nil {
-			return nil, fmt.Errorf("jwt keys: %w", err)
+			return nil, fmt.Errorf("--jwt-keys (env CRM_JWT_KEYS): %w", err)
 		}
 		cfg.PEM = pem
 	}
 	v, err := jwtauth.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("jwt: %w", err)
+		return nil, fmt.Errorf("JWT settings (--jwt-keys, --jwt-jwks-url; env CRM_JWT_KEYS, CRM_JWT_JWKS_URL): %w", err)
 	}
 	return jwtauth.Authenticator{V: v}, nil
 }

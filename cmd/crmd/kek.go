@@ -51,7 +51,7 @@ func (c *config) keeper(required bool) (*localkek.Keeper, string, error) {
 	case c.kekFile != "":
 		source = "--kek-file"
 		if kek, err = localkek.ReadFile(c.kekFile); err != nil {
-			return nil, "", fmt.Errorf("--kek-file: %w", err)
+			return nil, "", fmt.Errorf("--kek-file (env CRM_KEK_FILE): %w", err)
 		}
 	case sqlstore.IsPostgres(c.databaseURL):
 		if required {
@@ -74,6 +74,9 @@ func (c *config) keeper(required bool) (*localkek.Keeper, string, error) {
 func (c *config) openSealed(ctx context.Context, opt sqlstore.Options, k *localkek.Keeper, source string) (*sqlstore.DB, error) {
 	if k != nil {
 		opt.Secrets = k
+	}
+	if err := c.checkDatabaseURL(); err != nil {
+		return nil, err
 	}
 	db, err := sqlstore.Open(ctx, c.databaseURL, opt)
 	if errors.Is(err, sqlstore.ErrKEKMismatch) {

@@ -40,9 +40,28 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "crmd:", err)
 		}
-		os.Exit(2)
+		code := 2
+		var e exitError
+		if errors.As(err, &e) {
+			code = e.code
+		}
+		os.Exit(code)
 	}
 }
+
+// exitRejected is the exit status of a command that did its work but
+// refused part of its input (crmd import with rejected lines), so that a
+// script tells it from a failure (2) and from complete success (0).
+const exitRejected = 1
+
+// exitError is an error that sets the process's exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
 
 // run executes one command line; main is a thin shell around it so tests
 // can call it too.

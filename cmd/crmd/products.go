@@ -40,13 +40,14 @@ func productsFlags(fs *flag.FlagSet, c *productsConfig) {
 // withProducts builds the products surface and returns the root handler:
 // its paths go to it, everything else to v4. It starts the cleanup of
 // expired access tokens, which runs until ctx ends.
-func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, accessLog crm.AccessLog, log *slog.Logger, v4 http.Handler) (http.Handler, error) {
+func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, accessLog crm.AccessLog, observe httpapi.ObserveRoute, log *slog.Logger,
+	v4 http.Handler) (http.Handler, error) {
 	if err := c.applyBankSettings(ctx, db); err != nil {
 		return nil, err
 	}
 	go db.AccessTokens.RunAccessTokenCleanup(ctx, tokenCleanupInterval)
 	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens, Idempotency: db.Idempotency, AccessLog: accessLog,
-		Logger: log, Clock: crm.SystemClock}).Handler()
+		ObserveRoute: observe, Logger: log, Clock: crm.SystemClock}).Handler()
 	root := http.NewServeMux()
 	root.Handle("/", v4)
 	for _, p := range httpapi.ProductsPaths {
@@ -59,11 +60,19 @@ func (c *config) withProducts(ctx context.Context, db *sqlstore.DB, accessLog cr
 // default, when any part of it is configured; the parts left out keep
 // their defaults. An org's own settings still win over it.
 func (c *config) applyBankSettings(ctx context.Context, db *sqlstore.DB) error {
-	b := c.products.bank
-	if b == (crm.ProductSettings{}) {
+	if c.products.bank == (crm.ProductSettings{}) {
 		return nil
 	}
-	s := crm.DefaultProductSettings()
+	if err := db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, c.products.merged()); err != nil {
+		return fmt.Errorf("products bank settings: %w", err)
+	}
+	return nil
+}
+
+// merged is the configured bank over the defaults: the parts left out
+// keep theirs.
+func (c productsConfig) merged() crm.ProductSettings {
+	b, s := c.bank, crm.DefaultProductSettings()
 	if b.BankCode != "" {
 		s.BankCode = b.BankCode
 	}
@@ -73,10 +82,7 @@ func (c *config) applyBankSettings(ctx context.Context, db *sqlstore.DB) error {
 	if b.BIC != "" {
 		s.BIC = strings.ToUpper(b.BIC)
 	}
-	if err := db.Products.SetProductSettings(ctx, sqlstore.DeploymentProducts, s); err != nil {
-		return fmt.Errorf("products bank settings: %w", err)
-	}
-	return nil
+	return s
 }
 
 // clients administers the OAuth clients of the products surface.

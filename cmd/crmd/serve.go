@@ -15,6 +15,7 @@ import (
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/internal/envflag"
+	"github.com/telcoops/crm/prom"
 	"github.com/telcoops/crm/sqlstore"
 )
 
@@ -36,6 +37,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tuneGC(os.Getenv, log)
+	for _, name := range unreadEnvironment(fs, os.Environ()) {
+		log.Warn("environment variable names no setting of crmd serve: ignored (misspelt?)", "name", name)
+	}
 	kek, kekSource, err := c.keeper(true)
 	if err != nil {
 		return err
@@ -72,6 +76,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	privacy := db.Privacy(identification.Service.(*sqlstore.Identifications))
 	reg, metricsHandler := newMetrics()
+	requests := prom.NewHTTP(reg)
+	prom.RegisterDB(reg, prom.DBSource{Pools: db.PoolStats, Outbox: db.Outbox.Status, Clock: crm.SystemClock, Logger: log})
 	// Reads of personal data are recorded apart from the requests; Close
 	// stores what is queued, after the server has drained.
 	accessLog := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{})
@@ -83,9 +89,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Erasure: privacy,
 		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
-		GatewayMode: c.gatewayMode, Logger: log, Clock: crm.SystemClock,
+		GatewayMode: c.gatewayMode, ObserveRoute: requests.Route, Logger: log, Clock: crm.SystemClock,
 	})
-	root, err := c.withProducts(ctx, db, accessLog, log, api.Handler())
+	root, err := c.withProducts(ctx, db, accessLog, requests.Route, log, api.Handler())
 	if err != nil {
 		return err
 	}
