@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"testing"
@@ -146,6 +147,11 @@ func TestSubjectExport(t *testing.T) {
 		values := map[string]bool{}
 		jsonStrings(r.Body, values)
 		for v := range values {
+			// A signed link's query is a random signature, whose digits
+			// and hyphens now and then line up as a Luhn-valid run.
+			if u, err := url.Parse(v); err == nil && u.Scheme != "" && u.RawQuery != "" {
+				v = u.Scheme + "://" + u.Host + u.Path
+			}
 			if crm.ContainsPAN(v) && crm.CheckIBAN(crm.NormalizeIBAN(v)) != "" {
 				t.Errorf("the export holds a card number in %d characters", len(v))
 			}

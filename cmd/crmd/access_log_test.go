@@ -104,10 +104,7 @@ func TestEndToEndAccessLogFlushedOnShutdown(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
-			if e.Name == "postgres" {
-				dsn = e.DSN(t)
-			}
+			dsn := engineDSN(t, e, dir)
 			key := createKey(t, bin, dsn, "admin")
 			const reads = 50
 			var made struct {

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -39,10 +38,7 @@ func TestClientRoundTrip(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
-			if e.Name == "postgres" {
-				dsn = e.DSN(t)
-			}
+			dsn := engineDSN(t, e, dir)
 			rec := newRecorder(t, surfaces)
 			rt := startRoundTrip(t, bin, dir, dsn, rec)
 			rt.customers()

@@ -33,10 +33,7 @@ func TestEndToEndProducts(t *testing.T) {
 	for _, e := range sqltest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
-			if e.Name == "postgres" {
-				dsn = e.DSN(t)
-			}
+			dsn := engineDSN(t, e, dir)
 			walkProducts(t, bin, dir, dsn)
 		})
 	}

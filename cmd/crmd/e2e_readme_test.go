@@ -41,10 +41,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
-			if e.Name == "postgres" {
-				dsn = e.DSN(t)
-			}
+			dsn := engineDSN(t, e, dir)
 			// The working directory a user has: the binaries and the
 			// documentation's examples where the README names them.
 			must(t, os.MkdirAll(filepath.Join(dir, "httpapi", "testdata"), 0o755))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -24,10 +23,7 @@ func TestEndToEndCursorSurvivesRestart(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "data", "crm.db")
-			if e.Name == "postgres" {
-				dsn = e.DSN(t)
-			}
+			dsn := engineDSN(t, e, dir)
 			key := createKey(t, bin, dsn, "admin")
 			type page struct {
 				Events []struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/telcoops/crm/localkek"
+	"github.com/telcoops/crm/sqlstore/sqltest"
 )
 
 // TestMain keeps the servers the end-to-end tests start on PostgreSQL from
@@ -51,4 +52,13 @@ func crmdBinary(t *testing.T) string {
 		t.Fatalf("build: %v\n%s", built.err, built.out)
 	}
 	return built.bin
+}
+
+// engineDSN is the database a test of engine e uses: a SQLite file under
+// dir/data, or a PostgreSQL schema of the test's own.
+func engineDSN(t *testing.T, e sqltest.Engine, dir string) string {
+	if e.Name == "postgres" {
+		return e.DSN(t)
+	}
+	return "sqlite:" + filepath.Join(dir, "data", "crm.db")
 }
