@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +97,8 @@ func customerHash(id string) int64 {
 // insert writes batch: a row per group, then the customers each read, in
 // chunks of multi-row INSERTs.
 func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
-	var subjects []any
+	type subject struct{ hash, row int64 }
+	var keys []subject
 	for _, r := range group(batch) {
 		e := &r.who
 		var id int64
@@ -104,8 +107,15 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 			return err
 		}
 		for _, c := range r.customers {
-			subjects = append(subjects, customerHash(c), id)
+			keys = append(keys, subject{customerHash(c), id})
 		}
+	}
+	// In key order, each insert lands beside the one before, in pages the
+	// engine has at hand.
+	slices.SortFunc(keys, func(a, b subject) int { return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.row, b.row)) })
+	subjects := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		subjects = append(subjects, k.hash, k.row)
 	}
 	for len(subjects) > 0 {
 		rows := len(subjects) / 2
