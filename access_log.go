@@ -6,7 +6,7 @@ import (
 )
 
 // AccessReasonHeader is the optional request header whose value the
-// access log records as the reason of a read (DECISIONS.md §8).
+// access log records as the reason of a read (docs/decisions.md).
 const AccessReasonHeader = "X-Access-Reason"
 
 // MaxAccessReason is the longest reason, in bytes, a read may give.

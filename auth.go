@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Role grants a family of operations. DECISIONS.md §2 lists them.
+// Role grants a family of operations. docs/decisions.md lists them.
 type Role string
 
 // The roles.

@@ -125,7 +125,7 @@ func NewCustomerProduct(id, org, customerID string, code ProductCode, now time.T
 }
 
 // ActivationStatus is the status a RECEIVED product moves to in the step
-// that follows its creation (DECISIONS.md §5): REJECTED for an ended
+// that follows its creation (docs/decisions.md, Rules): REJECTED for an ended
 // customer, PENDING for a cash product whose customer has no
 // identification process yet, ACTIVE otherwise.
 func ActivationStatus(t ProductType, customerEnded, identified bool) ProductStatus {

@@ -186,7 +186,7 @@ func accountBody(a *crm.Account) accountResponse {
 }
 
 // paymentMethodResponse renders GetPaymentMethod: one object whose details
-// depend on the type (DECISIONS.md §7).
+// depend on the type (docs/decisions.md).
 func paymentMethodResponse(pm crm.PaymentMethod) paymentResponse {
 	d := map[string]any{}
 	switch pm.Type {

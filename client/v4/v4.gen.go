@@ -3876,7 +3876,7 @@ type ClientInterface interface {
 
 	// GetAccount Read an account
 	//
-	// `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
+	// `payment_method` is one object `{type, details}` (docs/decisions.md, "Wire forms"): `{iban}` for DIRECT_DEBIT (and for
 	// BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
 	// for TECI. `billing_address` is absent when the account has none.
 	//
@@ -5140,7 +5140,7 @@ func (c *Client) CredentialAccessLog(ctx context.Context, orgId OrgId, params *C
 
 // GetAccount Read an account
 //
-// `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
+// `payment_method` is one object `{type, details}` (docs/decisions.md, "Wire forms"): `{iban}` for DIRECT_DEBIT (and for
 // BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
 // for TECI. `billing_address` is absent when the account has none.
 //
@@ -11934,7 +11934,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetAccountWithResponse Read an account
 	//
-	// `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
+	// `payment_method` is one object `{type, details}` (docs/decisions.md, "Wire forms"): `{iban}` for DIRECT_DEBIT (and for
 	// BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
 	// for TECI. `billing_address` is absent when the account has none.
 	//
@@ -23138,7 +23138,7 @@ func (c *ClientWithResponses) CredentialAccessLogWithResponse(ctx context.Contex
 
 // GetAccountWithResponse Read an account
 //
-// `payment_method` is one object `{type, details}` (DECISIONS.md section 7): `{iban}` for DIRECT_DEBIT (and for
+// `payment_method` is one object `{type, details}` (docs/decisions.md, "Wire forms"): `{iban}` for DIRECT_DEBIT (and for
 // BANK_TRANSFER when one was given, else `{}`), `{id, summary, expiration_date}` for CREDIT_CARD, `{"token-teci"}`
 // for TECI. `billing_address` is absent when the account has none.
 //
