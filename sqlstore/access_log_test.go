@@ -108,7 +108,7 @@ func TestAccessLogManyCustomers(t *testing.T) {
 		ctx := context.Background()
 		l := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{Linger: time.Hour})
 		defer l.Close()
-		const customers, reads = 7, 3000
+		const customers, reads = 7, 9000
 		want := map[string][]string{}
 		for i := range reads {
 			c := "c" + strconv.Itoa(i*i%customers)
