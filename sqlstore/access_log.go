@@ -45,14 +45,13 @@ const readsPerRow = 1 << 20
 const maxReadsPerRow = 1 << 10
 
 // accessRow is one row: the reads of a batch sharing who, what and why,
-// and the customers they read, each once, in the order first read.
+// and the customers they read.
 type accessRow struct {
 	who       crm.AccessLogEntry // every field but At, RequestID and CustomerID
 	at        int64              // the first read, µs
 	reads     []byte             // "<offset µs> <request id> <customer id>\n" per read
 	n         int
-	customers []string
-	seen      map[string]bool
+	customers map[string]struct{}
 }
 
 // rowKey is what the reads of one row share.
@@ -69,7 +68,7 @@ func group(batch []crm.AccessLogEntry) []*accessRow {
 		k := rowKey{e.OrgID, e.CredentialID, e.CredentialName, e.RequestorID, e.Operation, e.Reason}
 		r := index[k]
 		if r == nil || r.n == maxReadsPerRow {
-			r = &accessRow{who: e, at: e.At.UnixMicro(), seen: map[string]bool{}}
+			r = &accessRow{who: e, at: e.At.UnixMicro(), customers: map[string]struct{}{}}
 			index[k] = r
 			rows = append(rows, r)
 		}
@@ -78,10 +77,7 @@ func group(batch []crm.AccessLogEntry) []*accessRow {
 		r.reads = strconv.AppendInt(r.reads, e.At.UnixMicro()-r.at, 10)
 		r.reads = append(append(append(append(append(r.reads, ' '), e.RequestID...), ' '), e.CustomerID...), '\n')
 		r.n++
-		if !r.seen[e.CustomerID] {
-			r.seen[e.CustomerID] = true
-			r.customers = append(r.customers, e.CustomerID)
-		}
+		r.customers[e.CustomerID] = struct{}{}
 	}
 	return rows
 }
@@ -106,7 +102,7 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 			e.Operation, e.Reason, string(r.reads)).Scan(&id); err != nil {
 			return err
 		}
-		for _, c := range r.customers {
+		for c := range r.customers {
 			keys = append(keys, subject{customerHash(c), id})
 		}
 	}
@@ -155,17 +151,21 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	cols := "l.id, " + prefixed("l.", accessLogColumns)
 	// One row more than a page: the row the cursor is in may have no read
 	// left to give.
-	var queries [][]any
+	type rowQuery struct {
+		sql  string
+		args []any
+	}
+	var queries []rowQuery
 	switch {
 	case q.CustomerID != "":
 		// Rows in the order stored: those before migration 0022 by their
 		// customer_id, then those its index names.
-		queries = [][]any{
+		queries = []rowQuery{
 			{"SELECT " + cols + " FROM access_log l WHERE l.org_id = ? AND l.customer_id = ? AND l.id >= ? ORDER BY l.id LIMIT ?",
-				org, q.CustomerID, afterRow, q.Limit + 1},
+				[]any{org, q.CustomerID, afterRow, q.Limit + 1}},
 			{"SELECT " + cols + " FROM access_log_subjects s JOIN access_log l ON l.id = s.log_id" +
 				" WHERE s.customer_hash = ? AND s.log_id >= ? AND l.org_id = ? ORDER BY s.log_id LIMIT ?",
-				customerHash(q.CustomerID), afterRow, org, q.Limit + 1},
+				[]any{customerHash(q.CustomerID), afterRow, org, q.Limit + 1}},
 		}
 	default:
 		// Rows by their first read.
@@ -177,14 +177,14 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 			query += " AND (l.at, l.id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
 			args = append(args, afterRow, afterRow)
 		}
-		queries = [][]any{append([]any{query + " ORDER BY l.at, l.id LIMIT ?"}, append(args, q.Limit+1)...)}
+		queries = []rowQuery{{query + " ORDER BY l.at, l.id LIMIT ?", append(args, q.Limit+1)}}
 	}
 	out := []crm.AccessLogEntry{}
-	for _, qa := range queries {
+	for _, rq := range queries {
 		if len(out) == q.Limit {
 			break
 		}
-		if out, err = l.scanRows(ctx, out, q, afterRow, skip, qa[0].(string), qa[1:]...); err != nil {
+		if out, err = l.scanRows(ctx, out, q, afterRow, skip, rq.sql, rq.args...); err != nil {
 			return nil, err
 		}
 	}
