@@ -1,9 +1,7 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
-	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,21 +14,9 @@ import (
 // accessLogColumns are the columns of a row, id aside (migration 0020).
 const accessLogColumns = "org_id, at, customer_id, credential_id, credential_name, requestor_id, operation, reason, reads"
 
-// subjectChunks are the row counts of the INSERTs of a batch's subjects,
-// largest first: a few statement texts, each kept prepared.
-var subjectChunks = [...]int{256, 64, 16, 4, 1}
-
-// insertSubjects holds the INSERT text of each chunk size.
-var insertSubjects = func() map[int]string {
-	m := make(map[int]string, len(subjectChunks))
-	for _, n := range subjectChunks {
-		m[n] = "INSERT INTO access_log_subjects (customer_hash, log_id) VALUES (?, ?)" + strings.Repeat(", (?, ?)", n-1)
-	}
-	return m
-}()
-
 // insertAccessRow stores one row; customer_id is empty since migration
-// 0022: each read names its customer, and access_log_subjects indexes them.
+// 0022: each read names its customer, and access_log_subjects indexes them
+// (migration 0024: once merged; until then the row is pending).
 const insertAccessRow = "INSERT INTO access_log (" + accessLogColumns + ") VALUES (?, ?, '', ?, ?, ?, ?, ?, ?) RETURNING id"
 
 // flushWait bounds how long a listing waits for the queued reads.
@@ -85,16 +71,16 @@ func group(batch []crm.AccessLogEntry) []*accessRow {
 // customerHash is a customer's key in access_log_subjects: FNV-1a, 64 bits,
 // as a signed integer (migration 0022). It must never change.
 func customerHash(id string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return int64(h.Sum64())
+	h := uint64(14695981039346656037) // hash/fnv's, without its allocations
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * 1099511628211
+	}
+	return int64(h)
 }
 
-// insert writes batch: a row per group, then the customers each read, in
-// chunks of multi-row INSERTs.
-func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
-	type subject struct{ hash, row int64 }
-	var keys []subject
+// insert writes batch, a row per group, each pending until its customers
+// are merged into the index; it adds the rows' customers to staged.
+func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry, staged *stagedIndex) error {
 	for _, r := range group(batch) {
 		e := &r.who
 		var id int64
@@ -102,30 +88,14 @@ func (l *AccessLog) insert(t *engine.Tx, batch []crm.AccessLogEntry) error {
 			e.Operation, e.Reason, string(r.reads)).Scan(&id); err != nil {
 			return err
 		}
-		for c := range r.customers {
-			keys = append(keys, subject{customerHash(c), id})
-		}
-	}
-	// In key order, each insert lands beside the one before, in pages the
-	// engine has at hand.
-	slices.SortFunc(keys, func(a, b subject) int { return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.row, b.row)) })
-	subjects := make([]any, 0, 2*len(keys))
-	for _, k := range keys {
-		subjects = append(subjects, k.hash, k.row)
-	}
-	for len(subjects) > 0 {
-		rows := len(subjects) / 2
-		n := subjectChunks[len(subjectChunks)-1]
-		for _, c := range subjectChunks {
-			if c <= rows {
-				n = c
-				break
-			}
-		}
-		if _, err := t.Exec(insertSubjects[n], subjects[:2*n]...); err != nil {
+		if _, err := t.Exec("INSERT INTO access_log_pending (log_id, at) VALUES (?, ?)", id, r.at); err != nil {
 			return err
 		}
-		subjects = subjects[2*n:]
+		hashes := make([]int64, 0, len(r.customers))
+		for c := range r.customers {
+			hashes = append(hashes, customerHash(c))
+		}
+		staged.add(id, hashes)
 	}
 	return nil
 }
@@ -151,23 +121,8 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 	cols := "l.id, " + prefixed("l.", accessLogColumns)
 	// One row more than a page: the row the cursor is in may have no read
 	// left to give.
-	type rowQuery struct {
-		sql  string
-		args []any
-	}
-	var queries []rowQuery
-	switch {
-	case q.CustomerID != "":
-		// Rows in the order stored: those before migration 0022 by their
-		// customer_id, then those its index names.
-		queries = []rowQuery{
-			{"SELECT " + cols + " FROM access_log l WHERE l.org_id = ? AND l.customer_id = ? AND l.id >= ? ORDER BY l.id LIMIT ?",
-				[]any{org, q.CustomerID, afterRow, q.Limit + 1}},
-			{"SELECT " + cols + " FROM access_log_subjects s JOIN access_log l ON l.id = s.log_id" +
-				" WHERE s.customer_hash = ? AND s.log_id >= ? AND l.org_id = ? ORDER BY s.log_id LIMIT ?",
-				[]any{customerHash(q.CustomerID), afterRow, org, q.Limit + 1}},
-		}
-	default:
+	out := []crm.AccessLogEntry{}
+	if q.CustomerID == "" {
 		// Rows by their first read.
 		query, args := "SELECT "+cols+" FROM access_log l WHERE l.org_id = ?", []any{org}
 		if q.CredentialID != "" {
@@ -177,16 +132,91 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 			query += " AND (l.at, l.id) >= ((SELECT at FROM access_log WHERE id = ?), ?)"
 			args = append(args, afterRow, afterRow)
 		}
-		queries = []rowQuery{{query + " ORDER BY l.at, l.id LIMIT ?", append(args, q.Limit+1)}}
+		return l.scanRows(ctx, out, q, afterRow, skip, query+" ORDER BY l.at, l.id LIMIT ?", append(args, q.Limit+1)...)
 	}
-	out := []crm.AccessLogEntry{}
-	for _, rq := range queries {
+	// Rows in the order stored: those before migration 0022 by their
+	// customer_id, then those the index or access_log_pending names.
+	out, err = l.scanRows(ctx, out, q, afterRow, skip,
+		"SELECT "+cols+" FROM access_log l WHERE l.org_id = ? AND l.customer_id = ? AND l.id >= ? ORDER BY l.id LIMIT ?",
+		org, q.CustomerID, afterRow, q.Limit+1)
+	if err != nil || len(out) == q.Limit {
+		return out, err
+	}
+	ids, err := l.customerRows(ctx, customerHash(q.CustomerID), afterRow, q.Limit+1)
+	if err != nil {
+		return nil, err
+	}
+	err = chunked(len(ids), func(from, size int) error {
 		if len(out) == q.Limit {
-			break
+			return nil
 		}
-		if out, err = l.scanRows(ctx, out, q, afterRow, skip, rq.sql, rq.args...); err != nil {
-			return nil, err
+		out, err = l.scanRows(ctx, out, q, afterRow, skip, "SELECT "+cols+" FROM access_log l WHERE l.org_id = ? AND l.id IN ("+
+			placeholders(size)+") ORDER BY l.id", append([]any{org}, ids[from:from+size]...)...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// customerRows answers, in order, the first n rows from afterRow on that
+// the index names for a customer's hash, and every row still pending
+// (those may not read the customer; scanRows checks each line).
+func (l *AccessLog) customerRows(ctx context.Context, hash, afterRow int64, n int) ([]any, error) {
+	var ids []int64
+	rows, err := l.db.query(ctx, "SELECT log_id, more_rows FROM access_log_subjects WHERE customer_hash = ? ORDER BY log_id", hash)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var first int64
+		var more string
+		if err := rows.Scan(&first, &more); err != nil {
+			return nil, translate(err)
 		}
+		// Entries come by their first row: once n rows come before this
+		// one's first, no later entry has a row among the first n.
+		if len(ids) >= n {
+			slices.Sort(ids)
+			if ids = ids[:n]; ids[n-1] < first {
+				break
+			}
+		}
+		if err := entryRows(first, more, func(id int64) {
+			if id >= afterRow {
+				ids = append(ids, id)
+			}
+		}); err != nil {
+			return nil, crm.Internal(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	rows.Close()
+	slices.Sort(ids)
+	ids = ids[:min(n, len(ids))]
+	pending, err := l.db.query(ctx, "SELECT log_id FROM access_log_pending WHERE log_id >= ?", afterRow)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer pending.Close()
+	for pending.Next() {
+		var id int64
+		if err := pending.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := pending.Err(); err != nil {
+		return nil, translate(err)
+	}
+	slices.Sort(ids)
+	out := make([]any, 0, len(ids))
+	for _, id := range slices.Compact(ids) {
+		out = append(out, id)
 	}
 	return out, nil
 }

@@ -25,6 +25,18 @@ type AccessLogOptions struct {
 	// FullWait is how long RecordAccess waits for room in a full queue
 	// before it answers EUNAVAILABLE (default 250 ms).
 	FullWait time.Duration
+	// MergeEvery is how long stored rows wait before their customers are
+	// merged into the index, one entry per customer (default 5 s); fewer
+	// index entries, and rows pending meanwhile, which listings read too.
+	MergeEvery time.Duration
+	// MaxStaged merges sooner once this many customers of rows wait
+	// (default 65536): the writer's memory is bounded.
+	MaxStaged int
+	// OrphanAge is how long a row may stay pending before another writer
+	// merges it, its own having died (default 1 minute).
+	OrphanAge time.Duration
+	// Clock tells the time for OrphanAge (default crm.SystemClock).
+	Clock crm.Clock
 }
 
 // AccessLog is the access log (crm.AccessLog): RecordAccess queues entries
@@ -41,7 +53,10 @@ type AccessLog struct {
 	maxBatch int
 	linger   time.Duration
 	fullWait time.Duration
-	reasons  sync.Map // org -> reasonRoles, the cached setting
+	opt      AccessLogOptions
+	staged   stagedIndex
+	merging  *time.Timer // runs while rows are staged
+	reasons  sync.Map    // org -> reasonRoles, the cached setting
 }
 
 var _ crm.AccessLog = (*AccessLog)(nil)
@@ -61,9 +76,21 @@ func NewAccessLog(db *DB, opt AccessLogOptions) *AccessLog {
 	if opt.FullWait <= 0 {
 		opt.FullWait = 250 * time.Millisecond
 	}
+	if opt.MergeEvery <= 0 {
+		opt.MergeEvery = 5 * time.Second
+	}
+	if opt.MaxStaged <= 0 {
+		opt.MaxStaged = 1 << 16
+	}
+	if opt.OrphanAge <= 0 {
+		opt.OrphanAge = time.Minute
+	}
+	if opt.Clock == nil {
+		opt.Clock = crm.SystemClock
+	}
 	l := &AccessLog{db: db.database, log: db.log, queue: make(chan crm.AccessLogEntry, opt.QueueSize),
 		flushes: make(chan chan struct{}), closing: make(chan struct{}), done: make(chan struct{}),
-		maxBatch: opt.MaxBatch, linger: opt.Linger, fullWait: opt.FullWait}
+		maxBatch: opt.MaxBatch, linger: opt.Linger, fullWait: opt.FullWait, opt: opt}
 	go l.run()
 	return l
 }
@@ -126,6 +153,8 @@ func (l *AccessLog) Close() {
 // it; a flush or close stores everything queued.
 func (l *AccessLog) run() {
 	defer close(l.done)
+	l.merging = time.NewTimer(time.Hour)
+	l.merging.Stop()
 	batch := make([]crm.AccessLogEntry, 0, l.maxBatch)
 	for {
 		select {
@@ -142,11 +171,37 @@ func (l *AccessLog) run() {
 		case ack := <-l.flushes:
 			l.storeAll(batch, false)
 			close(ack)
+		case <-l.merging.C:
+			l.mergeStaged()
 		case <-l.closing:
 			l.storeAll(batch, true)
+			l.mergeStaged()
 			return
 		}
 	}
+}
+
+// mergeStaged merges the staged rows' customers into the index. On failure
+// they stay staged for the next try, and their rows pending in the
+// database, so that a writer that gives up (or dies) loses none.
+func (l *AccessLog) mergeStaged() {
+	if l.staged.pairs == 0 && l.staged.rows == nil {
+		return
+	}
+	orphanedBefore := l.opt.Clock().Add(-l.opt.OrphanAge).UnixMicro()
+	err := l.db.eng.Write(context.Background(), engine.Work{Do: func(t *engine.Tx) error {
+		return l.merge(t, l.staged.rows, orphanedBefore)
+	}})
+	if err == nil || l.staged.pairs > 4*l.opt.MaxStaged {
+		if err != nil {
+			l.log.Warn("access log index merge failed; rows left pending for a later merge", "error", err.Error())
+		}
+		l.staged.reset()
+		l.merging.Stop()
+		return
+	}
+	l.log.Warn("access log index merge failed, retrying", "error", err.Error())
+	l.merging.Reset(l.opt.MergeEvery)
 }
 
 // collect adds entries to batch until it holds MaxBatch or Linger has
@@ -202,10 +257,13 @@ func (l *AccessLog) storeAll(batch []crm.AccessLogEntry, closing bool) {
 func (l *AccessLog) store(batch []crm.AccessLogEntry, closing bool) {
 	wait := 50 * time.Millisecond
 	for try := 1; ; try++ {
+		var staged stagedIndex
 		err := l.db.eng.Write(context.Background(), engine.Work{Do: func(t *engine.Tx) error {
-			return l.insert(t, batch)
+			staged.reset()
+			return l.insert(t, batch, &staged)
 		}})
 		if err == nil {
+			l.stage(staged)
 			return
 		}
 		if closing && try >= 3 || errors.Is(err, engine.ErrClosed) {
@@ -215,5 +273,22 @@ func (l *AccessLog) store(batch []crm.AccessLogEntry, closing bool) {
 		l.log.Warn("access log write failed, retrying", "entries", len(batch), "error", err.Error())
 		time.Sleep(wait)
 		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// stage adds stored rows' customers to those waiting for the index, and
+// merges once MaxStaged wait; the first rows staged start MergeEvery.
+func (l *AccessLog) stage(s stagedIndex) {
+	if len(s.rows) == 0 {
+		return
+	}
+	if l.staged.rows == nil {
+		l.merging.Reset(l.opt.MergeEvery)
+	}
+	for id, hashes := range s.rows {
+		l.staged.add(id, hashes)
+	}
+	if l.staged.pairs >= l.opt.MaxStaged {
+		l.mergeStaged()
 	}
 }
