@@ -224,6 +224,8 @@ type CustomerService interface {
 	// (document, email, username), an active one before ended ones, then
 	// the newest. Errors: EINVALID (no criterion), ENOTFOUND.
 	FindCustomer(ctx context.Context, org string, q CustomerSearch) (CustomerRef, error)
+	// CustomerSearcher is the agents' one search box.
+	CustomerSearcher
 	// FindCustomerByExternalID returns the customer with this external id.
 	// Errors: ENOTFOUND.
 	FindCustomerByExternalID(ctx context.Context, org, externalID string) (CustomerRef, error)

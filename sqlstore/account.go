@@ -69,6 +69,9 @@ func (s *Accounts) CreateAccount(ctx context.Context, org, customerID string, n 
 				return err
 			}
 		}
+		if err := t.putSearchKeys(org, customerID, a.ID, nil, crm.AccountSearchKeys(a.PaymentMethod)); err != nil {
+			return err
+		}
 		changes, err := crm.Diff(nil, bodyOf(a))
 		if err != nil {
 			return err
@@ -201,6 +204,9 @@ func (t *tx) lockOwnedAccount(org, customerID, id string) (*crm.Account, error) 
 func (t *tx) saveAccount(before, a *crm.Account, eventType string) error {
 	changes, err := crm.Diff(bodyOf(before), bodyOf(a))
 	if err != nil {
+		return err
+	}
+	if err := t.putSearchKeys(a.OrgID, a.CustomerID, a.ID, crm.AccountSearchKeys(before.PaymentMethod), crm.AccountSearchKeys(a.PaymentMethod)); err != nil {
 		return err
 	}
 	now := t.db.now()

@@ -213,6 +213,9 @@ func (t *tx) saveCustomer(c *crm.Customer, next crm.CustomerData, eventType stri
 	if len(changes) == 0 {
 		return nil
 	}
+	if err := t.putSearchKeys(c.OrgID, c.ID, c.ID, crm.CustomerSearchKeys(&c.CustomerData), crm.CustomerSearchKeys(&next)); err != nil {
+		return err
+	}
 	now := t.db.now()
 	c.CustomerData, c.UpdatedAt, c.Version = next, now, c.Version+1
 	body, err := json.Marshal(c.CustomerData)

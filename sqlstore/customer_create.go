@@ -67,6 +67,9 @@ func (cc *customerCreate) do(t *tx) error {
 	if err != nil {
 		return err
 	}
+	if err := t.putSearchKeys(cc.org, c.ID, c.ID, nil, crm.CustomerSearchKeys(&c.CustomerData)); err != nil {
+		return err
+	}
 	data, changed, err := createdEvent(c)
 	if err != nil {
 		return err
@@ -106,9 +109,10 @@ func (cc *customerCreate) one(t *tx) (string, []any, error) {
 	if with != "" {
 		insert = insertCustomerFromClaimSQL
 	}
-	args = append(append(args, cc.row(t)...),
+	keyed, keyArgs := searchKeysWith(cc.org, c.ID, crm.CustomerSearchKeys(&c.CustomerData))
+	args = append(append(append(args, cc.row(t)...), keyArgs...),
 		t.db.eventArgs(t.info, cc.org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)...)
-	return "WITH " + with + "created AS (" + insert + " RETURNING 1) " + insertEventSQL +
+	return "WITH " + with + "created AS (" + insert + " RETURNING 1)" + keyed + " " + insertEventSQL +
 		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + t.db.dialect.feedAtInsert + " FROM created", args, nil
 }
 

@@ -76,6 +76,9 @@ func (s *Privacy) eraseRows(t *tx, c *crm.Customer, subject *erasureSubject, p c
 		body = '{}', updated_at = ?, ended_at = COALESCE(ended_at, ?), version = version + 1 WHERE id = ?`, ts, ts, id); err != nil {
 		return nil, err
 	}
+	if err := t.dropSearchKeys(id); err != nil {
+		return nil, err
+	}
 	for _, a := range subject.accounts {
 		if err := eraseAccountBody(t, a); err != nil {
 			return nil, err

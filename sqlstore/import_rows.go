@@ -100,7 +100,7 @@ var (
 )
 
 // importArgs lists an item's rows as the statements' arguments.
-func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, events [][]any) {
+func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, events, keys [][]any) {
 	d, r := im.db.dialect, &it.rows
 	now := d.ts(it.c.CreatedAt)
 	cust = []any{it.c.ID, im.org, *it.c.ExternalID, string(it.c.Type), r.docType, r.docNumber, r.email,
@@ -108,7 +108,9 @@ func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, e
 	for i := range it.as {
 		a := &it.as[i]
 		accounts = append(accounts, []any{a.ID, im.org, it.c.ID, *a.ExternalID, r.accounts[i], now, now, a.Version})
+		keys = append(keys, searchKeyRows(im.org, it.c.ID, a.ID, crm.AccountSearchKeys(a.PaymentMethod))...)
 	}
+	keys = append(keys, searchKeyRows(im.org, it.c.ID, it.c.ID, crm.CustomerSearchKeys(&it.c.CustomerData))...)
 	for _, b := range r.billing {
 		billing = append(billing, []any{b.id, b.accountID, b.address, now})
 	}
@@ -116,24 +118,26 @@ func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, e
 		events = append(events, []any{e.id, im.org, e.typ, e.aggType, e.aggID, e.seq, now, im.actor,
 			nil, nil, e.data, e.changes})
 	}
-	return cust, accounts, billing, events
+	return cust, accounts, billing, events, keys
 }
 
 // copyRows writes the batch table by table with the engine's bulk insert
 // (PostgreSQL's COPY), in the transaction.
 func (im *importer) copyRows(t *tx, items []*importItem) error {
-	var cust, accounts, billing, events [][]any
+	var cust, accounts, billing, events, keys [][]any
 	for _, it := range items {
-		c, a, b, e := im.importArgs(it)
+		c, a, b, e, k := im.importArgs(it)
 		cust = append(cust, c)
 		accounts, billing, events = append(accounts, a...), append(billing, b...), append(events, e...)
+		keys = append(keys, k...)
 	}
 	for _, tbl := range []struct {
 		name string
 		cols []string
 		rows [][]any
 	}{{"customers", customerCopyColumns, cust}, {"accounts", accountCopyColumns, accounts},
-		{"billing_addresses", billingCopyColumns, billing}, {"events", eventCopyColumns, events}} {
+		{"billing_addresses", billingCopyColumns, billing}, {"events", eventCopyColumns, events},
+		{"customer_search_keys", searchKeyCopyColumns, keys}} {
 		if err := t.CopyFrom(tbl.name, tbl.cols, tbl.rows); err != nil {
 			return err
 		}
@@ -142,7 +146,7 @@ func (im *importer) copyRows(t *tx, items []*importItem) error {
 }
 
 // importStmts are the batch's prepared inserts.
-type importStmts struct{ customer, account, billing, event *sql.Stmt }
+type importStmts struct{ customer, account, billing, event, key *sql.Stmt }
 
 // prepareImport prepares the inserts in the transaction, which closes them.
 func (t *tx) prepareImport() (*importStmts, error) {
@@ -151,7 +155,8 @@ func (t *tx) prepareImport() (*importStmts, error) {
 	for _, p := range []struct {
 		dst   **sql.Stmt
 		query string
-	}{{&s.customer, insertCustomerSQL}, {&s.account, insertAccountSQL}, {&s.billing, insertBillingSQL}, {&s.event, importEventSQL}} {
+	}{{&s.customer, insertCustomerSQL}, {&s.account, insertAccountSQL}, {&s.billing, insertBillingSQL}, {&s.event, importEventSQL},
+		{&s.key, insertSearchKeySQL}} {
 		if *p.dst, err = t.SQL().PrepareContext(t.ctx, t.db.dialect.q(p.query)); err != nil {
 			return nil, err
 		}
@@ -162,7 +167,7 @@ func (t *tx) prepareImport() (*importStmts, error) {
 // insertItem writes one line's rows; on failure it says which account
 // failed (-1: the customer).
 func (im *importer) insertItem(t *tx, st *importStmts, it *importItem) (int, error) {
-	cust, accounts, billing, events := im.importArgs(it)
+	cust, accounts, billing, events, keys := im.importArgs(it)
 	if _, err := st.customer.ExecContext(t.ctx, cust...); err != nil {
 		return -1, err
 	}
@@ -182,6 +187,12 @@ func (im *importer) insertItem(t *tx, st *importStmts, it *importItem) (int, err
 		}
 		if _, err := st.event.ExecContext(t.ctx, events[i+1]...); err != nil {
 			return i, err
+		}
+	}
+	// The keys go once every row they name is in: an account's keys name it.
+	for _, k := range keys {
+		if _, err := st.key.ExecContext(t.ctx, k...); err != nil {
+			return -1, err
 		}
 	}
 	return 0, nil

@@ -80,6 +80,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s: %w", name, err)
 		}
+		if fill := migrationFills[v]; fill != nil {
+			if err := fill(ctx, db.dialect, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate %s: %w", name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, db.dialect.q("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"), v, name); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s: %w", name, err)
