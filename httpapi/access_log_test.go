@@ -72,6 +72,7 @@ func TestAccessLogCompleteness(t *testing.T) {
 			{v4 + "/customers/" + cid, "GET /v4/orgs/{org_id}/customers/{customer_id}"},
 			{v4 + "/customers?identity_document=" + w.ids["nif"] + "&identity_document_type=NIF", "GET /v4/orgs/{org_id}/customers"},
 			{v4 + "/external-customers/" + w.ids["customer_external_id"], "GET /v4/orgs/{org_id}/external-customers/{customer_external_id}"},
+			{v4 + "/customer-search?q=" + w.ids["nif"], "GET /v4/orgs/{org_id}/customer-search"},
 			{v4 + "/customers/" + cid + "/export", "GET /v4/orgs/{org_id}/customers/{customer_id}/export"},
 			{v4 + "/customers/" + cid + "/credit-cards", "GET /v4/orgs/{org_id}/customers/{customer_id}/credit-cards"},
 			{v4 + "/customers/" + cid + "/categories", "GET /v4/orgs/{org_id}/customers/{customer_id}/categories"},

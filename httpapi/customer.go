@@ -17,6 +17,7 @@ func (s *Server) registerCustomers() {
 	s.v4("DELETE", "/customers/{customer_id}", crm.RoleCustomersWrite, s.deactivateCustomer)
 	s.v4("PUT", "/customers/{customer_id}/associated-users", crm.RoleCustomersWrite, s.putAssociatedUsers)
 	s.v4Masked("/external-customers/{customer_external_id}", crm.RoleCustomersRead, s.getCustomerByExternalID)
+	s.v4Masked("/customer-search", crm.RoleCustomersRead, s.customerSearch)
 }
 
 // customerCreated is the CustomerCreated body.

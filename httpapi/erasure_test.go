@@ -63,9 +63,18 @@ func TestErasure(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"customers", "accounts", "billing_addresses", "customer_credentials", "events",
-			"identification_processes", "webhook_dead_letters"} {
+			"identification_processes", "webhook_dead_letters", "customer_search_keys"} {
 			if !holders[want] {
 				t.Errorf("no personal value in %s before the erasure: the hunt proves nothing there", want)
+			}
+		}
+
+		// Before, the search box finds it by each (the hunt below proves something).
+		searchable := []string{"zebulonia", "Quixotanez", "zebulonia.new@erasure.example", w.ids["nif"], w.ids["iban"],
+			"zebulonia.login@erasure.example", w.ids["customer_external_id"], w.ids["account_id"], w.ids["account_external_id"]}
+		for _, q := range searchable {
+			if got := searchFor(t, s, "telco", q, "100", bearer(w.admin)); got[id] == nil {
+				t.Errorf("before the erasure, %q does not find the customer: %v", q, got)
 			}
 		}
 
@@ -118,6 +127,12 @@ func TestErasure(t *testing.T) {
 		wantStatus(t, s.send("v4", "GET", "/v4/orgs/telco/customers?identity_document="+w.ids["nif"], nil, bearer(w.admin)...), http.StatusNotFound)
 		wantStatus(t, s.send("v4", "GET", "/v4/orgs/telco/customers?email=zebulonia.new@erasure.example", nil, bearer(w.admin)...), http.StatusNotFound)
 		s.must(http.StatusOK, "v4", "GET", "/v4/orgs/telco/accounts/"+w.ids["account_id"], nil, nil, bearer(w.admin)...)
+		// The search box finds it by nothing, not even its ids, which are kept.
+		for _, q := range searchable {
+			if got := searchFor(t, s, "telco", q, "100", bearer(w.admin)); got[id] != nil {
+				t.Errorf("after the erasure, %q finds the customer (%v)", q, got[id])
+			}
+		}
 
 		// The feed: the same events, redacted, then one customer.erased.
 		evs := feedAbout(t, db, "telco", id)

@@ -26,6 +26,7 @@ var routeQuery = map[string][]string{
 	"GET /v4/orgs/{org_id}/access-log":                                    {"credential_id", "after", "limit"},
 	"GET /v4/orgs/{org_id}/webhooks/{webhook_id}/dead-letters":            {"status", "after", "limit"},
 	"GET /customers/{customerId}/products":                                {"productType", "productCode", "status", "iban"},
+	"GET /v4/orgs/{org_id}/customer-search":                               {"q", "limit", "after"},
 }
 
 // panExempt are the parameters whose own rule validates them, where long

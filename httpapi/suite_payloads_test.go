@@ -47,6 +47,8 @@ var payloads = map[string]payload{
 		return "identity_document=" + w.ids["nif"] + "&identity_document_type=NIF"
 	}},
 	"GET " + v4p + "/customers/{customer_id}": {},
+	// Another org's document finds nothing there: an empty page.
+	"GET " + v4p + "/customer-search": {otherIDs: http.StatusOK, query: func(w *world) string { return "q=" + w.ids["nif"] }},
 	"PATCH " + v4p + "/customers/{customer_id}": {body: func(w *world) any {
 		return map[string]any{"personal_info": map[string]any{"name": "Renamed" + w.tag}}
 	}},
