@@ -47,8 +47,8 @@ func (s *Server) customerSearch(w http.ResponseWriter, r *http.Request, org stri
 	terms, err := crm.ParseSearchQuery(q)
 	if err != nil {
 		var e *crm.Error
-		if errors.As(err, &e) {
-			err = paramError("q", "%s", e.Message)
+		if errors.As(err, &e) && len(e.Fields) == 1 {
+			err = paramError("q", "%s", e.Fields[0].Message)
 		}
 		s.writeError(w, r, err)
 		return
