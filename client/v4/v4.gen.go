@@ -154,6 +154,108 @@ func (e CorporateIdentityDocumentType) Valid() bool {
 	}
 }
 
+// Defines values for CustomerSearchResultIdentityDocumentType.
+const (
+	CustomerSearchResultIdentityDocumentTypeCIF      CustomerSearchResultIdentityDocumentType = "CIF"
+	CustomerSearchResultIdentityDocumentTypeNIE      CustomerSearchResultIdentityDocumentType = "NIE"
+	CustomerSearchResultIdentityDocumentTypeNIF      CustomerSearchResultIdentityDocumentType = "NIF"
+	CustomerSearchResultIdentityDocumentTypePASSPORT CustomerSearchResultIdentityDocumentType = "PASSPORT"
+)
+
+// Valid indicates whether the value is a known member of the CustomerSearchResultIdentityDocumentType enum.
+func (e CustomerSearchResultIdentityDocumentType) Valid() bool {
+	switch e {
+	case CustomerSearchResultIdentityDocumentTypeCIF:
+		return true
+	case CustomerSearchResultIdentityDocumentTypeNIE:
+		return true
+	case CustomerSearchResultIdentityDocumentTypeNIF:
+		return true
+	case CustomerSearchResultIdentityDocumentTypePASSPORT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerSearchResultMatched.
+const (
+	CustomerSearchResultMatchedAccountExternalId CustomerSearchResultMatched = "account_external_id"
+	CustomerSearchResultMatchedAccountId         CustomerSearchResultMatched = "account_id"
+	CustomerSearchResultMatchedEmail             CustomerSearchResultMatched = "email"
+	CustomerSearchResultMatchedExternalId        CustomerSearchResultMatched = "external_id"
+	CustomerSearchResultMatchedIban              CustomerSearchResultMatched = "iban"
+	CustomerSearchResultMatchedIdentityDocument  CustomerSearchResultMatched = "identity_document"
+	CustomerSearchResultMatchedName              CustomerSearchResultMatched = "name"
+	CustomerSearchResultMatchedPhone             CustomerSearchResultMatched = "phone"
+	CustomerSearchResultMatchedUsername          CustomerSearchResultMatched = "username"
+)
+
+// Valid indicates whether the value is a known member of the CustomerSearchResultMatched enum.
+func (e CustomerSearchResultMatched) Valid() bool {
+	switch e {
+	case CustomerSearchResultMatchedAccountExternalId:
+		return true
+	case CustomerSearchResultMatchedAccountId:
+		return true
+	case CustomerSearchResultMatchedEmail:
+		return true
+	case CustomerSearchResultMatchedExternalId:
+		return true
+	case CustomerSearchResultMatchedIban:
+		return true
+	case CustomerSearchResultMatchedIdentityDocument:
+		return true
+	case CustomerSearchResultMatchedName:
+		return true
+	case CustomerSearchResultMatchedPhone:
+		return true
+	case CustomerSearchResultMatchedUsername:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerSearchResultStatus.
+const (
+	CustomerSearchResultStatusACTIVE      CustomerSearchResultStatus = "ACTIVE"
+	CustomerSearchResultStatusDEACTIVATED CustomerSearchResultStatus = "DEACTIVATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerSearchResultStatus enum.
+func (e CustomerSearchResultStatus) Valid() bool {
+	switch e {
+	case CustomerSearchResultStatusACTIVE:
+		return true
+	case CustomerSearchResultStatusDEACTIVATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerSearchResultType.
+const (
+	CustomerSearchResultTypeCORPORATECUSTOMER CustomerSearchResultType = "CORPORATE_CUSTOMER"
+	CustomerSearchResultTypeDIGITALCUSTOMER   CustomerSearchResultType = "DIGITAL_CUSTOMER"
+	CustomerSearchResultTypePRIVATECUSTOMER   CustomerSearchResultType = "PRIVATE_CUSTOMER"
+)
+
+// Valid indicates whether the value is a known member of the CustomerSearchResultType enum.
+func (e CustomerSearchResultType) Valid() bool {
+	switch e {
+	case CustomerSearchResultTypeCORPORATECUSTOMER:
+		return true
+	case CustomerSearchResultTypeDIGITALCUSTOMER:
+		return true
+	case CustomerSearchResultTypePRIVATECUSTOMER:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DigitalCustomerResponseType.
 const (
 	DigitalCustomerResponseTypeDIGITALCUSTOMER DigitalCustomerResponseType = "DIGITAL_CUSTOMER"
@@ -1335,6 +1437,13 @@ type CustomerResponse struct {
 	union json.RawMessage
 }
 
+// CustomerSearchPage defines model for CustomerSearchPage.
+type CustomerSearchPage struct {
+	// NextCursor Opaque; pass as `after` with the same `q` to read on. Null on the last page.
+	NextCursor *string                `json:"next_cursor"`
+	Results    []CustomerSearchResult `json:"results"`
+}
+
 // CustomerSearchResponse defines model for CustomerSearchResponse.
 type CustomerSearchResponse struct {
 	Customer struct {
@@ -1345,6 +1454,46 @@ type CustomerSearchResponse struct {
 		Id openapi_types.UUID `json:"id"`
 	} `json:"customer"`
 }
+
+// CustomerSearchResult defines model for CustomerSearchResult.
+type CustomerSearchResult struct {
+	// DisplayName A person's name and surnames, a company's legal name; a digital customer's names, or "" when it gave none.
+	DisplayName string `json:"display_name"`
+
+	// Email The default contact email, or a digital customer's email. Masked for `customers:read:masked` (see Masked reads).
+	Email      *string            `json:"email"`
+	ExternalId *string            `json:"external_id"`
+	Id         openapi_types.UUID `json:"id"`
+
+	// IdentityDocument The customer's own document (null for a digital customer); its `number` is masked for `customers:read:masked` (see Masked reads).
+	IdentityDocument *struct {
+		Number string                                   `json:"number"`
+		Type   CustomerSearchResultIdentityDocumentType `json:"type"`
+	} `json:"identity_document"`
+
+	// Matched What `q` matched, in this order.
+	Matched []CustomerSearchResultMatched `json:"matched"`
+
+	// Phone The default contact phone, or a digital customer's mobile. Its `number` is masked for `customers:read:masked` (see Masked reads).
+	Phone *struct {
+		CountryCode string `json:"country_code"`
+		Number      string `json:"number"`
+	} `json:"phone"`
+	Status CustomerSearchResultStatus `json:"status"`
+	Type   CustomerSearchResultType   `json:"type"`
+}
+
+// CustomerSearchResultIdentityDocumentType defines model for CustomerSearchResult.IdentityDocument.Type.
+type CustomerSearchResultIdentityDocumentType string
+
+// CustomerSearchResultMatched defines model for CustomerSearchResult.Matched.
+type CustomerSearchResultMatched string
+
+// CustomerSearchResultStatus defines model for CustomerSearchResult.Status.
+type CustomerSearchResultStatus string
+
+// CustomerSearchResultType defines model for CustomerSearchResult.Type.
+type CustomerSearchResultType string
 
 // CustomerSpecialTreatment defines model for CustomerSpecialTreatment.
 type CustomerSpecialTreatment struct {
@@ -2730,6 +2879,32 @@ type PatchCategoryParams struct {
 	// IfMatch Apply the write only if the resource's current `ETag` is this tag (`*` matches any version);
 	// else 412 `MCUS.412.001` and nothing changes.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// CustomerSearchParams defines parameters for CustomerSearch.
+type CustomerSearchParams struct {
+	// Q What the caller said. See the table above.
+	Q string `form:"q" json:"q"`
+
+	// Limit Page size.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The `next_cursor` of the previous page of the same search.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
+	// `ref` of error items. Ids that do not match `^[A-Za-z0-9._:-]{1,128}$` are replaced by a
+	// generated UUIDv7 (not rejected).
+	XRequestId *XRequestIdParameter `json:"X-Request-Id,omitempty"`
+
+	// XAccessReason Why the caller reads this customer's personal data, recorded in the access log beside who read
+	// what and when (`GET /customers/{customer_id}/access-log`). Optional, unless the org requires it
+	// of one of the caller's roles (`crmd orgs set --access-reason-required ROLE,...`): then a read
+	// without it is 400 naming `X-Access-Reason`. Text of at most 200 bytes.
+	XAccessReason *XAccessReason `json:"X-Access-Reason,omitempty"`
+
+	// RequestorID The person acting for the caller (an agent), in UUID format; recorded in the access log.
+	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
 }
 
 // SearchCustomerParams defines parameters for SearchCustomer.
@@ -4172,6 +4347,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 	PatchCategory(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, body PatchCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CustomerSearch Find customers from whatever the caller says (the agents' search box)
+	//
+	// One search box for agents: `q` is whatever the caller gave, and the answer lists every customer
+	// of the org it matches, in any of these ways at once, each result saying which (`matched`):
+	//
+	// | `matched` | `q` is compared with | spellings that match |
+	// |---|---|---|
+	// | `identity_document` | the customer's own document number | any case, spaces, dots, dashes (`12345678-z`, `x 1234567 l`) |
+	// | `email` | every email of the contact info, a digital customer's email | any case |
+	// | `phone` | every phone of the contact info, a digital customer's mobile | `612 345 678`, `+34 612345678`, `0034612345678` (9 digits alone are Spanish) |
+	// | `username` | the usernames of its credentials | any case |
+	// | `external_id` | the customer's external id | exact |
+	// | `account_external_id` | the external id of one of its accounts | exact |
+	// | `account_id` | the id of one of its accounts | a UUID, any case |
+	// | `iban` | the IBAN of an account's payment method (direct debit, bank transfer) or of an issued product | any case and spacing |
+	// | `name` | the start of any word of its name and what follows (person: name and surnames; company: legal name) | case and accents ignored (`garcía` finds `Garcia Lopez`), at least 2 letters |
+	//
+	// Deactivated customers are found (`status: DEACTIVATED`); erased ones never are. Order: first the
+	// customers matched by anything but the name, by id, then those matched only by the name, by name
+	// and id; each customer appears once. Pages of `limit` (default 20, at most 100); pass
+	// `next_cursor` as `after` with the same `q` to read on (null at the end). Of the matches other than
+	// by name, at most 1000 are listed.
+	//
+	// `q` is refused (400 `MCUS.400.005` naming `q`) when empty or blank, longer than 200 bytes, holding
+	// control characters, or what may be a card number. Every customer answered is recorded in the
+	// access log.
+	//
+	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customer-search (the `CustomerSearch` operationId).
+	CustomerSearch(ctx context.Context, orgId OrgId, params *CustomerSearchParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchCustomer Find one customer by identity document, email or username
 	//
@@ -5667,6 +5874,48 @@ func (c *Client) PatchCategoryWithBody(ctx context.Context, orgId OrgId, categor
 // Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 func (c *Client) PatchCategory(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, body PatchCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchCategoryRequest(c.Server, orgId, categoryId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CustomerSearch Find customers from whatever the caller says (the agents' search box)
+//
+// One search box for agents: `q` is whatever the caller gave, and the answer lists every customer
+// of the org it matches, in any of these ways at once, each result saying which (`matched`):
+//
+// | `matched` | `q` is compared with | spellings that match |
+// |---|---|---|
+// | `identity_document` | the customer's own document number | any case, spaces, dots, dashes (`12345678-z`, `x 1234567 l`) |
+// | `email` | every email of the contact info, a digital customer's email | any case |
+// | `phone` | every phone of the contact info, a digital customer's mobile | `612 345 678`, `+34 612345678`, `0034612345678` (9 digits alone are Spanish) |
+// | `username` | the usernames of its credentials | any case |
+// | `external_id` | the customer's external id | exact |
+// | `account_external_id` | the external id of one of its accounts | exact |
+// | `account_id` | the id of one of its accounts | a UUID, any case |
+// | `iban` | the IBAN of an account's payment method (direct debit, bank transfer) or of an issued product | any case and spacing |
+// | `name` | the start of any word of its name and what follows (person: name and surnames; company: legal name) | case and accents ignored (`garcía` finds `Garcia Lopez`), at least 2 letters |
+//
+// Deactivated customers are found (`status: DEACTIVATED`); erased ones never are. Order: first the
+// customers matched by anything but the name, by id, then those matched only by the name, by name
+// and id; each customer appears once. Pages of `limit` (default 20, at most 100); pass
+// `next_cursor` as `after` with the same `q` to read on (null at the end). Of the matches other than
+// by name, at most 1000 are listed.
+//
+// `q` is refused (400 `MCUS.400.005` naming `q`) when empty or blank, longer than 200 bytes, holding
+// control characters, or what may be a card number. Every customer answered is recorded in the
+// access log.
+//
+// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customer-search (the `CustomerSearch` operationId).
+func (c *Client) CustomerSearch(ctx context.Context, orgId OrgId, params *CustomerSearchParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCustomerSearchRequest(c.Server, orgId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8600,6 +8849,124 @@ func NewPatchCategoryRequestWithBody(server string, orgId OrgId, categoryId Cate
 			}
 
 			req.Header.Set("If-Match", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCustomerSearchRequest constructs an http.Request for the CustomerSearch method
+func NewCustomerSearchRequest(server string, orgId OrgId, params *CustomerSearchParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v4/orgs/%s/customer-search", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-Id", *params.XRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-Id", headerParam0)
+		}
+
+		if params.XAccessReason != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Access-Reason", *params.XAccessReason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Access-Reason", headerParam1)
+		}
+
+		if params.RequestorID != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Requestor-ID", *params.RequestorID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Requestor-ID", headerParam2)
 		}
 
 	}
@@ -12246,6 +12613,40 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v4/orgs/{org_id}/categories/{category_id} (the `PatchCategory` operationId).
 	PatchCategoryWithResponse(ctx context.Context, orgId OrgId, categoryId CategoryId, params *PatchCategoryParams, body PatchCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchCategoryResponse, error)
+
+	// CustomerSearchWithResponse Find customers from whatever the caller says (the agents' search box)
+	//
+	// One search box for agents: `q` is whatever the caller gave, and the answer lists every customer
+	// of the org it matches, in any of these ways at once, each result saying which (`matched`):
+	//
+	// | `matched` | `q` is compared with | spellings that match |
+	// |---|---|---|
+	// | `identity_document` | the customer's own document number | any case, spaces, dots, dashes (`12345678-z`, `x 1234567 l`) |
+	// | `email` | every email of the contact info, a digital customer's email | any case |
+	// | `phone` | every phone of the contact info, a digital customer's mobile | `612 345 678`, `+34 612345678`, `0034612345678` (9 digits alone are Spanish) |
+	// | `username` | the usernames of its credentials | any case |
+	// | `external_id` | the customer's external id | exact |
+	// | `account_external_id` | the external id of one of its accounts | exact |
+	// | `account_id` | the id of one of its accounts | a UUID, any case |
+	// | `iban` | the IBAN of an account's payment method (direct debit, bank transfer) or of an issued product | any case and spacing |
+	// | `name` | the start of any word of its name and what follows (person: name and surnames; company: legal name) | case and accents ignored (`garcía` finds `Garcia Lopez`), at least 2 letters |
+	//
+	// Deactivated customers are found (`status: DEACTIVATED`); erased ones never are. Order: first the
+	// customers matched by anything but the name, by id, then those matched only by the name, by name
+	// and id; each customer appears once. Pages of `limit` (default 20, at most 100); pass
+	// `next_cursor` as `after` with the same `q` to read on (null at the end). Of the matches other than
+	// by name, at most 1000 are listed.
+	//
+	// `q` is refused (400 `MCUS.400.005` naming `q`) when empty or blank, longer than 200 bytes, holding
+	// control characters, or what may be a card number. Every customer answered is recorded in the
+	// access log.
+	//
+	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customer-search (the `CustomerSearch` operationId).
+	CustomerSearchWithResponse(ctx context.Context, orgId OrgId, params *CustomerSearchParams, reqEditors ...RequestEditorFn) (*CustomerSearchResponse2, error)
 
 	// SearchCustomerWithResponse Find one customer by identity document, email or username
 	//
@@ -16276,6 +16677,137 @@ func (r PatchCategoryResponse) Bytes() []byte {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CustomerSearchResponse2200Headers the declared response headers of an HTTP 200 response for CustomerSearch
+type CustomerSearchResponse2200Headers struct {
+	XRequestId string
+}
+
+// CustomerSearchResponse2400Headers the declared response headers of an HTTP 400 response for CustomerSearch
+type CustomerSearchResponse2400Headers struct {
+	XRequestId string
+}
+
+// CustomerSearchResponse2401Headers the declared response headers of an HTTP 401 response for CustomerSearch
+type CustomerSearchResponse2401Headers struct {
+	XRequestId string
+}
+
+// CustomerSearchResponse2403Headers the declared response headers of an HTTP 403 response for CustomerSearch
+type CustomerSearchResponse2403Headers struct {
+	XRequestId string
+}
+
+// CustomerSearchResponse2405Headers the declared response headers of an HTTP 405 response for CustomerSearch
+type CustomerSearchResponse2405Headers struct {
+	Allow      string
+	XRequestId string
+}
+
+// CustomerSearchResponse2500Headers the declared response headers of an HTTP 500 response for CustomerSearch
+type CustomerSearchResponse2500Headers struct {
+	XRequestId string
+}
+
+// CustomerSearchResponse2503Headers the declared response headers of an HTTP 503 response for CustomerSearch
+type CustomerSearchResponse2503Headers struct {
+	XRequestId string
+}
+
+type CustomerSearchResponse2 struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerSearchPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CustomerSearchResponse2200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CustomerSearchResponse2400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CustomerSearchResponse2401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CustomerSearchResponse2403Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CustomerSearchResponse2405Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CustomerSearchResponse2500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CustomerSearchResponse2503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CustomerSearchResponse2) GetJSON200() *CustomerSearchPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CustomerSearchResponse2) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CustomerSearchResponse2) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CustomerSearchResponse2) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CustomerSearchResponse2) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CustomerSearchResponse2) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CustomerSearchResponse2) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CustomerSearchResponse2) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CustomerSearchResponse2) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r CustomerSearchResponse2) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CustomerSearchResponse2) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23595,6 +24127,46 @@ func (c *ClientWithResponses) PatchCategoryWithResponse(ctx context.Context, org
 	return ParsePatchCategoryResponse(rsp)
 }
 
+// CustomerSearchWithResponse Find customers from whatever the caller says (the agents' search box)
+//
+// One search box for agents: `q` is whatever the caller gave, and the answer lists every customer
+// of the org it matches, in any of these ways at once, each result saying which (`matched`):
+//
+// | `matched` | `q` is compared with | spellings that match |
+// |---|---|---|
+// | `identity_document` | the customer's own document number | any case, spaces, dots, dashes (`12345678-z`, `x 1234567 l`) |
+// | `email` | every email of the contact info, a digital customer's email | any case |
+// | `phone` | every phone of the contact info, a digital customer's mobile | `612 345 678`, `+34 612345678`, `0034612345678` (9 digits alone are Spanish) |
+// | `username` | the usernames of its credentials | any case |
+// | `external_id` | the customer's external id | exact |
+// | `account_external_id` | the external id of one of its accounts | exact |
+// | `account_id` | the id of one of its accounts | a UUID, any case |
+// | `iban` | the IBAN of an account's payment method (direct debit, bank transfer) or of an issued product | any case and spacing |
+// | `name` | the start of any word of its name and what follows (person: name and surnames; company: legal name) | case and accents ignored (`garcía` finds `Garcia Lopez`), at least 2 letters |
+//
+// Deactivated customers are found (`status: DEACTIVATED`); erased ones never are. Order: first the
+// customers matched by anything but the name, by id, then those matched only by the name, by name
+// and id; each customer appears once. Pages of `limit` (default 20, at most 100); pass
+// `next_cursor` as `after` with the same `q` to read on (null at the end). Of the matches other than
+// by name, at most 1000 are listed.
+//
+// `q` is refused (400 `MCUS.400.005` naming `q`) when empty or blank, longer than 200 bytes, holding
+// control characters, or what may be a card number. Every customer answered is recorded in the
+// access log.
+//
+// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customer-search (the `CustomerSearch` operationId).
+func (c *ClientWithResponses) CustomerSearchWithResponse(ctx context.Context, orgId OrgId, params *CustomerSearchParams, reqEditors ...RequestEditorFn) (*CustomerSearchResponse2, error) {
+	rsp, err := c.CustomerSearch(ctx, orgId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCustomerSearchResponse2(rsp)
+}
+
 // SearchCustomerWithResponse Find one customer by identity document, email or username
 //
 // Give `identity_document` (optionally narrowed by `identity_document_type`), `email` or
@@ -28325,6 +28897,150 @@ func ParsePatchCategoryResponse(rsp *http.Response) (*PatchCategoryResponse, err
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers PatchCategoryResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCustomerSearchResponse2 parses an HTTP response from a CustomerSearchWithResponse call
+func ParseCustomerSearchResponse2(rsp *http.Response) (*CustomerSearchResponse2, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CustomerSearchResponse2{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerSearchPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CustomerSearchResponse2200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CustomerSearchResponse2400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CustomerSearchResponse2401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CustomerSearchResponse2403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 405:
+		var headers CustomerSearchResponse2405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 500:
+		var headers CustomerSearchResponse2500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CustomerSearchResponse2503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
