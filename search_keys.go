@@ -120,3 +120,14 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// NameStartsWith reports whether one of the name keys of d starts with
+// prefix, a SearchNameKey: what the name range of the index finds.
+func NameStartsWith(d *CustomerData, prefix string) bool {
+	for _, k := range nameKeys(DisplayName(d)) {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/telcoops/crm"
 )
 
 // Exec runs raw SQL on the store, for tests that set up states the API
@@ -31,3 +33,20 @@ func (db *DB) ReadByIDQueries() map[string]string {
 
 // Timestamp is t as the store's engine stores timestamps.
 func (db *DB) Timestamp(t time.Time) any { return db.dialect.ts(t) }
+
+// SearchQuery is one query of the search box with its arguments.
+type SearchQuery struct {
+	SQL  string
+	Args []any
+}
+
+// SearchQueries returns the search box's queries for terms, by name, in
+// the engine's placeholders: for plan tests.
+func (db *DB) SearchQueries(org string, terms crm.SearchTerms) map[string]SearchQuery {
+	exact, exactArgs := exactQuery(org, terms)
+	return map[string]SearchQuery{
+		"exact": {db.dialect.q(exact), exactArgs},
+		"names": {db.dialect.q(nameMatchSQL), []any{org, crm.MatchName, terms.NamePrefix, prefixEnd(terms.NamePrefix),
+			terms.NamePrefix, "", terms.NamePrefix, 21}},
+	}
+}

@@ -32,11 +32,6 @@ func (s *Customers) SearchCustomers(ctx context.Context, org string, terms crm.S
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	if terms.NamePrefix != "" && len(ids) > 0 {
-		if err := s.markNameMatches(ctx, org, terms.NamePrefix, ids, exact); err != nil {
-			return nil, err
-		}
-	}
 	page := &crm.SearchPage{}
 	var next crm.SearchCursor
 	var found []string // customer ids, in page order
@@ -63,9 +58,6 @@ func (s *Customers) SearchCustomers(ctx context.Context, org string, terms crm.S
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range names {
-			exact[id] = []string{crm.MatchName}
-		}
 		found = append(found, names...)
 		if more {
 			page.Next = &last
@@ -79,14 +71,21 @@ func (s *Customers) SearchCustomers(ctx context.Context, org string, terms crm.S
 		if err != nil {
 			return nil, err
 		}
-		page.Matches = append(page.Matches, crm.SearchMatch{Customer: c, Matched: exact[id]})
+		matched, ok := exact[id]
+		if !ok {
+			matched = []string{crm.MatchName}
+		} else if terms.NamePrefix != "" && crm.NameStartsWith(&c.CustomerData, terms.NamePrefix) {
+			// An exact match whose name starts so too: told from its body.
+			matched = append(slices.Clip(matched), crm.MatchName)
+		}
+		page.Matches = append(page.Matches, crm.SearchMatch{Customer: c, Matched: matched})
 	}
 	return page, nil
 }
 
-// exactMatches returns the customers any exact term matches, each with
-// what matched it, in the order of crm's Match constants.
-func (s *Customers) exactMatches(ctx context.Context, org string, terms crm.SearchTerms) (map[string][]string, error) {
+// exactQuery is the query of the customers any exact term matches, each
+// row a customer id and what matched it: one indexed lookup a kind.
+func exactQuery(org string, terms crm.SearchTerms) (string, []any) {
 	var parts []string
 	var args []any
 	add := func(match, sql string, values ...any) {
@@ -115,11 +114,21 @@ func (s *Customers) exactMatches(ctx context.Context, org string, terms crm.Sear
 	if terms.IBAN != "" {
 		add(crm.MatchIBAN, "customer_id, ? FROM customer_products WHERE iban = ? AND org_id = ?", terms.IBAN, org)
 	}
-	out := map[string][]string{}
 	if len(parts) == 0 {
+		return "", nil
+	}
+	return strings.Join(parts, " UNION ALL ") + " LIMIT " + strconv.Itoa(maxExactMatches), args
+}
+
+// exactMatches returns the customers any exact term matches, each with
+// what matched it, in the order of crm's Match constants.
+func (s *Customers) exactMatches(ctx context.Context, org string, terms crm.SearchTerms) (map[string][]string, error) {
+	query, args := exactQuery(org, terms)
+	out := map[string][]string{}
+	if query == "" {
 		return out, nil
 	}
-	rows, err := s.query(ctx, strings.Join(parts, " UNION ALL ")+" LIMIT "+strconv.Itoa(maxExactMatches), args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -143,29 +152,6 @@ func (s *Customers) exactMatches(ctx context.Context, org string, terms crm.Sear
 func matchOrder(m string) int {
 	return slices.Index([]string{crm.MatchIdentityDocument, crm.MatchEmail, crm.MatchPhone, crm.MatchUsername,
 		crm.MatchExternalID, crm.MatchAccountExternalID, crm.MatchAccountID, crm.MatchIBAN, crm.MatchName}, m)
-}
-
-// markNameMatches adds "name" to the exact matches whose name also starts
-// with the prefix.
-func (s *Customers) markNameMatches(ctx context.Context, org, prefix string, ids []string, exact map[string][]string) error {
-	args := []any{org, crm.MatchName, prefix, prefixEnd(prefix)}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := s.query(ctx, `SELECT DISTINCT customer_id FROM customer_search_keys
-		WHERE org_id = ? AND kind = ? AND search_key >= ? AND search_key < ? AND customer_id IN (`+placeholders(len(ids))+`)`, args...)
-	if err != nil {
-		return translate(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return translate(err)
-		}
-		exact[id] = append(exact[id], crm.MatchName)
-	}
-	return translate(rows.Err())
 }
 
 // nameMatchSQL reads name keys in the prefix's range after a cursor, each

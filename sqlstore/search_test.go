@@ -68,6 +68,10 @@ func TestSearchCustomers(t *testing.T) {
 		if _, err := db.Credentials.AddCredential(ctx, "telco", co.ID, "antonio@example.com", crm.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		moved, err := db.Credentials.AddCredential(ctx, "telco", co.ID, "moved@example.com", crm.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		other, _ := db.Customers.CreateCustomer(ctx, "other", crmtest.Private("14861628V"), crm.WriteOptions{})
 		// Private and corporate share the contact email and phone of the fixture.
 		cases := []struct {
@@ -137,6 +141,19 @@ func TestSearchCustomers(t *testing.T) {
 		}
 		if got := search(t, db, "telco", iban, 20); !slices.Equal(got[p.ID], []string{crm.MatchIBAN}) {
 			t.Errorf("the new IBAN finds %v", got)
+		}
+		// A credential moved to another customer finds that one; deleted, none.
+		if _, err := db.Credentials.MigrateCredential(ctx, "telco", p.ID, "moved@example.com", crm.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := search(t, db, "telco", "moved@example.com", 20); !cmp.Equal(got, map[string][]string{p.ID: {crm.MatchUsername}}) {
+			t.Errorf("the moved username finds %v", got)
+		}
+		if err := db.Credentials.DeleteCredential(ctx, "telco", p.ID, moved.ID, crm.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := search(t, db, "telco", "moved@example.com", 20); len(got) != 0 {
+			t.Errorf("the deleted username finds %v", got)
 		}
 		// A deactivated customer is still found.
 		if err := db.Customers.DeactivateCustomer(ctx, "telco", dg.ID, crm.WriteOptions{}); err != nil {
