@@ -58,7 +58,7 @@ func ParseSearchQuery(q string) (SearchTerms, error) {
 		return SearchTerms{}, Invalid("q", "must be at most %d bytes", MaxSearchQuery)
 	case CheckText(q) != "" || strings.ContainsFunc(q, unicode.IsControl):
 		return SearchTerms{}, Invalid("q", "must be text without control characters")
-	case ContainsPAN(q):
+	case ContainsPAN(q) && !wholeIBANOrPhone(t):
 		return SearchTerms{}, Invalid("q", "looks like a card number, which this service never takes")
 	}
 	var s SearchTerms
@@ -84,6 +84,17 @@ func ParseSearchQuery(q string) (SearchTerms, error) {
 		s.NamePrefix = name
 	}
 	return s, nil
+}
+
+// wholeIBANOrPhone reports whether all of t is a valid IBAN or an
+// international phone number: their digits can pass the card number rule
+// ("ES94 2100 0418 4600 0061 5252", "0034612345678"), but no card number is
+// written with a country's letters, "+" or "00" before it.
+func wholeIBANOrPhone(t string) bool {
+	if iban := NormalizeIBAN(t); CheckIBAN(iban) == "" {
+		return true
+	}
+	return (strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00")) && SearchPhoneKey(t) != ""
 }
 
 // SearchPhoneKey puts a phone number as a caller says it ("612 345 678",
@@ -113,6 +124,9 @@ func SearchPhoneKey(s string) string {
 		if len(t) == 9 && strings.ContainsRune("6789", rune(t[0])) {
 			return "+34" + t
 		}
+		return ""
+	}
+	if len(t) > maxE164Digits {
 		return ""
 	}
 	for n := 1; n <= 3 && n < len(t); n++ {

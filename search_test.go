@@ -49,10 +49,27 @@ func TestParseSearchQuery(t *testing.T) {
 
 func TestParseSearchQueryRefuses(t *testing.T) {
 	for _, q := range []string{"", "   ", strings.Repeat("a", MaxSearchQuery+1), "ab\x01", "a\nb", "\xff\xfe",
-		"4111 1111 1111 1111", "4111111111111111"} {
+		"4111 1111 1111 1111", "4111111111111111", "+4111111111111111", "004111111111111111", "ES4111111111111111"} {
 		_, err := ParseSearchQuery(q)
 		if e, ok := err.(*Error); !ok || e.Code != EINVALID || len(e.Fields) != 1 || e.Fields[0].Field != "q" {
 			t.Errorf("%q: %v, want EINVALID naming q", q, err)
+		}
+	}
+}
+
+// TestParseSearchQueryTakesIBANsAndPhones: an IBAN or an international
+// phone whose digits pass the card number rule is still a search.
+func TestParseSearchQueryTakesIBANsAndPhones(t *testing.T) {
+	for q, want := range map[string]SearchTerms{
+		"es94 2100 0418 4600 0061 5252": {IBAN: "ES9421000418460000615252"},
+		"0034612345602":                 {Phone: "+34612345602"},
+	} {
+		if !ContainsPAN(q) {
+			t.Fatalf("%q passes no card number rule: the case proves nothing", q)
+		}
+		got, err := ParseSearchQuery(q)
+		if err != nil || got.IBAN != want.IBAN || got.Phone != want.Phone {
+			t.Errorf("%q: %+v %v, want %+v", q, got, err, want)
 		}
 	}
 }

@@ -30,6 +30,10 @@ type loadConfig struct {
 	mix         string
 	jsonOut     string
 	idempotency bool
+	rate        float64 // requests a second over all connections; 0: each as soon as the last answered
+	// searchGenerated is how many "crmd import --generate" customers the
+	// org holds, for customer_search to aim at.
+	searchGenerated int
 }
 
 // defaultMix weighs the operations like a front end and billing would:
@@ -51,6 +55,8 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.seed, "seed", 200, "customers (each with one account) to create before the run, as read targets")
 	fs.StringVar(&c.mix, "mix", defaultMix, "operation=weight,... ("+strings.Join(opNames(), ", ")+")")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
+	fs.Float64Var(&c.rate, "rate", 0, "requests a second over all connections (0: as fast as the server answers); a tick no connection is free for is skipped")
+	fs.IntVar(&c.searchGenerated, "search-generated", 0, "customers the org holds from \"crmd import --generate N\" (N), which customer_search also asks for")
 	fs.BoolVar(&c.idempotency, "idempotency-keys", false, "send a fresh Idempotency-Key with every POST, as a gateway adding one to each request would")
 	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
@@ -158,6 +164,12 @@ func (d *driver) run(ctx context.Context, mix []weighted, dur time.Duration) Loa
 	defer cancel()
 	var wg sync.WaitGroup
 	all := make([]*samples, d.cfg.concurrency)
+	var ticks <-chan time.Time
+	if d.cfg.rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / d.cfg.rate))
+		defer t.Stop()
+		ticks = t.C
+	}
 	start := time.Now()
 	for w := range all {
 		s := newSamples()
@@ -165,6 +177,13 @@ func (d *driver) run(ctx context.Context, mix []weighted, dur time.Duration) Loa
 		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
 		wg.Go(func() {
 			for ctx.Err() == nil {
+				if ticks != nil {
+					select {
+					case <-ticks:
+					case <-ctx.Done():
+						return
+					}
+				}
 				pick := rng.IntN(total)
 				name := mix[len(mix)-1].name
 				for _, m := range mix {

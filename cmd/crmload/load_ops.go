@@ -53,6 +53,7 @@ var operations = map[string]func(context.Context, *driver, *rand.Rand) error{
 	"search_document": func(ctx context.Context, d *driver, rng *rand.Rand) error {
 		return d.do(ctx, "GET", "/customers?identity_document_type=NIE&identity_document="+d.pick(rng, false).nif, nil, 200, nil)
 	},
+	"customer_search": customerSearch,
 	"create_account": func(ctx context.Context, d *driver, rng *rand.Rand) error {
 		c := d.pick(rng, false)
 		_, err := d.createAccount(ctx, c.id)

@@ -4,7 +4,7 @@
 // it only through the v4 API, as a client would.
 //
 //	crmload --key K [--url U] [--duration 30s] [--concurrency 32] [--seed 200]
-//	        [--mix op=w,...] [--idempotency-keys] [--json F]
+//	        [--mix op=w,...] [--rate R] [--search-generated N] [--idempotency-keys] [--json F]
 //
 // The key (an admin key of the org, from "crmd keys create") and the URL
 // may come from CRM_LOAD_KEY and CRM_LOAD_URL instead.
