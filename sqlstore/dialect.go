@@ -56,7 +56,7 @@ var (
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
 		externalIDsIn: externalIDsInList}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
-		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts",
+		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts, customer_search_keys",
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",

@@ -185,8 +185,11 @@ func (rc *loadConn) setDeadline(ctx context.Context) func() bool {
 	}
 	// SetDeadline updates a runtime timer; during a run every request has
 	// the run's end as its deadline, so it is set once per connection.
-	// The 30 s bound is only refreshed once it has moved by a second.
-	if dl.Before(rc.deadline) || dl.Sub(rc.deadline) > time.Second {
+	// The 30 s bound is only refreshed once it has moved by a second; the
+	// run's end replaces a seeding request's bound even when less than a
+	// second later, or a 30 s run timed out on the connections the seeding
+	// left.
+	if dl.Before(rc.deadline) || dl.Sub(rc.deadline) > time.Second || (dl.Equal(cd) && !dl.Equal(rc.deadline)) {
 		rc.nc.SetDeadline(dl)
 		rc.deadline = dl
 	}
