@@ -1,0 +1,176 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/crmtest"
+	"github.com/telcoops/crm/httpapi"
+	"github.com/telcoops/crm/sqlstore"
+)
+
+// world is the v4 API on a real store with the console in front of it,
+// served over HTTP the way cmd/crmd mounts them.
+type world struct {
+	t       *testing.T
+	db      *sqlstore.DB
+	clock   *crmtest.Clock
+	console *Console
+	base    string
+}
+
+func newWorld(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *world {
+	t.Helper()
+	accessLog := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{})
+	t.Cleanup(accessLog.Close)
+	api := httpapi.New(httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions,
+		Contracts: db.Contracts, Credentials: db.Credentials, Classification: db.Classification, APIKeys: db.APIKeys,
+		Idempotency: db.Idempotency, Events: db.Outbox, AccessLog: accessLog, Clock: clock.Now}).Handler()
+	c := New(Config{API: api, Clock: clock.Now})
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	mux.Handle(Prefix+"/", c)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &world{t: t, db: db, clock: clock, console: c, base: srv.URL}
+}
+
+// key makes an API key of org with roles.
+func (w *world) key(org string, roles ...crm.Role) string {
+	w.t.Helper()
+	_, secret, err := w.db.APIKeys.CreateAPIKey(context.Background(), org, "agent", roles)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return secret
+}
+
+// call is a v4 request as a client, answering status, ETag and body.
+func (w *world) call(key, method, path, ifMatch string, body any) (int, string, []byte) {
+	w.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, w.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("ETag"), raw
+}
+
+// customer creates a private customer in org from the documentation's
+// example, with the identity document doc and the email, returning its id.
+func (w *world) customer(org, key, doc, email string) string {
+	w.t.Helper()
+	raw, err := os.ReadFile("../httpapi/testdata/examples/NewPrivateCustomer.json")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var c map[string]any
+	json.Unmarshal(raw, &c)
+	c["personal_info"].(map[string]any)["identity_document"] = map[string]any{"number": doc, "type": "NIF"}
+	c["contact_info"].(map[string]any)["emails"] = []any{map[string]any{"email": email, "is_default": true}}
+	status, _, body := w.call(key, "POST", "/v4/orgs/"+org+"/customers", "", c)
+	if status != http.StatusCreated {
+		w.t.Fatalf("create customer: %d %s", status, body)
+	}
+	var out struct{ ID string }
+	json.Unmarshal(body, &out)
+	return out.ID
+}
+
+// agent is a browser without script: a cookie jar, redirects not followed.
+type agent struct {
+	w      *world
+	client *http.Client
+}
+
+func (w *world) agent() *agent {
+	jar, _ := cookiejar.New(nil)
+	return &agent{w: w, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// page is one answer of the console.
+type page struct {
+	status   int
+	location string
+	body     string
+	header   http.Header
+}
+
+func (a *agent) do(req *http.Request) page {
+	a.w.t.Helper()
+	res, err := a.client.Do(req)
+	if err != nil {
+		a.w.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(raw), header: res.Header}
+}
+
+func (a *agent) get(path string) page {
+	req, _ := http.NewRequest("GET", a.w.base+path, nil)
+	return a.do(req)
+}
+
+func (a *agent) post(path string, form url.Values) page {
+	req, _ := http.NewRequest("POST", a.w.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return a.do(req)
+}
+
+var (
+	csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	etagField = regexp.MustCompile(`name="etag" value="([^"]*)"`)
+)
+
+// hidden is the first value of a hidden field of the page.
+func (p page) hidden(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	m := re.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no %s in the page:\n%s", re, p.body)
+	}
+	return m[1]
+}
+
+// signIn signs the agent in to org with key and returns the session's
+// CSRF token, read from the home page.
+func (a *agent) signIn(org, key string) string {
+	t := a.w.t
+	t.Helper()
+	form := a.get(Prefix + "/sign-in")
+	p := a.post(Prefix+"/sign-in", url.Values{"csrf": {form.hidden(t, csrfField)}, "org": {org}, "key": {key}})
+	if p.status != http.StatusSeeOther || p.location != Prefix+"/" {
+		t.Fatalf("sign in: %d %q\n%s", p.status, p.location, p.body)
+	}
+	home := a.get(Prefix + "/")
+	if home.status != http.StatusOK {
+		t.Fatalf("home after sign-in: %d", home.status)
+	}
+	return home.hidden(t, csrfField)
+}
