@@ -143,10 +143,8 @@ func (a *agent) post(path string, form url.Values) page {
 	return a.do(req)
 }
 
-var (
-	csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	etagField = regexp.MustCompile(`name="etag" value="([^"]*)"`)
-)
+// csrfField is the hidden CSRF field of a form.
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // hidden is the first value of a hidden field of the page.
 func (p page) hidden(t *testing.T, re *regexp.Regexp) string {
