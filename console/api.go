@@ -180,6 +180,9 @@ func (a api) deactivate(ctx context.Context, id, etag string) apiResult {
 func (a api) addCategory(ctx context.Context, id string, body any) apiResult {
 	return a.send(ctx, http.MethodPost, customerPath(id)+"/categories", "", body)
 }
+func (a api) patchCategory(ctx context.Context, id string, category int64, etag string, body any) apiResult {
+	return a.send(ctx, http.MethodPatch, customerPath(id)+"/categories/"+fmt.Sprint(category), etag, body)
+}
 func (a api) putBillingAddress(ctx context.Context, account, etag string, body any) apiResult {
 	return a.send(ctx, http.MethodPut, accountPath(account)+"/billing-address", etag, body)
 }

@@ -88,7 +88,7 @@ func New(cfg Config) *Console {
 	c.mux.HandleFunc("GET "+Prefix+"/customers/{id}", c.get(c.customerPage))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/contact", c.post(c.updateContact))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/deactivate", c.post(c.deactivate))
-	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/categories", c.post(c.addCategory))
+	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/categories", c.post(c.setCategory))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/documents", c.post(c.uploadDocument))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/accounts/{account}/billing-address", c.post(c.billingAddress))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/accounts/{account}/payment-method", c.post(c.paymentMethod))

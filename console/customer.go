@@ -78,7 +78,9 @@ func (c *Console) customerPage(w http.ResponseWriter, r *http.Request, s *sessio
 		accounts = append(accounts, av)
 	}
 	data["Accounts"] = accounts
-	_, data["Categories"] = read(a.customerCategories(ctx, id))
+	cats := a.customerCategories(ctx, id)
+	_, data["Categories"] = read(cats)
+	data["CategoriesETag"] = cats.ETag
 	_, data["Special"] = read(a.specialTreatment(ctx, id))
 	_, data["Identification"] = read(a.identificationProcesses(ctx, id))
 	var catalog struct {

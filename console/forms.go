@@ -64,19 +64,36 @@ func (c *Console) deactivate(w http.ResponseWriter, r *http.Request, s *session,
 	c.finish(w, r, s, "Deactivate", res, "Customer deactivated.")
 }
 
-// addCategory gives the customer a value of one of the org's categories.
-func (c *Console) addCategory(w http.ResponseWriter, r *http.Request, s *session, a api) {
+// setCategory gives the customer a value of one of the org's categories:
+// added when the customer has none, changed (under the If-Match of the
+// customer's categories as the page read them) when it has one.
+func (c *Console) setCategory(w http.ResponseWriter, r *http.Request, s *session, a api) {
 	const what = "Category"
 	id, err := strconv.ParseInt(form(r, "category"), 10, 32)
 	if err != nil {
 		c.refuse(w, r, s, what, "choose a category")
 		return
 	}
-	body := map[string]any{"id": id, "value": form(r, "value")}
+	customer := r.PathValue("id")
+	current := a.customerCategories(r.Context(), customer)
+	var held struct{ Categories []struct{ ID int64 } }
+	if !current.ok() || current.decode(&held) != nil {
+		c.finish(w, r, s, what, current, "")
+		return
+	}
+	body := map[string]any{"value": form(r, "value")}
 	if reason := form(r, "reason"); reason != "" {
 		body["reason"] = reason
 	}
-	res := a.addCategory(r.Context(), r.PathValue("id"), body)
+	for _, h := range held.Categories {
+		if h.ID == id {
+			res := a.patchCategory(r.Context(), customer, id, form(r, "etag"), body)
+			c.finish(w, r, s, what, res, "Category value changed.")
+			return
+		}
+	}
+	body["id"] = id
+	res := a.addCategory(r.Context(), customer, body)
 	c.finish(w, r, s, what, res, "Category value added.")
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,9 +16,11 @@ import (
 	"testing"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/blobstore"
 	"github.com/telcoops/crm/crmtest"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
+	"github.com/telcoops/crm/urlsign"
 )
 
 // world is the v4 API on a real store with the console in front of it,
@@ -34,9 +37,19 @@ func newWorld(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *world {
 	t.Helper()
 	accessLog := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{})
 	t.Cleanup(accessLog.Close)
+	blobs, err := blobstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := urlsign.New([]byte(strings.Repeat("console-test-key-", 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	api := httpapi.New(httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions,
 		Contracts: db.Contracts, Credentials: db.Credentials, Classification: db.Classification, APIKeys: db.APIKeys,
-		Idempotency: db.Idempotency, Events: db.Outbox, AccessLog: accessLog, Clock: clock.Now}).Handler()
+		Idempotency: db.Idempotency, Events: db.Outbox, AccessLog: accessLog, Clock: clock.Now,
+		Identification: &httpapi.IdentificationConfig{Service: db.Identifications(blobs), Signer: signer,
+			PublicURL: "https://crm.example.com"}}).Handler()
 	c := New(Config{API: api, Clock: clock.Now})
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
@@ -140,6 +153,23 @@ func (a *agent) get(path string) page {
 func (a *agent) post(path string, form url.Values) page {
 	req, _ := http.NewRequest("POST", a.w.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return a.do(req)
+}
+
+// upload posts a multipart form with one file part, document.
+func (a *agent) upload(path string, fields url.Values, filename string, content []byte) page {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	part, _ := mw.CreateFormFile("document", filename)
+	part.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", a.w.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return a.do(req)
 }
 
