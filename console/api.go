@@ -12,75 +12,32 @@ import (
 )
 
 // This file is the console's only view of the service: every read and
-// write is a request to the v4 handler, served in-process with the agent's
-// API key in Authorization exactly as a client would send it, so that the
-// API's role checks, org scoping, masking, validation, If-Match and access
-// log apply unchanged. When the v4 customer-360 (GET
+// write is a request to the service's handler, served in-process with the
+// agent's credentials in Authorization exactly as a client would send
+// them (the API key on v4, an access token of the agent's OAuth client on
+// products), so that the API's role checks, org scoping, masking,
+// validation, If-Match and access log apply unchanged. When the v4 customer-360 (GET
 // /customers/{id}/overview) and search (GET /customer-search?q=) endpoints
 // land, customerPage and search below are what change.
 
-// apiResult is one answer of the API.
-type apiResult struct {
-	Status int
-	ETag   string
-	Body   []byte
-}
-
-// ok reports a 2xx answer.
-func (r apiResult) ok() bool { return r.Status >= 200 && r.Status < 300 }
-
-// decode reads the answer's JSON body into v.
-func (r apiResult) decode(v any) error { return json.Unmarshal(r.Body, v) }
-
-// message is the API's error in words: its details joined (they name the
-// field), or the status when the body has none.
-func (r apiResult) message() string {
-	var e struct {
-		Errors []struct{ Title, Details string }
-	}
-	if json.Unmarshal(r.Body, &e) == nil && len(e.Errors) > 0 {
-		parts := make([]string, len(e.Errors))
-		for i, it := range e.Errors {
-			parts[i] = it.Details
-			if parts[i] == "" {
-				parts[i] = it.Title
-			}
-		}
-		return strings.Join(parts, "; ")
-	}
-	return fmt.Sprintf("the API answered %d %s", r.Status, http.StatusText(r.Status))
-}
-
-// api calls the v4 handler in-process as one agent.
+// api calls the service in-process as one agent: v4 with the agent's API
+// key, products with the access token of the agent's OAuth client.
 type api struct {
-	h      http.Handler
-	key    string
-	org    string
-	remote string // the agent's address, for the API's request log
+	h         http.Handler
+	key       string
+	org       string
+	remote    string                                        // the agent's address, for the API's request log
+	products  func(ctx context.Context) (string, apiResult) // the products access token, or why there is none
+	requestor string                                        // Requestor-ID of product changes
 }
 
-// call sends one request to /v4/orgs/{org}+path and returns the answer.
+// call sends one request to /v4/orgs/{org}+path.
 func (a api) call(ctx context.Context, method, path string, hdr http.Header, body io.Reader) apiResult {
-	req, err := http.NewRequestWithContext(ctx, method, "/v4/orgs/"+url.PathEscape(a.org)+path, body)
-	if err != nil {
-		return apiResult{Status: http.StatusBadRequest, Body: errorBody(err.Error())}
+	if hdr == nil {
+		hdr = http.Header{}
 	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	req.Header.Set("Authorization", "Bearer "+a.key)
-	req.RemoteAddr = a.remote
-	rec := &recorder{header: http.Header{}}
-	a.h.ServeHTTP(rec, req)
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	return apiResult{Status: rec.status, ETag: rec.header.Get("ETag"), Body: rec.body.Bytes()}
-}
-
-// get reads path.
-func (a api) get(ctx context.Context, path string) apiResult {
-	return a.call(ctx, http.MethodGet, path, nil, nil)
+	hdr.Set("Authorization", "Bearer "+a.key)
+	return serve(ctx, a.h, a.remote, method, "/v4/orgs/"+url.PathEscape(a.org)+path, hdr, body)
 }
 
 // send writes v as JSON to path with method, under If-Match when etag is
@@ -100,34 +57,7 @@ func (a api) send(ctx context.Context, method, path, etag string, v any) apiResu
 	return a.call(ctx, method, path, hdr, bytes.NewReader(raw))
 }
 
-// errorBody is a v4-shaped error body for a request the console could not
-// even build.
-func errorBody(msg string) []byte {
-	raw, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"details": msg}}})
-	return raw
-}
-
-// recorder is the http.ResponseWriter of an in-process call.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(p)
-}
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
-	}
-}
-
-// The endpoints. Paths are relative to /v4/orgs/{org}.
+// The v4 endpoints. Paths are relative to /v4/orgs/{org}.
 
 func customerPath(id string) string { return "/customers/" + url.PathEscape(id) }
 func accountPath(id string) string  { return "/accounts/" + url.PathEscape(id) }
@@ -195,4 +125,54 @@ func (a api) patchPaymentMethod(ctx context.Context, account, etag string, body 
 func (a api) uploadDocument(ctx context.Context, id, contentType string, body io.Reader) apiResult {
 	hdr := http.Header{"Content-Type": {contentType}, "Idempotency-Key": {randomToken()}}
 	return a.call(ctx, http.MethodPost, customerPath(id)+"/identification-processes", hdr, body)
+}
+
+// The products endpoints, under the access token of the agent's OAuth
+// client; writes carry the agent's Requestor-ID.
+
+// productsToken asks the products surface for an access token with the
+// client-credentials grant, as any client of it does.
+func productsToken(ctx context.Context, h http.Handler, remote, clientID, secret string) apiResult {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}}
+	hdr := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	return serve(ctx, h, remote, http.MethodPost, "/oauth2/token", hdr, strings.NewReader(form.Encode()))
+}
+
+// product sends one request to the products surface.
+func (a api) product(ctx context.Context, method, path, etag string, body any) apiResult {
+	if a.products == nil {
+		return apiResult{Status: http.StatusUnauthorized, Body: errorBody("sign in with an OAuth client of the products API to use products")}
+	}
+	token, failed := a.products(ctx)
+	if token == "" {
+		return failed
+	}
+	hdr := http.Header{"Authorization": {"Bearer " + token}}
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+		hdr.Set("Content-Type", "application/json")
+		hdr.Set("Requestor-ID", a.requestor)
+	}
+	if etag != "" {
+		hdr.Set("If-Match", etag)
+	}
+	if method == http.MethodPost {
+		hdr.Set("Idempotency-Key", randomToken())
+	}
+	return serve(ctx, a.h, a.remote, method, path, hdr, rd)
+}
+
+func (a api) customerProducts(ctx context.Context, id string) apiResult {
+	return a.product(ctx, http.MethodGet, customerPath(id)+"/products", "", nil)
+}
+func (a api) customerProduct(ctx context.Context, id string) apiResult {
+	return a.product(ctx, http.MethodGet, "/products/"+url.PathEscape(id), "", nil)
+}
+func (a api) openProduct(ctx context.Context, customer, code string) apiResult {
+	return a.product(ctx, http.MethodPost, customerPath(customer)+"/products", "", map[string]string{"productCode": code})
+}
+func (a api) closeProduct(ctx context.Context, id, etag string) apiResult {
+	return a.product(ctx, http.MethodPatch, "/products/"+url.PathEscape(id), etag, map[string]string{"status": "CLOSED"})
 }

@@ -7,12 +7,14 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/telcoops/crm"
 )
@@ -40,7 +42,8 @@ const policy = "default-src 'none'; style-src 'self'; img-src 'self'; form-actio
 
 // Config is what the console serves from.
 type Config struct {
-	// API is the v4 handler (the one cmd/crmd serves), called in-process.
+	// API is the service's root handler (v4 and products, as cmd/crmd
+	// serves them), called in-process.
 	API    http.Handler
 	Logger *slog.Logger
 	Clock  crm.Clock
@@ -92,6 +95,8 @@ func New(cfg Config) *Console {
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/documents", c.post(c.uploadDocument))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/accounts/{account}/billing-address", c.post(c.billingAddress))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/accounts/{account}/payment-method", c.post(c.paymentMethod))
+	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/products", c.post(c.openProduct))
+	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/products/{product}/close", c.post(c.closeProduct))
 	return c
 }
 
@@ -125,7 +130,32 @@ func (c *Console) session(r *http.Request) (*session, bool) {
 
 // apiFor is the API as the session's agent, from the request's address.
 func (c *Console) apiFor(r *http.Request, s *session) api {
-	return api{h: c.api, key: s.key, org: s.org, remote: r.RemoteAddr}
+	a := api{h: c.api, key: s.key, org: s.org, remote: r.RemoteAddr, requestor: s.requestor}
+	if s.clientID != "" { // set once at sign-in
+		a.products = func(ctx context.Context) (string, apiResult) {
+			return c.sessions.productsToken(s, func(id, secret string) (string, time.Duration, apiResult) {
+				return c.newToken(ctx, r.RemoteAddr, id, secret)
+			})
+		}
+	}
+	return a
+}
+
+// newToken gets a products access token for the client, to be renewed a
+// minute before it expires.
+func (c *Console) newToken(ctx context.Context, remote, id, secret string) (string, time.Duration, apiResult) {
+	res := productsToken(ctx, c.api, remote, id, secret)
+	var t struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if !res.ok() || res.decode(&t) != nil || t.AccessToken == "" {
+		if res.ok() {
+			res.Status = http.StatusBadGateway
+		}
+		return "", 0, res
+	}
+	return t.AccessToken, time.Duration(t.ExpiresIn)*time.Second - time.Minute, res
 }
 
 // get serves a page to a signed-in agent; others go to the sign-in page.

@@ -95,6 +95,7 @@ func (c *Console) customerPage(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	sort.Slice(catalog.Categories, func(i, j int) bool { return catalog.Categories[i].Name < catalog.Categories[j].Name })
 	data["Catalog"] = catalog.Categories
+	data["Products"] = products(ctx, a, id)
 	data["Timeline"], data["TimelineProblem"] = timeline(ctx, a, aggregates)
 	c.render(w, http.StatusOK, "customer", data)
 }

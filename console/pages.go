@@ -55,7 +55,22 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderSignIn(w, r, res.Status, "The API refused the key: "+res.message(), org)
 		return
 	}
-	s := c.sessions.create(key, org)
+	var products *productsLogin
+	if id := strings.TrimSpace(r.PostFormValue("client_id")); id != "" {
+		requestor := strings.TrimSpace(r.PostFormValue("requestor_id"))
+		if len(requestor) != 36 || uuid.Validate(requestor) != nil {
+			c.renderSignIn(w, r, http.StatusBadRequest, "Your agent id: a UUID is required with a products client (it is sent as Requestor-ID).", org)
+			return
+		}
+		secret := r.PostFormValue("client_secret")
+		token, ttl, res := c.newToken(r.Context(), r.RemoteAddr, id, secret)
+		if token == "" {
+			c.renderSignIn(w, r, http.StatusUnauthorized, "Products client: "+res.message(), org)
+			return
+		}
+		products = &productsLogin{clientID: id, secret: secret, requestor: requestor, token: token, renew: c.sessions.now().Add(ttl)}
+	}
+	s := c.sessions.create(key, org, products)
 	setCookie(w, r, signInCookie, "", -1)
 	setCookie(w, r, cookieName, s.id, 0)
 	c.log.Info("console: signed in", "org", org)

@@ -29,6 +29,14 @@ type session struct {
 	created  time.Time
 	lastSeen time.Time
 	flash    *flash // one message for the next page, then dropped
+
+	// The products surface, when the agent signed in with an OAuth client
+	// of it: the client's credentials (to renew the token), the token and
+	// when to renew it, and the agent's Requestor-ID for product changes.
+	clientID, clientSecret string
+	token                  string
+	tokenRenew             time.Time
+	requestor              string
 }
 
 // flash is a message shown once on the page after a form.
@@ -61,7 +69,7 @@ func randomToken() string {
 
 // create starts a session for key in org, making room when the store is
 // full: the expired first, then the least recently used.
-func (s *sessions) create(key, org string) *session {
+func (s *sessions) create(key, org string, products *productsLogin) *session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -81,6 +89,10 @@ func (s *sessions) create(key, org string) *session {
 		}
 	}
 	x := &session{id: randomToken(), key: key, org: org, csrf: randomToken(), created: now, lastSeen: now}
+	if products != nil {
+		x.clientID, x.clientSecret, x.requestor = products.clientID, products.secret, products.requestor
+		x.token, x.tokenRenew = products.token, products.renew
+	}
 	s.m[x.id] = x
 	return x
 }
@@ -128,6 +140,36 @@ func (s *sessions) takeFlash(x *session) *flash {
 	f := x.flash
 	x.flash = nil
 	return f
+}
+
+// productsLogin is what the products surface needs of a session.
+type productsLogin struct {
+	clientID, secret, requestor string
+	token                       string
+	renew                       time.Time
+}
+
+// productsToken returns the session's products access token, renewing it
+// with get when it is due: "" and why when the session has no client or
+// the renewal failed.
+func (s *sessions) productsToken(x *session, get func(clientID, secret string) (string, time.Duration, apiResult)) (string, apiResult) {
+	s.mu.Lock()
+	id, secret, token, renew := x.clientID, x.clientSecret, x.token, x.tokenRenew
+	s.mu.Unlock()
+	if id == "" {
+		return "", apiResult{}
+	}
+	if token != "" && s.now().Before(renew) {
+		return token, apiResult{}
+	}
+	token, ttl, res := get(id, secret)
+	if token == "" {
+		return "", res
+	}
+	s.mu.Lock()
+	x.token, x.tokenRenew = token, s.now().Add(ttl)
+	s.mu.Unlock()
+	return token, apiResult{}
 }
 
 // len is the number of sessions held, expired ones included until swept.

@@ -50,9 +50,16 @@ func newWorld(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *world {
 		Idempotency: db.Idempotency, Events: db.Outbox, AccessLog: accessLog, Clock: clock.Now,
 		Identification: &httpapi.IdentificationConfig{Service: db.Identifications(blobs), Signer: signer,
 			PublicURL: "https://crm.example.com"}}).Handler()
-	c := New(Config{API: api, Clock: clock.Now})
+	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens,
+		Idempotency: db.Idempotency, AccessLog: accessLog, Clock: clock.Now}).Handler()
+	root := http.NewServeMux()
+	root.Handle("/", api)
+	for _, p := range httpapi.ProductsPaths {
+		root.Handle(p, products)
+	}
+	c := New(Config{API: root, Clock: clock.Now})
 	mux := http.NewServeMux()
-	mux.Handle("/", api)
+	mux.Handle("/", root)
 	mux.Handle(Prefix+"/", c)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -186,13 +193,31 @@ func (p page) hidden(t *testing.T, re *regexp.Regexp) string {
 	return m[1]
 }
 
+// client makes an OAuth client of the products surface in org with every
+// products scope, returning its id and secret.
+func (w *world) client(org string) (string, string) {
+	w.t.Helper()
+	c, secret, err := w.db.OAuthClients.CreateOAuthClient(context.Background(), org, "console", crm.ProductScopes)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c.ID, secret
+}
+
 // signIn signs the agent in to org with key and returns the session's
 // CSRF token, read from the home page.
 func (a *agent) signIn(org, key string) string {
+	a.w.t.Helper()
+	return a.signInWith(url.Values{"org": {org}, "key": {key}})
+}
+
+// signInWith signs in with the sign-in form's fields.
+func (a *agent) signInWith(fields url.Values) string {
 	t := a.w.t
 	t.Helper()
 	form := a.get(Prefix + "/sign-in")
-	p := a.post(Prefix+"/sign-in", url.Values{"csrf": {form.hidden(t, csrfField)}, "org": {org}, "key": {key}})
+	fields.Set("csrf", form.hidden(t, csrfField))
+	p := a.post(Prefix+"/sign-in", fields)
 	if p.status != http.StatusSeeOther || p.location != Prefix+"/" {
 		t.Fatalf("sign in: %d %q\n%s", p.status, p.location, p.body)
 	}
