@@ -90,3 +90,36 @@ func TestConsoleIsolation(t *testing.T) {
 		})
 	})
 }
+
+// TestConsoleMasking: an agent holding only customers:read:masked sees the
+// customer masked through the console, as through the API, and cannot
+// write; the console unmasks nothing.
+func TestConsoleMasking(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		w := newWorld(t, db, clock)
+		admin := w.key("telco", crm.RoleAdmin)
+		id := w.customer("telco", admin, "14861628V", "antonio@example.com")
+		a := w.agent()
+		token := a.signIn("telco", w.key("telco", crm.RoleCustomersReadMasked))
+		if p := a.get(Prefix + "/search?q=14861628V"); !strings.Contains(p.body, id) {
+			t.Fatalf("the masked agent cannot find the customer:\n%s", p.body)
+		}
+		p := a.get(Prefix + "/customers/" + id)
+		for _, tc := range []struct {
+			value string
+			shown bool
+		}{
+			{"****1628V", true}, {"a****@example.com", true},
+			{"14861628V", false}, {"antonio@example.com", false},
+		} {
+			if got := strings.Contains(p.body, tc.value); got != tc.shown {
+				t.Errorf("%q shown = %v, want %v", tc.value, got, tc.shown)
+			}
+		}
+		a.post(Prefix+"/customers/"+id+"/contact", url.Values{"csrf": {token}, "email": {"masked@example.com"}})
+		if got := messageOn(t, a.get(Prefix+"/customers/"+id)); !strings.HasPrefix(got, "Contact information: ") || strings.Contains(got, "saved") {
+			t.Errorf("a masked agent's write: %q", got)
+		}
+	})
+}
