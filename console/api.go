@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/telcoops/crm"
 )
 
 // This file is the console's only view of the service: every read and
@@ -16,9 +18,12 @@ import (
 // agent's credentials in Authorization exactly as a client would send
 // them (the API key on v4, an access token of the agent's OAuth client on
 // products), so that the API's role checks, org scoping, masking,
-// validation, If-Match and access log apply unchanged. When the v4 customer-360 (GET
-// /customers/{id}/overview) and search (GET /customer-search?q=) endpoints
-// land, customerPage and search below are what change.
+// validation, If-Match and access log apply unchanged.
+//
+// When the v4 customer-360 (GET /customers/{id}/overview) and search (GET
+// /customer-search?q=) endpoints land: findCustomer below and its loop in
+// searchPage (pages.go) become one call; the GETs below that customerPage
+// (customer.go) and timeline (timeline.go) make become one overview call.
 
 // api calls the service in-process as one agent: v4 with the agent's API
 // key, products with the access token of the agent's OAuth client.
@@ -26,6 +31,7 @@ type api struct {
 	h         http.Handler
 	key       string
 	org       string
+	reason    string                                        // X-Access-Reason, when the agent gave one
 	remote    string                                        // the agent's address, for the API's request log
 	products  func(ctx context.Context) (string, apiResult) // the products access token, or why there is none
 	requestor string                                        // Requestor-ID of product changes
@@ -37,6 +43,9 @@ func (a api) call(ctx context.Context, method, path string, hdr http.Header, bod
 		hdr = http.Header{}
 	}
 	hdr.Set("Authorization", "Bearer "+a.key)
+	if a.reason != "" {
+		hdr.Set(crm.AccessReasonHeader, a.reason)
+	}
 	return serve(ctx, a.h, a.remote, method, "/v4/orgs/"+url.PathEscape(a.org)+path, hdr, body)
 }
 
@@ -148,6 +157,9 @@ func (a api) product(ctx context.Context, method, path, etag string, body any) a
 		return failed
 	}
 	hdr := http.Header{"Authorization": {"Bearer " + token}}
+	if a.reason != "" {
+		hdr.Set(crm.AccessReasonHeader, a.reason)
+	}
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)

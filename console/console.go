@@ -130,7 +130,7 @@ func (c *Console) session(r *http.Request) (*session, bool) {
 
 // apiFor is the API as the session's agent, from the request's address.
 func (c *Console) apiFor(r *http.Request, s *session) api {
-	a := api{h: c.api, key: s.key, org: s.org, remote: r.RemoteAddr, requestor: s.requestor}
+	a := api{h: c.api, key: s.key, org: s.org, reason: s.reason, remote: r.RemoteAddr, requestor: s.requestor}
 	if s.clientID != "" { // set once at sign-in
 		a.products = func(ctx context.Context) (string, apiResult) {
 			return c.sessions.productsToken(s, func(id, secret string) (string, time.Duration, apiResult) {

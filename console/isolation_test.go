@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,6 +121,41 @@ func TestConsoleMasking(t *testing.T) {
 		a.post(Prefix+"/customers/"+id+"/contact", url.Values{"csrf": {token}, "email": {"masked@example.com"}})
 		if got := messageOn(t, a.get(Prefix+"/customers/"+id)); !strings.HasPrefix(got, "Contact information: ") || strings.Contains(got, "saved") {
 			t.Errorf("a masked agent's write: %q", got)
+		}
+	})
+}
+
+// TestConsoleAccessReason: in an org that requires X-Access-Reason of its
+// readers, the API refuses an agent who gave no reason at sign-in, and
+// serves one who did: the console sends the reason on every call.
+func TestConsoleAccessReason(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		w := newWorld(t, db, clock)
+		admin := w.key("telco", crm.RoleAdmin)
+		id := w.customer("telco", admin, "14861628V", "antonio@example.com")
+		if err := w.accessLog.SetAccessReasonRequiredRoles(context.Background(), "telco", []crm.Role{crm.RoleCustomersRead}); err != nil {
+			t.Fatal(err)
+		}
+		reader := w.key("telco", crm.RoleCustomersRead)
+		for _, tc := range []struct {
+			name, reason string
+			want         int
+		}{
+			{"no reason", "", http.StatusBadRequest},
+			{"a reason", "ticket 4711", http.StatusOK},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				a := w.agent()
+				a.signInWith(url.Values{"org": {"telco"}, "key": {reader}, "reason": {tc.reason}})
+				p := a.get(Prefix + "/customers/" + id)
+				if p.status != tc.want {
+					t.Errorf("customer page: %d, want %d\n%s", p.status, tc.want, p.body)
+				}
+				if tc.want != http.StatusOK && !strings.Contains(p.body, crm.AccessReasonHeader) {
+					t.Errorf("the refusal does not name %s:\n%s", crm.AccessReasonHeader, p.body)
+				}
+			})
 		}
 	})
 }

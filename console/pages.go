@@ -46,7 +46,8 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderSignIn(w, r, http.StatusBadRequest, "API key: required.", org)
 		return
 	}
-	res := api{h: c.api, key: key, org: org, remote: r.RemoteAddr}.checkKey(r.Context())
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	res := api{h: c.api, key: key, org: org, reason: reason, remote: r.RemoteAddr}.checkKey(r.Context())
 	switch {
 	case res.Status == http.StatusUnauthorized:
 		c.renderSignIn(w, r, http.StatusUnauthorized, "API key: not valid (unknown, revoked or mistyped).", org)
@@ -70,7 +71,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		products = &productsLogin{clientID: id, secret: secret, requestor: requestor, token: token, renew: c.sessions.now().Add(ttl)}
 	}
-	s := c.sessions.create(key, org, products)
+	s := c.sessions.create(key, org, reason, products)
 	setCookie(w, r, signInCookie, "", -1)
 	setCookie(w, r, cookieName, s.id, 0)
 	c.log.Info("console: signed in", "org", org)

@@ -25,6 +25,7 @@ type session struct {
 	id       string
 	key      string // the agent's API key, sent to the API as a client would
 	org      string
+	reason   string // X-Access-Reason of every read, when the agent gave one
 	csrf     string // the token every form of this session carries
 	created  time.Time
 	lastSeen time.Time
@@ -69,7 +70,7 @@ func randomToken() string {
 
 // create starts a session for key in org, making room when the store is
 // full: the expired first, then the least recently used.
-func (s *sessions) create(key, org string, products *productsLogin) *session {
+func (s *sessions) create(key, org, reason string, products *productsLogin) *session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -88,7 +89,7 @@ func (s *sessions) create(key, org string, products *productsLogin) *session {
 			delete(s.m, oldest.id)
 		}
 	}
-	x := &session{id: randomToken(), key: key, org: org, csrf: randomToken(), created: now, lastSeen: now}
+	x := &session{id: randomToken(), key: key, org: org, reason: reason, csrf: randomToken(), created: now, lastSeen: now}
 	if products != nil {
 		x.clientID, x.clientSecret, x.requestor = products.clientID, products.secret, products.requestor
 		x.token, x.tokenRenew = products.token, products.renew

@@ -210,13 +210,13 @@ func TestSessionStoreBounded(t *testing.T) {
 	t.Parallel()
 	clock := crmtest.NewClock(sqltest.Start)
 	s := newSessions(clock.Now, 2)
-	first := s.create("k1", "a", nil)
+	first := s.create("k1", "a", "", nil)
 	clock.Advance(time.Minute)
-	second := s.create("k2", "a", nil)
+	second := s.create("k2", "a", "", nil)
 	clock.Advance(time.Minute)
 	s.get(first.id) // first is now the most recently used
 	clock.Advance(time.Minute)
-	s.create("k3", "a", nil)
+	s.create("k3", "a", "", nil)
 	var live []string
 	for _, x := range []*session{first, second} {
 		if _, ok := s.get(x.id); ok {

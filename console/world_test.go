@@ -26,11 +26,12 @@ import (
 // world is the v4 API on a real store with the console in front of it,
 // served over HTTP the way cmd/crmd mounts them.
 type world struct {
-	t       *testing.T
-	db      *sqlstore.DB
-	clock   *crmtest.Clock
-	console *Console
-	base    string
+	t         *testing.T
+	db        *sqlstore.DB
+	clock     *crmtest.Clock
+	console   *Console
+	accessLog *sqlstore.AccessLog
+	base      string
 }
 
 func newWorld(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *world {
@@ -63,7 +64,7 @@ func newWorld(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *world {
 	mux.Handle(Prefix+"/", c)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &world{t: t, db: db, clock: clock, console: c, base: srv.URL}
+	return &world{t: t, db: db, clock: clock, console: c, accessLog: accessLog, base: srv.URL}
 }
 
 // key makes an API key of org with roles.
