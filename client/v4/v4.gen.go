@@ -193,27 +193,6 @@ func (e CustomerOverviewEventAggregateType) Valid() bool {
 	}
 }
 
-// Defines values for CustomerOverviewIdentificationProcessMediaType.
-const (
-	CustomerOverviewIdentificationProcessMediaTypeApplicationpdf CustomerOverviewIdentificationProcessMediaType = "application/pdf"
-	CustomerOverviewIdentificationProcessMediaTypeImagejpeg      CustomerOverviewIdentificationProcessMediaType = "image/jpeg"
-	CustomerOverviewIdentificationProcessMediaTypeImagepng       CustomerOverviewIdentificationProcessMediaType = "image/png"
-)
-
-// Valid indicates whether the value is a known member of the CustomerOverviewIdentificationProcessMediaType enum.
-func (e CustomerOverviewIdentificationProcessMediaType) Valid() bool {
-	switch e {
-	case CustomerOverviewIdentificationProcessMediaTypeApplicationpdf:
-		return true
-	case CustomerOverviewIdentificationProcessMediaTypeImagejpeg:
-		return true
-	case CustomerOverviewIdentificationProcessMediaTypeImagepng:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DigitalCustomerResponseType.
 const (
 	DigitalCustomerResponseTypeDIGITALCUSTOMER DigitalCustomerResponseType = "DIGITAL_CUSTOMER"
@@ -255,19 +234,19 @@ func (e GetPaymentMethodType) Valid() bool {
 
 // Defines values for IdentificationDocumentMediaType.
 const (
-	IdentificationDocumentMediaTypeApplicationpdf IdentificationDocumentMediaType = "application/pdf"
-	IdentificationDocumentMediaTypeImagejpeg      IdentificationDocumentMediaType = "image/jpeg"
-	IdentificationDocumentMediaTypeImagepng       IdentificationDocumentMediaType = "image/png"
+	Applicationpdf IdentificationDocumentMediaType = "application/pdf"
+	Imagejpeg      IdentificationDocumentMediaType = "image/jpeg"
+	Imagepng       IdentificationDocumentMediaType = "image/png"
 )
 
 // Valid indicates whether the value is a known member of the IdentificationDocumentMediaType enum.
 func (e IdentificationDocumentMediaType) Valid() bool {
 	switch e {
-	case IdentificationDocumentMediaTypeApplicationpdf:
+	case Applicationpdf:
 		return true
-	case IdentificationDocumentMediaTypeImagejpeg:
+	case Imagejpeg:
 		return true
-	case IdentificationDocumentMediaTypeImagepng:
+	case Imagepng:
 		return true
 	default:
 		return false
@@ -1450,14 +1429,13 @@ type CustomerOverviewEventAggregateType string
 // CustomerOverviewIdentificationProcess defines model for CustomerOverviewIdentificationProcess.
 type CustomerOverviewIdentificationProcess struct {
 	// DocumentType The kind of identity document.
-	DocumentType IdentificationDocumentType                     `json:"document_type"`
-	MediaType    CustomerOverviewIdentificationProcessMediaType `json:"media_type"`
-	ProcessDate  time.Time                                      `json:"process_date"`
-	ProcessId    openapi_types.UUID                             `json:"process_id"`
-}
+	DocumentType IdentificationDocumentType `json:"document_type"`
 
-// CustomerOverviewIdentificationProcessMediaType defines model for CustomerOverviewIdentificationProcess.MediaType.
-type CustomerOverviewIdentificationProcessMediaType string
+	// MediaType The document's media type, as GET identification process names it (application/pdf, image/jpeg or image/png).
+	MediaType   string             `json:"media_type"`
+	ProcessDate time.Time          `json:"process_date"`
+	ProcessId   openapi_types.UUID `json:"process_id"`
+}
 
 // CustomerResponse Exactly one of the three shapes, by `type`; the fields of the other shapes never appear.
 type CustomerResponse struct {
