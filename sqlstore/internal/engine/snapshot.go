@@ -11,9 +11,15 @@ import (
 // READ, READ ONLY; on SQLite a deferred read transaction, whose snapshot
 // in WAL mode is taken at its first read and kept until it ends.
 type Snapshot struct {
-	tx *sql.Tx
-	e  Engine
-	n  counter
+	ctx context.Context
+	tx  *sql.Tx
+	e   Engine
+	n   counter
+	// stmts, on SQLite, are the reader pool's prepared statements, which
+	// the snapshot uses on its connection: the SQLite driver parses every
+	// query it is given anew, which costs more than most reads. nil on
+	// PostgreSQL, whose driver keeps each connection's statements itself.
+	stmts *pools
 }
 
 // counter counts an engine's statements (Engine.Statements).
@@ -31,19 +37,37 @@ func BeginSnapshot(ctx context.Context, e Engine) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{tx: tx, e: e, n: c}, nil
+	s := &Snapshot{ctx: ctx, tx: tx, e: e, n: c}
+	if sq, ok := e.(*sqlite); ok {
+		s.stmts = &sq.pools
+	}
+	return s, nil
 }
 
 // Query runs a read in the snapshot.
 func (s *Snapshot) Query(query string, args ...any) (*sql.Rows, error) {
 	s.n.count()
-	return s.tx.Query(s.e.q(query), args...)
+	if s.stmts != nil {
+		st, err := s.stmts.prepared(s.ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		// Prepared again only on a connection that has not prepared it yet.
+		return s.tx.StmtContext(s.ctx, st).QueryContext(s.ctx, args...)
+	}
+	return s.tx.QueryContext(s.ctx, s.e.q(query), args...)
 }
 
 // QueryRow runs a single-row read in the snapshot.
 func (s *Snapshot) QueryRow(query string, args ...any) *sql.Row {
 	s.n.count()
-	return s.tx.QueryRow(s.e.q(query), args...)
+	if s.stmts != nil {
+		if st, err := s.stmts.prepared(s.ctx, query); err == nil {
+			return s.tx.StmtContext(s.ctx, st).QueryRowContext(s.ctx, args...)
+		}
+		// The plain path reports the same error through Scan.
+	}
+	return s.tx.QueryRowContext(s.ctx, s.e.q(query), args...)
 }
 
 // End ends the snapshot, which wrote nothing.
