@@ -11,45 +11,34 @@ import (
 var _ crm.OverviewService = (*Overviews)(nil)
 
 // CustomerOverview reads a customer and everything about it in one
-// read-only snapshot (engine.Snapshot), with one query per part: the
+// read-only snapshot (engine.ReadSnapshot), with one query per part: the
 // parts of the customer's accounts (promotions, contracts) are read for
 // all its accounts at once, so the number of statements is the same for a
-// customer with one account or a hundred. An unknown customer costs the
-// customer's query only.
+// customer with one account or a hundred. On PostgreSQL the queries go
+// out together, in one round trip.
 func (s *Overviews) CustomerOverview(ctx context.Context, org, customerID string) (*crm.CustomerOverview, error) {
-	snap, err := engine.BeginSnapshot(ctx, s.eng)
-	if err != nil {
-		return nil, translate(err)
-	}
-	o, err := s.readOverview(snap, org, customerID)
-	if endErr := snap.End(); err == nil && endErr != nil {
-		err = translate(endErr)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
-// readOverview runs the overview's queries in snap, in a fixed order.
-func (s *Overviews) readOverview(snap *engine.Snapshot, org, customerID string) (*crm.CustomerOverview, error) {
-	c, err := s.scanCustomer(snap.QueryRow("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", org, customerID))
-	if err != nil {
-		return nil, err
-	}
-	o := &crm.CustomerOverview{Customer: c}
-	q := overviewQuery{snap: snap, dialect: s.dialect, org: org, customer: customerID, now: s.now()}
-	for _, read := range []func(*crm.CustomerOverview) error{
+	o := &crm.CustomerOverview{}
+	q := overviewQuery{dialect: s.dialect, org: org, customer: customerID, now: s.now()}
+	q.each("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", []any{org, customerID},
+		func(row rowScanner) (err error) {
+			o.Customer, err = s.scanCustomer(row)
+			return err
+		})
+	for _, read := range []func(*crm.CustomerOverview){
 		q.accounts, q.promotions, q.contracts, q.products, q.categories,
 		q.specialTreatment, q.credentials, q.identification, q.events,
 	} {
-		if err := read(o); err != nil {
-			var e *crm.Error
-			if errors.As(err, &e) {
-				return nil, err
-			}
-			return nil, translate(err)
+		read(o)
+	}
+	if err := engine.ReadSnapshot(ctx, s.eng, q.reads); err != nil {
+		var e *crm.Error
+		if errors.As(err, &e) {
+			return nil, err
 		}
+		return nil, translate(err)
+	}
+	if o.Customer == nil {
+		return nil, crm.Errorf(crm.ENOTFOUND, "customer not found")
 	}
 	return o, nil
 }
@@ -58,9 +47,9 @@ func (s *Overviews) readOverview(snap *engine.Snapshot, org, customerID string) 
 // account-level parts; its arguments are the org and the customer.
 const ownAccounts = "SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?"
 
-func (q *overviewQuery) accounts(o *crm.CustomerOverview) error {
+func (q *overviewQuery) accounts(o *crm.CustomerOverview) {
 	o.Accounts = []crm.AccountOverview{}
-	return q.each("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
+	q.each("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			a, err := scanAccount(row)
 			if err != nil {
@@ -73,9 +62,9 @@ func (q *overviewQuery) accounts(o *crm.CustomerOverview) error {
 
 // promotions reads the promotions of every account and keeps those
 // active today (their status is derived from the dates and the clock).
-func (q *overviewQuery) promotions(o *crm.CustomerOverview) error {
+func (q *overviewQuery) promotions(o *crm.CustomerOverview) {
 	today := crm.Today(q.now)
-	return q.each("SELECT "+promotionColumns+" FROM account_promotions WHERE account_id IN ("+ownAccounts+
+	q.each("SELECT "+promotionColumns+" FROM account_promotions WHERE account_id IN ("+ownAccounts+
 		") ORDER BY start_date, created_at, id", []any{q.org, q.customer}, func(row rowScanner) error {
 		p, err := scanPromotion(row)
 		if err != nil {
@@ -90,9 +79,9 @@ func (q *overviewQuery) promotions(o *crm.CustomerOverview) error {
 
 // contracts reads the contract active now of every account with its
 // requests, one row per request (or one with none).
-func (q *overviewQuery) contracts(o *crm.CustomerOverview) error {
+func (q *overviewQuery) contracts(o *crm.CustomerOverview) {
 	now := q.ts(q.now)
-	return q.each(`SELECT c.id, c.account_id, a.external_id, c.start_date, c.end_date,
+	q.each(`SELECT c.id, c.account_id, a.external_id, c.start_date, c.end_date,
 		r.request_external_id, r.create_date, r.contract_reference_id, r.type, r.origin_user
 		FROM contracts c JOIN accounts a ON a.id = c.account_id
 		LEFT JOIN contract_requests r ON r.contract_id = c.id
@@ -123,9 +112,9 @@ func (q *overviewQuery) contracts(o *crm.CustomerOverview) error {
 	})
 }
 
-func (q *overviewQuery) products(o *crm.CustomerOverview) error {
+func (q *overviewQuery) products(o *crm.CustomerOverview) {
 	o.Products = []crm.CustomerProduct{}
-	return q.each("SELECT "+productColumns+" FROM customer_products WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
+	q.each("SELECT "+productColumns+" FROM customer_products WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			p, err := scanProduct(row)
 			if err != nil {
@@ -138,9 +127,9 @@ func (q *overviewQuery) products(o *crm.CustomerOverview) error {
 
 // categories reads the categories the customer holds now, as GET
 // customer categories does.
-func (q *overviewQuery) categories(o *crm.CustomerOverview) error {
+func (q *overviewQuery) categories(o *crm.CustomerOverview) {
 	o.Categories = []crm.CustomerCategory{}
-	return q.each(`SELECT cc.category_id, k.name, cc.value, cc.description, cc.reason,
+	q.each(`SELECT cc.category_id, k.name, cc.value, cc.description, cc.reason,
 		(SELECT MIN(h.create_date) FROM customer_categories h WHERE h.customer_id = cc.customer_id AND h.category_id = cc.category_id),
 		cc.create_date
 		FROM customer_categories cc JOIN categories k ON k.org_id = cc.org_id AND k.id = cc.category_id
@@ -155,9 +144,9 @@ func (q *overviewQuery) categories(o *crm.CustomerOverview) error {
 	})
 }
 
-func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) error {
+func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) {
 	o.SpecialTreatment = []string{}
-	return q.each("SELECT value FROM customer_special_treatments WHERE org_id = ? AND customer_id = ? ORDER BY position",
+	q.each("SELECT value FROM customer_special_treatments WHERE org_id = ? AND customer_id = ? ORDER BY position",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			var v string
 			if err := row.Scan(&v); err != nil {
@@ -168,9 +157,9 @@ func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) error {
 		})
 }
 
-func (q *overviewQuery) credentials(o *crm.CustomerOverview) error {
+func (q *overviewQuery) credentials(o *crm.CustomerOverview) {
 	o.Credentials = []crm.Credential{}
-	return q.each("SELECT id, customer_id, username, created_at FROM customer_credentials WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
+	q.each("SELECT id, customer_id, username, created_at FROM customer_credentials WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			c, err := scanCredential(row)
 			if err != nil {
@@ -181,9 +170,9 @@ func (q *overviewQuery) credentials(o *crm.CustomerOverview) error {
 		})
 }
 
-func (q *overviewQuery) identification(o *crm.CustomerOverview) error {
+func (q *overviewQuery) identification(o *crm.CustomerOverview) {
 	o.IdentificationProcesses = []crm.IdentificationProcess{}
-	return q.each("SELECT "+identificationColumns+" FROM identification_processes WHERE org_id = ? AND customer_id = ? ORDER BY process_date, id",
+	q.each("SELECT "+identificationColumns+" FROM identification_processes WHERE org_id = ? AND customer_id = ? ORDER BY process_date, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			p, err := scanIdentificationProcess(row)
 			if err != nil {

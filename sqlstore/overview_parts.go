@@ -13,7 +13,7 @@ import (
 // overviewQuery is one overview's reads: its snapshot, whose customer,
 // and the moment that decides what is active.
 type overviewQuery struct {
-	snap     *engine.Snapshot
+	reads    []engine.Read
 	dialect  *dialect
 	org      string
 	customer string
@@ -22,19 +22,9 @@ type overviewQuery struct {
 
 func (q *overviewQuery) ts(t time.Time) any { return q.dialect.ts(t) }
 
-// each runs a query in the snapshot and calls fn with each of its rows.
-func (q *overviewQuery) each(query string, args []any, fn func(rowScanner) error) error {
-	rows, err := q.snap.Query(query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+// each adds a read of the snapshot, fn called with each of its rows.
+func (q *overviewQuery) each(query string, args []any, fn func(rowScanner) error) {
+	q.reads = append(q.reads, engine.Read{Query: query, Args: args, Row: fn})
 }
 
 // findAccount returns the overview's account with this id, nil when it
@@ -74,9 +64,12 @@ func (r contractRequestRow) request() (crm.ContractRequest, bool) {
 // overviewEventsSQL selects the latest events of a customer, of its
 // accounts and of its products, newest first by outbox position, each
 // branch through the events' (aggregate_type, aggregate_id, sequence)
-// index. Its arguments: org, customer (the customer's events); org,
-// customer, org (its accounts'); org, customer, org (its products').
-const overviewEventsSQL = `SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
+// index; %s is where the dialect's objectKeys of the chosen events'
+// changes go, so that only their keys leave the database. Its arguments:
+// org, customer (the customer's events); org, customer, org (its
+// accounts'); org, customer, org (its products'); the limit.
+const overviewEventsSQL = `SELECT t.id, t.type, t.aggregate_type, t.aggregate_id, t.sequence, t.occurred_at, t.actor, %s
+	FROM (SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
 	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer' AND e.aggregate_id = ?
 	UNION ALL
 	SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
@@ -86,29 +79,27 @@ const overviewEventsSQL = `SELECT e.position, e.id, e.type, e.aggregate_type, e.
 	SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
 	FROM customer_products p JOIN events e ON e.aggregate_type = 'customer_product' AND e.aggregate_id = p.id
 	WHERE p.org_id = ? AND p.customer_id = ? AND e.org_id = ?
-	ORDER BY 1 DESC LIMIT ?`
+	ORDER BY 1 DESC LIMIT ?) t ORDER BY t.position DESC`
 
 // events reads the latest crm.OverviewEvents events, summarized: the
 // paths of the changed fields, never their values.
-func (q *overviewQuery) events(o *crm.CustomerOverview) error {
+func (q *overviewQuery) events(o *crm.CustomerOverview) {
 	o.Events = []crm.EventSummary{}
-	return q.each(overviewEventsSQL, []any{q.org, q.customer, q.org, q.customer, q.org, q.org, q.customer, q.org, crm.OverviewEvents},
+	q.each(fmt.Sprintf(overviewEventsSQL, fmt.Sprintf(q.dialect.objectKeys, "t.changes")), []any{q.org, q.customer, q.org, q.customer, q.org, q.org, q.customer, q.org, crm.OverviewEvents},
 		func(row rowScanner) error {
 			var e crm.EventSummary
-			var position int64
-			var changes []byte
-			if err := row.Scan(&position, &e.ID, &e.Type, &e.AggregateType, &e.AggregateID, &e.Sequence,
-				timeScan{&e.OccurredAt}, &e.Actor, &changes); err != nil {
+			var changed []byte
+			if err := row.Scan(&e.ID, &e.Type, &e.AggregateType, &e.AggregateID, &e.Sequence,
+				timeScan{&e.OccurredAt}, &e.Actor, &changed); err != nil {
 				return err
 			}
-			var m map[string]json.RawMessage
-			if err := json.Unmarshal(changes, &m); err != nil {
+			if err := json.Unmarshal(changed, &e.Changed); err != nil {
 				return crm.Internal(fmt.Errorf("event %s changes: %w", e.ID, err))
 			}
-			e.Changed = make([]string, 0, len(m))
-			for k := range m {
-				e.Changed = append(e.Changed, k)
+			if e.Changed == nil {
+				e.Changed = []string{}
 			}
+			// In byte order, as no database collation would promise.
 			slices.Sort(e.Changed)
 			o.Events = append(o.Events, e)
 			return nil

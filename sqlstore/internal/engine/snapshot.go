@@ -3,75 +3,125 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Snapshot is a read-only transaction on the reader pool: every read in it
-// sees the database as of one moment, so that the parts of a read made of
-// several queries agree with each other. On PostgreSQL it is REPEATABLE
-// READ, READ ONLY; on SQLite a deferred read transaction, whose snapshot
-// in WAL mode is taken at its first read and kept until it ends.
-type Snapshot struct {
-	ctx context.Context
-	tx  *sql.Tx
-	e   Engine
-	n   counter
-	// stmts, on SQLite, are the reader pool's prepared statements, which
-	// the snapshot uses on its connection: the SQLite driver parses every
-	// query it is given anew, which costs more than most reads. nil on
-	// PostgreSQL, whose driver keeps each connection's statements itself.
-	stmts *pools
+// Read is one query of a snapshot (ReadSnapshot): its text, with ?
+// placeholders, its arguments, and what to do with each of its rows.
+type Read struct {
+	Query string
+	Args  []any
+	Row   func(Row) error
 }
 
 // counter counts an engine's statements (Engine.Statements).
 type counter interface{ count() }
 
-// BeginSnapshot starts a snapshot on e; the caller ends it with End.
-func BeginSnapshot(ctx context.Context, e Engine) (*Snapshot, error) {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if e.Name() == "postgres" {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
+// ReadSnapshot runs reads, in order, in one read-only transaction: every
+// read sees the database as of one moment, so that the parts of an answer
+// made of several queries agree with each other. On PostgreSQL it is
+// REPEATABLE READ, READ ONLY, its BEGIN, reads and COMMIT sent as one
+// pipelined batch: one round trip, however many reads. On SQLite it is a
+// deferred read transaction on the reader pool, whose snapshot in WAL mode
+// is taken at its first read and kept until it ends, its reads through the
+// pool's prepared statements (the driver parses every query given anew).
+// A Row error stops the reads and is returned; the transaction, which
+// wrote nothing, ends either way. Each read, BEGIN and COMMIT count as a
+// statement.
+func ReadSnapshot(ctx context.Context, e Engine, reads []Read) error {
 	c := e.(counter)
-	c.count()
-	tx, err := e.Reader().BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
+	for range len(reads) + 2 {
+		c.count()
 	}
-	s := &Snapshot{ctx: ctx, tx: tx, e: e, n: c}
-	if sq, ok := e.(*sqlite); ok {
-		s.stmts = &sq.pools
+	switch e := e.(type) {
+	case *postgres:
+		return e.readSnapshot(ctx, reads)
+	case *sqlite:
+		return e.readSnapshot(ctx, reads)
 	}
-	return s, nil
+	return errors.New("engine: no snapshot reads on " + e.Name())
 }
 
-// Query runs a read in the snapshot.
-func (s *Snapshot) Query(query string, args ...any) (*sql.Rows, error) {
-	s.n.count()
-	if s.stmts != nil {
-		st, err := s.stmts.prepared(s.ctx, query)
+func (e *sqlite) readSnapshot(ctx context.Context, reads []Read) error {
+	tx, err := e.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit, a no-op
+	for _, r := range reads {
+		st, err := e.prepared(ctx, r.Query)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// Prepared again only on a connection that has not prepared it yet.
-		return s.tx.StmtContext(s.ctx, st).QueryContext(s.ctx, args...)
-	}
-	return s.tx.QueryContext(s.ctx, s.e.q(query), args...)
-}
-
-// QueryRow runs a single-row read in the snapshot.
-func (s *Snapshot) QueryRow(query string, args ...any) *sql.Row {
-	s.n.count()
-	if s.stmts != nil {
-		if st, err := s.stmts.prepared(s.ctx, query); err == nil {
-			return s.tx.StmtContext(s.ctx, st).QueryRowContext(s.ctx, args...)
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, r.Args...)
+		if err != nil {
+			return err
 		}
-		// The plain path reports the same error through Scan.
+		err = eachRow(rows, r.Row)
+		rows.Close()
+		if err != nil {
+			return err
+		}
 	}
-	return s.tx.QueryRowContext(s.ctx, s.e.q(query), args...)
+	return tx.Commit()
 }
 
-// End ends the snapshot, which wrote nothing.
-func (s *Snapshot) End() error {
-	s.n.count()
-	return s.tx.Commit()
+// rowSource is what both drivers' rows have in common.
+type rowSource interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// eachRow calls fn with each row of rows; the caller closes them.
+func eachRow(rows rowSource, fn func(Row) error) error {
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (e *postgres) readSnapshot(ctx context.Context, reads []Read) error {
+	conn, err := e.read.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+		for _, r := range reads {
+			b.Queue(e.q(r.Query), r.Args...)
+		}
+		// A read that failed aborted the transaction: COMMIT then rolls
+		// it back, and the connection is left outside any transaction.
+		b.Queue("COMMIT")
+		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+		for _, r := range reads {
+			rows, err := br.Query()
+			if err == nil {
+				err = eachRow(rows, r.Row)
+				rows.Close()
+			}
+			if err != nil {
+				br.Close()
+				return err
+			}
+		}
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+		return br.Close()
+	})
 }
