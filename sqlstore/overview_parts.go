@@ -27,9 +27,9 @@ func (q *overviewQuery) each(query string, args []any, fn func(rowScanner) error
 	q.reads = append(q.reads, engine.Read{Query: query, Args: args, Row: fn})
 }
 
-// findAccount returns the overview's account with this id, nil when it
-// has none (a row of an account read after the accounts cannot be in one
-// snapshot, but a nil is safer than a panic).
+// findAccount returns the overview's account with this id, or nil: in one
+// snapshot every promotion or contract read has its account among those
+// read before it, but a nil costs less than a panic if that ever changed.
 func findAccount(o *crm.CustomerOverview, id string) *crm.AccountOverview {
 	for i := range o.Accounts {
 		if o.Accounts[i].Account.ID == id {
