@@ -110,7 +110,8 @@ func (e *env) config(guard crm.WebhookURLGuard) httpapi.Config {
 	privacy := db.Privacy(ic.Service.(*sqlstore.Identifications))
 	return httpapi.Config{Privacy: privacy, Erasure: privacy, Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: ic, Webhooks: db.Webhooks, WebhookGuard: guard,
-		Clock: e.clock.Now, GatewayMode: true, AccessLog: accessLog(e.t, db)}
+		Clock: e.clock.Now, GatewayMode: true, AccessLog: accessLog(e.t, db),
+		Overviews: db.Overviews}
 }
 
 func (e *env) key(org string, roles ...crm.Role) string {

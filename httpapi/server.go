@@ -35,6 +35,9 @@ type Config struct {
 	Idempotency crm.IdempotencyService
 	// Classification serves categories and special treatment.
 	Classification crm.ClassificationService
+	// Overviews serves the customer-360 read (GET customer overview); nil
+	// answers 503.
+	Overviews crm.OverviewService
 	// Events is the outbox feed (GET /events); nil answers 503.
 	Events crm.EventFeed
 	// Metrics serves GET /metrics (Prometheus); nil answers 404.
@@ -107,6 +110,7 @@ func New(cfg Config) *Server {
 	s.registerPrivacy()
 	s.registerErasure()
 	s.registerAccessLog()
+	s.registerOverview()
 	return s
 }
 

@@ -123,6 +123,7 @@ var payloads = map[string]payload{
 	}},
 	"GET " + v4p + "/customers/{customer_id}/special-treatment": {},
 	"GET " + v4p + "/customers/{customer_id}/export":            {},
+	"GET " + v4p + "/customers/{customer_id}/overview":          {},
 	"POST " + v4p + "/customers/{customer_id}/erasure":          {args: map[string]string{"customer_id": "erased_customer_id"}, success: http.StatusNoContent},
 	"GET " + v4p + "/customers/{customer_id}/erasure":           {args: map[string]string{"customer_id": "erased_customer_id"}},
 	// Another org's customer id reads an empty log: nothing leaks.

@@ -27,6 +27,7 @@ type DB struct {
 	Classification    *Classification
 	Credentials       *Credentials
 	Products          *Products
+	Overviews         *Overviews
 	APIKeys           *APIKeys
 	AccessTokens      *AccessTokens
 	OAuthClients      *OAuthClients
@@ -128,7 +129,7 @@ func open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		func(a *crm.Account) string { return a.OrgID }, func(a *crm.Account) string { return a.ID })
 	return &DB{database: db, Customers: &Customers{db}, Accounts: &Accounts{db}, Contracts: &Contracts{db},
 		Promotions: &Promotions{db}, Classification: &Classification{db}, Credentials: &Credentials{db},
-		Products: &Products{db}, APIKeys: &APIKeys{db}, AccessTokens: &AccessTokens{db}, OAuthClients: &OAuthClients{db},
+		Products: &Products{db}, Overviews: &Overviews{db}, APIKeys: &APIKeys{db}, AccessTokens: &AccessTokens{db}, OAuthClients: &OAuthClients{db},
 		Webhooks: &Webhooks{db}, WebhookDeliveries: &WebhookDeliveries{&Outbox{db}}, Outbox: &Outbox{db}, Idempotency: &Idempotency{db}}, nil
 }
 

@@ -31,3 +31,7 @@ func (db *DB) ReadByIDQueries() map[string]string {
 
 // Timestamp is t as the store's engine stores timestamps.
 func (db *DB) Timestamp(t time.Time) any { return db.dialect.ts(t) }
+
+// Statements counts the statements the store's engine ran since it
+// opened (engine.Engine.Statements).
+func (db *DB) Statements() uint64 { return db.eng.Statements() }

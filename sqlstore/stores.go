@@ -19,6 +19,9 @@ type (
 	Classification struct{ *database }
 	// Credentials keeps customers' login credentials (crm.CredentialService).
 	Credentials struct{ *database }
+	// Overviews reads customers with everything about them in one
+	// snapshot (crm.OverviewService).
+	Overviews struct{ *database }
 	// Products keeps customers' financial products and the orgs' product
 	// settings (crm.ProductService).
 	Products struct{ *database }

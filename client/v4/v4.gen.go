@@ -154,6 +154,45 @@ func (e CorporateIdentityDocumentType) Valid() bool {
 	}
 }
 
+// Defines values for CustomerOverviewStatus.
+const (
+	CustomerOverviewStatusACTIVE      CustomerOverviewStatus = "ACTIVE"
+	CustomerOverviewStatusDEACTIVATED CustomerOverviewStatus = "DEACTIVATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerOverviewStatus enum.
+func (e CustomerOverviewStatus) Valid() bool {
+	switch e {
+	case CustomerOverviewStatusACTIVE:
+		return true
+	case CustomerOverviewStatusDEACTIVATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerOverviewEventAggregateType.
+const (
+	Account         CustomerOverviewEventAggregateType = "account"
+	Customer        CustomerOverviewEventAggregateType = "customer"
+	CustomerProduct CustomerOverviewEventAggregateType = "customer_product"
+)
+
+// Valid indicates whether the value is a known member of the CustomerOverviewEventAggregateType enum.
+func (e CustomerOverviewEventAggregateType) Valid() bool {
+	switch e {
+	case Account:
+		return true
+	case Customer:
+		return true
+	case CustomerProduct:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DigitalCustomerResponseType.
 const (
 	DigitalCustomerResponseTypeDIGITALCUSTOMER DigitalCustomerResponseType = "DIGITAL_CUSTOMER"
@@ -1328,6 +1367,74 @@ type CustomerCreated struct {
 type CustomerId struct {
 	// Id Customer id.
 	Id openapi_types.UUID `json:"id"`
+}
+
+// CustomerOverview A customer with everything about it, read in one snapshot (GET customer overview).
+type CustomerOverview struct {
+	// Accounts The customer's accounts, closed ones too, oldest first.
+	Accounts []CustomerOverviewAccount `json:"accounts"`
+
+	// Categories The categories the customer holds now, by id.
+	Categories []CustomerCategory `json:"categories"`
+
+	// Credentials The customer's usernames, oldest first.
+	Credentials []CredentialResponse `json:"credentials"`
+
+	// Customer Exactly one of the three shapes, by `type`; the fields of the other shapes never appear.
+	Customer CustomerResponse `json:"customer"`
+
+	// Events The latest events of the customer, its accounts and its products, newest first.
+	Events []CustomerOverviewEvent `json:"events"`
+
+	// IdentificationProcesses The customer's identification processes, oldest first.
+	IdentificationProcesses []CustomerOverviewIdentificationProcess `json:"identification_processes"`
+
+	// Products The customer's products, oldest first.
+	Products         []ExportedCustomerProduct `json:"products"`
+	SpecialTreatment []string                  `json:"special_treatment"`
+
+	// Status DEACTIVATED once the customer was deactivated (`customer.ended_at` set).
+	Status CustomerOverviewStatus `json:"status"`
+}
+
+// CustomerOverviewStatus DEACTIVATED once the customer was deactivated (`customer.ended_at` set).
+type CustomerOverviewStatus string
+
+// CustomerOverviewAccount An account as GET account shows it, with its promotions active today and its contract active now.
+type CustomerOverviewAccount struct {
+	Account GetAccount `json:"account"`
+
+	// ActiveContract The contract active now; null when none is.
+	ActiveContract   *Contract          `json:"active_contract"`
+	ActivePromotions []AccountPromotion `json:"active_promotions"`
+}
+
+// CustomerOverviewEvent An event summarized, without its data or changed values.
+type CustomerOverviewEvent struct {
+	Actor         string                             `json:"actor"`
+	AggregateId   openapi_types.UUID                 `json:"aggregate_id"`
+	AggregateType CustomerOverviewEventAggregateType `json:"aggregate_type"`
+
+	// Changed The dotted paths of the fields the event changed, sorted.
+	Changed    []string           `json:"changed"`
+	Id         openapi_types.UUID `json:"id"`
+	OccurredAt time.Time          `json:"occurred_at"`
+	Sequence   int64              `json:"sequence"`
+	Type       string             `json:"type"`
+}
+
+// CustomerOverviewEventAggregateType defines model for CustomerOverviewEvent.AggregateType.
+type CustomerOverviewEventAggregateType string
+
+// CustomerOverviewIdentificationProcess defines model for CustomerOverviewIdentificationProcess.
+type CustomerOverviewIdentificationProcess struct {
+	// DocumentType The kind of identity document.
+	DocumentType IdentificationDocumentType `json:"document_type"`
+
+	// MediaType The document's media type, as GET identification process names it (application/pdf, image/jpeg or image/png).
+	MediaType   string             `json:"media_type"`
+	ProcessDate time.Time          `json:"process_date"`
+	ProcessId   openapi_types.UUID `json:"process_id"`
 }
 
 // CustomerResponse Exactly one of the three shapes, by `type`; the fields of the other shapes never appear.
@@ -3097,6 +3204,23 @@ type GetIdentificationProcessParams struct {
 	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
 }
 
+// GetCustomerOverviewParams defines parameters for GetCustomerOverview.
+type GetCustomerOverviewParams struct {
+	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
+	// `ref` of error items. Ids that do not match `^[A-Za-z0-9._:-]{1,128}$` are replaced by a
+	// generated UUIDv7 (not rejected).
+	XRequestId *XRequestIdParameter `json:"X-Request-Id,omitempty"`
+
+	// XAccessReason Why the caller reads this customer's personal data, recorded in the access log beside who read
+	// what and when (`GET /customers/{customer_id}/access-log`). Optional, unless the org requires it
+	// of one of the caller's roles (`crmd orgs set --access-reason-required ROLE,...`): then a read
+	// without it is 400 naming `X-Access-Reason`. Text of at most 200 bytes.
+	XAccessReason *XAccessReason `json:"X-Access-Reason,omitempty"`
+
+	// RequestorID The person acting for the caller (an agent), in UUID format; recorded in the access log.
+	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
+}
+
 // GetCustomerSpecialTreatmentParams defines parameters for GetCustomerSpecialTreatment.
 type GetCustomerSpecialTreatmentParams struct {
 	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
@@ -4764,6 +4888,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerOverview Read a customer with everything about it (customer-360, extension)
+	//
+	// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+	// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+	// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+	// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+	// (payment method with a masked card summary only, current billing address) with its promotions
+	// active today and its contract active now (`null` when none); its products, oldest first, in the
+	// snake_case of the subject export; the categories it holds now; its special-treatment values;
+	// its credentials' usernames (never a secret); its identification processes with their dates and
+	// document type, never a link or a file name; and its latest 20 events (of the customer, its
+	// accounts and its products), newest first in the order they were written to the outbox, each
+	// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+	// The number of queries does not grow with the customer's accounts.
+	//
+	// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+	// or an erased one is 404.
+	//
+	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+	GetCustomerOverview(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCustomerSpecialTreatment The special-treatment values of a customer
 	//
@@ -6599,6 +6746,39 @@ func (c *Client) CreateIdentificationProcessWithBody(ctx context.Context, orgId 
 // Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 func (c *Client) GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIdentificationProcessRequest(c.Server, orgId, customerId, identificationProcessId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerOverview Read a customer with everything about it (customer-360, extension)
+//
+// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+// (payment method with a masked card summary only, current billing address) with its promotions
+// active today and its contract active now (`null` when none); its products, oldest first, in the
+// snake_case of the subject export; the categories it holds now; its special-treatment values;
+// its credentials' usernames (never a secret); its identification processes with their dates and
+// document type, never a link or a file name; and its latest 20 events (of the customer, its
+// accounts and its products), newest first in the order they were written to the outbox, each
+// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+// The number of queries does not grow with the customer's accounts.
+//
+// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+// or an erased one is 404.
+//
+// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+func (c *Client) GetCustomerOverview(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerOverviewRequest(c.Server, orgId, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -10622,6 +10802,84 @@ func NewGetIdentificationProcessRequest(server string, orgId OrgId, customerId C
 	return req, nil
 }
 
+// NewGetCustomerOverviewRequest constructs an http.Request for the GetCustomerOverview method
+func NewGetCustomerOverviewRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v4/orgs/%s/customers/%s/overview", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-Id", *params.XRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-Id", headerParam0)
+		}
+
+		if params.XAccessReason != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Access-Reason", *params.XAccessReason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Access-Reason", headerParam1)
+		}
+
+		if params.RequestorID != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Requestor-ID", *params.RequestorID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Requestor-ID", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetCustomerSpecialTreatmentRequest constructs an http.Request for the GetCustomerSpecialTreatment method
 func NewGetCustomerSpecialTreatmentRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerSpecialTreatmentParams) (*http.Request, error) {
 	var err error
@@ -12872,6 +13130,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcessWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*GetIdentificationProcessResponse, error)
+
+	// GetCustomerOverviewWithResponse Read a customer with everything about it (customer-360, extension)
+	//
+	// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+	// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+	// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+	// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+	// (payment method with a masked card summary only, current billing address) with its promotions
+	// active today and its contract active now (`null` when none); its products, oldest first, in the
+	// snake_case of the subject export; the categories it holds now; its special-treatment values;
+	// its credentials' usernames (never a secret); its identification processes with their dates and
+	// document type, never a link or a file name; and its latest 20 events (of the customer, its
+	// accounts and its products), newest first in the order they were written to the outbox, each
+	// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+	// The number of queries does not grow with the customer's accounts.
+	//
+	// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+	// or an erased one is 404.
+	//
+	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+	GetCustomerOverviewWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*GetCustomerOverviewResponse, error)
 
 	// GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer
 	//
@@ -20462,6 +20745,151 @@ func (r GetIdentificationProcessResponse) ContentType() string {
 	return ""
 }
 
+// GetCustomerOverviewResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerOverview
+type GetCustomerOverviewResponse200Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse400Headers the declared response headers of an HTTP 400 response for GetCustomerOverview
+type GetCustomerOverviewResponse400Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerOverview
+type GetCustomerOverviewResponse401Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse403Headers the declared response headers of an HTTP 403 response for GetCustomerOverview
+type GetCustomerOverviewResponse403Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse404Headers the declared response headers of an HTTP 404 response for GetCustomerOverview
+type GetCustomerOverviewResponse404Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse405Headers the declared response headers of an HTTP 405 response for GetCustomerOverview
+type GetCustomerOverviewResponse405Headers struct {
+	Allow      string
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse500Headers the declared response headers of an HTTP 500 response for GetCustomerOverview
+type GetCustomerOverviewResponse500Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse503Headers the declared response headers of an HTTP 503 response for GetCustomerOverview
+type GetCustomerOverviewResponse503Headers struct {
+	XRequestId string
+}
+
+type GetCustomerOverviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerOverview
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerOverviewResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetCustomerOverviewResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCustomerOverviewResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetCustomerOverviewResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetCustomerOverviewResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *GetCustomerOverviewResponse405Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetCustomerOverviewResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerOverviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON200() *CustomerOverview {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerOverviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerOverviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerOverviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r GetCustomerOverviewResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerOverviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCustomerSpecialTreatmentResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerSpecialTreatment
 type GetCustomerSpecialTreatmentResponse200Headers struct {
 	ETag       string
@@ -24423,6 +24851,37 @@ func (c *ClientWithResponses) GetIdentificationProcessWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseGetIdentificationProcessResponse(rsp)
+}
+
+// GetCustomerOverviewWithResponse Read a customer with everything about it (customer-360, extension)
+//
+// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+// (payment method with a masked card summary only, current billing address) with its promotions
+// active today and its contract active now (`null` when none); its products, oldest first, in the
+// snake_case of the subject export; the categories it holds now; its special-treatment values;
+// its credentials' usernames (never a secret); its identification processes with their dates and
+// document type, never a link or a file name; and its latest 20 events (of the customer, its
+// accounts and its products), newest first in the order they were written to the outbox, each
+// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+// The number of queries does not grow with the customer's accounts.
+//
+// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+// or an erased one is 404.
+//
+// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+func (c *ClientWithResponses) GetCustomerOverviewWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*GetCustomerOverviewResponse, error) {
+	rsp, err := c.GetCustomerOverview(ctx, orgId, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerOverviewResponse(rsp)
 }
 
 // GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer
@@ -33152,6 +33611,167 @@ func ParseGetIdentificationProcessResponse(rsp *http.Response) (*GetIdentificati
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetIdentificationProcessResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerOverviewResponse parses an HTTP response from a GetCustomerOverviewWithResponse call
+func ParseGetCustomerOverviewResponse(rsp *http.Response) (*GetCustomerOverviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerOverviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerOverview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerOverviewResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetCustomerOverviewResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCustomerOverviewResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetCustomerOverviewResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetCustomerOverviewResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers GetCustomerOverviewResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetCustomerOverviewResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerOverviewResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
