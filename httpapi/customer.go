@@ -39,7 +39,8 @@ func (s *Server) createCustomer() post[crm.Receipt] {
 			return c.Receipt().(crm.Receipt), nil
 		},
 		render: func(r *http.Request, org string, v crm.Receipt) answer {
-			return answer{http.StatusCreated, customerCreated{ID: v.ID, ExternalID: v.ExternalID}, "/v4/orgs/" + org + "/customers/" + v.ID}
+			body := customerCreatedHeaded{customerCreated{ID: v.ID, ExternalID: v.ExternalID}, s.duplicateCandidates(r, org, v.ID)}
+			return answer{http.StatusCreated, body, "/v4/orgs/" + org + "/customers/" + v.ID}
 		},
 	}
 }

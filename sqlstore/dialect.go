@@ -48,19 +48,22 @@ type dialect struct {
 	// import filled; empty where the planner keeps none (SQLite, which
 	// plans these queries well without).
 	analyzeImported string
-	cache           sync.Map
+	// stringAgg is the aggregate that joins text with a separator, in an
+	// ORDER BY given inside its parentheses.
+	stringAgg string
+	cache     sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
-		externalIDsIn: externalIDsInList}
+		externalIDsIn: externalIDsInList, stringAgg: "group_concat"}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts",
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",
-		externalIDsIn: externalIDsInArray}
+		externalIDsIn: externalIDsInArray, stringAgg: "string_agg"}
 )
 
 // externalIDsInList lists the ids as parameters.
