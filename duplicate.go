@@ -11,8 +11,10 @@ import (
 // same person or company (docs/duplicates.md).
 const (
 	// DuplicateByDocument: the same identity document number under a
-	// different type (NIF, NIE, CIF). Passports are left out: passport
-	// numbers of different countries collide.
+	// different type (NIF, NIE, CIF), compared in canonical form: an NIE's
+	// X, Y or Z is the 0, 1 or 2 of the NIF it shares a check letter with,
+	// so X1234567L (NIE) and 01234567L (NIF) are one number. Passports are
+	// left out: passport numbers of different countries collide.
 	DuplicateByDocument = "document"
 	// DuplicateByPhone: the same default phone, country code and number.
 	DuplicateByPhone = "phone"
@@ -28,10 +30,10 @@ const (
 const MaxDuplicateCandidates = 10
 
 // DuplicateKeys are the values a customer is compared by, one per rule;
-// "" where the rule does not apply. Phone and NameBirthdate are digests,
-// so the store keeps no second plain copy of a phone or a name.
+// "" where the rule does not apply. Document, Phone and NameBirthdate are digests,
+// so the store keeps no second plain copy of a document, a phone or a name.
 type DuplicateKeys struct {
-	Document      string // normalised number of a NIF, NIE or CIF
+	Document      string // canonical number of a NIF, NIE or CIF
 	DocumentType  string
 	Phone         string
 	Email         string
@@ -42,7 +44,7 @@ type DuplicateKeys struct {
 func DuplicateKeysOf(d *CustomerData) DuplicateKeys {
 	var k DuplicateKeys
 	if doc := d.IdentityDocument(); doc != nil && doc.Type != DocPassport && doc.Number != "" {
-		k.Document, k.DocumentType = NormalizeDocumentNumber(doc.Number), doc.Type
+		k.Document, k.DocumentType = digest(DuplicateByDocument, canonicalDocument(doc.Type, doc.Number)), doc.Type
 	}
 	k.Email = NormalizeEmail(d.SearchEmail())
 	switch {
@@ -84,6 +86,18 @@ func DuplicateRules(a, b DuplicateKeys) []string {
 		out = append(out, DuplicateByNameBirthdate)
 	}
 	return out
+}
+
+// canonicalDocument is the number of a document in the form the document
+// rule compares: normalised, an NIE's leading X, Y or Z as 0, 1 or 2.
+func canonicalDocument(docType, number string) string {
+	n := NormalizeDocumentNumber(number)
+	if docType == DocNIE && n != "" {
+		if i := strings.IndexByte("XYZ", n[0]); i >= 0 {
+			n = string(rune('0'+i)) + n[1:]
+		}
+	}
+	return n
 }
 
 // phoneKey is the digest of a phone: its calling code and its digits.

@@ -49,9 +49,29 @@ func TestDuplicateRules(t *testing.T) {
 		want []string
 	}{
 		{"nothing shared", func() crm.NewCustomer { return base }, func() crm.NewCustomer { return distinct(crmtest.NIF(2)) }, nil},
-		{"same number as NIF and NIE", func() crm.NewCustomer { return distinct("X1234567L") }, func() crm.NewCustomer {
+		{"same number as NIF and NIE", func() crm.NewCustomer { return distinct("01234567L") }, func() crm.NewCustomer {
 			c := crmtest.Private(crmtest.NIF(3))
 			c.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: crm.DocNIE, Number: "x1234567-l"}
+			return c
+		}, []string{crm.DuplicateByDocument}},
+		{"NIE Y is NIF 1", func() crm.NewCustomer { return distinct("11234567L") }, func() crm.NewCustomer {
+			c := crmtest.Private(crmtest.NIF(3))
+			c.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: crm.DocNIE, Number: "Y1234567L"}
+			return c
+		}, []string{crm.DuplicateByDocument}},
+		{"NIE Y is not NIF 0", func() crm.NewCustomer { return distinct("01234567L") }, func() crm.NewCustomer {
+			c := crmtest.Private(crmtest.NIF(3))
+			c.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: crm.DocNIE, Number: "Y1234567L"}
+			return c
+		}, nil},
+		{"a CIF and a NIE of one spelling", func() crm.NewCustomer {
+			c := crmtest.Corporate("B1234567L")
+			c.ContactInfo = nil
+			return c
+		}, func() crm.NewCustomer {
+			c := crmtest.Private(crmtest.NIF(3))
+			c.ContactInfo = nil
+			c.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: crm.DocNIE, Number: "B1234567L"}
 			return c
 		}, []string{crm.DuplicateByDocument}},
 		{"passport numbers never match", func() crm.NewCustomer {
@@ -115,7 +135,7 @@ func TestDuplicateRules(t *testing.T) {
 // TestDuplicateKeysKeepNoPlainValue: the phone and name keys are digests.
 func TestDuplicateKeysKeepNoPlainValue(t *testing.T) {
 	k := keysOf(crmtest.Private(crmtest.NIF(1)))
-	for _, v := range []string{k.Phone, k.NameBirthdate} {
+	for _, v := range []string{k.Document, k.Phone, k.NameBirthdate} {
 		if len(v) != 32 {
 			t.Errorf("key %q is not a 128-bit hex digest", v)
 		}

@@ -24,9 +24,8 @@ var candidatesSQL = func() string {
 			" WHERE c.org_id = ? AND c.id = ?" + where + liveOther + fmt.Sprintf(" LIMIT %d) p", crm.MaxDuplicateCandidates)
 	}
 	rules := []string{
-		// customers_document_idx (org_id, doc_number)
-		probe("o.doc_number = c.doc_number", " AND c.doc_type <> '"+crm.DocPassport+"' AND o.doc_type <> '"+crm.DocPassport+
-			"' AND o.doc_type <> c.doc_type"),
+		// customers_dup_document_idx; passports have no dup_document
+		probe("o.dup_document = c.dup_document", " AND o.dup_document IS NOT NULL AND o.doc_type <> c.doc_type"),
 		probe("o.dup_phone = c.dup_phone", " AND o.dup_phone IS NOT NULL"), // customers_dup_phone_idx
 		probe("o.email = c.email", " AND o.email IS NOT NULL"),             // customers_email_idx
 		probe("o.dup_name = c.dup_name", " AND o.dup_name IS NOT NULL"),    // customers_dup_name_idx
@@ -68,7 +67,7 @@ func (d *dialect) groupsSQL() string {
 			where + " GROUP BY " + key + " HAVING " + having
 	}
 	return "SELECT members, " + d.stringAgg + "(rule, ',' ORDER BY rule) FROM (" + strings.Join([]string{
-		group(crm.DuplicateByDocument, "doc_number", "doc_number IS NOT NULL AND doc_type <> '"+crm.DocPassport+"'", "COUNT(DISTINCT doc_type) > 1"),
+		group(crm.DuplicateByDocument, "dup_document", "dup_document IS NOT NULL", "COUNT(DISTINCT doc_type) > 1"),
 		group(crm.DuplicateByPhone, "dup_phone", "dup_phone IS NOT NULL", "COUNT(*) > 1"),
 		group(crm.DuplicateByEmail, "email", "email IS NOT NULL", "COUNT(*) > 1"),
 		group(crm.DuplicateByNameBirthdate, "dup_name", "dup_name IS NOT NULL", "COUNT(*) > 1"),
@@ -131,8 +130,9 @@ func (db *database) backfillDuplicateKeys(ctx context.Context) error {
 				if err := json.Unmarshal([]byte(k.body), &d); err != nil {
 					return fmt.Errorf("customer %s body: %w", k.id, err)
 				}
-				phone, name := dupColumns(&d)
-				if _, err := t.exec("UPDATE customers SET dup_phone = ?, dup_name = ?, dup_keys = 1 WHERE id = ?", phone, name, k.id); err != nil {
+				doc, phone, name := dupColumns(&d)
+				if _, err := t.exec("UPDATE customers SET dup_document = ?, dup_phone = ?, dup_name = ?, dup_keys = 1 WHERE id = ?",
+					doc, phone, name, k.id); err != nil {
 					return err
 				}
 			}
