@@ -200,6 +200,7 @@ type (
 		ExternalID        *string `json:"external_id"`
 		CreatedAt         string  `json:"created_at"`
 		EndedAt           *string `json:"ended_at"`
+		MergedInto        *string `json:"merged_into,omitempty"`
 		UpdatedAt         string  `json:"updated_at"`
 		Type              string  `json:"type"`
 		PreferredLanguage string  `json:"preferred_language"`
@@ -241,7 +242,7 @@ func customerResponse(c *crm.Customer) any { return customerBody(c, contactRespo
 // contacts renders.
 func customerBody(c *crm.Customer, contacts func(*crm.ContactInfo) contactInfoResponse) any {
 	common := customerCommon{ID: c.ID, ExternalID: c.ExternalID, CreatedAt: stamp(c.CreatedAt),
-		UpdatedAt: stamp(c.UpdatedAt), Type: string(c.Type), PreferredLanguage: c.PreferredLanguage}
+		UpdatedAt: stamp(c.UpdatedAt), Type: string(c.Type), PreferredLanguage: c.PreferredLanguage, MergedInto: c.MergedInto}
 	if c.EndedAt != nil {
 		e := stamp(*c.EndedAt)
 		common.EndedAt = &e
