@@ -48,10 +48,9 @@ type DuplicateGroup struct {
 // EINTERNAL.
 type DuplicateService interface {
 	// DuplicateCandidates returns up to MaxDuplicateCandidates live
-	// customers of the org, other than id, that id's keys match by some
-	// rule, in id order; none for an unknown customer. Errors: none of
-	// its own.
-	DuplicateCandidates(ctx context.Context, org, id string) ([]string, error)
+	// customers of the org, other than c, that c's keys (DuplicateKeysOf)
+	// match by some rule, in id order. Errors: none of its own.
+	DuplicateCandidates(ctx context.Context, org string, c *Customer) ([]string, error)
 	// DuplicateGroups calls fn with each group of the org's live
 	// customers sharing a key, ordered by their ids; customers linked by
 	// several rules form one group naming them all. It streams: memory

@@ -25,21 +25,21 @@ type customerCreated struct {
 	ExternalID *string `json:"external_id"`
 }
 
-func (s *Server) createCustomer() post[crm.Receipt] {
-	return post[crm.Receipt]{
-		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.Receipt, error) {
+func (s *Server) createCustomer() post[createdCustomer] {
+	return post[createdCustomer]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (createdCustomer, error) {
 			var in crm.NewCustomer
 			if err := decodeJSON(r, &in); err != nil {
-				return crm.Receipt{}, err
+				return createdCustomer{}, err
 			}
 			c, err := s.cfg.Customers.CreateCustomer(r.Context(), org, in, opts)
 			if err != nil {
-				return crm.Receipt{}, err
+				return createdCustomer{}, err
 			}
-			return c.Receipt().(crm.Receipt), nil
+			return createdCustomer{Receipt: c.Receipt().(crm.Receipt), customer: c}, nil
 		},
-		render: func(r *http.Request, org string, v crm.Receipt) answer {
-			body := customerCreatedHeaded{customerCreated{ID: v.ID, ExternalID: v.ExternalID}, s.duplicateCandidates(r, org, v.ID)}
+		render: func(r *http.Request, org string, v createdCustomer) answer {
+			body := customerCreatedHeaded{customerCreated{ID: v.ID, ExternalID: v.ExternalID}, s.duplicateCandidates(r, org, v)}
 			return answer{http.StatusCreated, body, "/v4/orgs/" + org + "/customers/" + v.ID}
 		},
 	}

@@ -13,17 +13,31 @@ func (s *Server) registerMerge() {
 	v4Post(s, "/customers/{customer_id}/merge", crm.RoleCustomersMerge, s.mergeCustomer())
 }
 
+// createdCustomer is a create's result: the receipt it keeps for replay,
+// and the customer itself when the create ran now (not on a replay).
+type createdCustomer struct {
+	crm.Receipt
+	customer *crm.Customer
+}
+
 // duplicateCandidates is the Duplicate-Candidates header of a created
 // customer: the live customers of the org it likely duplicates, asked
-// right after the create's commit (and again on a replay). The create
-// stands whatever happens here: a failed lookup only loses the header.
-func (s *Server) duplicateCandidates(r *http.Request, org, id string) http.Header {
+// right after the create's commit with the keys of the customer just
+// written (a replay reads it again). The create stands whatever happens
+// here: a failed lookup only loses the header.
+func (s *Server) duplicateCandidates(r *http.Request, org string, v createdCustomer) http.Header {
 	if s.cfg.Duplicates == nil {
 		return nil
 	}
-	ids, err := s.cfg.Duplicates.DuplicateCandidates(r.Context(), org, id)
+	c, err := v.customer, error(nil)
+	if c == nil {
+		if c, err = s.cfg.Customers.GetCustomer(r.Context(), org, v.ID); err != nil {
+			return nil // erased or merged since: no candidates to name
+		}
+	}
+	ids, err := s.cfg.Duplicates.DuplicateCandidates(r.Context(), org, c)
 	if err != nil {
-		s.log.WarnContext(r.Context(), "duplicate candidates", "org", org, "customer", id, "error", err)
+		s.log.WarnContext(r.Context(), "duplicate candidates", "org", org, "customer", v.ID, "error", err)
 		return nil
 	}
 	if len(ids) == 0 {

@@ -144,7 +144,7 @@ func TestMergeCustomer(t *testing.T) {
 		if n := len(events(t, db, "telco")); n != before+len(evs) {
 			t.Errorf("the retry wrote %d events", n-before-len(evs))
 		}
-		if got, _ := db.Duplicates.DuplicateCandidates(ctx, "telco", survivor); len(got) != 0 {
+		if got := candidates(t, db, "telco", survivor); len(got) != 0 {
 			t.Errorf("the merged customer is still a candidate: %v", got)
 		}
 	})

@@ -11,47 +11,44 @@ import (
 
 var _ crm.DuplicateService = (*Duplicates)(nil)
 
-// liveOther is the condition on o, a candidate beside c: live (neither
-// deactivated, erased nor merged: each sets ended_at) and not c itself.
-const liveOther = " AND o.ended_at IS NULL AND o.id <> c.id"
-
-// candidatesSQL is one indexed probe per rule from customer c, each cut
-// at the candidates' maximum before the union: a key shared by thousands
-// of customers costs a create no more than ten index entries.
+// candidatesSQL is one indexed probe per rule with the new customer's
+// keys as parameters (a NULL key finds nothing), each cut at the
+// candidates' maximum before the union: a key shared by thousands of
+// customers costs a create no more than ten index entries. The partial
+// indexes hold live customers only (ended_at IS NULL).
 var candidatesSQL = func() string {
-	probe := func(join, where string) string {
-		return "SELECT id FROM (SELECT o.id FROM customers c JOIN customers o ON o.org_id = c.org_id AND " + join +
-			" WHERE c.org_id = ? AND c.id = ?" + where + liveOther + fmt.Sprintf(" LIMIT %d) p", crm.MaxDuplicateCandidates)
+	limit := fmt.Sprintf(" AND ended_at IS NULL AND id <> ? LIMIT %d", crm.MaxDuplicateCandidates)
+	probe := func(where string) string {
+		return "SELECT id FROM (SELECT id FROM customers WHERE org_id = ? AND " + where + limit + ") p"
 	}
-	rules := []string{
-		// customers_dup_document_idx; passports have no dup_document
-		probe("o.dup_document = c.dup_document", " AND o.dup_document IS NOT NULL AND o.doc_type <> c.doc_type"),
-		probe("o.dup_phone = c.dup_phone", " AND o.dup_phone IS NOT NULL"), // customers_dup_phone_idx
-		probe("o.email = c.email", " AND o.email IS NOT NULL"),             // customers_email_idx
-		probe("o.dup_name = c.dup_name", " AND o.dup_name IS NOT NULL"),    // customers_dup_name_idx
-	}
-	return "SELECT id FROM (" + strings.Join(rules, " UNION ") + fmt.Sprintf(") u ORDER BY id LIMIT %d", crm.MaxDuplicateCandidates)
+	return "SELECT id FROM (" + strings.Join([]string{
+		probe("dup_document = ? AND dup_document IS NOT NULL AND doc_type <> ?"), // customers_dup_document_idx
+		probe("dup_phone = ? AND dup_phone IS NOT NULL"),                         // customers_dup_phone_idx
+		probe("email = ? AND email IS NOT NULL"),                                 // customers_email_idx
+		probe("dup_name = ? AND dup_name IS NOT NULL"),                           // customers_dup_name_idx
+	}, " UNION ") + fmt.Sprintf(") u ORDER BY id LIMIT %d", crm.MaxDuplicateCandidates)
 }()
 
-// DuplicateCandidates returns the live customers of the org that customer
-// id is a likely duplicate of, by any rule, at most crm.MaxDuplicateCandidates.
-func (s *Duplicates) DuplicateCandidates(ctx context.Context, org, id string) ([]string, error) {
-	args := make([]any, 0, 8)
-	for range 4 {
-		args = append(args, org, id)
-	}
-	rows, err := s.query(ctx, candidatesSQL, args...)
+// DuplicateCandidates returns the live customers of the org that c is a
+// likely duplicate of, by any rule, at most crm.MaxDuplicateCandidates.
+func (s *Duplicates) DuplicateCandidates(ctx context.Context, org string, c *crm.Customer) ([]string, error) {
+	k := crm.DuplicateKeysOf(&c.CustomerData)
+	rows, err := s.query(ctx, candidatesSQL,
+		org, nullString(k.Document), k.DocumentType, c.ID,
+		org, nullString(k.Phone), c.ID,
+		org, nullString(k.Email), c.ID,
+		org, nullString(k.NameBirthdate), c.ID)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
+		var id string
+		if err := rows.Scan(&id); err != nil {
 			return nil, translate(err)
 		}
-		out = append(out, c)
+		out = append(out, id)
 	}
 	return out, translate(rows.Err())
 }
