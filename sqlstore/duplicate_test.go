@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -140,6 +141,35 @@ func TestDuplicateGroups(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("groups (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestBackfillDuplicateKeys: rows written before migration 0026 have no
+// keys (dup_keys = 0) and are found once Open's backfill ran; an erased
+// row (body {}) gets none.
+func TestBackfillDuplicateKeys(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		a := mustCreate(t, db, "telco", person(1))
+		twin := person(2)
+		twin.ContactInfo.PhoneNumbers[0].Number = "700000001"
+		b := mustCreate(t, db, "telco", twin)
+		if err := db.Exec(ctx, "UPDATE customers SET dup_document = NULL, dup_phone = NULL, dup_name = NULL, dup_keys = 0"); err != nil {
+			t.Fatal(err)
+		}
+		if got := candidates(t, db, "telco", b); len(got) != 0 {
+			t.Fatalf("before the backfill: %v", got)
+		}
+		if err := db.BackfillDuplicateKeys(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{a}, candidates(t, db, "telco", b)); diff != "" {
+			t.Errorf("after the backfill (-want +got):\n%s", diff)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM customers WHERE dup_keys = 0"); n != 0 {
+			t.Errorf("%d rows left without keys", n)
 		}
 	})
 }

@@ -31,3 +31,7 @@ func (db *DB) ReadByIDQueries() map[string]string {
 
 // Timestamp is t as the store's engine stores timestamps.
 func (db *DB) Timestamp(t time.Time) any { return db.dialect.ts(t) }
+
+// BackfillDuplicateKeys computes the duplicate keys of rows written before
+// migration 0026, as Open does.
+func (db *DB) BackfillDuplicateKeys(ctx context.Context) error { return db.backfillDuplicateKeys(ctx) }
