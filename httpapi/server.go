@@ -48,6 +48,10 @@ type Config struct {
 	// Privacy serves the subject export, which also needs Identification
 	// (its document links); nil: the route answers 503.
 	Privacy crm.PrivacyService
+	// Duplicates finds likely duplicate customers (the create's
+	// Duplicate-Candidates header) and merges them; nil: no header, and
+	// the merge answers 503.
+	Duplicates crm.DuplicateService
 	// Erasure erases customers and keeps their retention records; nil: its
 	// routes answer 503.
 	Erasure crm.ErasureService
@@ -99,6 +103,7 @@ func New(cfg Config) *Server {
 		uploads: newUploadSlots(cfg.Identification)}
 	s.registerOperations()
 	s.registerCustomers()
+	s.registerMerge()
 	s.registerAccounts()
 	s.registerPromotions()
 	s.registerContracts()

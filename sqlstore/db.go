@@ -26,6 +26,7 @@ type DB struct {
 	Promotions        *Promotions
 	Classification    *Classification
 	Credentials       *Credentials
+	Duplicates        *Duplicates
 	Products          *Products
 	Overviews         *Overviews
 	APIKeys           *APIKeys
@@ -82,6 +83,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.backfillDuplicateKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if opt.Secrets != nil {
 		if err := db.openSecrets(ctx); err != nil {
 			db.Close()
@@ -128,7 +133,7 @@ func open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db.accounts = engine.NewKeyReader(db.eng, "accounts", accountColumns, scanAccount,
 		func(a *crm.Account) string { return a.OrgID }, func(a *crm.Account) string { return a.ID })
 	return &DB{database: db, Customers: &Customers{db}, Accounts: &Accounts{db}, Contracts: &Contracts{db},
-		Promotions: &Promotions{db}, Classification: &Classification{db}, Credentials: &Credentials{db},
+		Promotions: &Promotions{db}, Classification: &Classification{db}, Credentials: &Credentials{db}, Duplicates: &Duplicates{db},
 		Products: &Products{db}, Overviews: &Overviews{db}, APIKeys: &APIKeys{db}, AccessTokens: &AccessTokens{db}, OAuthClients: &OAuthClients{db},
 		Webhooks: &Webhooks{db}, WebhookDeliveries: &WebhookDeliveries{&Outbox{db}}, Outbox: &Outbox{db}, Idempotency: &Idempotency{db}}, nil
 }

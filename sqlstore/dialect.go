@@ -51,20 +51,23 @@ type dialect struct {
 	// objectKeys is the expression of the keys of the JSON object in
 	// column %s, as a JSON array in no particular order.
 	objectKeys string
-	cache      sync.Map
+	// stringAgg is the aggregate that joins text with a separator, in an
+	// ORDER BY given inside its parentheses.
+	stringAgg string
+	cache     sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
-		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))"}
+		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat"}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts",
 		objectKeys:    "(SELECT COALESCE(json_agg(k), '[]') FROM json_object_keys(%s) AS k)",
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",
-		externalIDsIn: externalIDsInArray}
+		externalIDsIn: externalIDsInArray, stringAgg: "string_agg"}
 )
 
 // externalIDsInList lists the ids as parameters.

@@ -35,3 +35,7 @@ func (db *DB) Timestamp(t time.Time) any { return db.dialect.ts(t) }
 // Statements counts the statements the store's engine ran since it
 // opened (engine.Engine.Statements).
 func (db *DB) Statements() uint64 { return db.eng.Statements() }
+
+// BackfillDuplicateKeys computes the duplicate keys of rows written before
+// migration 0026, as Open does.
+func (db *DB) BackfillDuplicateKeys(ctx context.Context) error { return db.backfillDuplicateKeys(ctx) }

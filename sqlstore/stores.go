@@ -22,6 +22,9 @@ type (
 	// Overviews reads customers with everything about them in one
 	// snapshot (crm.OverviewService).
 	Overviews struct{ *database }
+	// Duplicates finds likely duplicate customers and merges them
+	// (crm.DuplicateService).
+	Duplicates struct{ *database }
 	// Products keeps customers' financial products and the orgs' product
 	// settings (crm.ProductService).
 	Products struct{ *database }

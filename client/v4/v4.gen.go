@@ -174,19 +174,19 @@ func (e CustomerOverviewStatus) Valid() bool {
 
 // Defines values for CustomerOverviewEventAggregateType.
 const (
-	Account         CustomerOverviewEventAggregateType = "account"
-	Customer        CustomerOverviewEventAggregateType = "customer"
-	CustomerProduct CustomerOverviewEventAggregateType = "customer_product"
+	CustomerOverviewEventAggregateTypeAccount         CustomerOverviewEventAggregateType = "account"
+	CustomerOverviewEventAggregateTypeCustomer        CustomerOverviewEventAggregateType = "customer"
+	CustomerOverviewEventAggregateTypeCustomerProduct CustomerOverviewEventAggregateType = "customer_product"
 )
 
 // Valid indicates whether the value is a known member of the CustomerOverviewEventAggregateType enum.
 func (e CustomerOverviewEventAggregateType) Valid() bool {
 	switch e {
-	case Account:
+	case CustomerOverviewEventAggregateTypeAccount:
 		return true
-	case Customer:
+	case CustomerOverviewEventAggregateTypeCustomer:
 		return true
-	case CustomerProduct:
+	case CustomerOverviewEventAggregateTypeCustomerProduct:
 		return true
 	default:
 		return false
@@ -325,6 +325,36 @@ func (e LanguageCode) Valid() bool {
 	case Gl:
 		return true
 	case Pt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MergeMoveKind.
+const (
+	MergeMoveKindAccount               MergeMoveKind = "account"
+	MergeMoveKindCategory              MergeMoveKind = "category"
+	MergeMoveKindCredential            MergeMoveKind = "credential"
+	MergeMoveKindCreditCard            MergeMoveKind = "credit_card"
+	MergeMoveKindIdentificationProcess MergeMoveKind = "identification_process"
+	MergeMoveKindProduct               MergeMoveKind = "product"
+)
+
+// Valid indicates whether the value is a known member of the MergeMoveKind enum.
+func (e MergeMoveKind) Valid() bool {
+	switch e {
+	case MergeMoveKindAccount:
+		return true
+	case MergeMoveKindCategory:
+		return true
+	case MergeMoveKindCredential:
+		return true
+	case MergeMoveKindCreditCard:
+		return true
+	case MergeMoveKindIdentificationProcess:
+		return true
+	case MergeMoveKindProduct:
 		return true
 	default:
 		return false
@@ -691,19 +721,26 @@ const (
 	WebhookEventTypeAsterisk                              WebhookEventType = "*"
 	WebhookEventTypeCategoryCreated                       WebhookEventType = "category.created"
 	WebhookEventTypeCategoryUpdated                       WebhookEventType = "category.updated"
+	WebhookEventTypeCustomerAccountMoved                  WebhookEventType = "customer.account.moved"
 	WebhookEventTypeCustomerAssociatedUsersUpdated        WebhookEventType = "customer.associated_users.updated"
 	WebhookEventTypeCustomerCategoryAdded                 WebhookEventType = "customer.category.added"
+	WebhookEventTypeCustomerCategoryMoved                 WebhookEventType = "customer.category.moved"
 	WebhookEventTypeCustomerCategoryUpdated               WebhookEventType = "customer.category.updated"
 	WebhookEventTypeCustomerCreated                       WebhookEventType = "customer.created"
 	WebhookEventTypeCustomerCredentialAdded               WebhookEventType = "customer.credential.added"
 	WebhookEventTypeCustomerCredentialMigratedIn          WebhookEventType = "customer.credential.migrated_in"
 	WebhookEventTypeCustomerCredentialMigratedOut         WebhookEventType = "customer.credential.migrated_out"
+	WebhookEventTypeCustomerCredentialMoved               WebhookEventType = "customer.credential.moved"
 	WebhookEventTypeCustomerCredentialRemoved             WebhookEventType = "customer.credential.removed"
 	WebhookEventTypeCustomerCreditCardAdded               WebhookEventType = "customer.credit_card.added"
+	WebhookEventTypeCustomerCreditCardMoved               WebhookEventType = "customer.credit_card.moved"
 	WebhookEventTypeCustomerDeactivated                   WebhookEventType = "customer.deactivated"
 	WebhookEventTypeCustomerErased                        WebhookEventType = "customer.erased"
 	WebhookEventTypeCustomerIdentificationProcessCreated  WebhookEventType = "customer.identification_process.created"
+	WebhookEventTypeCustomerIdentificationProcessMoved    WebhookEventType = "customer.identification_process.moved"
+	WebhookEventTypeCustomerMerged                        WebhookEventType = "customer.merged"
 	WebhookEventTypeCustomerProductCreated                WebhookEventType = "customer_product.created"
+	WebhookEventTypeCustomerProductMoved                  WebhookEventType = "customer.product.moved"
 	WebhookEventTypeCustomerProductStatusChanged          WebhookEventType = "customer_product.status_changed"
 	WebhookEventTypeCustomerSpecialTreatmentUpdated       WebhookEventType = "customer.special_treatment.updated"
 	WebhookEventTypeCustomerUpdated                       WebhookEventType = "customer.updated"
@@ -742,9 +779,13 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeCategoryUpdated:
 		return true
+	case WebhookEventTypeCustomerAccountMoved:
+		return true
 	case WebhookEventTypeCustomerAssociatedUsersUpdated:
 		return true
 	case WebhookEventTypeCustomerCategoryAdded:
+		return true
+	case WebhookEventTypeCustomerCategoryMoved:
 		return true
 	case WebhookEventTypeCustomerCategoryUpdated:
 		return true
@@ -756,9 +797,13 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeCustomerCredentialMigratedOut:
 		return true
+	case WebhookEventTypeCustomerCredentialMoved:
+		return true
 	case WebhookEventTypeCustomerCredentialRemoved:
 		return true
 	case WebhookEventTypeCustomerCreditCardAdded:
+		return true
+	case WebhookEventTypeCustomerCreditCardMoved:
 		return true
 	case WebhookEventTypeCustomerDeactivated:
 		return true
@@ -766,7 +811,13 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeCustomerIdentificationProcessCreated:
 		return true
+	case WebhookEventTypeCustomerIdentificationProcessMoved:
+		return true
+	case WebhookEventTypeCustomerMerged:
+		return true
 	case WebhookEventTypeCustomerProductCreated:
+		return true
+	case WebhookEventTypeCustomerProductMoved:
 		return true
 	case WebhookEventTypeCustomerProductStatusChanged:
 		return true
@@ -1222,6 +1273,9 @@ type CorporateCustomerResponse struct {
 	// Id Customer's identifier.
 	Id openapi_types.UUID `json:"id"`
 
+	// MergedInto Our extension. Present on a customer merged into another (which also deactivated it), naming the customer it was merged into (mergeCustomer).
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
+
 	// PreferredLanguage Customer's preferred language code in ISO-639-1 lowercase format.
 	PreferredLanguage LanguageCode                     `json:"preferred_language"`
 	Segment           CorporateCustomerResponseSegment `json:"segment"`
@@ -1369,6 +1423,16 @@ type CustomerId struct {
 	Id openapi_types.UUID `json:"id"`
 }
 
+// CustomerMerge What a merge did; also the data of its `customer.merged` event.
+type CustomerMerge struct {
+	// CustomerId The surviving customer.
+	CustomerId openapi_types.UUID `json:"customer_id"`
+
+	// MergedCustomerId The merged (now deactivated) customer.
+	MergedCustomerId openapi_types.UUID `json:"merged_customer_id"`
+	Moved            []MergeMove        `json:"moved"`
+}
+
 // CustomerOverview A customer with everything about it, read in one snapshot (GET customer overview).
 type CustomerOverview struct {
 	// Accounts The customer's accounts, closed ones too, oldest first.
@@ -1488,6 +1552,9 @@ type DigitalCustomerResponse struct {
 
 	// Id Customer's identifier.
 	Id openapi_types.UUID `json:"id"`
+
+	// MergedInto Our extension. Present on a customer merged into another (which also deactivated it), naming the customer it was merged into (mergeCustomer).
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
 
 	// PreferredLanguage Customer's preferred language code in ISO-639-1 lowercase format.
 	PreferredLanguage LanguageCode                `json:"preferred_language"`
@@ -1842,6 +1909,25 @@ type InvoiceRecipientIdentityDocumentType string
 
 // LanguageCode Customer's preferred language code in ISO-639-1 lowercase format.
 type LanguageCode string
+
+// MergeCustomerRequest defines model for MergeCustomerRequest.
+type MergeCustomerRequest struct {
+	// MergedCustomerId The customer to merge into the path's; it is deactivated, marked merged into it.
+	MergedCustomerId openapi_types.UUID `json:"merged_customer_id"`
+}
+
+// MergeMove One thing a merge moved; also the data of its `customer.*.moved` event.
+type MergeMove struct {
+	FromCustomerId openapi_types.UUID `json:"from_customer_id"`
+
+	// Id The moved thing's id (a category value's history row id).
+	Id           string             `json:"id"`
+	Kind         MergeMoveKind      `json:"kind"`
+	ToCustomerId openapi_types.UUID `json:"to_customer_id"`
+}
+
+// MergeMoveKind defines model for MergeMove.Kind.
+type MergeMoveKind string
 
 // MobilePhoneNumber defines model for MobilePhoneNumber.
 type MobilePhoneNumber struct {
@@ -2316,6 +2402,9 @@ type PrivateCustomerResponse struct {
 
 	// Id Customer's identifier.
 	Id openapi_types.UUID `json:"id"`
+
+	// MergedInto Our extension. Present on a customer merged into another (which also deactivated it), naming the customer it was merged into (mergeCustomer).
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
 
 	// PersonalInfo Private customer personal information.
 	PersonalInfo *PersonalInfoResponse `json:"personal_info,omitempty"`
@@ -3204,6 +3293,23 @@ type GetIdentificationProcessParams struct {
 	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
 }
 
+// MergeCustomerParams defines parameters for MergeCustomer.
+type MergeCustomerParams struct {
+	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
+	// `ref` of error items. Ids that do not match `^[A-Za-z0-9._:-]{1,128}$` are replaced by a
+	// generated UUIDv7 (not rejected).
+	XRequestId *XRequestIdParameter `json:"X-Request-Id,omitempty"`
+
+	// IdempotencyKey Makes a POST safe to retry. The same key (per org) with the same request within 24 hours replays
+	// the first successful response, with `Idempotency-Replayed: true`, without writing again; the
+	// same key with a different request is 409 `MCUS.409.003`. A failed request does not use up its key.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch Apply the write only if the resource's current `ETag` is this tag (`*` matches any version);
+	// else 412 `MCUS.412.001` and nothing changes.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // GetCustomerOverviewParams defines parameters for GetCustomerOverview.
 type GetCustomerOverviewParams struct {
 	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
@@ -3476,6 +3582,9 @@ type MigrateCredentialJSONRequestBody = CredentialMigrationRequest
 
 // CreateIdentificationProcessMultipartRequestBody defines body for CreateIdentificationProcess for multipart/form-data ContentType.
 type CreateIdentificationProcessMultipartRequestBody = IdentificationUpload
+
+// MergeCustomerJSONRequestBody defines body for MergeCustomer for application/json ContentType.
+type MergeCustomerJSONRequestBody = MergeCustomerRequest
 
 // PutCustomerSpecialTreatmentJSONRequestBody defines body for PutCustomerSpecialTreatment for application/json ContentType.
 type PutCustomerSpecialTreatmentJSONRequestBody = CustomerSpecialTreatment
@@ -4888,6 +4997,66 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeCustomerWithBody Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomerWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeCustomer Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCustomerOverview Read a customer with everything about it (customer-360, extension)
 	//
@@ -6746,6 +6915,86 @@ func (c *Client) CreateIdentificationProcessWithBody(ctx context.Context, orgId 
 // Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 func (c *Client) GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIdentificationProcessRequest(c.Server, orgId, customerId, identificationProcessId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeCustomerWithBody Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *Client) MergeCustomerWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeCustomerRequestWithBody(c.Server, orgId, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeCustomer Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *Client) MergeCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeCustomerRequest(c.Server, orgId, customerId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10802,6 +11051,97 @@ func NewGetIdentificationProcessRequest(server string, orgId OrgId, customerId C
 	return req, nil
 }
 
+// NewMergeCustomerRequest calls the generic MergeCustomer builder with application/json body
+func NewMergeCustomerRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMergeCustomerRequestWithBody(server, orgId, customerId, params, "application/json", bodyReader)
+}
+
+// NewMergeCustomerRequestWithBody constructs an http.Request for the MergeCustomer method, with any body, and a specified content type
+func NewMergeCustomerRequestWithBody(server string, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v4/orgs/%s/customers/%s/merge", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-Id", *params.XRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-Id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetCustomerOverviewRequest constructs an http.Request for the GetCustomerOverview method
 func NewGetCustomerOverviewRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams) (*http.Request, error) {
 	var err error
@@ -13130,6 +13470,66 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcessWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*GetIdentificationProcessResponse, error)
+
+	// MergeCustomerWithBodyWithResponse Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomerWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error)
+
+	// MergeCustomerWithResponse Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error)
 
 	// GetCustomerOverviewWithResponse Read a customer with everything about it (customer-360, extension)
 	//
@@ -16712,6 +17112,7 @@ func (r SearchCustomerResponse) ContentType() string {
 
 // CreateCustomerResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomer
 type CreateCustomerResponse201Headers struct {
+	DuplicateCandidates *string
 	IdempotencyReplayed *string
 	Location            string
 	XRequestId          string
@@ -20739,6 +21140,194 @@ func (r GetIdentificationProcessResponse) Bytes() []byte {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetIdentificationProcessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MergeCustomerResponse200Headers the declared response headers of an HTTP 200 response for MergeCustomer
+type MergeCustomerResponse200Headers struct {
+	IdempotencyReplayed *string
+	XRequestId          string
+}
+
+// MergeCustomerResponse400Headers the declared response headers of an HTTP 400 response for MergeCustomer
+type MergeCustomerResponse400Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse401Headers the declared response headers of an HTTP 401 response for MergeCustomer
+type MergeCustomerResponse401Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse403Headers the declared response headers of an HTTP 403 response for MergeCustomer
+type MergeCustomerResponse403Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse404Headers the declared response headers of an HTTP 404 response for MergeCustomer
+type MergeCustomerResponse404Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse405Headers the declared response headers of an HTTP 405 response for MergeCustomer
+type MergeCustomerResponse405Headers struct {
+	Allow      string
+	XRequestId string
+}
+
+// MergeCustomerResponse409Headers the declared response headers of an HTTP 409 response for MergeCustomer
+type MergeCustomerResponse409Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse412Headers the declared response headers of an HTTP 412 response for MergeCustomer
+type MergeCustomerResponse412Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse415Headers the declared response headers of an HTTP 415 response for MergeCustomer
+type MergeCustomerResponse415Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse500Headers the declared response headers of an HTTP 500 response for MergeCustomer
+type MergeCustomerResponse500Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse503Headers the declared response headers of an HTTP 503 response for MergeCustomer
+type MergeCustomerResponse503Headers struct {
+	XRequestId string
+}
+
+type MergeCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerMerge
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MergeCustomerResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *MergeCustomerResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MergeCustomerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MergeCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *MergeCustomerResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *MergeCustomerResponse405Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *MergeCustomerResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *MergeCustomerResponse412Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *MergeCustomerResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *MergeCustomerResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MergeCustomerResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MergeCustomerResponse) GetJSON200() *CustomerMerge {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MergeCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MergeCustomerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MergeCustomerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MergeCustomerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r MergeCustomerResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r MergeCustomerResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r MergeCustomerResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r MergeCustomerResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r MergeCustomerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MergeCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MergeCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MergeCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r MergeCustomerResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MergeCustomerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -24851,6 +25440,78 @@ func (c *ClientWithResponses) GetIdentificationProcessWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseGetIdentificationProcessResponse(rsp)
+}
+
+// MergeCustomerWithBodyWithResponse Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *ClientWithResponses) MergeCustomerWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error) {
+	rsp, err := c.MergeCustomerWithBody(ctx, orgId, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeCustomerResponse(rsp)
+}
+
+// MergeCustomerWithResponse Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *ClientWithResponses) MergeCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error) {
+	rsp, err := c.MergeCustomer(ctx, orgId, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeCustomerResponse(rsp)
 }
 
 // GetCustomerOverviewWithResponse Read a customer with everything about it (customer-360, extension)
@@ -29043,6 +29704,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateCustomerResponse201Headers
+		if values := rsp.Header.Values("Duplicate-Candidates"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Duplicate-Candidates", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.DuplicateCandidates = &value
+		}
 		if values := rsp.Header.Values("Idempotency-Replayed"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotency-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33611,6 +34279,225 @@ func ParseGetIdentificationProcessResponse(rsp *http.Response) (*GetIdentificati
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetIdentificationProcessResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMergeCustomerResponse parses an HTTP response from a MergeCustomerWithResponse call
+func ParseMergeCustomerResponse(rsp *http.Response) (*MergeCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MergeCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerMerge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MergeCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotency-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotency-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotencyReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers MergeCustomerResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers MergeCustomerResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MergeCustomerResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers MergeCustomerResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers MergeCustomerResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 409:
+		var headers MergeCustomerResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers MergeCustomerResponse412Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 415:
+		var headers MergeCustomerResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers MergeCustomerResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers MergeCustomerResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -87,7 +87,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: identification,
 		Privacy: privacy, AccessLog: accessLog, Overviews: db.Overviews,
-		Erasure: privacy,
+		Erasure: privacy, Duplicates: db.Duplicates,
 		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
 		GatewayMode: c.gatewayMode, ObserveRoute: requests.Route, Logger: log, Clock: crm.SystemClock,
