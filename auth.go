@@ -38,7 +38,8 @@ const (
 // KnownRoles lists every role a credential may carry.
 var KnownRoles = []Role{RoleCustomersRead, RoleCustomersWrite, RoleAccountsRead, RoleAccountsWrite,
 	RoleCatalogWrite, RoleCredentialsWrite, RoleDocumentsRead, RolePaymentsGateway,
-	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RolePrivacyOfficer, RoleCustomersReadMasked, RoleAdmin, RoleAPIKey}
+	RoleProductsRead, RoleProductsWrite, RoleEventsRead, RolePrivacyOfficer, RoleCustomersReadMasked, RoleCustomersMerge,
+	RoleAdmin, RoleAPIKey}
 
 // IsKnownRole reports whether r is one of KnownRoles.
 func IsKnownRole(r Role) bool { return slices.Contains(KnownRoles, r) }

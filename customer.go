@@ -163,6 +163,9 @@ type Customer struct {
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 	EndedAt   *time.Time `json:"ended_at"`
+	// MergedInto names the customer this one was merged into; a merged
+	// customer is also deactivated.
+	MergedInto *string `json:"merged_into,omitempty"`
 	// Version counts the customer's committed changes; it is the ETag and the
 	// sequence of the customer's latest event.
 	Version int64 `json:"version"`

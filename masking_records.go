@@ -122,3 +122,25 @@ func maskNumber(s string) string {
 	}
 	return maskNationalPhone(s)
 }
+
+// MaskCustomerOverview returns a copy of o whose customer, accounts,
+// products and credential usernames are masked as their own reads mask
+// them. Categories, special treatment, identification processes (no
+// document number) and event summaries (no values) hold nothing to mask.
+func MaskCustomerOverview(o *CustomerOverview) *CustomerOverview {
+	if o == nil {
+		return nil
+	}
+	out := *o
+	out.Customer = MaskCustomer(o.Customer)
+	out.Accounts = slices.Clone(o.Accounts)
+	for i := range out.Accounts {
+		out.Accounts[i].Account = *MaskAccount(&o.Accounts[i].Account)
+	}
+	out.Products = slices.Clone(o.Products)
+	for i := range out.Products {
+		out.Products[i] = *MaskCustomerProduct(&o.Products[i])
+	}
+	out.Credentials = MaskCredentials(&CustomerCredentials{Credentials: o.Credentials}).Credentials
+	return &out
+}

@@ -43,6 +43,8 @@ const (
 // spells an event type itself.
 var knownEventTypes = []string{
 	EventCustomerCreated, EventCustomerUpdated, EventCustomerAssociatedUsersSet, EventCustomerDeactivated, EventCustomerErased,
+	EventCustomerMerged, EventCustomerAccountMoved, EventCustomerProductMoved, EventCustomerCredentialMoved,
+	EventCustomerCategoryMoved, EventCustomerCreditCardMoved, EventCustomerIdentificationProcessMoved,
 	EventCredentialAdded, EventCredentialRemoved, EventCredentialMigratedOut, EventCredentialMigratedIn,
 	EventIdentificationProcessCreated, EventSpecialTreatmentUpdated, EventCustomerSpecialTreatmentUpdated,
 	EventCategoryCreated, EventCategoryUpdated, EventCustomerCategoryAdded, EventCustomerCategoryUpdated,

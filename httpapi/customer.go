@@ -26,21 +26,22 @@ type customerCreated struct {
 	ExternalID *string `json:"external_id"`
 }
 
-func (s *Server) createCustomer() post[crm.Receipt] {
-	return post[crm.Receipt]{
-		do: func(r *http.Request, org string, opts crm.WriteOptions) (crm.Receipt, error) {
+func (s *Server) createCustomer() post[createdCustomer] {
+	return post[createdCustomer]{
+		do: func(r *http.Request, org string, opts crm.WriteOptions) (createdCustomer, error) {
 			var in crm.NewCustomer
 			if err := decodeJSON(r, &in); err != nil {
-				return crm.Receipt{}, err
+				return createdCustomer{}, err
 			}
 			c, err := s.cfg.Customers.CreateCustomer(r.Context(), org, in, opts)
 			if err != nil {
-				return crm.Receipt{}, err
+				return createdCustomer{}, err
 			}
-			return c.Receipt().(crm.Receipt), nil
+			return createdCustomer{Receipt: c.Receipt().(crm.Receipt), customer: c}, nil
 		},
-		render: func(r *http.Request, org string, v crm.Receipt) answer {
-			return answer{http.StatusCreated, customerCreated{ID: v.ID, ExternalID: v.ExternalID}, "/v4/orgs/" + org + "/customers/" + v.ID}
+		render: func(r *http.Request, org string, v createdCustomer) answer {
+			body := customerCreatedHeaded{customerCreated{ID: v.ID, ExternalID: v.ExternalID}, s.duplicateCandidates(r, org, v)}
+			return answer{http.StatusCreated, body, "/v4/orgs/" + org + "/customers/" + v.ID}
 		},
 	}
 }
@@ -200,6 +201,7 @@ type (
 		ExternalID        *string `json:"external_id"`
 		CreatedAt         string  `json:"created_at"`
 		EndedAt           *string `json:"ended_at"`
+		MergedInto        *string `json:"merged_into,omitempty"`
 		UpdatedAt         string  `json:"updated_at"`
 		Type              string  `json:"type"`
 		PreferredLanguage string  `json:"preferred_language"`
@@ -241,7 +243,7 @@ func customerResponse(c *crm.Customer) any { return customerBody(c, contactRespo
 // contacts renders.
 func customerBody(c *crm.Customer, contacts func(*crm.ContactInfo) contactInfoResponse) any {
 	common := customerCommon{ID: c.ID, ExternalID: c.ExternalID, CreatedAt: stamp(c.CreatedAt),
-		UpdatedAt: stamp(c.UpdatedAt), Type: string(c.Type), PreferredLanguage: c.PreferredLanguage}
+		UpdatedAt: stamp(c.UpdatedAt), Type: string(c.Type), PreferredLanguage: c.PreferredLanguage, MergedInto: c.MergedInto}
 	if c.EndedAt != nil {
 		e := stamp(*c.EndedAt)
 		common.EndedAt = &e

@@ -108,9 +108,10 @@ func (e *env) config(guard crm.WebhookURLGuard) httpapi.Config {
 	db := e.db
 	ic := identificationConfig(e.t, db)
 	privacy := db.Privacy(ic.Service.(*sqlstore.Identifications))
-	return httpapi.Config{Privacy: privacy, Erasure: privacy, Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
+	return httpapi.Config{Privacy: privacy, Erasure: privacy, Duplicates: db.Duplicates, Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Ready: db.Ping, Events: db.Outbox,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: ic, Webhooks: db.Webhooks, WebhookGuard: guard,
-		Clock: e.clock.Now, GatewayMode: true, AccessLog: accessLog(e.t, db)}
+		Clock: e.clock.Now, GatewayMode: true, AccessLog: accessLog(e.t, db),
+		Overviews: db.Overviews}
 }
 
 func (e *env) key(org string, roles ...crm.Role) string {

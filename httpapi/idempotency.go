@@ -30,6 +30,10 @@ type answer struct {
 	location string
 }
 
+// headed is a body that brings response headers of its own (besides
+// Location), set before the status is written.
+type headed interface{ responseHeader() http.Header }
+
 // keys is what a surface serves its POSTs with: where the kept results
 // are, and how it writes errors.
 type keys struct {
@@ -117,6 +121,11 @@ func requestHash(r *http.Request, body []byte) string {
 }
 
 func (a answer) write(w http.ResponseWriter, replayed bool) {
+	if h, ok := a.body.(headed); ok {
+		for k, v := range h.responseHeader() {
+			w.Header()[k] = v
+		}
+	}
 	if a.location != "" {
 		w.Header().Set("Location", a.location)
 	}

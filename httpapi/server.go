@@ -35,6 +35,9 @@ type Config struct {
 	Idempotency crm.IdempotencyService
 	// Classification serves categories and special treatment.
 	Classification crm.ClassificationService
+	// Overviews serves the customer-360 read (GET customer overview); nil
+	// answers 503.
+	Overviews crm.OverviewService
 	// Events is the outbox feed (GET /events); nil answers 503.
 	Events crm.EventFeed
 	// Metrics serves GET /metrics (Prometheus); nil answers 404.
@@ -45,6 +48,10 @@ type Config struct {
 	// Privacy serves the subject export, which also needs Identification
 	// (its document links); nil: the route answers 503.
 	Privacy crm.PrivacyService
+	// Duplicates finds likely duplicate customers (the create's
+	// Duplicate-Candidates header) and merges them; nil: no header, and
+	// the merge answers 503.
+	Duplicates crm.DuplicateService
 	// Erasure erases customers and keeps their retention records; nil: its
 	// routes answer 503.
 	Erasure crm.ErasureService
@@ -96,6 +103,7 @@ func New(cfg Config) *Server {
 		uploads: newUploadSlots(cfg.Identification)}
 	s.registerOperations()
 	s.registerCustomers()
+	s.registerMerge()
 	s.registerAccounts()
 	s.registerPromotions()
 	s.registerContracts()
@@ -107,6 +115,7 @@ func New(cfg Config) *Server {
 	s.registerPrivacy()
 	s.registerErasure()
 	s.registerAccessLog()
+	s.registerOverview()
 	return s
 }
 

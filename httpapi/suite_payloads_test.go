@@ -125,8 +125,12 @@ var payloads = map[string]payload{
 	}},
 	"GET " + v4p + "/customers/{customer_id}/special-treatment": {},
 	"GET " + v4p + "/customers/{customer_id}/export":            {},
+	"GET " + v4p + "/customers/{customer_id}/overview":          {},
 	"POST " + v4p + "/customers/{customer_id}/erasure":          {args: map[string]string{"customer_id": "erased_customer_id"}, success: http.StatusNoContent},
 	"GET " + v4p + "/customers/{customer_id}/erasure":           {args: map[string]string{"customer_id": "erased_customer_id"}},
+	"POST " + v4p + "/customers/{customer_id}/merge": {body: func(w *world) any {
+		return map[string]any{"merged_customer_id": w.ids["merged_customer_id"]}
+	}},
 	// Another org's customer id reads an empty log: nothing leaks.
 	"GET " + v4p + "/customers/{customer_id}/access-log": {otherIDs: http.StatusOK},
 	"GET " + v4p + "/access-log":                         {otherIDs: http.StatusOK, query: func(w *world) string { return "credential_id=gateway" }},

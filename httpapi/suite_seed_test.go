@@ -72,7 +72,7 @@ func seed(s *suite, org, tag string, base, skip int, iban string) *world {
 		body map[string]any
 	}{{"customer_id", w.privateCustomer()}, {"corporate_customer_id", w.corporateCustomer()},
 		{"digital_customer_id", w.digitalCustomer()}, {"spare_customer_id", w.privateCustomer()},
-		{"erased_customer_id", w.privateCustomer()}} {
+		{"erased_customer_id", w.privateCustomer()}, {"merged_customer_id", w.privateCustomer()}} {
 		w.v4(http.StatusCreated, "POST", "/customers", c.body, &made)
 		w.ids[c.id] = made.ID
 		if c.id == "customer_id" {

@@ -162,8 +162,14 @@ func (l *AccessLog) AccessLog(ctx context.Context, org string, q crm.AccessLogQu
 
 // customerRows answers, in order, the first n rows from afterRow on that
 // the index names for a customer's hash, and every row still pending
-// (those may not read the customer; scanRows checks each line).
+// (those may not read the customer; scanRows checks each line). Pending
+// rows are read first: a merge moves rows from there to the index, so
+// one committing between the two reads cannot hide a row.
 func (l *AccessLog) customerRows(ctx context.Context, hash, afterRow int64, n int) ([]any, error) {
+	pending, err := l.ids(ctx, "SELECT log_id FROM access_log_pending WHERE log_id >= ?", afterRow)
+	if err != nil {
+		return nil, err
+	}
 	var ids []int64
 	rows, err := l.db.query(ctx, "SELECT log_id, more_rows FROM access_log_subjects WHERE customer_hash = ? ORDER BY log_id", hash)
 	if err != nil {
@@ -195,30 +201,32 @@ func (l *AccessLog) customerRows(ctx context.Context, hash, afterRow int64, n in
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
 	}
-	rows.Close()
 	slices.Sort(ids)
-	ids = ids[:min(n, len(ids))]
-	pending, err := l.db.query(ctx, "SELECT log_id FROM access_log_pending WHERE log_id >= ?", afterRow)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer pending.Close()
-	for pending.Next() {
-		var id int64
-		if err := pending.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := pending.Err(); err != nil {
-		return nil, translate(err)
-	}
+	ids = append(ids[:min(n, len(ids))], pending...)
 	slices.Sort(ids)
 	out := make([]any, 0, len(ids))
 	for _, id := range slices.Compact(ids) {
 		out = append(out, id)
 	}
 	return out, nil
+}
+
+// ids answers the single integer column query selects.
+func (l *AccessLog) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := l.db.query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
 }
 
 // scanRows appends the reads of the rows query selects to out, up to

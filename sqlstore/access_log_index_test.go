@@ -138,3 +138,34 @@ func TestAccessLogOrphans(t *testing.T) {
 		}
 	})
 }
+
+// TestAccessLogListingDuringMerges: merges run while a customer is listed
+// (every millisecond here); every read flushed before a listing is in it,
+// once, whichever side of a merge its row is on.
+func TestAccessLogListingDuringMerges(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := context.Background()
+		l := sqlstore.NewAccessLog(db, sqlstore.AccessLogOptions{Linger: time.Millisecond, MergeEvery: time.Millisecond})
+		defer l.Close()
+		var want []string
+		for i := range 60 {
+			for j, c := range []string{"c0", "c1"} {
+				e := crm.AccessLogEntry{OrgID: "telco", At: clock.Now().Add(time.Duration(2*i+j) * time.Microsecond), CustomerID: c,
+					CredentialID: "key:k", RequestID: "r" + strconv.Itoa(2*i+j), Operation: "GET x"}
+				if err := l.RecordAccess(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+				if c == "c0" {
+					want = append(want, e.RequestID)
+				}
+			}
+			if err := l.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, listReads(t, l, "c0", 7)); diff != "" {
+				t.Fatalf("after %d reads of c0 (-want +got):\n%s", len(want), diff)
+			}
+		}
+	})
+}

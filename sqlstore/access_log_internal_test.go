@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"hash/fnv"
 	"log/slog"
 	"testing"
 	"time"
@@ -37,5 +38,17 @@ func TestAccessLogFullQueue(t *testing.T) {
 	l.fullWait = time.Second
 	if err := l.RecordAccess(ctx, crm.AccessLogEntry{OrgID: "telco", CustomerID: "c"}); err != nil {
 		t.Errorf("room made while waiting: %v", err)
+	}
+}
+
+// TestCustomerHashIsFNV: the index's key is FNV-1a of 64 bits, as
+// migration 0022 says and stored entries hold: it must never change.
+func TestCustomerHashIsFNV(t *testing.T) {
+	for _, id := range []string{"", "c", "0198f3a2-6f1e-7c3b-9d2a-5b7e1c0f4a21"} {
+		h := fnv.New64a()
+		h.Write([]byte(id))
+		if got, want := customerHash(id), int64(h.Sum64()); got != want {
+			t.Errorf("customerHash(%q) = %d, want FNV-1a %d", id, got, want)
+		}
 	}
 }

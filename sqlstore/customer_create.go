@@ -25,6 +25,7 @@ func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCus
 	}
 	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
+	cc.dupDocument, cc.dupPhone, cc.dupName = dupColumns(&c.CustomerData)
 	if err := s.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
 		return nil, err
 	}
@@ -39,6 +40,8 @@ type customerCreate struct {
 	c                  *crm.Customer
 	body               string
 	docType, docNumber any
+	dupDocument        any
+	dupPhone, dupName  any
 	drawn              bool // the service assigns the external id
 }
 
@@ -46,7 +49,7 @@ type customerCreate struct {
 func (cc *customerCreate) row(t *tx) []any {
 	c := cc.c
 	return []any{c.ID, cc.org, *c.ExternalID, string(c.Type), cc.docType, cc.docNumber, nullString(c.SearchEmail()),
-		digitalEmail(&c.CustomerData), cc.body, t.db.dialect.ts(cc.now), t.db.dialect.ts(cc.now), c.Version}
+		digitalEmail(&c.CustomerData), cc.body, t.db.dialect.ts(cc.now), t.db.dialect.ts(cc.now), c.Version, cc.dupDocument, cc.dupPhone, cc.dupName, 1}
 }
 
 // do writes the customer in a transaction whose key is claimed: its row

@@ -26,7 +26,9 @@ type DB struct {
 	Promotions        *Promotions
 	Classification    *Classification
 	Credentials       *Credentials
+	Duplicates        *Duplicates
 	Products          *Products
+	Overviews         *Overviews
 	APIKeys           *APIKeys
 	AccessTokens      *AccessTokens
 	OAuthClients      *OAuthClients
@@ -81,6 +83,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.backfillDuplicateKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if opt.Secrets != nil {
 		if err := db.openSecrets(ctx); err != nil {
 			db.Close()
@@ -127,8 +133,8 @@ func open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db.accounts = engine.NewKeyReader(db.eng, "accounts", accountColumns, scanAccount,
 		func(a *crm.Account) string { return a.OrgID }, func(a *crm.Account) string { return a.ID })
 	return &DB{database: db, Customers: &Customers{db}, Accounts: &Accounts{db}, Contracts: &Contracts{db},
-		Promotions: &Promotions{db}, Classification: &Classification{db}, Credentials: &Credentials{db},
-		Products: &Products{db}, APIKeys: &APIKeys{db}, AccessTokens: &AccessTokens{db}, OAuthClients: &OAuthClients{db},
+		Promotions: &Promotions{db}, Classification: &Classification{db}, Credentials: &Credentials{db}, Duplicates: &Duplicates{db},
+		Products: &Products{db}, Overviews: &Overviews{db}, APIKeys: &APIKeys{db}, AccessTokens: &AccessTokens{db}, OAuthClients: &OAuthClients{db},
 		Webhooks: &Webhooks{db}, WebhookDeliveries: &WebhookDeliveries{&Outbox{db}}, Outbox: &Outbox{db}, Idempotency: &Idempotency{db}}, nil
 }
 

@@ -48,19 +48,26 @@ type dialect struct {
 	// import filled; empty where the planner keeps none (SQLite, which
 	// plans these queries well without).
 	analyzeImported string
-	cache           sync.Map
+	// objectKeys is the expression of the keys of the JSON object in
+	// column %s, as a JSON array in no particular order.
+	objectKeys string
+	// stringAgg is the aggregate that joins text with a separator, in an
+	// ORDER BY given inside its parentheses.
+	stringAgg string
+	cache     sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
-		externalIDsIn: externalIDsInList}
+		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat"}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts, customer_search_keys",
+		objectKeys:    "(SELECT COALESCE(json_agg(k), '[]') FROM json_object_keys(%s) AS k)",
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",
-		externalIDsIn: externalIDsInArray}
+		externalIDsIn: externalIDsInArray, stringAgg: "string_agg"}
 )
 
 // externalIDsInList lists the ids as parameters.

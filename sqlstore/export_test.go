@@ -50,3 +50,11 @@ func (db *DB) SearchQueries(org string, terms crm.SearchTerms) map[string]Search
 			terms.NamePrefix, "", terms.NamePrefix, 21}},
 	}
 }
+
+// Statements counts the statements the store's engine ran since it
+// opened (engine.Engine.Statements).
+func (db *DB) Statements() uint64 { return db.eng.Statements() }
+
+// BackfillDuplicateKeys computes the duplicate keys of rows written before
+// migration 0026, as Open does.
+func (db *DB) BackfillDuplicateKeys(ctx context.Context) error { return db.backfillDuplicateKeys(ctx) }

@@ -83,3 +83,32 @@ func keysOf(m map[string][]string) []string {
 	}
 	return out
 }
+
+// TestMergeMovesSearchKeys: after a merge, the IBAN of a moved account and
+// the moved username find the survivor; the merged customer keeps its own
+// name, found deactivated.
+func TestMergeMovesSearchKeys(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		survivor := mustCreate(t, db, "telco", person(1))
+		merged := mustCreate(t, db, "telco", person(2))
+		if _, err := db.Accounts.CreateAccount(ctx, "telco", merged, newAccount(directDebit()), crm.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Credentials.AddCredential(ctx, "telco", merged, "merged@example.com", crm.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := search(t, db, "telco", validIBAN, 20); got[merged] == nil {
+			t.Fatalf("before the merge the IBAN finds %v", got)
+		}
+		if _, err := db.Duplicates.MergeCustomer(ctx, "telco", survivor, merged, crm.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{validIBAN, "merged@example.com"} {
+			if got := search(t, db, "telco", q, 20); len(got) != 1 || got[survivor] == nil {
+				t.Errorf("after the merge %q finds %v, want only the survivor %s", q, got, survivor)
+			}
+		}
+	})
+}

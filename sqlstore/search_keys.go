@@ -14,7 +14,8 @@ import (
 // folding (crm.SearchNameKey) that neither engine's SQL does alike. Every
 // write that changes one of them rewrites its keys in its own transaction:
 // create, patch and associated users of a customer (saveCustomer), create
-// and payment method of an account (saveAccount), the import, erasure.
+// and payment method of an account (saveAccount), the import, erasure, and
+// a merge, which moves accounts to the surviving customer.
 
 const insertSearchKeySQL = `INSERT INTO customer_search_keys (org_id, kind, search_key, owner_id, customer_id) VALUES (?, ?, ?, ?, ?)`
 
@@ -39,6 +40,13 @@ func (t *tx) putSearchKeys(org, customerID, owner string, before, after []crm.Se
 // dropSearchKeys deletes every key that finds the customer: erasure.
 func (t *tx) dropSearchKeys(customerID string) error {
 	_, err := t.exec("DELETE FROM customer_search_keys WHERE customer_id = ?", customerID)
+	return err
+}
+
+// moveSearchKeys gives the keys of owner, an account of customer from, to
+// customer to: a merge moves the account.
+func (t *tx) moveSearchKeys(from, owner, to string) error {
+	_, err := t.exec("UPDATE customer_search_keys SET customer_id = ? WHERE customer_id = ? AND owner_id = ?", to, from, owner)
 	return err
 }
 

@@ -19,6 +19,12 @@ type (
 	Classification struct{ *database }
 	// Credentials keeps customers' login credentials (crm.CredentialService).
 	Credentials struct{ *database }
+	// Overviews reads customers with everything about them in one
+	// snapshot (crm.OverviewService).
+	Overviews struct{ *database }
+	// Duplicates finds likely duplicate customers and merges them
+	// (crm.DuplicateService).
+	Duplicates struct{ *database }
 	// Products keeps customers' financial products and the orgs' product
 	// settings (crm.ProductService).
 	Products struct{ *database }

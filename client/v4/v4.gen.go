@@ -154,6 +154,45 @@ func (e CorporateIdentityDocumentType) Valid() bool {
 	}
 }
 
+// Defines values for CustomerOverviewStatus.
+const (
+	CustomerOverviewStatusACTIVE      CustomerOverviewStatus = "ACTIVE"
+	CustomerOverviewStatusDEACTIVATED CustomerOverviewStatus = "DEACTIVATED"
+)
+
+// Valid indicates whether the value is a known member of the CustomerOverviewStatus enum.
+func (e CustomerOverviewStatus) Valid() bool {
+	switch e {
+	case CustomerOverviewStatusACTIVE:
+		return true
+	case CustomerOverviewStatusDEACTIVATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerOverviewEventAggregateType.
+const (
+	CustomerOverviewEventAggregateTypeAccount         CustomerOverviewEventAggregateType = "account"
+	CustomerOverviewEventAggregateTypeCustomer        CustomerOverviewEventAggregateType = "customer"
+	CustomerOverviewEventAggregateTypeCustomerProduct CustomerOverviewEventAggregateType = "customer_product"
+)
+
+// Valid indicates whether the value is a known member of the CustomerOverviewEventAggregateType enum.
+func (e CustomerOverviewEventAggregateType) Valid() bool {
+	switch e {
+	case CustomerOverviewEventAggregateTypeAccount:
+		return true
+	case CustomerOverviewEventAggregateTypeCustomer:
+		return true
+	case CustomerOverviewEventAggregateTypeCustomerProduct:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerSearchResultIdentityDocumentType.
 const (
 	CustomerSearchResultIdentityDocumentTypeCIF      CustomerSearchResultIdentityDocumentType = "CIF"
@@ -388,6 +427,36 @@ func (e LanguageCode) Valid() bool {
 	case Gl:
 		return true
 	case Pt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MergeMoveKind.
+const (
+	MergeMoveKindAccount               MergeMoveKind = "account"
+	MergeMoveKindCategory              MergeMoveKind = "category"
+	MergeMoveKindCredential            MergeMoveKind = "credential"
+	MergeMoveKindCreditCard            MergeMoveKind = "credit_card"
+	MergeMoveKindIdentificationProcess MergeMoveKind = "identification_process"
+	MergeMoveKindProduct               MergeMoveKind = "product"
+)
+
+// Valid indicates whether the value is a known member of the MergeMoveKind enum.
+func (e MergeMoveKind) Valid() bool {
+	switch e {
+	case MergeMoveKindAccount:
+		return true
+	case MergeMoveKindCategory:
+		return true
+	case MergeMoveKindCredential:
+		return true
+	case MergeMoveKindCreditCard:
+		return true
+	case MergeMoveKindIdentificationProcess:
+		return true
+	case MergeMoveKindProduct:
 		return true
 	default:
 		return false
@@ -754,19 +823,26 @@ const (
 	WebhookEventTypeAsterisk                              WebhookEventType = "*"
 	WebhookEventTypeCategoryCreated                       WebhookEventType = "category.created"
 	WebhookEventTypeCategoryUpdated                       WebhookEventType = "category.updated"
+	WebhookEventTypeCustomerAccountMoved                  WebhookEventType = "customer.account.moved"
 	WebhookEventTypeCustomerAssociatedUsersUpdated        WebhookEventType = "customer.associated_users.updated"
 	WebhookEventTypeCustomerCategoryAdded                 WebhookEventType = "customer.category.added"
+	WebhookEventTypeCustomerCategoryMoved                 WebhookEventType = "customer.category.moved"
 	WebhookEventTypeCustomerCategoryUpdated               WebhookEventType = "customer.category.updated"
 	WebhookEventTypeCustomerCreated                       WebhookEventType = "customer.created"
 	WebhookEventTypeCustomerCredentialAdded               WebhookEventType = "customer.credential.added"
 	WebhookEventTypeCustomerCredentialMigratedIn          WebhookEventType = "customer.credential.migrated_in"
 	WebhookEventTypeCustomerCredentialMigratedOut         WebhookEventType = "customer.credential.migrated_out"
+	WebhookEventTypeCustomerCredentialMoved               WebhookEventType = "customer.credential.moved"
 	WebhookEventTypeCustomerCredentialRemoved             WebhookEventType = "customer.credential.removed"
 	WebhookEventTypeCustomerCreditCardAdded               WebhookEventType = "customer.credit_card.added"
+	WebhookEventTypeCustomerCreditCardMoved               WebhookEventType = "customer.credit_card.moved"
 	WebhookEventTypeCustomerDeactivated                   WebhookEventType = "customer.deactivated"
 	WebhookEventTypeCustomerErased                        WebhookEventType = "customer.erased"
 	WebhookEventTypeCustomerIdentificationProcessCreated  WebhookEventType = "customer.identification_process.created"
+	WebhookEventTypeCustomerIdentificationProcessMoved    WebhookEventType = "customer.identification_process.moved"
+	WebhookEventTypeCustomerMerged                        WebhookEventType = "customer.merged"
 	WebhookEventTypeCustomerProductCreated                WebhookEventType = "customer_product.created"
+	WebhookEventTypeCustomerProductMoved                  WebhookEventType = "customer.product.moved"
 	WebhookEventTypeCustomerProductStatusChanged          WebhookEventType = "customer_product.status_changed"
 	WebhookEventTypeCustomerSpecialTreatmentUpdated       WebhookEventType = "customer.special_treatment.updated"
 	WebhookEventTypeCustomerUpdated                       WebhookEventType = "customer.updated"
@@ -805,9 +881,13 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeCategoryUpdated:
 		return true
+	case WebhookEventTypeCustomerAccountMoved:
+		return true
 	case WebhookEventTypeCustomerAssociatedUsersUpdated:
 		return true
 	case WebhookEventTypeCustomerCategoryAdded:
+		return true
+	case WebhookEventTypeCustomerCategoryMoved:
 		return true
 	case WebhookEventTypeCustomerCategoryUpdated:
 		return true
@@ -819,9 +899,13 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeCustomerCredentialMigratedOut:
 		return true
+	case WebhookEventTypeCustomerCredentialMoved:
+		return true
 	case WebhookEventTypeCustomerCredentialRemoved:
 		return true
 	case WebhookEventTypeCustomerCreditCardAdded:
+		return true
+	case WebhookEventTypeCustomerCreditCardMoved:
 		return true
 	case WebhookEventTypeCustomerDeactivated:
 		return true
@@ -829,7 +913,13 @@ func (e WebhookEventType) Valid() bool {
 		return true
 	case WebhookEventTypeCustomerIdentificationProcessCreated:
 		return true
+	case WebhookEventTypeCustomerIdentificationProcessMoved:
+		return true
+	case WebhookEventTypeCustomerMerged:
+		return true
 	case WebhookEventTypeCustomerProductCreated:
+		return true
+	case WebhookEventTypeCustomerProductMoved:
 		return true
 	case WebhookEventTypeCustomerProductStatusChanged:
 		return true
@@ -1285,6 +1375,9 @@ type CorporateCustomerResponse struct {
 	// Id Customer's identifier.
 	Id openapi_types.UUID `json:"id"`
 
+	// MergedInto Our extension. Present on a customer merged into another (which also deactivated it), naming the customer it was merged into (mergeCustomer).
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
+
 	// PreferredLanguage Customer's preferred language code in ISO-639-1 lowercase format.
 	PreferredLanguage LanguageCode                     `json:"preferred_language"`
 	Segment           CorporateCustomerResponseSegment `json:"segment"`
@@ -1432,6 +1525,84 @@ type CustomerId struct {
 	Id openapi_types.UUID `json:"id"`
 }
 
+// CustomerMerge What a merge did; also the data of its `customer.merged` event.
+type CustomerMerge struct {
+	// CustomerId The surviving customer.
+	CustomerId openapi_types.UUID `json:"customer_id"`
+
+	// MergedCustomerId The merged (now deactivated) customer.
+	MergedCustomerId openapi_types.UUID `json:"merged_customer_id"`
+	Moved            []MergeMove        `json:"moved"`
+}
+
+// CustomerOverview A customer with everything about it, read in one snapshot (GET customer overview).
+type CustomerOverview struct {
+	// Accounts The customer's accounts, closed ones too, oldest first.
+	Accounts []CustomerOverviewAccount `json:"accounts"`
+
+	// Categories The categories the customer holds now, by id.
+	Categories []CustomerCategory `json:"categories"`
+
+	// Credentials The customer's usernames, oldest first.
+	Credentials []CredentialResponse `json:"credentials"`
+
+	// Customer Exactly one of the three shapes, by `type`; the fields of the other shapes never appear.
+	Customer CustomerResponse `json:"customer"`
+
+	// Events The latest events of the customer, its accounts and its products, newest first.
+	Events []CustomerOverviewEvent `json:"events"`
+
+	// IdentificationProcesses The customer's identification processes, oldest first.
+	IdentificationProcesses []CustomerOverviewIdentificationProcess `json:"identification_processes"`
+
+	// Products The customer's products, oldest first.
+	Products         []ExportedCustomerProduct `json:"products"`
+	SpecialTreatment []string                  `json:"special_treatment"`
+
+	// Status DEACTIVATED once the customer was deactivated (`customer.ended_at` set).
+	Status CustomerOverviewStatus `json:"status"`
+}
+
+// CustomerOverviewStatus DEACTIVATED once the customer was deactivated (`customer.ended_at` set).
+type CustomerOverviewStatus string
+
+// CustomerOverviewAccount An account as GET account shows it, with its promotions active today and its contract active now.
+type CustomerOverviewAccount struct {
+	Account GetAccount `json:"account"`
+
+	// ActiveContract The contract active now; null when none is.
+	ActiveContract   *Contract          `json:"active_contract"`
+	ActivePromotions []AccountPromotion `json:"active_promotions"`
+}
+
+// CustomerOverviewEvent An event summarized, without its data or changed values.
+type CustomerOverviewEvent struct {
+	Actor         string                             `json:"actor"`
+	AggregateId   openapi_types.UUID                 `json:"aggregate_id"`
+	AggregateType CustomerOverviewEventAggregateType `json:"aggregate_type"`
+
+	// Changed The dotted paths of the fields the event changed, sorted.
+	Changed    []string           `json:"changed"`
+	Id         openapi_types.UUID `json:"id"`
+	OccurredAt time.Time          `json:"occurred_at"`
+	Sequence   int64              `json:"sequence"`
+	Type       string             `json:"type"`
+}
+
+// CustomerOverviewEventAggregateType defines model for CustomerOverviewEvent.AggregateType.
+type CustomerOverviewEventAggregateType string
+
+// CustomerOverviewIdentificationProcess defines model for CustomerOverviewIdentificationProcess.
+type CustomerOverviewIdentificationProcess struct {
+	// DocumentType The kind of identity document.
+	DocumentType IdentificationDocumentType `json:"document_type"`
+
+	// MediaType The document's media type, as GET identification process names it (application/pdf, image/jpeg or image/png).
+	MediaType   string             `json:"media_type"`
+	ProcessDate time.Time          `json:"process_date"`
+	ProcessId   openapi_types.UUID `json:"process_id"`
+}
+
 // CustomerResponse Exactly one of the three shapes, by `type`; the fields of the other shapes never appear.
 type CustomerResponse struct {
 	union json.RawMessage
@@ -1530,6 +1701,9 @@ type DigitalCustomerResponse struct {
 
 	// Id Customer's identifier.
 	Id openapi_types.UUID `json:"id"`
+
+	// MergedInto Our extension. Present on a customer merged into another (which also deactivated it), naming the customer it was merged into (mergeCustomer).
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
 
 	// PreferredLanguage Customer's preferred language code in ISO-639-1 lowercase format.
 	PreferredLanguage LanguageCode                `json:"preferred_language"`
@@ -1884,6 +2058,25 @@ type InvoiceRecipientIdentityDocumentType string
 
 // LanguageCode Customer's preferred language code in ISO-639-1 lowercase format.
 type LanguageCode string
+
+// MergeCustomerRequest defines model for MergeCustomerRequest.
+type MergeCustomerRequest struct {
+	// MergedCustomerId The customer to merge into the path's; it is deactivated, marked merged into it.
+	MergedCustomerId openapi_types.UUID `json:"merged_customer_id"`
+}
+
+// MergeMove One thing a merge moved; also the data of its `customer.*.moved` event.
+type MergeMove struct {
+	FromCustomerId openapi_types.UUID `json:"from_customer_id"`
+
+	// Id The moved thing's id (a category value's history row id).
+	Id           string             `json:"id"`
+	Kind         MergeMoveKind      `json:"kind"`
+	ToCustomerId openapi_types.UUID `json:"to_customer_id"`
+}
+
+// MergeMoveKind defines model for MergeMove.Kind.
+type MergeMoveKind string
 
 // MobilePhoneNumber defines model for MobilePhoneNumber.
 type MobilePhoneNumber struct {
@@ -2358,6 +2551,9 @@ type PrivateCustomerResponse struct {
 
 	// Id Customer's identifier.
 	Id openapi_types.UUID `json:"id"`
+
+	// MergedInto Our extension. Present on a customer merged into another (which also deactivated it), naming the customer it was merged into (mergeCustomer).
+	MergedInto *openapi_types.UUID `json:"merged_into,omitempty"`
 
 	// PersonalInfo Private customer personal information.
 	PersonalInfo *PersonalInfoResponse `json:"personal_info,omitempty"`
@@ -3272,6 +3468,40 @@ type GetIdentificationProcessParams struct {
 	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
 }
 
+// MergeCustomerParams defines parameters for MergeCustomer.
+type MergeCustomerParams struct {
+	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
+	// `ref` of error items. Ids that do not match `^[A-Za-z0-9._:-]{1,128}$` are replaced by a
+	// generated UUIDv7 (not rejected).
+	XRequestId *XRequestIdParameter `json:"X-Request-Id,omitempty"`
+
+	// IdempotencyKey Makes a POST safe to retry. The same key (per org) with the same request within 24 hours replays
+	// the first successful response, with `Idempotency-Replayed: true`, without writing again; the
+	// same key with a different request is 409 `MCUS.409.003`. A failed request does not use up its key.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch Apply the write only if the resource's current `ETag` is this tag (`*` matches any version);
+	// else 412 `MCUS.412.001` and nothing changes.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetCustomerOverviewParams defines parameters for GetCustomerOverview.
+type GetCustomerOverviewParams struct {
+	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
+	// `ref` of error items. Ids that do not match `^[A-Za-z0-9._:-]{1,128}$` are replaced by a
+	// generated UUIDv7 (not rejected).
+	XRequestId *XRequestIdParameter `json:"X-Request-Id,omitempty"`
+
+	// XAccessReason Why the caller reads this customer's personal data, recorded in the access log beside who read
+	// what and when (`GET /customers/{customer_id}/access-log`). Optional, unless the org requires it
+	// of one of the caller's roles (`crmd orgs set --access-reason-required ROLE,...`): then a read
+	// without it is 400 naming `X-Access-Reason`. Text of at most 200 bytes.
+	XAccessReason *XAccessReason `json:"X-Access-Reason,omitempty"`
+
+	// RequestorID The person acting for the caller (an agent), in UUID format; recorded in the access log.
+	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
+}
+
 // GetCustomerSpecialTreatmentParams defines parameters for GetCustomerSpecialTreatment.
 type GetCustomerSpecialTreatmentParams struct {
 	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
@@ -3527,6 +3757,9 @@ type MigrateCredentialJSONRequestBody = CredentialMigrationRequest
 
 // CreateIdentificationProcessMultipartRequestBody defines body for CreateIdentificationProcess for multipart/form-data ContentType.
 type CreateIdentificationProcessMultipartRequestBody = IdentificationUpload
+
+// MergeCustomerJSONRequestBody defines body for MergeCustomer for application/json ContentType.
+type MergeCustomerJSONRequestBody = MergeCustomerRequest
 
 // PutCustomerSpecialTreatmentJSONRequestBody defines body for PutCustomerSpecialTreatment for application/json ContentType.
 type PutCustomerSpecialTreatmentJSONRequestBody = CustomerSpecialTreatment
@@ -4971,6 +5204,89 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeCustomerWithBody Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomerWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeCustomer Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerOverview Read a customer with everything about it (customer-360, extension)
+	//
+	// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+	// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+	// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+	// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+	// (payment method with a masked card summary only, current billing address) with its promotions
+	// active today and its contract active now (`null` when none); its products, oldest first, in the
+	// snake_case of the subject export; the categories it holds now; its special-treatment values;
+	// its credentials' usernames (never a secret); its identification processes with their dates and
+	// document type, never a link or a file name; and its latest 20 events (of the customer, its
+	// accounts and its products), newest first in the order they were written to the outbox, each
+	// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+	// The number of queries does not grow with the customer's accounts.
+	//
+	// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+	// or an erased one is 404.
+	//
+	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+	GetCustomerOverview(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCustomerSpecialTreatment The special-treatment values of a customer
 	//
@@ -6848,6 +7164,119 @@ func (c *Client) CreateIdentificationProcessWithBody(ctx context.Context, orgId 
 // Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 func (c *Client) GetIdentificationProcess(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIdentificationProcessRequest(c.Server, orgId, customerId, identificationProcessId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeCustomerWithBody Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *Client) MergeCustomerWithBody(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeCustomerRequestWithBody(c.Server, orgId, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeCustomer Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *Client) MergeCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeCustomerRequest(c.Server, orgId, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerOverview Read a customer with everything about it (customer-360, extension)
+//
+// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+// (payment method with a masked card summary only, current billing address) with its promotions
+// active today and its contract active now (`null` when none); its products, oldest first, in the
+// snake_case of the subject export; the categories it holds now; its special-treatment values;
+// its credentials' usernames (never a secret); its identification processes with their dates and
+// document type, never a link or a file name; and its latest 20 events (of the customer, its
+// accounts and its products), newest first in the order they were written to the outbox, each
+// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+// The number of queries does not grow with the customer's accounts.
+//
+// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+// or an erased one is 404.
+//
+// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+func (c *Client) GetCustomerOverview(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerOverviewRequest(c.Server, orgId, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -10989,6 +11418,175 @@ func NewGetIdentificationProcessRequest(server string, orgId OrgId, customerId C
 	return req, nil
 }
 
+// NewMergeCustomerRequest calls the generic MergeCustomer builder with application/json body
+func NewMergeCustomerRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMergeCustomerRequestWithBody(server, orgId, customerId, params, "application/json", bodyReader)
+}
+
+// NewMergeCustomerRequestWithBody constructs an http.Request for the MergeCustomer method, with any body, and a specified content type
+func NewMergeCustomerRequestWithBody(server string, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v4/orgs/%s/customers/%s/merge", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-Id", *params.XRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-Id", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+		if params.IfMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerOverviewRequest constructs an http.Request for the GetCustomerOverview method
+func NewGetCustomerOverviewRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v4/orgs/%s/customers/%s/overview", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-Id", *params.XRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-Id", headerParam0)
+		}
+
+		if params.XAccessReason != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Access-Reason", *params.XAccessReason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Access-Reason", headerParam1)
+		}
+
+		if params.RequestorID != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Requestor-ID", *params.RequestorID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Requestor-ID", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetCustomerSpecialTreatmentRequest constructs an http.Request for the GetCustomerSpecialTreatment method
 func NewGetCustomerSpecialTreatmentRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerSpecialTreatmentParams) (*http.Request, error) {
 	var err error
@@ -13273,6 +13871,91 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/identification-processes/{identification_process_id} (the `GetIdentificationProcess` operationId).
 	GetIdentificationProcessWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, identificationProcessId IdentificationProcessId, params *GetIdentificationProcessParams, reqEditors ...RequestEditorFn) (*GetIdentificationProcessResponse, error)
+
+	// MergeCustomerWithBodyWithResponse Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomerWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error)
+
+	// MergeCustomerWithResponse Merge a duplicate customer into this one (extension)
+	//
+	// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+	// transaction: its accounts, products, credentials, category values (history included; where both
+	// hold a current value of one category, this customer's stays current and the other's is ended),
+	// tokenized credit cards and identification processes become this customer's, and the merged
+	// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+	// into this customer's own data (names, contact details, documents).
+	//
+	// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+	// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+	// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+	// product), credentials, category values, credit cards, identification processes
+	// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+	// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+	// merged customer, whose data is this answer.
+	//
+	// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+	// types, the merged customer already merged or deactivated, this customer deactivated, or both
+	// holding an open product of one code. A retry of a merge that was done answers 409 (already
+	// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+	// 404 when either customer is not in the org.
+	//
+	// Roles: `customers:merge` (or `admin` / `API_KEY`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+	MergeCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error)
+
+	// GetCustomerOverviewWithResponse Read a customer with everything about it (customer-360, extension)
+	//
+	// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+	// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+	// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+	// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+	// (payment method with a masked card summary only, current billing address) with its promotions
+	// active today and its contract active now (`null` when none); its products, oldest first, in the
+	// snake_case of the subject export; the categories it holds now; its special-treatment values;
+	// its credentials' usernames (never a secret); its identification processes with their dates and
+	// document type, never a link or a file name; and its latest 20 events (of the customer, its
+	// accounts and its products), newest first in the order they were written to the outbox, each
+	// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+	// The number of queries does not grow with the customer's accounts.
+	//
+	// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+	// or an erased one is 404.
+	//
+	// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+	GetCustomerOverviewWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*GetCustomerOverviewResponse, error)
 
 	// GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer
 	//
@@ -16961,6 +17644,7 @@ func (r SearchCustomerResponse) ContentType() string {
 
 // CreateCustomerResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomer
 type CreateCustomerResponse201Headers struct {
+	DuplicateCandidates *string
 	IdempotencyReplayed *string
 	Location            string
 	XRequestId          string
@@ -20994,6 +21678,339 @@ func (r GetIdentificationProcessResponse) ContentType() string {
 	return ""
 }
 
+// MergeCustomerResponse200Headers the declared response headers of an HTTP 200 response for MergeCustomer
+type MergeCustomerResponse200Headers struct {
+	IdempotencyReplayed *string
+	XRequestId          string
+}
+
+// MergeCustomerResponse400Headers the declared response headers of an HTTP 400 response for MergeCustomer
+type MergeCustomerResponse400Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse401Headers the declared response headers of an HTTP 401 response for MergeCustomer
+type MergeCustomerResponse401Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse403Headers the declared response headers of an HTTP 403 response for MergeCustomer
+type MergeCustomerResponse403Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse404Headers the declared response headers of an HTTP 404 response for MergeCustomer
+type MergeCustomerResponse404Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse405Headers the declared response headers of an HTTP 405 response for MergeCustomer
+type MergeCustomerResponse405Headers struct {
+	Allow      string
+	XRequestId string
+}
+
+// MergeCustomerResponse409Headers the declared response headers of an HTTP 409 response for MergeCustomer
+type MergeCustomerResponse409Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse412Headers the declared response headers of an HTTP 412 response for MergeCustomer
+type MergeCustomerResponse412Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse415Headers the declared response headers of an HTTP 415 response for MergeCustomer
+type MergeCustomerResponse415Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse500Headers the declared response headers of an HTTP 500 response for MergeCustomer
+type MergeCustomerResponse500Headers struct {
+	XRequestId string
+}
+
+// MergeCustomerResponse503Headers the declared response headers of an HTTP 503 response for MergeCustomer
+type MergeCustomerResponse503Headers struct {
+	XRequestId string
+}
+
+type MergeCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerMerge
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MergeCustomerResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *MergeCustomerResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MergeCustomerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MergeCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *MergeCustomerResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *MergeCustomerResponse405Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *MergeCustomerResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *MergeCustomerResponse412Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *MergeCustomerResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *MergeCustomerResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MergeCustomerResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MergeCustomerResponse) GetJSON200() *CustomerMerge {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MergeCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MergeCustomerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MergeCustomerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MergeCustomerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r MergeCustomerResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r MergeCustomerResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r MergeCustomerResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r MergeCustomerResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r MergeCustomerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MergeCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MergeCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MergeCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r MergeCustomerResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MergeCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerOverviewResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerOverview
+type GetCustomerOverviewResponse200Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse400Headers the declared response headers of an HTTP 400 response for GetCustomerOverview
+type GetCustomerOverviewResponse400Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerOverview
+type GetCustomerOverviewResponse401Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse403Headers the declared response headers of an HTTP 403 response for GetCustomerOverview
+type GetCustomerOverviewResponse403Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse404Headers the declared response headers of an HTTP 404 response for GetCustomerOverview
+type GetCustomerOverviewResponse404Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse405Headers the declared response headers of an HTTP 405 response for GetCustomerOverview
+type GetCustomerOverviewResponse405Headers struct {
+	Allow      string
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse500Headers the declared response headers of an HTTP 500 response for GetCustomerOverview
+type GetCustomerOverviewResponse500Headers struct {
+	XRequestId string
+}
+
+// GetCustomerOverviewResponse503Headers the declared response headers of an HTTP 503 response for GetCustomerOverview
+type GetCustomerOverviewResponse503Headers struct {
+	XRequestId string
+}
+
+type GetCustomerOverviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerOverview
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerOverviewResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetCustomerOverviewResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCustomerOverviewResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetCustomerOverviewResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetCustomerOverviewResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *GetCustomerOverviewResponse405Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetCustomerOverviewResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerOverviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON200() *CustomerOverview {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerOverviewResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerOverviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerOverviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerOverviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r GetCustomerOverviewResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerOverviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCustomerSpecialTreatmentResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerSpecialTreatment
 type GetCustomerSpecialTreatmentResponse200Headers struct {
 	ETag       string
@@ -24995,6 +26012,109 @@ func (c *ClientWithResponses) GetIdentificationProcessWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseGetIdentificationProcessResponse(rsp)
+}
+
+// MergeCustomerWithBodyWithResponse Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *ClientWithResponses) MergeCustomerWithBodyWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error) {
+	rsp, err := c.MergeCustomerWithBody(ctx, orgId, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeCustomerResponse(rsp)
+}
+
+// MergeCustomerWithResponse Merge a duplicate customer into this one (extension)
+//
+// Merges the customer `merged_customer_id` into this customer (the path's, which survives), in one
+// transaction: its accounts, products, credentials, category values (history included; where both
+// hold a current value of one category, this customer's stays current and the other's is ended),
+// tokenized credit cards and identification processes become this customer's, and the merged
+// customer is deactivated with `merged_into` naming this one (GET shows it). Nothing is copied
+// into this customer's own data (names, contact details, documents).
+//
+// Both histories stay: the merged customer's events are kept, and each moved thing is one event
+// naming both customers (`from_customer_id`, `to_customer_id`), in this order: accounts
+// (`customer.account.moved`, on the account), products (`customer.product.moved`, on the
+// product), credentials, category values, credit cards, identification processes
+// (`customer.credential.moved`, `customer.category.moved`, `customer.credit_card.moved`,
+// `customer.identification_process.moved`, on this customer), then one `customer.merged` on the
+// merged customer, whose data is this answer.
+//
+// `If-Match` applies to this customer. 409 naming why: the same customer, customers of different
+// types, the merged customer already merged or deactivated, this customer deactivated, or both
+// holding an open product of one code. A retry of a merge that was done answers 409 (already
+// merged) and writes nothing, unless it repeats the `Idempotency-Key`, which replays the answer.
+// 404 when either customer is not in the org.
+//
+// Roles: `customers:merge` (or `admin` / `API_KEY`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/merge (the `MergeCustomer` operationId).
+func (c *ClientWithResponses) MergeCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *MergeCustomerParams, body MergeCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeCustomerResponse, error) {
+	rsp, err := c.MergeCustomer(ctx, orgId, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeCustomerResponse(rsp)
+}
+
+// GetCustomerOverviewWithResponse Read a customer with everything about it (customer-360, extension)
+//
+// Everything a call-centre agent needs at once, read in one consistent snapshot (a read-only
+// transaction; REPEATABLE READ on PostgreSQL), so that its parts agree: the customer as GET customer
+// shows it, with `status` `ACTIVE`, or `DEACTIVATED` for a customer that was deactivated (answered
+// too, its `ended_at` set); its accounts, closed ones too, oldest first, each as GET account shows it
+// (payment method with a masked card summary only, current billing address) with its promotions
+// active today and its contract active now (`null` when none); its products, oldest first, in the
+// snake_case of the subject export; the categories it holds now; its special-treatment values;
+// its credentials' usernames (never a secret); its identification processes with their dates and
+// document type, never a link or a file name; and its latest 20 events (of the customer, its
+// accounts and its products), newest first in the order they were written to the outbox, each
+// summarized: type, aggregate, time, actor and the paths of the fields it changed, never values.
+// The number of queries does not grow with the customer's accounts.
+//
+// The read is recorded in the access log as GET customer is. An unknown customer, another org's,
+// or an erased one is 404.
+//
+// Roles: `customers:read` (or `admin` / `API_KEY`), or `customers:read:masked`, which reads it with personal values masked (see Masked reads).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/overview (the `GetCustomerOverview` operationId).
+func (c *ClientWithResponses) GetCustomerOverviewWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *GetCustomerOverviewParams, reqEditors ...RequestEditorFn) (*GetCustomerOverviewResponse, error) {
+	rsp, err := c.GetCustomerOverview(ctx, orgId, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerOverviewResponse(rsp)
 }
 
 // GetCustomerSpecialTreatmentWithResponse The special-treatment values of a customer
@@ -29300,6 +30420,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateCustomerResponse201Headers
+		if values := rsp.Header.Values("Duplicate-Candidates"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Duplicate-Candidates", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.DuplicateCandidates = &value
+		}
 		if values := rsp.Header.Values("Idempotency-Replayed"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotency-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33868,6 +34995,386 @@ func ParseGetIdentificationProcessResponse(rsp *http.Response) (*GetIdentificati
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetIdentificationProcessResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMergeCustomerResponse parses an HTTP response from a MergeCustomerWithResponse call
+func ParseMergeCustomerResponse(rsp *http.Response) (*MergeCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MergeCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerMerge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MergeCustomerResponse200Headers
+		if values := rsp.Header.Values("Idempotency-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotency-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotencyReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers MergeCustomerResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers MergeCustomerResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MergeCustomerResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers MergeCustomerResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers MergeCustomerResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 409:
+		var headers MergeCustomerResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers MergeCustomerResponse412Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 415:
+		var headers MergeCustomerResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers MergeCustomerResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers MergeCustomerResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerOverviewResponse parses an HTTP response from a GetCustomerOverviewWithResponse call
+func ParseGetCustomerOverviewResponse(rsp *http.Response) (*GetCustomerOverviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerOverviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerOverview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerOverviewResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetCustomerOverviewResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCustomerOverviewResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetCustomerOverviewResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetCustomerOverviewResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers GetCustomerOverviewResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetCustomerOverviewResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerOverviewResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -55,6 +55,18 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("identification", func(t *testing.T) { walkIdentification(t, c.with(t), filepath.Join(dir, "data")) })
 	t.Run("categories", func(t *testing.T) { walkCategories(t, c.with(t)) })
 	t.Run("key revoked from the CLI", func(t *testing.T) { walkKeyRevocation(t, bin, dsn, baseURL) })
+	t.Run("console mounted at /console", func(t *testing.T) {
+		res, err := http.Get(baseURL + "/console/sign-in")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), `name="key"`) ||
+			!strings.HasPrefix(res.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("GET /console/sign-in: %d %q\n%s", res.StatusCode, res.Header.Get("Content-Security-Policy"), body)
+		}
+	})
 	t.Run("webhooks to internal addresses refused by default", func(t *testing.T) {
 		for _, u := range []string{"http://127.0.0.1:9/hook", "https://169.254.169.254/latest", "https://[::ffff:10.0.0.1]/"} {
 			c.with(t).call("POST", "/webhooks", map[string]any{"url": u, "event_types": []string{"*"}}, 400, nil)

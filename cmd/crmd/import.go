@@ -34,6 +34,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	report := fs.String("report", "", "write rejected lines here as JSON Lines (default: to stderr)")
 	batch := fs.Int("batch", jsonlimport.DefaultBatch, "lines per transaction")
 	generate := fs.Int("generate", 0, "instead of importing, write this many valid customers, each with one account, to --file")
+	duplicates := fs.Int("duplicates", 0, "with --generate: make the last 4*D lines likely duplicates of others, D pairs per duplicate rule (external id <original>.dup.<rule>)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
@@ -42,7 +43,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("import: --file is required")
 	}
 	if *generate > 0 {
-		return generateImport(*file, *generate)
+		return generateImport(*file, *generate, *duplicates)
 	}
 	if !crm.ValidOrgID(*org) {
 		return errors.New("import: --org must be 1 to 63 lower-case letters, digits, _ or -")

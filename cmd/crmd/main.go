@@ -85,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return clients(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "duplicates":
+		return duplicatesCmd(ctx, args, stdout, stderr)
 	case "kek":
 		return kekCmd(ctx, args, stdout, stderr)
 	case "privacy":
@@ -110,8 +112,10 @@ const usage = `usage:
   crmd clients revoke ID               revoke an OAuth client and its tokens
   crmd import --org O --file F.jsonl [--report R.jsonl] [--batch 2000]
                                        bulk-load customers and their accounts from JSON Lines
-  crmd import --generate N --file F.jsonl
-                                       write N valid customers, each with an account, to load
+  crmd import --generate N [--duplicates D] --file F.jsonl
+                                       write N valid customers, each with an account, to load; with D,
+                                       D likely-duplicate pairs per duplicate rule among them
+  crmd duplicates --org O              write the org's groups of likely duplicate customers as JSON Lines
   crmd kek rotate --new-kek-file F     reseal the stored secrets under a new key-encryption key (servers stopped)
   crmd privacy export --org O --customer ID [--file F.json]
                                        write everything held on a customer (GDPR access) as JSON, to stdout without --file

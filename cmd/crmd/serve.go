@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/console"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/internal/envflag"
 	"github.com/telcoops/crm/prom"
@@ -85,8 +86,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	api := httpapi.New(httpapi.Config{
 		Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions, Contracts: db.Contracts,
 		Credentials: db.Credentials, Classification: db.Classification, Identification: identification,
-		Privacy: privacy, AccessLog: accessLog,
-		Erasure: privacy,
+		Privacy: privacy, AccessLog: accessLog, Overviews: db.Overviews,
+		Erasure: privacy, Duplicates: db.Duplicates,
 		APIKeys: db.APIKeys, Tokens: tokens, Idempotency: db.Idempotency, Events: db.Outbox, CursorKey: cursorKey,
 		Webhooks: db.Webhooks, WebhookGuard: c.events.webhookGuard, Metrics: metricsHandler, Ready: db.Ping,
 		GatewayMode: c.gatewayMode, ObserveRoute: requests.Route, Logger: log, Clock: crm.SystemClock,
@@ -95,6 +96,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	root = withConsole(root, log)
 	srv := &http.Server{
 		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -155,4 +157,16 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 	fmt.Fprintf(stdout, "schema up to date (%s)\n", db.Engine())
 	return nil
+}
+
+// withConsole mounts the agents' console at /console in front of api, the
+// service's root handler, which the console calls in-process for every
+// read and write (with the agent's key, as a client would).
+func withConsole(api http.Handler, log *slog.Logger) http.Handler {
+	c := console.New(console.Config{API: api, Logger: log, Clock: crm.SystemClock})
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	mux.Handle(console.Prefix, c)
+	mux.Handle(console.Prefix+"/", c)
+	return mux
 }

@@ -42,7 +42,7 @@ var searchNames = []string{"garcía", "Fernandez Ló", "MARTINEZ", "lucía sán"
 // generatedQuery is one of the values of the i-th generated customer
 // (cmd/crmd/import_generate.go), spelt as a caller might.
 func generatedQuery(i int, rng *rand.Rand) string {
-	nif := (i*48271 + 13) % 100000000
+	nif := (i*48271 + 13) % 30000000
 	letter := "TRWAGMYFPDXBNJZSQVHLCKE"[nif%23]
 	phone := fmt.Sprintf("6%08d", i%100000000)
 	switch rng.IntN(7) {

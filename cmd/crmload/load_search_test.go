@@ -84,7 +84,7 @@ func TestCustomerSearchLoad(t *testing.T) {
 // createGenerated creates the i-th generated customer's searchable values
 // (document, email, phone, external ids, IBAN) through the API.
 func createGenerated(ctx context.Context, d *driver, i int) error {
-	nif := (i*48271 + 13) % 100000000
+	nif := (i*48271 + 13) % 30000000
 	body := mustJSON(map[string]any{"type": "PRIVATE_CUSTOMER", "preferred_language": "es", "segment": "CONSUMER",
 		"external_id": fmt.Sprintf("C%09d", i),
 		"contact_info": map[string]any{

@@ -42,6 +42,8 @@ type Engine interface {
 	Bulk(ctx context.Context) (*Bulk, error)
 	// Close stops the machinery and closes the pools.
 	Close() error
+	// Statements counts the statements the engine ran (tests).
+	Statements() uint64
 
 	// coalescesReads tells whether reads by key that arrive together
 	// should share one query (KeyReader).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // pools is what both engines share: their pools, the placeholder rewrite
@@ -12,7 +13,17 @@ type pools struct {
 	read, wr *sql.DB
 	rewrite  func(string) string // nil: ? placeholders as written
 	stmts    stmtCache
+	// statements counts the statements the engine ran (Statements).
+	statements atomic.Uint64
 }
+
+// Statements counts the statements the engine ran since it opened: reads
+// through its statement cache, snapshots' statements (their BEGIN and
+// COMMIT too) and the statements of write transactions. Tests compare
+// counts to show a read's statements do not grow with its data.
+func (p *pools) Statements() uint64 { return p.statements.Load() }
+
+func (p *pools) count() { p.statements.Add(1) }
 
 func (p *pools) Reader() *sql.DB { return p.read }
 func (p *pools) Writer() *sql.DB { return p.wr }
@@ -59,6 +70,7 @@ func (p *pools) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 func (p *pools) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	p.count()
 	st, err := p.prepared(ctx, query)
 	if err != nil {
 		// The plain path reports the same error through Scan.
@@ -72,6 +84,7 @@ func (p *pools) Lookup(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 func (p *pools) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.count()
 	st, err := p.prepared(ctx, query)
 	if err != nil {
 		return nil, err

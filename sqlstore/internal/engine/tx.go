@@ -57,9 +57,11 @@ func (t *Tx) Rollback() error { return t.tx.Rollback() }
 
 // Exec runs a statement of the transaction.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	switch {
-	case t.tx == nil:
+	if t.tx == nil {
 		return nil, ErrNoTransaction
+	}
+	t.count()
+	switch {
 	case t.stmts != nil:
 		return t.stmts.exec(t.ctx, query, args...)
 	}
@@ -68,6 +70,7 @@ func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
 
 // QueryRow runs a single-row read in the transaction.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
+	t.count()
 	if t.stmts != nil {
 		if st, err := t.stmts.get(t.ctx, query); err == nil {
 			return st.QueryRowContext(t.ctx, args...)
@@ -82,7 +85,15 @@ func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 	if t.tx == nil {
 		return nil, ErrNoTransaction
 	}
+	t.count()
 	return t.tx.QueryContext(t.ctx, t.e.q(query), args...)
+}
+
+// count counts a statement of the transaction (Engine.Statements).
+func (t *Tx) count() {
+	if c, ok := t.e.(counter); ok {
+		c.count()
+	}
 }
 
 // NextValueInTx draws the next value of org's sequence name in the

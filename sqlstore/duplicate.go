@@ -1,0 +1,159 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/telcoops/crm"
+)
+
+var _ crm.DuplicateService = (*Duplicates)(nil)
+
+// candidatesSQL is one indexed probe per rule with the new customer's
+// keys as parameters (a NULL key finds nothing), each cut at the
+// candidates' maximum: a key shared by thousands of customers costs a
+// create no more than ten index entries. The partial indexes hold live
+// customers only (ended_at IS NULL). UNION ALL, not UNION: the caller
+// merges the at most 40 ids, which costs less than the database's
+// temporary b-trees (a quarter of the lookup on SQLite).
+var candidatesSQL = func() string {
+	limit := fmt.Sprintf(" AND ended_at IS NULL AND id <> ? LIMIT %d", crm.MaxDuplicateCandidates)
+	probe := func(where string) string {
+		return "SELECT id FROM (SELECT id FROM customers WHERE org_id = ? AND " + where + limit + ") p"
+	}
+	return strings.Join([]string{
+		probe("dup_document = ? AND dup_document IS NOT NULL AND doc_type <> ?"), // customers_dup_document_idx
+		probe("dup_phone = ? AND dup_phone IS NOT NULL"),                         // customers_dup_phone_idx
+		probe("email = ? AND email IS NOT NULL"),                                 // customers_email_idx
+		probe("dup_name = ? AND dup_name IS NOT NULL"),                           // customers_dup_name_idx
+	}, " UNION ALL ")
+}()
+
+// DuplicateCandidates returns the live customers of the org that c is a
+// likely duplicate of, by any rule, at most crm.MaxDuplicateCandidates,
+// the first in id order of those the probes found.
+func (s *Duplicates) DuplicateCandidates(ctx context.Context, org string, c *crm.Customer) ([]string, error) {
+	k := crm.DuplicateKeysOf(&c.CustomerData)
+	rows, err := s.query(ctx, candidatesSQL,
+		org, nullString(k.Document), k.DocumentType, c.ID,
+		org, nullString(k.Phone), c.ID,
+		org, nullString(k.Email), c.ID,
+		org, nullString(k.NameBirthdate), c.ID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	slices.Sort(out)
+	if len(out) > crm.MaxDuplicateCandidates {
+		out = out[:crm.MaxDuplicateCandidates]
+	}
+	return out, nil
+}
+
+// groupsSQL groups the org's live customers by each rule's key, then the
+// groups with the same members, so that a pair matched by phone and email
+// is one line naming both rules. The database aggregates (on disk if it
+// must); the caller reads one group at a time.
+func (d *dialect) groupsSQL() string {
+	members := d.stringAgg + "(id, ',' ORDER BY id)"
+	group := func(rule, key, where, having string) string {
+		return "SELECT " + members + " AS members, '" + rule + "' AS rule FROM customers WHERE org_id = ? AND ended_at IS NULL AND " +
+			where + " GROUP BY " + key + " HAVING " + having
+	}
+	return "SELECT members, " + d.stringAgg + "(rule, ',' ORDER BY rule) FROM (" + strings.Join([]string{
+		group(crm.DuplicateByDocument, "dup_document", "dup_document IS NOT NULL", "COUNT(DISTINCT doc_type) > 1"),
+		group(crm.DuplicateByPhone, "dup_phone", "dup_phone IS NOT NULL", "COUNT(*) > 1"),
+		group(crm.DuplicateByEmail, "email", "email IS NOT NULL", "COUNT(*) > 1"),
+		group(crm.DuplicateByNameBirthdate, "dup_name", "dup_name IS NOT NULL", "COUNT(*) > 1"),
+	}, " UNION ALL ") + ") g GROUP BY members ORDER BY members"
+}
+
+// DuplicateGroups streams the org's groups of likely duplicates to fn.
+func (s *Duplicates) DuplicateGroups(ctx context.Context, org string, fn func(crm.DuplicateGroup) error) error {
+	rows, err := s.query(ctx, s.dialect.groupsSQL(), org, org, org, org)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var members, rules string
+		if err := rows.Scan(&members, &rules); err != nil {
+			return translate(err)
+		}
+		if err := fn(crm.DuplicateGroup{Customers: strings.Split(members, ","), Rules: strings.Split(rules, ",")}); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// backfillBatch is how many customers written before migration 0026 get
+// their duplicate keys per transaction.
+const backfillBatch = 500
+
+// backfillDuplicateKeys computes the duplicate keys of the rows written
+// before migration 0026 (dup_keys = 0), in batches, once: rows written
+// since carry their keys. Erased rows (body {}) get none.
+func (db *database) backfillDuplicateKeys(ctx context.Context) error {
+	for {
+		n := 0
+		err := db.write(ctx, "", crm.WriteOptions{}, func(t *tx) error {
+			n = 0
+			rows, err := t.Query(fmt.Sprintf("SELECT id, body FROM customers WHERE dup_keys = 0 ORDER BY id LIMIT %d", backfillBatch))
+			if err != nil {
+				return err
+			}
+			type keyed struct{ id, body string }
+			var todo []keyed
+			for rows.Next() {
+				var k keyed
+				var body []byte
+				if err := rows.Scan(&k.id, &body); err != nil {
+					rows.Close()
+					return err
+				}
+				k.body = string(body)
+				todo = append(todo, k)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, k := range todo {
+				var d crm.CustomerData
+				if err := json.Unmarshal([]byte(k.body), &d); err != nil {
+					return fmt.Errorf("customer %s body: %w", k.id, err)
+				}
+				doc, phone, name := dupColumns(&d)
+				if _, err := t.exec("UPDATE customers SET dup_document = ?, dup_phone = ?, dup_name = ?, dup_keys = 1 WHERE id = ?",
+					doc, phone, name, k.id); err != nil {
+					return err
+				}
+			}
+			n = len(todo)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("backfill duplicate keys: %w", err)
+		}
+		if n < backfillBatch {
+			return nil
+		}
+	}
+}
