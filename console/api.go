@@ -20,10 +20,9 @@ import (
 // products), so that the API's role checks, org scoping, masking,
 // validation, If-Match and access log apply unchanged.
 //
-// When the v4 customer-360 (GET /customers/{id}/overview) and search (GET
-// /customer-search?q=) endpoints land: findCustomer below and its loop in
-// searchPage (pages.go) become one call; the GETs below that customerPage
-// (customer.go) and timeline (timeline.go) make become one overview call.
+// The search page is one customer-search call; the customer page reads
+// the customer-360 overview, plus the GETs whose ETags its forms send back
+// as If-Match (the overview carries no versions).
 
 // api calls the service in-process as one agent: v4 with the agent's API
 // key, products with the access token of the agent's OAuth client.
@@ -75,10 +74,29 @@ func accountPath(id string) string  { return "/accounts/" + url.PathEscape(id) }
 // readable by every key that can read customers, masked or not.
 func (a api) checkKey(ctx context.Context) apiResult { return a.get(ctx, "/categories") }
 
-// findCustomer is today's search: one customer by identity document, email
-// or username (v4 GET /customers). The answer holds {"customer": {"id"}}.
-func (a api) findCustomer(ctx context.Context, field, value string) apiResult {
-	return a.get(ctx, "/customers?"+url.Values{field: {value}}.Encode())
+// searchPageSize is how many customers a page of search results shows.
+const searchPageSize = 20
+
+// search is the agents' search box (v4 GET /customer-search): one page of
+// the customers q matches, after the cursor of the previous page.
+func (a api) search(ctx context.Context, q, after string, limit int) apiResult {
+	v := url.Values{"q": {q}, "limit": {fmt.Sprint(limit)}}
+	if after != "" {
+		v.Set("after", after)
+	}
+	return a.get(ctx, "/customer-search?"+v.Encode())
+}
+
+// overview is the customer-360 read: the customer, its accounts,
+// products, categories, identification and latest events in one answer.
+func (a api) overview(ctx context.Context, id string) apiResult {
+	return a.get(ctx, customerPath(id)+"/overview")
+}
+
+// merge merges other into the customer id (the survivor, whose ETag is
+// etag).
+func (a api) merge(ctx context.Context, id, etag, other string) apiResult {
+	return a.send(ctx, http.MethodPost, customerPath(id)+"/merge", etag, map[string]string{"merged_customer_id": other})
 }
 
 func (a api) customer(ctx context.Context, id string) apiResult { return a.get(ctx, customerPath(id)) }

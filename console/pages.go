@@ -2,7 +2,7 @@ package console
 
 import (
 	"net/http"
-	"regexp"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -85,78 +85,47 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request, s *session, _ 
 	http.Redirect(w, r, Prefix+"/sign-in?org="+s.org, http.StatusSeeOther)
 }
 
-// hit is one customer in the search results.
+// hit is one customer in the search results: who, and which of its
+// fields the query matched.
 type hit struct {
-	ID, Name, Type, ExternalID, Status string
+	ID         string   `json:"id"`
+	Name       string   `json:"display_name"`
+	Type       string   `json:"type"`
+	ExternalID string   `json:"external_id"`
+	Status     string   `json:"status"`
+	Matched    []string `json:"matched"`
 }
 
-// documentLike matches identity documents: NIF, NIE, CIF and passports
-// are letters and digits only, with at least one digit.
-var documentLike = regexp.MustCompile(`^[A-Za-z0-9]*[0-9][A-Za-z0-9]*$`)
-
-// searchFields is which v4 search fields the input is tried as, in order:
-// a customer id is opened directly; text with @ is an email or a username;
-// letters and digits an identity document or a username; anything else a
-// username.
-func searchFields(q string) []string {
-	switch {
-	case len(q) == 36 && uuid.Validate(q) == nil:
-		return []string{"id"}
-	case strings.Contains(q, "@"):
-		return []string{"email", "username"}
-	case documentLike.MatchString(q):
-		return []string{"identity_document", "username"}
-	default:
-		return []string{"username"}
-	}
-}
-
-// searchPage is the home page: the search box and, with a query, the
-// customers it finds, each read whole to show who it is.
+// searchPage is the home page: the search box and, with a query, one page
+// of the customers customer-search finds, with a link to the next page.
+// A customer id that the search does not know as an account id opens the
+// customer directly.
 func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s *session, a api) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	after := r.URL.Query().Get("after")
 	data := c.pageData(s, "Search")
 	data["Query"] = q
 	if q == "" {
 		c.render(w, http.StatusOK, "search", data)
 		return
 	}
-	var hits []hit
-	var problems []string
-	seen := map[string]bool{}
-	for _, field := range searchFields(q) {
-		id := q
-		if field != "id" {
-			value := q
-			if field == "identity_document" {
-				value = strings.ToUpper(q)
-			}
-			res := a.findCustomer(r.Context(), field, value)
-			if res.Status == http.StatusNotFound {
-				continue
-			}
-			var found struct{ Customer struct{ ID string } }
-			if !res.ok() || res.decode(&found) != nil {
-				problems = append(problems, field+": "+res.message())
-				continue
-			}
-			id = found.Customer.ID
-		}
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		res := a.customer(r.Context(), id)
-		if res.Status == http.StatusNotFound {
-			continue
-		}
-		var cust map[string]any
-		if !res.ok() || res.decode(&cust) != nil {
-			problems = append(problems, res.message())
-			continue
-		}
-		hits = append(hits, hit{ID: id, Name: displayName(cust), Type: str(cust["type"]), ExternalID: str(cust["external_id"]), Status: str(cust["status"])})
+	res := a.search(r.Context(), q, after, searchPageSize)
+	var found struct {
+		Results    []hit   `json:"results"`
+		NextCursor *string `json:"next_cursor"`
 	}
-	data["Hits"], data["Problems"], data["Searched"] = hits, problems, true
+	if !res.ok() || res.decode(&found) != nil {
+		data["Problems"], data["Searched"] = []string{res.message()}, true
+		c.render(w, res.Status, "search", data)
+		return
+	}
+	if len(found.Results) == 0 && after == "" && len(q) == 36 && uuid.Validate(q) == nil {
+		http.Redirect(w, r, Prefix+"/customers/"+url.PathEscape(q), http.StatusSeeOther)
+		return
+	}
+	data["Hits"], data["Searched"], data["Continued"] = found.Results, true, after != ""
+	if found.NextCursor != nil && *found.NextCursor != "" {
+		data["Next"] = Prefix + "/search?" + url.Values{"q": {q}, "after": {*found.NextCursor}}.Encode()
+	}
 	c.render(w, http.StatusOK, "search", data)
 }

@@ -10,7 +10,17 @@ import (
 )
 
 // funcs are the templates' helpers.
-var funcs = template.FuncMap{}
+var funcs = template.FuncMap{"label": label}
+
+// label is an API code as an agent reads it: PRIVATE_CUSTOMER as
+// "Private customer", identity_document as "Identity document".
+func label(code string) string {
+	s := strings.ToLower(strings.NewReplacer("_", " ", "-", " ").Replace(code))
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
 // field is one value of a JSON answer, named by its path
 // (contact_info.emails[0].email), for the pages' definition lists.
