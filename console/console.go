@@ -73,9 +73,9 @@ func New(cfg Config) *Console {
 	}
 	c := &Console{api: cfg.API, log: cfg.Logger, sessions: newSessions(cfg.Clock, cfg.MaxSessions),
 		pages: map[string]*template.Template{}, mux: http.NewServeMux()}
-	for _, p := range []string{"signin", "search", "customer"} {
+	for _, p := range []string{"signin", "search", "customer", "merge", "timeline"} {
 		c.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/"+p+".html"))
+			"templates/layout.html", "templates/parts.html", "templates/"+p+".html"))
 	}
 	css, _ := fs.ReadFile(staticFiles, "static/console.css")
 	c.mux.HandleFunc("GET "+Prefix+"/static/console.css", func(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +89,9 @@ func New(cfg Config) *Console {
 	c.mux.HandleFunc("GET "+Prefix+"/{$}", c.get(c.searchPage))
 	c.mux.HandleFunc("GET "+Prefix+"/search", c.get(c.searchPage))
 	c.mux.HandleFunc("GET "+Prefix+"/customers/{id}", c.get(c.customerPage))
+	c.mux.HandleFunc("GET "+Prefix+"/customers/{id}/timeline", c.get(c.timelinePage))
+	c.mux.HandleFunc("GET "+Prefix+"/customers/{id}/merge", c.get(c.mergeConfirmPage))
+	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/merge", c.post(c.merge))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/contact", c.post(c.updateContact))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/deactivate", c.post(c.deactivate))
 	c.mux.HandleFunc("POST "+Prefix+"/customers/{id}/categories", c.post(c.setCategory))

@@ -10,10 +10,12 @@ import (
 	"github.com/telcoops/crm"
 )
 
-// The feed has no filter by customer today, so the timeline reads it from
-// the start, at most timelinePages pages of crm.MaxFeedPage events, and
-// keeps the customer's aggregates' events, the latest timelineShown. The
-// customer-360 endpoint will replace this scan (api.go).
+// The customer page shows the overview's latest crm.OverviewEvents events
+// (changed paths only). The full timeline page shows the changes before
+// and after, which only the feed carries; the feed has no filter by
+// customer, so the page reads it from the start, at most timelinePages
+// pages of crm.MaxFeedPage events, and keeps the customer's aggregates'
+// events, the latest timelineShown. The page states the bound.
 const (
 	timelinePages = 20
 	timelineShown = 50
@@ -23,7 +25,8 @@ const (
 // and each changed field before and after when the event carries them.
 type timelineEvent struct {
 	When, Who, What, Aggregate string
-	Changes                    []change
+	Changes                    []change // before and after, from the feed
+	Changed                    []string // the changed paths only, from the overview
 }
 
 type change struct {
@@ -42,6 +45,31 @@ type feedEvent struct {
 		Before json.RawMessage `json:"before"`
 		After  json.RawMessage `json:"after"`
 	} `json:"changes"`
+}
+
+// timelinePage is the customer's events with their changes, from a
+// bounded scan of the feed.
+func (c *Console) timelinePage(w http.ResponseWriter, r *http.Request, s *session, a api) {
+	ctx, id := r.Context(), r.PathValue("id")
+	res := a.overview(ctx, id)
+	var o overviewDoc
+	if !res.ok() || res.decode(&o) != nil {
+		c.notFound(w, s, res)
+		return
+	}
+	aggregates := map[string]bool{id: true}
+	for _, x := range o.Accounts {
+		aggregates[x.Account.ID] = true
+	}
+	for _, p := range o.Products {
+		aggregates[p.ID] = true
+	}
+	name := displayName(o.Customer)
+	data := c.pageData(s, "Timeline of "+name)
+	data["ID"], data["Name"] = id, name
+	data["Scanned"], data["Shown"] = timelinePages*crm.MaxFeedPage, timelineShown
+	data["Timeline"], data["TimelineProblem"] = timeline(ctx, a, aggregates)
+	c.render(w, http.StatusOK, "timeline", data)
 }
 
 // timeline is the events of aggregates, newest first, or why there are

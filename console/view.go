@@ -2,7 +2,6 @@ package console
 
 import (
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"sort"
 	"strconv"
@@ -10,7 +9,17 @@ import (
 )
 
 // funcs are the templates' helpers.
-var funcs = template.FuncMap{"label": label}
+var funcs = template.FuncMap{"label": label, "dict": dict}
+
+// dict is a map of its key, value arguments, to pass several values to a
+// template.
+func dict(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
 
 // label is an API code as an agent reads it: PRIVATE_CUSTOMER as
 // "Private customer", identity_document as "Identity document".
@@ -84,26 +93,16 @@ func str(v any) string {
 	}
 }
 
-// displayName is who the customer is, from whichever info block its type
-// has: a person's name and surnames, a company's legal name, else its id.
-func displayName(c map[string]any) string {
-	for _, block := range []string{"personal_info", "digital_personal_info"} {
-		if p, ok := c[block].(map[string]any); ok {
-			var parts []string
-			for _, k := range []string{"name", "first_surname", "second_surname"} {
-				if s := str(p[k]); s != "" {
-					parts = append(parts, s)
-				}
-			}
-			if len(parts) > 0 {
-				return strings.Join(parts, " ")
-			}
+// displayName is who the customer is: a person's name and surnames, a
+// company's legal name, else its id.
+func displayName(c customerDoc) string {
+	for _, p := range []*personDoc{c.PersonalInfo, c.DigitalPersonalInfo} {
+		if p != nil && fullName(p) != "" {
+			return fullName(p)
 		}
 	}
-	if p, ok := c["company_info"].(map[string]any); ok {
-		if s := str(p["legal_name"]); s != "" {
-			return s
-		}
+	if c.CompanyInfo != nil && c.CompanyInfo.LegalName != "" {
+		return c.CompanyInfo.LegalName
 	}
-	return fmt.Sprintf("Customer %s", str(c["id"]))
+	return "Customer " + c.ID
 }

@@ -49,6 +49,7 @@ func newWorld(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) *world {
 	api := httpapi.New(httpapi.Config{Customers: db.Customers, Accounts: db.Accounts, Promotions: db.Promotions,
 		Contracts: db.Contracts, Credentials: db.Credentials, Classification: db.Classification, APIKeys: db.APIKeys,
 		Idempotency: db.Idempotency, Events: db.Outbox, AccessLog: accessLog, Clock: clock.Now,
+		Overviews: db.Overviews, Duplicates: db.Duplicates,
 		Identification: &httpapi.IdentificationConfig{Service: db.Identifications(blobs), Signer: signer,
 			PublicURL: "https://crm.example.com"}}).Handler()
 	products := httpapi.NewProducts(httpapi.ProductsConfig{Products: db.Products, Clients: db.OAuthClients, Tokens: db.AccessTokens,
