@@ -1,6 +1,7 @@
 package console
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,10 +17,14 @@ import (
 )
 
 // TestConsoleInBrowser drives the console in headless Chromium on each
-// engine: sign in, search by document, open the customer, change the email
-// (sent under If-Match), see the change in the timeline, then lose a race:
-// the customer is changed through the API between page load and submit,
-// and the page says so. It saves screenshots in $CRM_TEST_SCREENSHOTS.
+// engine: sign in, search by document (customer-search), open the
+// customer's 360 page, change the email (sent under If-Match), see the
+// change in the timeline, then lose a race: the customer is changed
+// through the API between page load and submit, and the page says so.
+// Then two customers sharing a phone are merged: the other is listed as a
+// possible duplicate, confirmed, merged; the survivor holds its account
+// and it shows as merged; merging it again is refused in words. It saves
+// screenshots in $CRM_TEST_SCREENSHOTS.
 // Without Chromium it skips, unless CRM_TEST_BROWSER=required.
 func TestConsoleInBrowser(t *testing.T) {
 	t.Parallel()
@@ -119,6 +124,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		shot("conflict", false)
 
+		mergeDuplicates(t, w, b, key, id, shot)
+
 		if foreign := b.foreign(w.base); len(foreign) > 0 {
 			t.Errorf("the console requested other origins: %q", foreign)
 		}
@@ -150,4 +157,84 @@ func seedCustomer(w *world, key string) string {
 	cat, _ := strconv.Atoi(strings.Split(strings.Split(string(raw), `"id":`)[1], ",")[0])
 	must(201, "POST", "/customers/"+id+"/categories", map[string]any{"id": cat, "value": "low"})
 	return id
+}
+
+// mergeDuplicates creates a second customer sharing the first's phone,
+// with an account, and merges it into the first through the console.
+func mergeDuplicates(t *testing.T, w *world, b *browser, key, id string, shot func(string, bool)) {
+	t.Helper()
+	dup := w.customer("telco", key, "12345678Z", "twin@example.com")
+	status, _, raw := w.call(key, "POST", "/v4/orgs/telco/customers/"+dup+"/accounts", "", map[string]any{"modality": "RECURRING_PREPAID",
+		"payment_method": map[string]any{"type": "BANK_TRANSFER", "details": map[string]any{"iban": "ES9121000418450200051332"}}})
+	if status != 200 {
+		t.Fatalf("account of the duplicate: %d %s", status, raw)
+	}
+	account := strings.Split(strings.Split(string(raw), `"id":"`)[1], `"`)[0]
+	b.do(chromedp.EmulateViewport(1280, 757)) // a desktop again, after the tablet
+
+	// The search box finds both by the phone, however it is written.
+	b.navigate(w.base + Prefix + "/search?q=" + url.QueryEscape("+34 615 667 898"))
+	b.waitVisible("#results")
+	if got := b.eval(`document.querySelectorAll("#results tbody tr").length`); got != "2" {
+		t.Errorf("search by phone lists %s customers, want 2: %q", got, b.text("#results"))
+	}
+	if got := b.text("#results"); !strings.Contains(got, "Phone") {
+		t.Errorf("search by phone does not say it matched the phone: %q", got)
+	}
+	shot("search-phone", false)
+
+	b.navigate(w.base + Prefix + "/customers/" + id)
+	b.waitVisible("#merge-form")
+	if got := b.eval(`document.querySelector("#dup-0") && document.querySelector("#dup-0").value`); got != strconv.Quote(dup) {
+		t.Fatalf("the first possible duplicate is %s, want %s: %q", got, dup, b.text("#merge"))
+	}
+	b.do(chromedp.Click(chromedp.CSS("#dup-0")))
+	b.submit("#merge-other")
+	b.waitVisible("#merge-confirm")
+	if got := b.text("#merged"); !strings.Contains(got, dup) || !strings.Contains(got, "12345678Z") {
+		t.Errorf("the confirmation does not show the customer to merge: %q", got)
+	}
+	shot("merge-confirm", true)
+	b.clickAndLoad("#merge-confirm button")
+	b.waitVisible("#flash")
+	if got := b.text("#flash"); !strings.Contains(got, "Merged customer "+dup) || !strings.Contains(got, "1 account") {
+		t.Errorf("after merging: %q", got)
+	}
+	if got := b.text("#accounts"); !strings.Contains(got, account) {
+		t.Errorf("the survivor does not hold the merged customer's account %s: %q", account, got)
+	}
+	if got := b.text("#timeline"); !strings.Contains(got, crm.EventCustomerAccountMoved) {
+		t.Errorf("the survivor's timeline lacks the account's move: %q", got)
+	}
+	shot("merged", false)
+
+	b.navigate(w.base + Prefix + "/customers/" + dup)
+	b.waitVisible("#merged-into")
+	if got := b.text("#status"); !strings.Contains(got, "Merged into customer "+id) {
+		t.Errorf("the merged customer's status: %q", got)
+	}
+	if got := b.text("#timeline"); !strings.Contains(got, crm.EventCustomerMerged) {
+		t.Errorf("the merged customer's timeline lacks the merge: %q", got)
+	}
+	shot("merged-away", false)
+
+	// Merging it again is refused, in words.
+	b.navigate(w.base + Prefix + "/customers/" + id)
+	b.waitVisible("#merge-other")
+	b.setValue("#merge-other", dup)
+	b.submit("#merge-other")
+	b.waitVisible("#merge-confirm")
+	b.clickAndLoad("#merge-confirm button")
+	b.waitVisible("#flash")
+	if got := b.text("#flash"); !strings.HasPrefix(got, "Merge: refused: ") {
+		t.Errorf("merging a merged customer again: %q", got)
+	}
+	shot("merge-refused", false)
+
+	b.navigate(w.base + Prefix + "/customers/" + id + "/timeline")
+	b.waitVisible("#bound")
+	if got := b.text("#timeline"); !strings.Contains(got, crm.EventCustomerAccountMoved) || !strings.Contains(got, "changed@example.com") {
+		t.Errorf("the full timeline lacks the account's move or the email change's values: %q", got)
+	}
+	shot("timeline", true)
 }
