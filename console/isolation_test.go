@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,8 +15,10 @@ import (
 )
 
 // TestConsoleIsolation: an agent of org A sees nothing of org B's
-// customer through the console, by id in the URL or by search, cannot
-// write to it, and cannot sign in to org B with A's key. The console adds
+// customer through the console, by id in the URL (the 360 page, the
+// timeline page, the merge confirmation), by search (customer-search) or
+// among the possible duplicates, cannot write to it or merge with it, and
+// cannot sign in to org B with A's key. The console adds
 // no trust of its own: the API's org scoping refuses each of these.
 func TestConsoleIsolation(t *testing.T) {
 	t.Parallel()
@@ -33,20 +36,31 @@ func TestConsoleIsolation(t *testing.T) {
 		if p := a.get(Prefix + "/search?q=14861628V"); !strings.Contains(p.body, mine) {
 			t.Fatalf("A's own customer not found by document:\n%s", p.body)
 		}
-		if p := a.get(Prefix + "/customers/" + mine); p.status != http.StatusOK || !strings.Contains(p.body, "mine@example.com") {
-			t.Fatalf("A's own customer page: %d", p.status)
+		minePage := a.get(Prefix + "/customers/" + mine)
+		if minePage.status != http.StatusOK || !strings.Contains(minePage.body, "mine@example.com") {
+			t.Fatalf("A's own customer page: %d", minePage.status)
 		}
+		// Both customers have the example's phone: only A's is found, and
+		// B's is not offered as a possible duplicate of A's.
+		if p := a.get(Prefix + "/search?q=615667898"); !strings.Contains(p.body, mine) || strings.Contains(p.body, theirs) {
+			t.Errorf("search by the shared phone: A's found %v, B's shown %v", strings.Contains(p.body, mine), strings.Contains(p.body, theirs))
+		}
+		if strings.Contains(minePage.body, theirs) {
+			t.Error("A's customer page offers B's customer as a possible duplicate")
+		}
+		etag := minePage.hidden(t, regexp.MustCompile(`name="etag" value="([^"]+)"`))
 
 		leaks := []string{theirs, "theirs@example.com", "12345678Z"}
 		for _, tc := range []struct{ name, path string }{
 			{"by id in the URL", Prefix + "/customers/" + theirs},
+			{"timeline by id in the URL", Prefix + "/customers/" + theirs + "/timeline"},
 			{"search by id", Prefix + "/search?q=" + theirs},
 			{"search by document", Prefix + "/search?q=12345678Z"},
 			{"search by email", Prefix + "/search?q=" + url.QueryEscape("theirs@example.com")},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				p := a.get(tc.path)
-				if tc.name == "by id in the URL" && p.status != http.StatusNotFound {
+				if strings.HasSuffix(tc.name, "by id in the URL") && p.status != http.StatusNotFound {
 					t.Errorf("status %d, want 404", p.status)
 				}
 				shown := strings.ReplaceAll(p.body, url.QueryEscape("theirs@example.com"), "")
@@ -75,6 +89,30 @@ func TestConsoleIsolation(t *testing.T) {
 			_, _, body := w.call(keyB, "GET", "/v4/orgs/org-b/customers/"+theirs, "", nil)
 			if strings.Contains(string(body), "hijack@example.com") {
 				t.Error("A's agent changed B's customer")
+			}
+		})
+
+		t.Run("merge with B's customer", func(t *testing.T) {
+			if p := a.get(Prefix + "/customers/" + mine + "/merge?other=" + theirs); p.status != http.StatusSeeOther {
+				t.Errorf("confirmation page of a merge with B's customer: %d", p.status)
+			}
+			if p := a.get(Prefix + "/customers/" + mine); !strings.Contains(p.body, "not found") || strings.Contains(p.body, "12345678Z") || strings.Contains(p.body, "theirs@example.com") {
+				t.Errorf("after asking to merge B's customer:\n%s", p.body)
+			}
+			for _, tc := range []struct{ survivor, other string }{{mine, theirs}, {theirs, mine}} {
+				p := a.post(Prefix+"/customers/"+tc.survivor+"/merge", url.Values{"csrf": {token}, "etag": {etag}, "other": {tc.other}})
+				if p.status != http.StatusSeeOther {
+					t.Fatalf("merge form: %d", p.status)
+				}
+				if flash := a.get(Prefix + "/search"); !strings.Contains(flash.body, "Merge: not found") {
+					t.Errorf("no refusal shown after merging across orgs:\n%s", flash.body)
+				}
+			}
+			for _, c := range []struct{ org, key, id string }{{"org-a", keyA, mine}, {"org-b", keyB, theirs}} {
+				_, _, body := w.call(c.key, "GET", "/v4/orgs/"+c.org+"/customers/"+c.id, "", nil)
+				if strings.Contains(string(body), "merged_into") || !strings.Contains(string(body), `"ended_at":null`) {
+					t.Errorf("%s's customer was merged or ended: %s", c.org, body)
+				}
 			}
 		})
 

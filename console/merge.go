@@ -148,7 +148,7 @@ func (c *Console) merge(w http.ResponseWriter, r *http.Request, s *session, a ap
 	case http.StatusForbidden:
 		res.Body = errorBody("your key may not merge customers (it needs the role customers:merge or admin): " + res.message())
 	case http.StatusNotFound:
-		res.Body = errorBody("no customer " + other + " in this organization: " + res.message())
+		res.Body = errorBody("not found, this customer or " + other + ": " + res.message())
 	}
 	c.finish(w, r, s, what, res, done)
 }
