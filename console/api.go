@@ -100,20 +100,11 @@ func (a api) merge(ctx context.Context, id, etag, other string) apiResult {
 }
 
 func (a api) customer(ctx context.Context, id string) apiResult { return a.get(ctx, customerPath(id)) }
-func (a api) accounts(ctx context.Context, id string) apiResult {
-	return a.get(ctx, customerPath(id)+"/accounts")
-}
 func (a api) account(ctx context.Context, id string) apiResult { return a.get(ctx, accountPath(id)) }
 func (a api) customerCategories(ctx context.Context, id string) apiResult {
 	return a.get(ctx, customerPath(id)+"/categories")
 }
 func (a api) categories(ctx context.Context) apiResult { return a.get(ctx, "/categories") }
-func (a api) specialTreatment(ctx context.Context, id string) apiResult {
-	return a.get(ctx, customerPath(id)+"/special-treatment")
-}
-func (a api) identificationProcesses(ctx context.Context, id string) apiResult {
-	return a.get(ctx, customerPath(id)+"/identification-processes")
-}
 
 // events reads one page of the org's feed after cursor.
 func (a api) events(ctx context.Context, cursor string, limit int) apiResult {

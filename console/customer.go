@@ -98,7 +98,12 @@ func (c *Console) customerPage(w http.ResponseWriter, r *http.Request, s *sessio
 	if o.Customer.MergedInto != nil {
 		data["MergedInto"] = *o.Customer.MergedInto
 	}
-	data["ETag"] = a.customer(ctx, id).ETag
+	cr := a.customer(ctx, id) // for its ETag only
+	if !cr.ok() {
+		c.notFound(w, s, cr)
+		return
+	}
+	data["ETag"] = cr.ETag
 
 	accounts := make([]accountView, 0, len(o.Accounts))
 	for _, x := range o.Accounts {
