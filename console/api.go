@@ -100,7 +100,7 @@ func (a api) merge(ctx context.Context, id, etag, other string) apiResult {
 }
 
 func (a api) customer(ctx context.Context, id string) apiResult { return a.get(ctx, customerPath(id)) }
-func (a api) account(ctx context.Context, id string) apiResult { return a.get(ctx, accountPath(id)) }
+func (a api) account(ctx context.Context, id string) apiResult  { return a.get(ctx, accountPath(id)) }
 func (a api) customerCategories(ctx context.Context, id string) apiResult {
 	return a.get(ctx, customerPath(id)+"/categories")
 }
