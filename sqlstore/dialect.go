@@ -54,16 +54,21 @@ type dialect struct {
 	// stringAgg is the aggregate that joins text with a separator, in an
 	// ORDER BY given inside its parentheses.
 	stringAgg string
-	cache     sync.Map
+	// jsonRows aggregates rows into a JSON array of arrays: the values %s
+	// of each row, the rows in the order %s.
+	jsonRows string
+	cache    sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
-		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat"}
+		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat",
+		jsonRows: "json_group_array(json_array(%s) ORDER BY %s)"}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts",
 		objectKeys:    "(SELECT COALESCE(json_agg(k), '[]') FROM json_object_keys(%s) AS k)",
+		jsonRows:      "json_agg(json_build_array(%s) ORDER BY %s)",
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",
