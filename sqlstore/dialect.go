@@ -57,6 +57,9 @@ type dialect struct {
 	// jsonRows aggregates rows into a JSON array of arrays: the values %s
 	// of each row, the rows in the order %s.
 	jsonRows string
+	// jsonText embeds the JSON text column %s in a JSON value as JSON,
+	// rather than as a string that would be escaped and unescaped again.
+	jsonText string
 	cache    sync.Map
 }
 
@@ -64,11 +67,12 @@ var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
 		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat",
-		jsonRows: "json_group_array(json_array(%s) ORDER BY %s)"}
+		jsonRows: "json_group_array(json_array(%s) ORDER BY %s)", jsonText: "json(%s)"}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts",
 		objectKeys:    "(SELECT COALESCE(json_agg(k), '[]') FROM json_object_keys(%s) AS k)",
 		jsonRows:      "json_agg(json_build_array(%s) ORDER BY %s)",
+		jsonText:      "%s", // JSONB and json are embedded as JSON already
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",

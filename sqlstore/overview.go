@@ -18,7 +18,7 @@ var _ crm.OverviewService = (*Overviews)(nil)
 func (s *Overviews) CustomerOverview(ctx context.Context, org, customerID string) (*crm.CustomerOverview, error) {
 	o := &crm.CustomerOverview{}
 	q := overviewQuery{dialect: s.dialect, org: org, customer: customerID, now: s.now()}
-	q.each(customerColumns, "customers WHERE org_id = ? AND id = ?", "id", []any{org, customerID},
+	q.each(q.jsonBody(customerColumns), "customers WHERE org_id = ? AND id = ?", "id", []any{org, customerID},
 		func(row rowScanner) (err error) {
 			o.Customer, err = s.scanCustomer(row)
 			return err
@@ -48,7 +48,7 @@ const ownAccounts = "SELECT id FROM accounts WHERE org_id = ? AND customer_id = 
 
 func (q *overviewQuery) accounts(o *crm.CustomerOverview) {
 	o.Accounts = []crm.AccountOverview{}
-	q.each(accountColumns, "accounts WHERE org_id = ? AND customer_id = ?", "created_at, id",
+	q.each(q.jsonBody(accountColumns), "accounts WHERE org_id = ? AND customer_id = ?", "created_at, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			a, err := scanAccount(row)
 			if err != nil {

@@ -43,6 +43,11 @@ func (q *overviewQuery) each(cols, from, order string, args []any, fn func(rowSc
 		" FROM " + from + ")", args: args, row: fn})
 }
 
+// jsonBody is columns with their body embedded as JSON (dialect.jsonText).
+func (q *overviewQuery) jsonBody(columns string) string {
+	return strings.Replace(columns, "body", fmt.Sprintf(q.dialect.jsonText, "body"), 1)
+}
+
 // read is the one statement that selects every part, as a snapshot read.
 func (q *overviewQuery) read() engine.Read {
 	cols := make([]string, len(q.parts))
@@ -128,7 +133,7 @@ const overviewEvents = `(SELECT e.position, e.id, e.type, e.aggregate_type, e.ag
 func (q *overviewQuery) events(o *crm.CustomerOverview) {
 	o.Events = []crm.EventSummary{}
 	q.each("t.id, t.type, t.aggregate_type, t.aggregate_id, t.sequence, t.occurred_at, t.actor, "+
-		fmt.Sprintf(q.dialect.objectKeys, "t.changes"), overviewEvents, "t.position DESC",
+		fmt.Sprintf(q.dialect.jsonText, fmt.Sprintf(q.dialect.objectKeys, "t.changes")), overviewEvents, "t.position DESC",
 		[]any{q.org, q.customer, q.org, q.org, q.customer, q.org, q.org, q.customer, crm.OverviewEvents},
 		func(row rowScanner) error {
 			var e crm.EventSummary
