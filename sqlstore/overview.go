@@ -11,15 +11,14 @@ import (
 var _ crm.OverviewService = (*Overviews)(nil)
 
 // CustomerOverview reads a customer and everything about it in one
-// read-only snapshot (engine.ReadSnapshot), with one query per part: the
-// parts of the customer's accounts (promotions, contracts) are read for
-// all its accounts at once, so the number of statements is the same for a
-// customer with one account or a hundred. On PostgreSQL the queries go
-// out together, in one round trip.
+// statement, one snapshot (overviewQuery): each part is a subquery whose
+// rows come back as JSON, and the parts of the customer's accounts
+// (promotions, contracts) are read for all its accounts at once, so the
+// statement is the same for a customer with one account or a hundred.
 func (s *Overviews) CustomerOverview(ctx context.Context, org, customerID string) (*crm.CustomerOverview, error) {
 	o := &crm.CustomerOverview{}
 	q := overviewQuery{dialect: s.dialect, org: org, customer: customerID, now: s.now()}
-	q.each("SELECT "+customerColumns+" FROM customers WHERE org_id = ? AND id = ?", []any{org, customerID},
+	q.each(q.jsonBody(customerColumns), "customers WHERE org_id = ? AND id = ?", "id", []any{org, customerID},
 		func(row rowScanner) (err error) {
 			o.Customer, err = s.scanCustomer(row)
 			return err
@@ -30,7 +29,7 @@ func (s *Overviews) CustomerOverview(ctx context.Context, org, customerID string
 	} {
 		read(o)
 	}
-	if err := engine.ReadSnapshot(ctx, s.eng, q.reads); err != nil {
+	if err := engine.ReadSnapshot(ctx, s.eng, []engine.Read{q.read()}); err != nil {
 		var e *crm.Error
 		if errors.As(err, &e) {
 			return nil, err
@@ -49,7 +48,7 @@ const ownAccounts = "SELECT id FROM accounts WHERE org_id = ? AND customer_id = 
 
 func (q *overviewQuery) accounts(o *crm.CustomerOverview) {
 	o.Accounts = []crm.AccountOverview{}
-	q.each("SELECT "+accountColumns+" FROM accounts WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
+	q.each(q.jsonBody(accountColumns), "accounts WHERE org_id = ? AND customer_id = ?", "created_at, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			a, err := scanAccount(row)
 			if err != nil {
@@ -64,57 +63,57 @@ func (q *overviewQuery) accounts(o *crm.CustomerOverview) {
 // active today (their status is derived from the dates and the clock).
 func (q *overviewQuery) promotions(o *crm.CustomerOverview) {
 	today := crm.Today(q.now)
-	q.each("SELECT "+promotionColumns+" FROM account_promotions WHERE account_id IN ("+ownAccounts+
-		") ORDER BY start_date, created_at, id", []any{q.org, q.customer}, func(row rowScanner) error {
-		p, err := scanPromotion(row)
-		if err != nil {
-			return err
-		}
-		if a := findAccount(o, p.AccountID); a != nil && p.StatusOn(today) == crm.PromotionActive {
-			a.ActivePromotions = append(a.ActivePromotions, *p)
-		}
-		return nil
-	})
+	q.each(promotionColumns, "account_promotions WHERE account_id IN ("+ownAccounts+")",
+		"start_date, created_at, id", []any{q.org, q.customer}, func(row rowScanner) error {
+			p, err := scanPromotion(row)
+			if err != nil {
+				return err
+			}
+			if a := findAccount(o, p.AccountID); a != nil && p.StatusOn(today) == crm.PromotionActive {
+				a.ActivePromotions = append(a.ActivePromotions, *p)
+			}
+			return nil
+		})
 }
 
 // contracts reads the contract active now of every account with its
 // requests, one row per request (or one with none).
 func (q *overviewQuery) contracts(o *crm.CustomerOverview) {
 	now := q.ts(q.now)
-	q.each(`SELECT c.id, c.account_id, a.external_id, c.start_date, c.end_date,
-		r.request_external_id, r.create_date, r.contract_reference_id, r.type, r.origin_user
-		FROM contracts c JOIN accounts a ON a.id = c.account_id
+	q.each(`c.id, c.account_id, a.external_id, c.start_date, c.end_date,
+		r.request_external_id, r.create_date, r.contract_reference_id, r.type, r.origin_user`,
+		`contracts c JOIN accounts a ON a.id = c.account_id
 		LEFT JOIN contract_requests r ON r.contract_id = c.id
-		WHERE a.org_id = ? AND a.customer_id = ? AND c.start_date <= ? AND (c.end_date IS NULL OR c.end_date > ?)
-		ORDER BY c.id, r.create_date, r.id`, []any{q.org, q.customer, now, now}, func(row rowScanner) error {
-		var c crm.Contract
-		var ext *string
-		var req contractRequestRow
-		if err := row.Scan(&c.ID, &c.AccountID, &ext, timeScan{&c.StartDate}, nullTimeScan{&c.EndDate},
-			&req.externalID, nullTimeScan{&req.created}, &req.reference, &req.typ, &req.originUser); err != nil {
-			return err
-		}
-		a := findAccount(o, c.AccountID)
-		if a == nil {
-			return nil
-		}
-		if a.ActiveContract == nil {
-			if ext != nil {
-				c.AccountExternalID = *ext
+		WHERE a.org_id = ? AND a.customer_id = ? AND c.start_date <= ? AND (c.end_date IS NULL OR c.end_date > ?)`,
+		"c.id, r.create_date, r.id", []any{q.org, q.customer, now, now}, func(row rowScanner) error {
+			var c crm.Contract
+			var ext *string
+			var req contractRequestRow
+			if err := row.Scan(&c.ID, &c.AccountID, &ext, timeScan{&c.StartDate}, nullTimeScan{&c.EndDate},
+				&req.externalID, nullTimeScan{&req.created}, &req.reference, &req.typ, &req.originUser); err != nil {
+				return err
 			}
-			c.Requests = []crm.ContractRequest{}
-			a.ActiveContract = &c
-		}
-		if r, ok := req.request(); ok {
-			a.ActiveContract.Requests = append(a.ActiveContract.Requests, r)
-		}
-		return nil
-	})
+			a := findAccount(o, c.AccountID)
+			if a == nil {
+				return nil
+			}
+			if a.ActiveContract == nil {
+				if ext != nil {
+					c.AccountExternalID = *ext
+				}
+				c.Requests = []crm.ContractRequest{}
+				a.ActiveContract = &c
+			}
+			if r, ok := req.request(); ok {
+				a.ActiveContract.Requests = append(a.ActiveContract.Requests, r)
+			}
+			return nil
+		})
 }
 
 func (q *overviewQuery) products(o *crm.CustomerOverview) {
 	o.Products = []crm.CustomerProduct{}
-	q.each("SELECT "+productColumns+" FROM customer_products WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
+	q.each(productColumns, "customer_products WHERE org_id = ? AND customer_id = ?", "created_at, id",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			p, err := scanProduct(row)
 			if err != nil {
@@ -129,24 +128,24 @@ func (q *overviewQuery) products(o *crm.CustomerOverview) {
 // customer categories does.
 func (q *overviewQuery) categories(o *crm.CustomerOverview) {
 	o.Categories = []crm.CustomerCategory{}
-	q.each(`SELECT cc.category_id, k.name, cc.value, cc.description, cc.reason,
+	q.each(`cc.category_id, k.name, cc.value, cc.description, cc.reason,
 		(SELECT MIN(h.create_date) FROM customer_categories h WHERE h.customer_id = cc.customer_id AND h.category_id = cc.category_id),
-		cc.create_date
-		FROM customer_categories cc JOIN categories k ON k.org_id = cc.org_id AND k.id = cc.category_id
-		WHERE cc.org_id = ? AND cc.customer_id = ? AND cc.end_date IS NULL AND cc.value IS NOT NULL
-		ORDER BY cc.category_id`, []any{q.org, q.customer}, func(row rowScanner) error {
-		var c crm.CustomerCategory
-		if err := row.Scan(&c.ID, &c.Name, &c.Value, &c.Description, &c.Reason, timeScan{&c.CreatedAt}, timeScan{&c.LastModifiedAt}); err != nil {
-			return err
-		}
-		o.Categories = append(o.Categories, c)
-		return nil
-	})
+		cc.create_date`,
+		`customer_categories cc JOIN categories k ON k.org_id = cc.org_id AND k.id = cc.category_id
+		WHERE cc.org_id = ? AND cc.customer_id = ? AND cc.end_date IS NULL AND cc.value IS NOT NULL`,
+		"cc.category_id", []any{q.org, q.customer}, func(row rowScanner) error {
+			var c crm.CustomerCategory
+			if err := row.Scan(&c.ID, &c.Name, &c.Value, &c.Description, &c.Reason, timeScan{&c.CreatedAt}, timeScan{&c.LastModifiedAt}); err != nil {
+				return err
+			}
+			o.Categories = append(o.Categories, c)
+			return nil
+		})
 }
 
 func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) {
 	o.SpecialTreatment = []string{}
-	q.each("SELECT value FROM customer_special_treatments WHERE org_id = ? AND customer_id = ? ORDER BY position",
+	q.each("value", "customer_special_treatments WHERE org_id = ? AND customer_id = ?", "position",
 		[]any{q.org, q.customer}, func(row rowScanner) error {
 			var v string
 			if err := row.Scan(&v); err != nil {
@@ -159,8 +158,8 @@ func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) {
 
 func (q *overviewQuery) credentials(o *crm.CustomerOverview) {
 	o.Credentials = []crm.Credential{}
-	q.each("SELECT id, customer_id, username, created_at FROM customer_credentials WHERE org_id = ? AND customer_id = ? ORDER BY created_at, id",
-		[]any{q.org, q.customer}, func(row rowScanner) error {
+	q.each("id, customer_id, username, created_at", "customer_credentials WHERE org_id = ? AND customer_id = ?",
+		"created_at, id", []any{q.org, q.customer}, func(row rowScanner) error {
 			c, err := scanCredential(row)
 			if err != nil {
 				return err
@@ -172,8 +171,8 @@ func (q *overviewQuery) credentials(o *crm.CustomerOverview) {
 
 func (q *overviewQuery) identification(o *crm.CustomerOverview) {
 	o.IdentificationProcesses = []crm.IdentificationProcess{}
-	q.each("SELECT "+identificationColumns+" FROM identification_processes WHERE org_id = ? AND customer_id = ? ORDER BY process_date, id",
-		[]any{q.org, q.customer}, func(row rowScanner) error {
+	q.each(identificationColumns, "identification_processes WHERE org_id = ? AND customer_id = ?",
+		"process_date, id", []any{q.org, q.customer}, func(row rowScanner) error {
 			p, err := scanIdentificationProcess(row)
 			if err != nil {
 				return err

@@ -4,27 +4,74 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/telcoops/crm"
 	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
-// overviewQuery is one overview's reads: its snapshot, whose customer,
-// and the moment that decides what is active.
+// overviewQuery is one overview's reads, whose customer, and the moment
+// that decides what is active. Each part of the overview is a scalar
+// subquery that aggregates its rows into a JSON array (dialect.jsonRows),
+// and all of them are the columns of one SELECT: one statement, one
+// snapshot on both engines (a statement sees the database as of its start)
+// and, on PostgreSQL, one round trip without BEGIN or COMMIT.
 type overviewQuery struct {
-	reads    []engine.Read
+	parts    []overviewPart
 	dialect  *dialect
 	org      string
 	customer string
 	now      time.Time
 }
 
+// overviewPart is one part's subquery, its arguments, and what to do with
+// each of its rows.
+type overviewPart struct {
+	query string
+	args  []any
+	row   func(rowScanner) error
+}
+
 func (q *overviewQuery) ts(t time.Time) any { return q.dialect.ts(t) }
 
-// each adds a read of the snapshot, fn called with each of its rows.
-func (q *overviewQuery) each(query string, args []any, fn func(rowScanner) error) {
-	q.reads = append(q.reads, engine.Read{Query: query, Args: args, Row: fn})
+// each adds a part: the values cols of the rows of from (a FROM clause
+// with its WHERE, whose ? are args), in the order order, fn called with
+// each of them as the driver would have scanned it.
+func (q *overviewQuery) each(cols, from, order string, args []any, fn func(rowScanner) error) {
+	q.parts = append(q.parts, overviewPart{query: "(SELECT " + fmt.Sprintf(q.dialect.jsonRows, cols, order) +
+		" FROM " + from + ")", args: args, row: fn})
+}
+
+// jsonBody is columns with their body embedded as JSON (dialect.jsonText).
+func (q *overviewQuery) jsonBody(columns string) string {
+	return strings.Replace(columns, "body", fmt.Sprintf(q.dialect.jsonText, "body"), 1)
+}
+
+// read is the one statement that selects every part, as a snapshot read.
+func (q *overviewQuery) read() engine.Read {
+	cols := make([]string, len(q.parts))
+	var args []any
+	for i, p := range q.parts {
+		cols[i] = p.query
+		args = append(args, p.args...)
+	}
+	return engine.Read{Query: "SELECT " + strings.Join(cols, ",\n"), Args: args, Row: func(row rowScanner) error {
+		parts := make([][]byte, len(q.parts))
+		dest := make([]any, len(q.parts))
+		for i := range parts {
+			dest[i] = &parts[i]
+		}
+		if err := row.Scan(dest...); err != nil {
+			return err
+		}
+		for i, p := range q.parts {
+			if err := jsonRows(parts[i], p.row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
 }
 
 // findAccount returns the overview's account with this id, or nil: in one
@@ -61,31 +108,33 @@ func (r contractRequestRow) request() (crm.ContractRequest, bool) {
 		ContractReferenceID: deref(r.reference), Type: deref(r.typ), OriginUser: deref(r.originUser)}, true
 }
 
-// overviewEventsSQL selects the latest events of a customer, of its
+// overviewEvents selects the latest events of a customer, of its
 // accounts and of its products, newest first by outbox position, each
 // branch through the events' (aggregate_type, aggregate_id, sequence)
-// index; %s is where the dialect's objectKeys of the chosen events'
-// changes go, so that only their keys leave the database. Its arguments:
-// org, customer (the customer's events); org, customer, org (its
-// accounts'); org, customer, org (its products'); the limit.
-const overviewEventsSQL = `SELECT t.id, t.type, t.aggregate_type, t.aggregate_id, t.sequence, t.occurred_at, t.actor, %s
-	FROM (SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
+// index, sought once per id: as a join, SQLite (and PostgreSQL without
+// statistics) scanned every account event of the org and filtered them.
+// Its arguments: org, customer (the customer's events); org, org, customer
+// (its accounts'); org, org, customer (its products'); the limit.
+const overviewEvents = `(SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
 	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer' AND e.aggregate_id = ?
 	UNION ALL
 	SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
-	FROM accounts a JOIN events e ON e.aggregate_type = 'account' AND e.aggregate_id = a.id
-	WHERE a.org_id = ? AND a.customer_id = ? AND e.org_id = ?
+	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'account'
+	AND e.aggregate_id IN (SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?)
 	UNION ALL
 	SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
-	FROM customer_products p JOIN events e ON e.aggregate_type = 'customer_product' AND e.aggregate_id = p.id
-	WHERE p.org_id = ? AND p.customer_id = ? AND e.org_id = ?
-	ORDER BY 1 DESC LIMIT ?) t ORDER BY t.position DESC`
+	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer_product'
+	AND e.aggregate_id IN (SELECT id FROM customer_products WHERE org_id = ? AND customer_id = ?)
+	ORDER BY 1 DESC LIMIT ?) t`
 
 // events reads the latest crm.OverviewEvents events, summarized: the
-// paths of the changed fields, never their values.
+// paths of the changed fields, never their values (the dialect's
+// objectKeys of the changes: only their keys leave the database).
 func (q *overviewQuery) events(o *crm.CustomerOverview) {
 	o.Events = []crm.EventSummary{}
-	q.each(fmt.Sprintf(overviewEventsSQL, fmt.Sprintf(q.dialect.objectKeys, "t.changes")), []any{q.org, q.customer, q.org, q.customer, q.org, q.org, q.customer, q.org, crm.OverviewEvents},
+	q.each("t.id, t.type, t.aggregate_type, t.aggregate_id, t.sequence, t.occurred_at, t.actor, "+
+		fmt.Sprintf(q.dialect.jsonText, fmt.Sprintf(q.dialect.objectKeys, "t.changes")), overviewEvents, "t.position DESC",
+		[]any{q.org, q.customer, q.org, q.org, q.customer, q.org, q.org, q.customer, crm.OverviewEvents},
 		func(row rowScanner) error {
 			var e crm.EventSummary
 			var changed []byte
