@@ -12,6 +12,17 @@ import (
 // customer.created event. Duplicates are refused by the database's unique
 // indexes, so two concurrent creates cannot both win.
 func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
+	cc, err := s.createCustomer(ctx, org, n, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	return cc.c, nil
+}
+
+// createCustomer is CreateCustomer; with find, a create that runs as a
+// transaction also looks up its duplicate candidates in it
+// (Duplicates.CreateCustomerFindingDuplicates).
+func (s *Customers) createCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions, find bool) (*customerCreate, error) {
 	now := s.now()
 	n.Normalize()
 	if err := n.Validate(now); err != nil {
@@ -23,13 +34,13 @@ func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCus
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil}
+	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil, find: find}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
 	cc.dupDocument, cc.dupPhone, cc.dupName = dupColumns(&c.CustomerData)
 	if err := s.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return cc, nil
 }
 
 // customerCreate is one create customer on its way to the database: the
@@ -43,6 +54,9 @@ type customerCreate struct {
 	dupDocument        any
 	dupPhone, dupName  any
 	drawn              bool // the service assigns the external id
+	find               bool // look up the duplicate candidates in do
+	candidates         []string
+	looked             bool // do found the candidates
 }
 
 // row is the customer's row, in insertCustomerSQL's order.
@@ -76,6 +90,12 @@ func (cc *customerCreate) do(t *tx) error {
 	}
 	if err := t.appendEventJSON(cc.org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed); err != nil {
 		return err
+	}
+	if cc.find {
+		// A failed lookup loses the candidates, never the create; the
+		// caller asks again after the commit.
+		cc.candidates, _ = t.duplicateCandidates(cc.org, c)
+		cc.looked = cc.candidates != nil
 	}
 	return t.keep(cc.org, c)
 }

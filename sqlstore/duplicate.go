@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -34,19 +35,58 @@ var candidatesSQL = func() string {
 
 // DuplicateCandidates returns the live customers of the org that c is a
 // likely duplicate of, by any rule, at most crm.MaxDuplicateCandidates,
-// the first in id order of those the probes found.
+// the first in id order of those the probes found. It runs without the
+// request's cancellation, as lookups by key do (engine.Engine.Lookup): a
+// watched context costs a goroutine a query, and the probes take
+// microseconds.
 func (s *Duplicates) DuplicateCandidates(ctx context.Context, org string, c *crm.Customer) ([]string, error) {
-	k := crm.DuplicateKeysOf(&c.CustomerData)
-	rows, err := s.query(ctx, candidatesSQL,
-		org, nullString(k.Document), k.DocumentType, c.ID,
-		org, nullString(k.Phone), c.ID,
-		org, nullString(k.Email), c.ID,
-		org, nullString(k.NameBirthdate), c.ID)
+	rows, err := s.query(context.WithoutCancel(ctx), candidatesSQL, candidatesArgs(org, c)...)
 	if err != nil {
 		return nil, translate(err)
 	}
+	return scanCandidates(rows)
+}
+
+// CreateCustomerFindingDuplicates creates the customer as
+// Customers.CreateCustomer does and, where the create runs as a
+// transaction (always on SQLite; on PostgreSQL when its single statement
+// did not commit in a group), looks its candidates up in it: on SQLite's
+// one writer the probes find their index pages where the create's own
+// insert just left them, and no reader holds a snapshot that keeps the
+// WAL from being checkpointed, which cost a create-only load half its
+// throughput when the lookup read after the commit.
+func (s *Duplicates) CreateCustomerFindingDuplicates(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, []string, bool, error) {
+	cc, err := (&Customers{s.database}).createCustomer(ctx, org, n, opts, true)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return cc.c, cc.candidates, cc.looked, nil
+}
+
+// duplicateCandidates is DuplicateCandidates in the write transaction t,
+// which sees c's own row (excluded by id) and those written before it.
+func (t *tx) duplicateCandidates(org string, c *crm.Customer) ([]string, error) {
+	rows, err := t.Query(candidatesSQL, candidatesArgs(org, c)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanCandidates(rows)
+}
+
+// candidatesArgs are candidatesSQL's parameters for customer c of org.
+func candidatesArgs(org string, c *crm.Customer) []any {
+	k := crm.DuplicateKeysOf(&c.CustomerData)
+	return []any{org, nullString(k.Document), k.DocumentType, c.ID,
+		org, nullString(k.Phone), c.ID,
+		org, nullString(k.Email), c.ID,
+		org, nullString(k.NameBirthdate), c.ID}
+}
+
+// scanCandidates reads and closes candidatesSQL's rows: the distinct ids,
+// sorted, the first crm.MaxDuplicateCandidates.
+func scanCandidates(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
-	var out []string
+	out := []string{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {

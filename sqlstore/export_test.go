@@ -39,3 +39,7 @@ func (db *DB) Statements() uint64 { return db.eng.Statements() }
 // BackfillDuplicateKeys computes the duplicate keys of rows written before
 // migration 0026, as Open does.
 func (db *DB) BackfillDuplicateKeys(ctx context.Context) error { return db.backfillDuplicateKeys(ctx) }
+
+// DuplicateCandidatesQuery is the create's candidate lookup as the
+// engine runs it, placeholders numbered for PostgreSQL.
+func (db *DB) DuplicateCandidatesQuery() string { return db.dialect.q(candidatesSQL) }
