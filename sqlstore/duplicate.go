@@ -86,24 +86,34 @@ func candidatesArgs(org string, c *crm.Customer) []any {
 // sorted, the first crm.MaxDuplicateCandidates.
 func scanCandidates(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
-	out := []string{}
+	var out []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			return nil, translate(err)
 		}
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
+		out = append(out, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
+	}
+	return pickCandidates(out), nil
+}
+
+// pickCandidates is ids (at most 40: four probes of ten) without repeats,
+// sorted, the first crm.MaxDuplicateCandidates; never nil.
+func pickCandidates(ids []string) []string {
+	out := []string{}
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
 	}
 	slices.Sort(out)
 	if len(out) > crm.MaxDuplicateCandidates {
 		out = out[:crm.MaxDuplicateCandidates]
 	}
-	return out, nil
+	return out
 }
 
 // groupsSQL groups the org's live customers by each rule's key, then the
