@@ -20,9 +20,9 @@ func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCus
 	return cc.c, nil
 }
 
-// createCustomer is CreateCustomer; with find, a create that runs as a
-// transaction also looks up its duplicate candidates in it
-// (Duplicates.CreateCustomerFindingDuplicates).
+// createCustomer is CreateCustomer; with find, the create also looks up
+// its duplicate candidates in its own write, its transaction or its
+// grouped statement (Duplicates.CreateCustomerFindingDuplicates).
 func (s *Customers) createCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions, find bool) (*customerCreate, error) {
 	now := s.now()
 	n.Normalize()
@@ -62,9 +62,9 @@ type customerCreate struct {
 	dupDocument        any
 	dupPhone, dupName  any
 	drawn              bool // the service assigns the external id
-	find               bool // look up the duplicate candidates in do
+	find               bool // look up the duplicate candidates in the write
 	candidates         []string
-	looked             bool // do found the candidates
+	looked             bool // the write found the candidates
 }
 
 // row is the customer's row, in insertCustomerSQL's order.
@@ -121,8 +121,9 @@ func (cc *customerCreate) do(t *tx) error {
 	return t.keep(cc.org, c)
 }
 
-// candidate takes one row of the grouped statement's answer (one with find): a
-// candidate's id, or NULL on the row that says the create was written.
+// candidate takes one row of the grouped statement's answer (one with
+// find): a candidate's id, or NULL on the row that says the create was
+// written.
 func (cc *customerCreate) candidate(scan func(dest ...any) error) error {
 	var id sql.NullString
 	if err := scan(&id); err != nil {
