@@ -51,6 +51,13 @@ type DuplicateService interface {
 	// customers of the org, other than c, that c's keys (DuplicateKeysOf)
 	// match by some rule, in id order. Errors: none of its own.
 	DuplicateCandidates(ctx context.Context, org string, c *Customer) ([]string, error)
+	// CreateCustomerFindingDuplicates is CustomerService.CreateCustomer
+	// that also returns the new customer's DuplicateCandidates, looked up
+	// in the create's own write where that saves a read (looked true);
+	// looked false when it did not look, and the caller asks
+	// DuplicateCandidates after the commit. A failed lookup fails nothing:
+	// looked is then false. Errors: CreateCustomer's.
+	CreateCustomerFindingDuplicates(ctx context.Context, org string, n NewCustomer, opts WriteOptions) (c *Customer, candidates []string, looked bool, err error)
 	// DuplicateGroups calls fn with each group of the org's live
 	// customers sharing a key, ordered by their ids; customers linked by
 	// several rules form one group naming them all. It streams: memory

@@ -33,6 +33,13 @@ func (s *Server) createCustomer() post[createdCustomer] {
 			if err := decodeJSON(r, &in); err != nil {
 				return createdCustomer{}, err
 			}
+			if s.cfg.Duplicates != nil {
+				c, ids, looked, err := s.cfg.Duplicates.CreateCustomerFindingDuplicates(r.Context(), org, in, opts)
+				if err != nil {
+					return createdCustomer{}, err
+				}
+				return createdCustomer{Receipt: c.Receipt().(crm.Receipt), customer: c, candidates: ids, looked: looked}, nil
+			}
 			c, err := s.cfg.Customers.CreateCustomer(r.Context(), org, in, opts)
 			if err != nil {
 				return createdCustomer{}, err

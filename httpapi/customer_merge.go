@@ -14,20 +14,27 @@ func (s *Server) registerMerge() {
 }
 
 // createdCustomer is a create's result: the receipt it keeps for replay,
-// and the customer itself when the create ran now (not on a replay).
+// and the customer itself when the create ran now (not on a replay), with
+// its duplicate candidates when the create looked them up (looked).
 type createdCustomer struct {
 	crm.Receipt
-	customer *crm.Customer
+	customer   *crm.Customer
+	candidates []string
+	looked     bool
 }
 
 // duplicateCandidates is the Duplicate-Candidates header of a created
-// customer: the live customers of the org it likely duplicates, asked
-// right after the create's commit with the keys of the customer just
-// written (a replay reads it again). The create stands whatever happens
-// here: a failed lookup only loses the header.
+// customer: the live customers of the org it likely duplicates, found by
+// the create's own write, else asked right after the create's commit with
+// the keys of the customer just written (a replay reads it again). The
+// create stands whatever happens here: a failed lookup only loses the
+// header.
 func (s *Server) duplicateCandidates(r *http.Request, org string, v createdCustomer) http.Header {
 	if s.cfg.Duplicates == nil {
 		return nil
+	}
+	if v.looked {
+		return candidatesHeader(v.candidates)
 	}
 	c, err := v.customer, error(nil)
 	if c == nil {
@@ -40,6 +47,12 @@ func (s *Server) duplicateCandidates(r *http.Request, org string, v createdCusto
 		s.log.WarnContext(r.Context(), "duplicate candidates", "org", org, "customer", v.ID, "error", err)
 		return nil
 	}
+	return candidatesHeader(ids)
+}
+
+// candidatesHeader is the Duplicate-Candidates header naming ids; none
+// when there are none.
+func candidatesHeader(ids []string) http.Header {
 	if len(ids) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -12,6 +13,17 @@ import (
 // customer.created event. Duplicates are refused by the database's unique
 // indexes, so two concurrent creates cannot both win.
 func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, error) {
+	cc, err := s.createCustomer(ctx, org, n, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	return cc.c, nil
+}
+
+// createCustomer is CreateCustomer; with find, the create also looks up
+// its duplicate candidates in its own write, its transaction or its
+// grouped statement (Duplicates.CreateCustomerFindingDuplicates).
+func (s *Customers) createCustomer(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions, find bool) (*customerCreate, error) {
 	now := s.now()
 	n.Normalize()
 	if err := n.Validate(now); err != nil {
@@ -23,13 +35,20 @@ func (s *Customers) CreateCustomer(ctx context.Context, org string, n crm.NewCus
 	if err != nil {
 		return nil, crm.Internal(err)
 	}
-	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil}
+	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil, find: find}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
 	cc.dupDocument, cc.dupPhone, cc.dupName = dupColumns(&c.CustomerData)
-	if err := s.writeOne(ctx, org, opts, cc.one, cc.do); err != nil {
+	var row func(scan func(dest ...any) error) error
+	if find {
+		row = cc.candidate
+	}
+	if err := s.writeOneReading(ctx, org, opts, cc.one, row, cc.do); err != nil {
 		return nil, err
 	}
-	return c, nil
+	if cc.looked {
+		cc.candidates = pickCandidates(cc.candidates)
+	}
+	return cc, nil
 }
 
 // customerCreate is one create customer on its way to the database: the
@@ -43,6 +62,9 @@ type customerCreate struct {
 	dupDocument        any
 	dupPhone, dupName  any
 	drawn              bool // the service assigns the external id
+	find               bool // look up the duplicate candidates in the write
+	candidates         []string
+	looked             bool // the write found the candidates
 }
 
 // row is the customer's row, in insertCustomerSQL's order.
@@ -80,7 +102,40 @@ func (cc *customerCreate) do(t *tx) error {
 	if err := t.appendEventJSON(cc.org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed); err != nil {
 		return err
 	}
+	if cc.find {
+		// A failed lookup loses the candidates, never the create (the
+		// caller asks again after the commit): it runs in a savepoint,
+		// since PostgreSQL refuses a transaction's later statements once
+		// one failed.
+		if _, err := t.exec("SAVEPOINT dup"); err != nil {
+			return err
+		}
+		cc.candidates, err = t.duplicateCandidates(cc.org, c)
+		cc.looked = err == nil
+		if err != nil {
+			if _, err := t.exec("ROLLBACK TO dup"); err != nil {
+				return err
+			}
+		}
+		if _, err := t.exec("RELEASE dup"); err != nil {
+			return err
+		}
+	}
 	return t.keep(cc.org, c)
+}
+
+// candidate takes one row of the grouped statement's answer (one with
+// find): a candidate's id, or NULL on the row that says the create was
+// written.
+func (cc *customerCreate) candidate(scan func(dest ...any) error) error {
+	var id sql.NullString
+	if err := scan(&id); err != nil {
+		return err
+	}
+	if cc.looked = true; id.Valid {
+		cc.candidates = append(cc.candidates, id.String)
+	}
+	return nil
 }
 
 // one is the same write as one statement, for an engine that commits such
@@ -115,8 +170,18 @@ func (cc *customerCreate) one(t *tx) (string, []any, error) {
 	keyed, keyArgs := searchKeysWith(cc.org, c.ID, crm.CustomerSearchKeys(&c.CustomerData))
 	args = append(append(append(args, cc.row(t)...), keyArgs...),
 		t.db.eventArgs(t.info, cc.org, crm.EventCustomerCreated, crm.AggregateCustomer, c.ID, c.Version, data, changed)...)
-	return "WITH " + with + "created AS (" + insert + " RETURNING 1)" + keyed + " " + insertEventSQL +
-		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + t.db.dialect.feedAtInsert + " FROM created", args, nil
+	event := insertEventSQL + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + t.db.dialect.feedAtInsert + " FROM created"
+	if !cc.find {
+		return "WITH " + with + "created AS (" + insert + " RETURNING 1)" + keyed + " " + event, args, nil
+	}
+	// With find, the statement also answers the candidates: the probes
+	// see the database as it was before the statement (the new row is
+	// not there yet) and the writes of the statements grouped before it.
+	// A row with a NULL id says the event, and so the customer, was
+	// written; none, that nothing was.
+	return "WITH " + with + "created AS (" + insert + " RETURNING 1)" + keyed + ", event AS (" + event + " RETURNING 1) " +
+			"SELECT c.id FROM event LEFT JOIN (" + candidatesSQL + ") c ON true",
+		append(args, candidatesArgs(cc.org, c)...), nil
 }
 
 // skipAnyConflict ends a grouped INSERT: any unique conflict writes nothing

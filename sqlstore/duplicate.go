@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -34,17 +35,55 @@ var candidatesSQL = func() string {
 
 // DuplicateCandidates returns the live customers of the org that c is a
 // likely duplicate of, by any rule, at most crm.MaxDuplicateCandidates,
-// the first in id order of those the probes found.
+// the first in id order of those the probes found. It runs without the
+// request's cancellation, as lookups by key do (engine.Engine.Lookup): a
+// watched context costs a goroutine a query, and the probes take
+// microseconds.
 func (s *Duplicates) DuplicateCandidates(ctx context.Context, org string, c *crm.Customer) ([]string, error) {
-	k := crm.DuplicateKeysOf(&c.CustomerData)
-	rows, err := s.query(ctx, candidatesSQL,
-		org, nullString(k.Document), k.DocumentType, c.ID,
-		org, nullString(k.Phone), c.ID,
-		org, nullString(k.Email), c.ID,
-		org, nullString(k.NameBirthdate), c.ID)
+	rows, err := s.query(context.WithoutCancel(ctx), candidatesSQL, candidatesArgs(org, c)...)
 	if err != nil {
 		return nil, translate(err)
 	}
+	return scanCandidates(rows)
+}
+
+// CreateCustomerFindingDuplicates creates the customer as
+// Customers.CreateCustomer does and looks its candidates up in the same
+// write: in its transaction (SQLite's group commit, or PostgreSQL's when
+// the grouped statement did not commit), or as part of the grouped
+// statement itself (PostgreSQL). A separate read after the commit cost
+// PostgreSQL a second round trip and query per create, about as much
+// server CPU as the create's own statement.
+func (s *Duplicates) CreateCustomerFindingDuplicates(ctx context.Context, org string, n crm.NewCustomer, opts crm.WriteOptions) (*crm.Customer, []string, bool, error) {
+	cc, err := (&Customers{s.database}).createCustomer(ctx, org, n, opts, true)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return cc.c, cc.candidates, cc.looked, nil
+}
+
+// duplicateCandidates is DuplicateCandidates in the write transaction t,
+// which sees c's own row (excluded by id) and those written before it.
+func (t *tx) duplicateCandidates(org string, c *crm.Customer) ([]string, error) {
+	rows, err := t.Query(candidatesSQL, candidatesArgs(org, c)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanCandidates(rows)
+}
+
+// candidatesArgs are candidatesSQL's parameters for customer c of org.
+func candidatesArgs(org string, c *crm.Customer) []any {
+	k := crm.DuplicateKeysOf(&c.CustomerData)
+	return []any{org, nullString(k.Document), k.DocumentType, c.ID,
+		org, nullString(k.Phone), c.ID,
+		org, nullString(k.Email), c.ID,
+		org, nullString(k.NameBirthdate), c.ID}
+}
+
+// scanCandidates reads and closes candidatesSQL's rows: the distinct ids,
+// sorted, the first crm.MaxDuplicateCandidates.
+func scanCandidates(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
@@ -52,18 +91,28 @@ func (s *Duplicates) DuplicateCandidates(ctx context.Context, org string, c *crm
 		if err := rows.Scan(&id); err != nil {
 			return nil, translate(err)
 		}
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
+		out = append(out, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
+	}
+	return pickCandidates(out), nil
+}
+
+// pickCandidates is ids (at most 40: four probes of ten) without repeats,
+// sorted, the first crm.MaxDuplicateCandidates; never nil.
+func pickCandidates(ids []string) []string {
+	out := []string{}
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
 	}
 	slices.Sort(out)
 	if len(out) > crm.MaxDuplicateCandidates {
 		out = out[:crm.MaxDuplicateCandidates]
 	}
-	return out, nil
+	return out
 }
 
 // groupsSQL groups the org's live customers by each rule's key, then the

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -172,4 +173,56 @@ func TestBackfillDuplicateKeys(t *testing.T) {
 			t.Errorf("%d rows left without keys", n)
 		}
 	})
+}
+
+// TestCreateCustomerFindingDuplicates: the candidates a create finds in
+// its own write (a transaction on SQLite, the grouped statement on
+// PostgreSQL, with or without an Idempotency-Key) are those
+// DuplicateCandidates finds after it.
+func TestCreateCustomerFindingDuplicates(t *testing.T) {
+	t.Parallel()
+	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
+		ctx := ctxAs("key:1")
+		base := mustCreate(t, db, "telco", person(1))
+		twin := func(i int) crm.NewCustomer {
+			c := person(i)
+			c.ContactInfo.PhoneNumbers[0].Number = "700000001"
+			return c
+		}
+		keyed := crm.WriteOptions{Idempotency: &crm.IdempotencyKey{Key: "k1", RequestHash: "h1"}}
+		var twins []string
+		for _, c := range []struct {
+			name string
+			in   crm.NewCustomer
+			opts crm.WriteOptions
+			want func() []string
+		}{
+			{"no duplicate", person(3), crm.WriteOptions{}, func() []string { return []string{} }},
+			{"a phone twin", twin(4), crm.WriteOptions{}, func() []string { return []string{base} }},
+			{"a twin with a key", twin(5), keyed, func() []string { return sorted(base, twins[0]) }},
+		} {
+			got, ids, looked, err := db.Duplicates.CreateCustomerFindingDuplicates(ctx, "telco", c.in, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !looked {
+				t.Fatalf("%s: the create did not look", c.name)
+			}
+			if diff := cmp.Diff(c.want(), ids); diff != "" {
+				t.Errorf("%s: candidates found in the create (-want +got):\n%s", c.name, diff)
+			}
+			if diff := cmp.Diff(candidates(t, db, "telco", got.ID), ids); diff != "" {
+				t.Errorf("%s: in the create and after it (-after +in):\n%s", c.name, diff)
+			}
+			if c.name == "a phone twin" {
+				twins = append(twins, got.ID)
+			}
+		}
+	})
+}
+
+// sorted returns ids sorted.
+func sorted(ids ...string) []string {
+	slices.Sort(ids)
+	return ids
 }

@@ -70,3 +70,7 @@ func (db *DB) ForgetBodies() {
 	clear(db.bodies.m)
 	db.bodies.mu.Unlock()
 }
+
+// DuplicateCandidatesQuery is the create's candidate lookup as the
+// engine runs it, placeholders numbered for PostgreSQL.
+func (db *DB) DuplicateCandidatesQuery() string { return db.dialect.q(candidatesSQL) }

@@ -41,8 +41,15 @@ func (db *database) write(ctx context.Context, org string, opts crm.WriteOptions
 // others, and runs fn when it did not. one's statement must claim the
 // request's key itself (claimWith), and keep its result.
 func (db *database) writeOne(ctx context.Context, org string, opts crm.WriteOptions, one func(t *tx) (string, []any, error), fn func(t *tx) error) error {
+	return db.writeOneReading(ctx, org, opts, one, nil, fn)
+}
+
+// writeOneReading is writeOne for a statement that answers rows
+// (engine.Work.Row): row gets each once the statement committed.
+func (db *database) writeOneReading(ctx context.Context, org string, opts crm.WriteOptions, one func(t *tx) (string, []any, error),
+	row func(scan func(dest ...any) error) error, fn func(t *tx) error) error {
 	info := crm.RequestInfoFrom(ctx)
-	w := engine.Work{Do: func(et *engine.Tx) error {
+	w := engine.Work{Row: row, Do: func(et *engine.Tx) error {
 		t := &tx{Tx: et, ctx: et.Context(), db: db, info: info, opts: opts}
 		if err := t.claimIdempotency(org); err != nil {
 			return err

@@ -151,25 +151,10 @@ func (d *driver) seedTargets(ctx context.Context, n int) error {
 	}
 }
 
-// createCustomer creates a private customer with a fresh valid NIE (Y and
-// seven digits): NIEs, so the load never collides with the NIFs of data
-// imported with "crmd import --generate".
+// createCustomer creates a private customer (newCustomerBody) with the
+// next number of the run.
 func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error) {
-	n := d.nif.Add(1) % 10_000_000
-	nif = fmt.Sprintf("Y%07d%c", n, "TRWAGMYFPDXBNJZSQVHLCKE"[(10_000_000+n)%23])
-	body := map[string]any{
-		"type": "PRIVATE_CUSTOMER", "preferred_language": "es", "segment": "CONSUMER",
-		"contact_info": map[string]any{
-			"phone_numbers": []any{map[string]any{"country_code": "+34", "number": "615667898", "type": "MOBILE"}},
-			"emails":        []any{map[string]any{"email": fmt.Sprintf("load%d@example.com", n)}},
-			"postal_address": map[string]any{"address_lines": []string{"Calle Mayor 2, 3º A"}, "postal_code": "28039",
-				"locality": "Fuenlabrada", "administrative_area": "Madrid", "region_code": "ES"},
-		},
-		"personal_info": map[string]any{"identity_document": map[string]any{"number": nif, "type": "NIE"},
-			"name": "Antonio", "first_surname": "Benavente", "second_surname": "Blanco", "gender": "MALE",
-			"nationality": "ES", "birthdate": "1980-01-01"},
-	}
-	raw, err := json.Marshal(body)
+	nif, raw, err := newCustomerBody(d.nif.Add(1) % maxCustomerNumber)
 	if err != nil {
 		return "", "", err
 	}
@@ -178,6 +163,50 @@ func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error)
 		return "", "", err
 	}
 	return out.ID, nif, nil
+}
+
+// maxCustomerNumber bounds the numbers newCustomerBody spells apart: a
+// NIE has seven digits.
+const maxCustomerNumber = 10_000_000
+
+// Names and surnames the generated customers combine: ten of each, so
+// that 1000 full names times birthDays birth dates are one per number.
+var (
+	loadNames    = []string{"Antonio", "María", "José", "Carmen", "Manuel", "Lucía", "Javier", "Elena", "Francisco", "Ana"}
+	loadSurnames = []string{"Benavente", "García", "Martínez", "López", "Sánchez", "Pérez", "Gómez", "Fernández", "Ruiz", "Díaz"}
+)
+
+// birthDays is how many birth dates, one a day from 1940-01-01, the
+// generated customers spread over (about 55 years).
+const birthDays = 20_000
+
+// newCustomerBody is the body of the private customer number n (0 <= n <
+// maxCustomerNumber) and its valid NIE (Y and seven digits): NIEs, so the
+// load never collides with the NIFs of data imported with "crmd import
+// --generate". Customers of different numbers share no duplicate key
+// (crm.DuplicateKeysOf): not the NIE, not the mobile phone (6 and eight
+// digits), not the email, not the full name with birth date (n spelled
+// as a day and a name), as real customers mostly do not; a load whose
+// customers all shared one phone or name would make every create find
+// ten duplicate candidates.
+func newCustomerBody(n int64) (nif string, raw []byte, err error) {
+	nif = fmt.Sprintf("Y%07d%c", n, "TRWAGMYFPDXBNJZSQVHLCKE"[(10_000_000+n)%23])
+	day, who := n%birthDays, n/birthDays
+	birth := time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(day))
+	body := map[string]any{
+		"type": "PRIVATE_CUSTOMER", "preferred_language": "es", "segment": "CONSUMER",
+		"contact_info": map[string]any{
+			"phone_numbers": []any{map[string]any{"country_code": "+34", "number": fmt.Sprintf("6%08d", n), "type": "MOBILE"}},
+			"emails":        []any{map[string]any{"email": fmt.Sprintf("load%d@example.com", n)}},
+			"postal_address": map[string]any{"address_lines": []string{"Calle Mayor 2, 3º A"}, "postal_code": "28039",
+				"locality": "Fuenlabrada", "administrative_area": "Madrid", "region_code": "ES"},
+		},
+		"personal_info": map[string]any{"identity_document": map[string]any{"number": nif, "type": "NIE"},
+			"name": loadNames[who%10], "first_surname": loadSurnames[who/10%10], "second_surname": loadSurnames[who/100%10],
+			"gender": "UNSPECIFIED", "nationality": "ES", "birthdate": birth.Format(time.DateOnly)},
+	}
+	raw, err = json.Marshal(body)
+	return nif, raw, err
 }
 
 // createAccount creates a postpaid direct-debit account of the customer

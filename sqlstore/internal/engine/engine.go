@@ -62,6 +62,12 @@ type Engine interface {
 type Work struct {
 	Do  func(t *Tx) error
 	One func(t *Tx) (query string, args []any, err error)
+	// Row, when set, makes One's statement a query that answers what it
+	// wrote in rows (a statement answering none wrote nothing): Row is
+	// called with each row's scan once the group committed, so a write
+	// can bring back a read of its own statement instead of asking again
+	// after the commit.
+	Row func(scan func(dest ...any) error) error
 }
 
 // Config tunes Open; the zero value is usable.

@@ -67,7 +67,7 @@ func (e *postgres) Write(ctx context.Context, w Work) error {
 	if w.One == nil {
 		return e.inTx(ctx, w.Do)
 	}
-	err := e.group.write(ctx, w.One)
+	err := e.group.write(ctx, w.One, w.Row)
 	if !errors.Is(err, errRunAlone) {
 		return err
 	}

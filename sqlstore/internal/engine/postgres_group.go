@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +46,8 @@ type groupExec struct {
 type groupStmt struct {
 	query string
 	args  []any
+	rows  [][]any // what a statement with a Row answered (Work.Row)
+	row   bool    // the statement answers rows
 	wrote bool
 	err   error
 }
@@ -57,12 +61,12 @@ func newGroupExec(e *postgres) *groupExec {
 // write builds one's statement and runs it in the next group transaction,
 // returning once that committed. It returns errRunAlone when the
 // statement wrote nothing or did not commit.
-func (g *groupExec) write(ctx context.Context, one func(t *Tx) (string, []any, error)) error {
+func (g *groupExec) write(ctx context.Context, one func(t *Tx) (string, []any, error), row func(scan func(dest ...any) error) error) error {
 	query, args, err := one(&Tx{ctx: ctx, e: g.e, next: g.e.seqs.draw})
 	if err != nil {
 		return err
 	}
-	s := &groupStmt{query: g.e.q(query), args: args}
+	s := &groupStmt{query: g.e.q(query), args: args, row: row != nil}
 	g.c.do(ctx, s)
 	switch {
 	case s.err != nil:
@@ -70,20 +74,60 @@ func (g *groupExec) write(ctx context.Context, one func(t *Tx) (string, []any, e
 	case !s.wrote:
 		return errRunAlone
 	}
+	for _, values := range s.rows {
+		err := row(func(dest ...any) error { return scanValues(values, dest) })
+		if err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// scanValues copies a row's values, read as text or NULL, into dest
+// (*string or *sql.NullString).
+func scanValues(values []any, dest []any) error {
+	if len(values) != len(dest) {
+		return fmt.Errorf("engine: %d values into %d destinations", len(values), len(dest))
+	}
+	for i, v := range values {
+		s, ok := v.(string)
+		switch d := dest[i].(type) {
+		case *sql.NullString:
+			*d = sql.NullString{String: s, Valid: ok}
+		case *string:
+			if !ok {
+				return fmt.Errorf("engine: NULL into a string")
+			}
+			*d = s
+		default:
+			return fmt.Errorf("engine: cannot scan into %T", dest[i])
+		}
+	}
+	return nil
+}
+
+// collect reads a statement's rows as values, text or nil.
+func collect(rows interface {
+	Next() bool
+	Values() ([]any, error)
+	Err() error
+}) ([][]any, error) {
+	var out [][]any
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func (g *groupExec) run(ctx context.Context, batch []*groupStmt) {
 	var err error
 	if len(batch) == 1 {
 		// Alone anyway: its own transaction, without BEGIN and COMMIT.
-		s := batch[0]
-		var res interface{ RowsAffected() (int64, error) }
-		if res, err = g.e.wr.ExecContext(ctx, s.query, s.args...); err == nil {
-			var n int64
-			n, err = res.RowsAffected()
-			s.wrote = n > 0
-		}
+		err = g.alone(ctx, batch[0])
 	} else {
 		err = g.pipeline(ctx, batch)
 	}
@@ -119,6 +163,19 @@ func (g *groupExec) pipeline(ctx context.Context, batch []*groupStmt) error {
 		}
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		for _, s := range batch {
+			if s.row {
+				rows, err := br.Query()
+				if err == nil {
+					s.rows, err = collect(rows)
+					rows.Close()
+				}
+				if err != nil {
+					br.Close()
+					return err
+				}
+				s.wrote = len(s.rows) > 0
+				continue
+			}
 			tag, err := br.Exec()
 			if err != nil {
 				br.Close()
@@ -128,6 +185,35 @@ func (g *groupExec) pipeline(ctx context.Context, batch []*groupStmt) error {
 		}
 		// The commit's own outcome arrives here.
 		return br.Close()
+	})
+}
+
+// alone runs a group of one statement as its own transaction, without
+// BEGIN and COMMIT.
+func (g *groupExec) alone(ctx context.Context, s *groupStmt) error {
+	if !s.row {
+		res, err := g.e.wr.ExecContext(ctx, s.query, s.args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		s.wrote = n > 0
+		return err
+	}
+	conn, err := g.e.wr.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, s.query, s.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		s.rows, err = collect(rows)
+		s.wrote = len(s.rows) > 0
+		return err
 	})
 }
 
