@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	crmclient "github.com/telcoops/crm/client"
@@ -59,6 +61,32 @@ func (rt *roundTrip) customers() {
 		t.Errorf("external id %s is %s, want %s", rt.externalID, byExt.JSON200.Id, rt.customer)
 	}
 	got(c.DeactivateCustomerWithResponse(ctx, org, corpID, nil)).want(t, 204)
+	rt.agentReads(private)
+}
+
+// agentReads finds the private customer through the search box, reads its
+// overview, and merges a twin (another document, the same phone) into it.
+func (rt *roundTrip) agentReads(private v4.CreateCustomerJSONRequestBody) {
+	t, c, ctx, org := rt.t, rt.v4, rt.ctx, rt.org
+	found := got(c.CustomerSearchWithResponse(ctx, org, &v4.CustomerSearchParams{Q: "14861628-v"})).want(t, 200)
+	if len(found.JSON200.Results) == 0 || found.JSON200.Results[0].Id != rt.customer {
+		t.Errorf("customer-search by document: %s, want %s first", found.Body, rt.customer)
+	}
+	overview := got(c.GetCustomerOverviewWithResponse(ctx, org, rt.customer, nil)).want(t, 200)
+	if !strings.Contains(string(overview.Body), fmt.Sprint(rt.customer)) || len(overview.JSON200.Accounts) != 0 {
+		t.Errorf("overview of %s before its accounts: %s", rt.customer, overview.Body)
+	}
+	raw, _ := json.Marshal(private)
+	var twin map[string]any
+	json.Unmarshal(raw, &twin)
+	twin["external_id"] = "roundtrip-twin"
+	twin["personal_info"].(map[string]any)["identity_document"] = map[string]any{"number": "12345678Z", "type": "NIF"}
+	raw, _ = json.Marshal(twin)
+	created := got(c.CreateCustomerWithResponse(ctx, org, nil, body[v4.CreateCustomerJSONRequestBody](t, string(raw)))).want(t, 201)
+	if created.HTTPResponse.Header.Get("Duplicate-Candidates") == "" {
+		t.Errorf("a twin sharing the phone was created without a Duplicate-Candidates header")
+	}
+	got(c.MergeCustomerWithResponse(ctx, org, rt.customer, nil, v4.MergeCustomerJSONRequestBody{MergedCustomerId: created.JSON201.Id})).want(t, 200)
 }
 
 // accounts walks an account's life: open, card tokenized by the gateway,
