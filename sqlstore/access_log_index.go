@@ -33,11 +33,6 @@ func chunked(n int, f func(from, size int) error) error {
 	return nil
 }
 
-// placeholders is "?, ?, ..." for n parameters.
-func placeholders(n int) string {
-	return "?" + strings.Repeat(", ?", n-1)
-}
-
 // stagedIndex holds the customers of stored rows that are not yet in
 // access_log_subjects: row id -> the hashes of the customers it read.
 type stagedIndex struct {
@@ -67,11 +62,10 @@ func (l *AccessLog) merge(t *engine.Tx, staged map[int64][]int64, orphanedBefore
 	byCustomer := map[int64][]int64{}
 	err := chunked(len(ids), func(from, size int) error {
 		return l.claim(t, "DELETE FROM access_log_pending WHERE log_id IN ("+placeholders(size)+") RETURNING log_id",
-			ids[from:from+size], func(id int64) error {
+			ids[from:from+size], func(id int64) {
 				for _, h := range staged[id] {
 					byCustomer[h] = append(byCustomer[h], id)
 				}
-				return nil
 			})
 	})
 	if err != nil {
@@ -79,7 +73,7 @@ func (l *AccessLog) merge(t *engine.Tx, staged map[int64][]int64, orphanedBefore
 	}
 	var orphans []any
 	if err := l.claim(t, "DELETE FROM access_log_pending WHERE at < ? RETURNING log_id", []any{orphanedBefore},
-		func(id int64) error { orphans = append(orphans, id); return nil }); err != nil {
+		func(id int64) { orphans = append(orphans, id) }); err != nil {
 		return err
 	}
 	if err := chunked(len(orphans), func(from, size int) error {
@@ -91,7 +85,7 @@ func (l *AccessLog) merge(t *engine.Tx, staged map[int64][]int64, orphanedBefore
 }
 
 // claim runs a DELETE ... RETURNING log_id and calls f with each id.
-func (l *AccessLog) claim(t *engine.Tx, query string, args []any, f func(int64) error) error {
+func (l *AccessLog) claim(t *engine.Tx, query string, args []any, f func(int64)) error {
 	rows, err := t.Query(query, args...)
 	if err != nil {
 		return err
@@ -102,9 +96,7 @@ func (l *AccessLog) claim(t *engine.Tx, query string, args []any, f func(int64) 
 		if err := rows.Scan(&id); err != nil {
 			return err
 		}
-		if err := f(id); err != nil {
-			return err
-		}
+		f(id)
 	}
 	return rows.Err()
 }

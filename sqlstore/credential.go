@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -159,7 +158,7 @@ type credentialOwner struct {
 // lockCustomers locks the org's customers with these ids, in id order, and
 // returns those that exist by id.
 func (t *tx) lockCustomers(org string, ids ...string) (map[string]credentialOwner, error) {
-	in := "?" + strings.Repeat(", ?", len(ids)-1)
+	in := placeholders(len(ids))
 	args := []any{org}
 	for _, id := range ids {
 		args = append(args, id)

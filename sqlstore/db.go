@@ -196,6 +196,11 @@ func (db *database) query(ctx context.Context, query string, args ...any) (*sql.
 	return db.eng.Query(ctx, query, args...)
 }
 
+// placeholders is "?, ?, ..." for n parameters, an IN list's.
+func placeholders(n int) string {
+	return "?" + strings.Repeat(", ?", n-1)
+}
+
 // PoolStats reports the connection pools for metrics: "read" and "write"
 // on SQLite (the writer is one connection), "main" on PostgreSQL, whose
 // reads and writes share one pool. It asks the pools only, never the

@@ -85,7 +85,7 @@ func externalIDsInList(table, org string, ids []string) (string, []any) {
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return "SELECT external_id FROM " + table + " WHERE org_id = ? AND external_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")", args
+	return "SELECT external_id FROM " + table + " WHERE org_id = ? AND external_id IN (" + placeholders(len(ids)) + ")", args
 }
 
 // externalIDsInArray passes the ids as one array: PostgreSQL plans a

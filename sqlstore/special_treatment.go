@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/telcoops/crm"
 )
@@ -73,7 +72,7 @@ func (t *tx) checkTreatmentsNotHeld(org string, removed []string) error {
 	}
 	rows, err := t.Query(`SELECT s.value, COUNT(*) FROM customer_special_treatments s
 		JOIN customers c ON c.id = s.customer_id
-		WHERE s.org_id = ? AND c.ended_at IS NULL AND s.value IN (?`+strings.Repeat(", ?", len(removed)-1)+`)
+		WHERE s.org_id = ? AND c.ended_at IS NULL AND s.value IN (`+placeholders(len(removed))+`)
 		GROUP BY s.value ORDER BY s.value`, args...)
 	if err != nil {
 		return err
