@@ -6,11 +6,12 @@ import "strings"
 // 13 to 19 digits, run together or in groups separated by one space or
 // dash, that pass the Luhn check. The service must never hold one, so any
 // free-text or id value that does is refused. Every span of whole groups
-// is tried, so "4111 1111 1111 1111 12" is caught; a canonical UUID is
-// never a PAN. Other Luhn-valid numbers of that length (IMEIs, ICCIDs)
+// is tried, so "4111 1111 1111 1111 12" is caught. A canonical UUID,
+// alone or inside text (a link, a reference), is never a PAN: its digit
+// groups line up as a Luhn-valid run now and then. Other Luhn-valid numbers of that length (IMEIs, ICCIDs)
 // are refused too: the rule cannot tell them apart.
 func ContainsPAN(s string) bool {
-	if len(s) < 13 || isUUID(s) {
+	if len(s) < 13 {
 		return false
 	}
 	var groups []string // the digit groups of the current sequence
@@ -20,6 +21,13 @@ func ContainsPAN(s string) bool {
 		return found
 	}
 	for i := 0; i < len(s); {
+		if n := uuidAt(s, i); n > 0 {
+			if flush() {
+				return true
+			}
+			i += n
+			continue
+		}
 		if !isDigit(s[i]) {
 			if flush() {
 				return true
@@ -79,6 +87,19 @@ func luhn(digits string) bool {
 	return sum%10 == 0
 }
 
+// uuidAt returns 36 when a canonical UUID starts at s[i] with no hex
+// digit touching it on either side, and 0 otherwise.
+func uuidAt(s string, i int) int {
+	if i+36 > len(s) || s[i+8] != '-' || (i > 0 && isHex(s[i-1])) || (i+36 < len(s) && isHex(s[i+36])) || !isUUID(s[i:i+36]) {
+		return 0
+	}
+	return 36
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
 // isUUID reports whether s is a UUID in its canonical 8-4-4-4-12 form.
 func isUUID(s string) bool {
 	if len(s) != 36 {
@@ -92,7 +113,7 @@ func isUUID(s string) bool {
 				return false
 			}
 		default:
-			if !isDigit(c) && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
+			if !isHex(c) {
 				return false
 			}
 		}
