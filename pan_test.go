@@ -92,7 +92,9 @@ func FuzzContainsPAN(f *testing.F) {
 // naivePAN blanks out every canonical UUID no hex digit touches, splits
 // what is left into sequences of digit groups and tries every span.
 func naivePAN(s string) bool {
-	hex := func(i int) bool { return i >= 0 && i < len(s) && strings.ContainsRune("0123456789abcdefABCDEF", rune(s[i])) }
+	hex := func(i int) bool {
+		return i >= 0 && i < len(s) && strings.ContainsRune("0123456789abcdefABCDEF", rune(s[i]))
+	}
 	b := []byte(s)
 	for i := 0; i+36 <= len(s); i++ {
 		if !hex(i-1) && !hex(i+36) && isCanonicalUUID(s[i:i+36]) {
