@@ -3,6 +3,7 @@ package crm
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -16,7 +17,8 @@ const (
 	// so X1234567L (NIE) and 01234567L (NIF) are one number. Passports are
 	// left out: passport numbers of different countries collide.
 	DuplicateByDocument = "document"
-	// DuplicateByPhone: the same default phone, country code and number.
+	// DuplicateByPhone: a phone in common (any of either's contact phones
+	// or digital mobile), country code and number.
 	DuplicateByPhone = "phone"
 	// DuplicateByEmail: the same email (the digital login email, else the
 	// default contact email), case ignored.
@@ -29,31 +31,44 @@ const (
 // MaxDuplicateCandidates bounds the candidates a create names.
 const MaxDuplicateCandidates = 10
 
-// DuplicateKeys are the values a customer is compared by, one per rule;
-// "" where the rule does not apply. Document, Phone and NameBirthdate are digests,
-// so the store keeps no second plain copy of a document, a phone or a name.
+// DuplicateKeys are the values a customer is compared by, per rule; ""
+// (or none) where the rule does not apply. The store finds them in
+// indexes it keeps anyway: documents by number, phones among the search
+// keys (Phones are PhoneKeys), emails by the search email. Only
+// NameBirthdate is a digest of its own, so the store keeps no second
+// plain copy of a name.
 type DuplicateKeys struct {
 	Document      string // canonical number of a NIF, NIE or CIF
 	DocumentType  string
-	Phone         string
+	Phones        []string
 	Email         string
 	NameBirthdate string
+}
+
+// DocumentForms are the numbers a document of another type sharing k's
+// canonical number is stored as: the canonical number itself, and for a
+// canonical number starting 0, 1 or 2 the NIE starting X, Y or Z ("" when
+// none).
+func (k DuplicateKeys) DocumentForms() (canonical, nie string) {
+	if k.Document == "" {
+		return "", ""
+	}
+	if i := strings.IndexByte("012", k.Document[0]); i >= 0 {
+		nie = string("XYZ"[i]) + k.Document[1:]
+	}
+	return k.Document, nie
 }
 
 // DuplicateKeysOf returns d's keys; d is expected normalised (Normalize).
 func DuplicateKeysOf(d *CustomerData) DuplicateKeys {
 	var k DuplicateKeys
 	if doc := d.IdentityDocument(); doc != nil && doc.Type != DocPassport && doc.Number != "" {
-		k.Document, k.DocumentType = digest(DuplicateByDocument, canonicalDocument(doc.Type, doc.Number)), doc.Type
+		k.Document, k.DocumentType = canonicalDocument(doc.Type, doc.Number), doc.Type
 	}
 	k.Email = NormalizeEmail(d.SearchEmail())
-	switch {
-	case d.DigitalPersonalInfo != nil && d.DigitalPersonalInfo.MobilePhoneNumber != nil:
-		m := d.DigitalPersonalInfo.MobilePhoneNumber
-		k.Phone = phoneKey(m.CountryCode, m.Number)
-	case d.ContactInfo != nil:
-		if p := d.ContactInfo.DefaultPhone(); p != nil {
-			k.Phone = phoneKey(p.CountryCode, p.Number)
+	for _, sk := range CustomerSearchKeys(d) {
+		if sk.Kind == MatchPhone {
+			k.Phones = append(k.Phones, sk.Key)
 		}
 	}
 	if pi := d.PersonalInfo; pi != nil && pi.Birthdate != "" {
@@ -76,8 +91,11 @@ func DuplicateRules(a, b DuplicateKeys) []string {
 	if a.Document != "" && a.Document == b.Document && a.DocumentType != b.DocumentType {
 		out = append(out, DuplicateByDocument)
 	}
-	if a.Phone != "" && a.Phone == b.Phone {
-		out = append(out, DuplicateByPhone)
+	for _, p := range a.Phones {
+		if slices.Contains(b.Phones, p) {
+			out = append(out, DuplicateByPhone)
+			break
+		}
 	}
 	if a.Email != "" && a.Email == b.Email {
 		out = append(out, DuplicateByEmail)
@@ -98,20 +116,6 @@ func canonicalDocument(docType, number string) string {
 		}
 	}
 	return n
-}
-
-// phoneKey is the digest of a phone: its calling code and its digits.
-func phoneKey(countryCode, number string) string {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, number)
-	if digits == "" {
-		return ""
-	}
-	return digest(DuplicateByPhone, NormalizeCountryCallingCode(countryCode)+digits)
 }
 
 // digest is the hex SHA-256 of a rule's normalised value, cut to 128 bits.

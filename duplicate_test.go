@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,9 +84,9 @@ func TestDuplicateRules(t *testing.T) {
 			c.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: crm.DocNIE, Number: "AB123456"}
 			return c
 		}, nil},
-		{"same phone, spaced and with 0034", func() crm.NewCustomer { return distinct(crmtest.NIF(4)) }, func() crm.NewCustomer {
+		{"same phone, written with 0034", func() crm.NewCustomer { return distinct(crmtest.NIF(4)) }, func() crm.NewCustomer {
 			c := crmtest.Digital("d@example.com")
-			c.DigitalPersonalInfo.MobilePhoneNumber = &crm.MobilePhoneNumber{CountryCode: "0034", Number: "699 000 111"}
+			c.DigitalPersonalInfo.MobilePhoneNumber = &crm.MobilePhoneNumber{CountryCode: "0034", Number: "699000111"}
 			return c
 		}, []string{crm.DuplicateByPhone}},
 		{"same number, other country", func() crm.NewCustomer { return distinct(crmtest.NIF(5)) }, func() crm.NewCustomer {
@@ -115,6 +116,14 @@ func TestDuplicateRules(t *testing.T) {
 			c.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: crm.DocNIE, Number: crmtest.NIF(1)}
 			return c
 		}, []string{crm.DuplicateByDocument, crm.DuplicateByPhone, crm.DuplicateByEmail, crm.DuplicateByNameBirthdate}},
+		{"a second phone in common", func() crm.NewCustomer { return distinct(crmtest.NIF(11)) }, func() crm.NewCustomer {
+			c := distinct(crmtest.NIF(12))
+			c.ContactInfo.Emails[0].Email = "fourth@example.com"
+			c.PersonalInfo.Name = "Rosa"
+			c.ContactInfo.PhoneNumbers[0].Number = "688000222"
+			c.ContactInfo.PhoneNumbers = append(c.ContactInfo.PhoneNumbers, crm.PhoneNumber{CountryCode: "+34", Number: "699000111", Type: "LANDLINE"})
+			return c
+		}, []string{crm.DuplicateByPhone}},
 		{"corporate and private share a default phone", func() crm.NewCustomer { return crmtest.Corporate(crmtest.CIF(1)) },
 			func() crm.NewCustomer { return crmtest.Private(crmtest.NIF(10)) },
 			[]string{crm.DuplicateByPhone, crm.DuplicateByEmail}},
@@ -132,12 +141,35 @@ func TestDuplicateRules(t *testing.T) {
 	}
 }
 
-// TestDuplicateKeysKeepNoPlainValue: the phone and name keys are digests.
-func TestDuplicateKeysKeepNoPlainValue(t *testing.T) {
+// TestDuplicateKeysKeepNoPlainName: the name with birth date, the only
+// key the store keeps in a column of its own, is a digest.
+func TestDuplicateKeysKeepNoPlainName(t *testing.T) {
 	k := keysOf(crmtest.Private(crmtest.NIF(1)))
-	for _, v := range []string{k.Document, k.Phone, k.NameBirthdate} {
-		if len(v) != 32 {
-			t.Errorf("key %q is not a 128-bit hex digest", v)
+	if len(k.NameBirthdate) != 32 || strings.Contains(strings.ToLower(k.NameBirthdate), "antonio") {
+		t.Errorf("key %q is not a 128-bit hex digest", k.NameBirthdate)
+	}
+}
+
+// TestDocumentForms: the spellings the store looks a document's canonical
+// number up by.
+func TestDocumentForms(t *testing.T) {
+	cases := []struct {
+		typ, number    string
+		canonical, nie string
+	}{
+		{crm.DocNIF, "01234567L", "01234567L", "X1234567L"},
+		{crm.DocNIE, "Y1234567L", "11234567L", "Y1234567L"},
+		{crm.DocNIE, "z1234567-l", "21234567L", "Z1234567L"},
+		{crm.DocNIF, "31234567L", "31234567L", ""},
+		{crm.DocCIF, "B12345674", "B12345674", ""},
+		{crm.DocPassport, "AB123456", "", ""},
+	}
+	for _, c := range cases {
+		n := crmtest.Private("")
+		n.PersonalInfo.IdentityDocument = &crm.IdentityDocument{Type: c.typ, Number: c.number}
+		canonical, nie := keysOf(n).DocumentForms()
+		if canonical != c.canonical || nie != c.nie {
+			t.Errorf("%s %s: forms %q, %q; want %q, %q", c.typ, c.number, canonical, nie, c.canonical, c.nie)
 		}
 	}
 }

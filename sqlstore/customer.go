@@ -14,14 +14,14 @@ var _ crm.CustomerService = (*Customers)(nil)
 const customerColumns = "id, org_id, external_id, body, created_at, updated_at, ended_at, version, merged_into"
 
 // insertCustomerSQL writes a customer row; the API and the import share it.
-const insertCustomerSQL = `INSERT INTO customers ` + customerInsertColumns + ` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertCustomerSQL = `INSERT INTO customers ` + customerInsertColumns + ` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertCustomerFromClaimSQL writes a customer row if its request's key was
 // claimed, in a WITH clause begun by claimWith.
-const insertCustomerFromClaimSQL = `INSERT INTO customers ` + customerInsertColumns + ` SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM claim`
+const insertCustomerFromClaimSQL = `INSERT INTO customers ` + customerInsertColumns + ` SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM claim`
 
 const customerInsertColumns = `(id, org_id, external_id, type, doc_type, doc_number, email,
-		digital_email, body, created_at, updated_at, version, dup_document, dup_phone, dup_name, dup_keys)`
+		digital_email, body, created_at, updated_at, version, dup_name, dup_keys)`
 
 // createdView is what a customer.created event lists as changed: everything
 // its creator set.
@@ -222,10 +222,9 @@ func (t *tx) saveCustomer(c *crm.Customer, next crm.CustomerData, eventType stri
 	if err != nil {
 		return err
 	}
-	doc, phone, name := dupColumns(&c.CustomerData)
-	if _, err := t.exec(`UPDATE customers SET body = ?, email = ?, dup_document = ?, dup_phone = ?, dup_name = ?, dup_keys = 1,
+	if _, err := t.exec(`UPDATE customers SET body = ?, email = ?, dup_name = ?, dup_keys = 1,
 		updated_at = ?, version = ? WHERE id = ?`,
-		string(body), nullString(c.SearchEmail()), doc, phone, name, t.db.dialect.ts(now), c.Version, c.ID); err != nil {
+		string(body), nullString(c.SearchEmail()), dupName(&c.CustomerData), t.db.dialect.ts(now), c.Version, c.ID); err != nil {
 		return err
 	}
 	return t.appendEvent(c.OrgID, eventType, crm.AggregateCustomer, c.ID, c.Version, c, changes)
@@ -259,11 +258,10 @@ func docColumns(d *crm.CustomerData) (any, any) {
 	return nil, nil
 }
 
-// dupColumns are the customer's dup_document, dup_phone and dup_name: the
-// digests of its keys (crm.DuplicateKeysOf), NULL where none applies.
-func dupColumns(d *crm.CustomerData) (doc, phone, name any) {
-	k := crm.DuplicateKeysOf(d)
-	return nullString(k.Document), nullString(k.Phone), nullString(k.NameBirthdate)
+// dupName is the customer's dup_name: the digest of its name with birth
+// date (crm.DuplicateKeysOf), NULL where none applies.
+func dupName(d *crm.CustomerData) any {
+	return nullString(crm.DuplicateKeysOf(d).NameBirthdate)
 }
 
 func digitalEmail(d *crm.CustomerData) any {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -37,7 +39,7 @@ func (s *Customers) createCustomer(ctx context.Context, org string, n crm.NewCus
 	}
 	cc := &customerCreate{org: org, now: now, c: c, body: string(body), drawn: c.ExternalID == nil, find: find}
 	cc.docType, cc.docNumber = docColumns(&c.CustomerData)
-	cc.dupDocument, cc.dupPhone, cc.dupName = dupColumns(&c.CustomerData)
+	cc.dupName = dupName(&c.CustomerData)
 	var row func(scan func(dest ...any) error) error
 	if find {
 		row = cc.candidate
@@ -59,8 +61,7 @@ type customerCreate struct {
 	c                  *crm.Customer
 	body               string
 	docType, docNumber any
-	dupDocument        any
-	dupPhone, dupName  any
+	dupName            any
 	drawn              bool // the service assigns the external id
 	find               bool // look up the duplicate candidates in the write
 	candidates         []string
@@ -71,7 +72,7 @@ type customerCreate struct {
 func (cc *customerCreate) row(t *tx) []any {
 	c := cc.c
 	return []any{c.ID, cc.org, *c.ExternalID, string(c.Type), cc.docType, cc.docNumber, nullString(c.SearchEmail()),
-		digitalEmail(&c.CustomerData), cc.body, t.db.dialect.ts(cc.now), t.db.dialect.ts(cc.now), c.Version, cc.dupDocument, cc.dupPhone, cc.dupName, 1}
+		digitalEmail(&c.CustomerData), cc.body, t.db.dialect.ts(cc.now), t.db.dialect.ts(cc.now), c.Version, cc.dupName, 1}
 }
 
 // do writes the customer in a transaction whose key is claimed: its row
@@ -104,20 +105,14 @@ func (cc *customerCreate) do(t *tx) error {
 	}
 	if cc.find {
 		// A failed lookup loses the candidates, never the create (the
-		// caller asks again after the commit): it runs in a savepoint,
-		// since PostgreSQL refuses a transaction's later statements once
-		// one failed.
-		if _, err := t.exec("SAVEPOINT dup"); err != nil {
+		// caller asks again after the commit).
+		err := t.mayFail("dup", func() error {
+			var err error
+			cc.candidates, err = t.duplicateCandidates(cc.org, c)
 			return err
-		}
-		cc.candidates, err = t.duplicateCandidates(cc.org, c)
+		})
 		cc.looked = err == nil
-		if err != nil {
-			if _, err := t.exec("ROLLBACK TO dup"); err != nil {
-				return err
-			}
-		}
-		if _, err := t.exec("RELEASE dup"); err != nil {
+		if err != nil && !errors.Is(err, errStatementFailed) {
 			return err
 		}
 	}
@@ -179,9 +174,10 @@ func (cc *customerCreate) one(t *tx) (string, []any, error) {
 	// not there yet) and the writes of the statements grouped before it.
 	// A row with a NULL id says the event, and so the customer, was
 	// written; none, that nothing was.
+	candidates, candidatesArgs := candidatesQuery(cc.org, c)
 	return "WITH " + with + "created AS (" + insert + " RETURNING 1)" + keyed + ", event AS (" + event + " RETURNING 1) " +
-			"SELECT c.id FROM event LEFT JOIN (" + candidatesSQL + ") c ON true",
-		append(args, candidatesArgs(cc.org, c)...), nil
+			"SELECT c.id FROM event LEFT JOIN (" + candidates + ") c ON true",
+		append(args, candidatesArgs...), nil
 }
 
 // skipAnyConflict ends a grouped INSERT: any unique conflict writes nothing
@@ -201,4 +197,35 @@ func createdEvent(c *crm.Customer) (data, changes []byte, err error) {
 	}
 	ch, err := createdChanges(view)
 	return data, []byte(ch), err
+}
+
+// errStatementFailed wraps the error of a statement mayFail let fail.
+var errStatementFailed = errors.New("statement failed")
+
+// mayFail runs fn, whose failure must not fail t: where a failed
+// statement would (PostgreSQL), inside the savepoint name, rolled back to
+// when fn fails. fn's error comes back wrapping errStatementFailed; an
+// error of the savepoint itself, as it is.
+func (t *tx) mayFail(name string, fn func() error) error {
+	if !t.db.dialect.failedAborts {
+		if err := fn(); err != nil {
+			return fmt.Errorf("%w: %w", errStatementFailed, err)
+		}
+		return nil
+	}
+	if _, err := t.exec("SAVEPOINT " + name); err != nil {
+		return err
+	}
+	if ferr := fn(); ferr != nil {
+		if _, err := t.exec("ROLLBACK TO " + name); err != nil {
+			return err
+		}
+		ferr = fmt.Errorf("%w: %w", errStatementFailed, ferr)
+		if _, err := t.exec("RELEASE " + name); err != nil {
+			return err
+		}
+		return ferr
+	}
+	_, err := t.exec("RELEASE " + name)
+	return err
 }

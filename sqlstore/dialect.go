@@ -27,6 +27,10 @@ type dialect struct {
 	// nativeTime: timestamps are the engine's own type (timestamptz), not
 	// text.
 	nativeTime bool
+	// failedAborts: a failed statement fails its transaction's later ones
+	// (PostgreSQL), so one that may fail without failing the write runs in
+	// a savepoint; SQLite carries on after one.
+	failedAborts bool
 	// forShare locks the selected rows against writers until commit;
 	// empty where the transaction already holds the write lock.
 	forShare string
@@ -68,7 +72,7 @@ var (
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
 		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat",
 		jsonRows: "json_group_array(json_array(%s) ORDER BY %s)", jsonText: "json(%s)"}
-	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true,
+	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true, failedAborts: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts, customer_search_keys",
 		objectKeys:    "(SELECT COALESCE(json_agg(k), '[]') FROM json_object_keys(%s) AS k)",
 		jsonRows:      "json_agg(json_build_array(%s) ORDER BY %s)",

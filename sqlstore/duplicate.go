@@ -16,22 +16,34 @@ var _ crm.DuplicateService = (*Duplicates)(nil)
 // candidatesSQL is one indexed probe per rule with the new customer's
 // keys as parameters (a NULL key finds nothing), each cut at the
 // candidates' maximum: a key shared by thousands of customers costs a
-// create no more than ten index entries. The partial indexes hold live
-// customers only (ended_at IS NULL). UNION ALL, not UNION: the caller
-// merges the at most 40 ids, which costs less than the database's
-// temporary b-trees (a quarter of the lookup on SQLite).
-var candidatesSQL = func() string {
-	limit := fmt.Sprintf(" AND ended_at IS NULL AND id <> ? LIMIT %d", crm.MaxDuplicateCandidates)
+// create no more than ten index entries. Each probe reads an index the
+// store keeps for other reasons: documents by number
+// (customers_document_idx), phones among the search keys, the search
+// email (customers_email_idx); only the name with birth date has an
+// index of its own (customers_dup_name_idx, live customers only).
+// UNION ALL, not UNION: the caller merges the at most 40 ids, which
+// costs less than the database's temporary b-trees (a quarter of the
+// lookup on SQLite). phones is how many phone keys the customer has.
+func candidatesSQL(phones int) string {
+	limit := fmt.Sprintf(" LIMIT %d", crm.MaxDuplicateCandidates)
+	live := " AND ended_at IS NULL AND id <> ?" + limit
 	probe := func(where string) string {
-		return "SELECT id FROM (SELECT id FROM customers WHERE org_id = ? AND " + where + limit + ") p"
+		return "SELECT id FROM (SELECT id FROM customers WHERE org_id = ? AND " + where + live + ") p"
 	}
-	return strings.Join([]string{
-		probe("dup_document = ? AND dup_document IS NOT NULL AND doc_type <> ?"), // customers_dup_document_idx
-		probe("dup_phone = ? AND dup_phone IS NOT NULL"),                         // customers_dup_phone_idx
-		probe("email = ? AND email IS NOT NULL"),                                 // customers_email_idx
-		probe("dup_name = ? AND dup_name IS NOT NULL"),                           // customers_dup_name_idx
-	}, " UNION ALL ")
-}()
+	probes := []string{
+		// Another type's document of the same canonical number: that
+		// number, or (an NIE only) the NIE spelling of it.
+		probe("doc_number IN (?, ?) AND doc_type <> ? AND doc_type <> '" + crm.DocPassport + "' AND (doc_number = ? OR doc_type = '" + crm.DocNIE + "')"),
+		probe("email = ? AND email IS NOT NULL"),
+		probe("dup_name = ? AND dup_name IS NOT NULL"),
+	}
+	if phones > 0 {
+		probes = append(probes, "SELECT id FROM (SELECT k.customer_id AS id FROM customer_search_keys k JOIN customers c ON c.id = k.customer_id"+
+			" WHERE k.org_id = ? AND k.kind = '"+crm.MatchPhone+"' AND k.search_key IN ("+placeholders(phones)+") AND k.customer_id <> ?"+
+			" AND c.ended_at IS NULL"+limit+") p")
+	}
+	return strings.Join(probes, " UNION ALL ")
+}
 
 // DuplicateCandidates returns the live customers of the org that c is a
 // likely duplicate of, by any rule, at most crm.MaxDuplicateCandidates,
@@ -40,7 +52,8 @@ var candidatesSQL = func() string {
 // watched context costs a goroutine a query, and the probes take
 // microseconds.
 func (s *Duplicates) DuplicateCandidates(ctx context.Context, org string, c *crm.Customer) ([]string, error) {
-	rows, err := s.query(context.WithoutCancel(ctx), candidatesSQL, candidatesArgs(org, c)...)
+	query, args := candidatesQuery(org, c)
+	rows, err := s.query(context.WithoutCancel(ctx), query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -65,20 +78,30 @@ func (s *Duplicates) CreateCustomerFindingDuplicates(ctx context.Context, org st
 // duplicateCandidates is DuplicateCandidates in the write transaction t,
 // which sees c's own row (excluded by id) and those written before it.
 func (t *tx) duplicateCandidates(org string, c *crm.Customer) ([]string, error) {
-	rows, err := t.Query(candidatesSQL, candidatesArgs(org, c)...)
+	query, args := candidatesQuery(org, c)
+	rows, err := t.Query(query, args...)
 	if err != nil {
 		return nil, err
 	}
 	return scanCandidates(rows)
 }
 
-// candidatesArgs are candidatesSQL's parameters for customer c of org.
-func candidatesArgs(org string, c *crm.Customer) []any {
+// candidatesQuery is candidatesSQL for customer c of org, with its
+// parameters.
+func candidatesQuery(org string, c *crm.Customer) (string, []any) {
 	k := crm.DuplicateKeysOf(&c.CustomerData)
-	return []any{org, nullString(k.Document), k.DocumentType, c.ID,
-		org, nullString(k.Phone), c.ID,
+	doc, nie := k.DocumentForms()
+	args := []any{org, nullString(doc), nullString(nie), k.DocumentType, nullString(doc), c.ID,
 		org, nullString(k.Email), c.ID,
 		org, nullString(k.NameBirthdate), c.ID}
+	if len(k.Phones) > 0 {
+		args = append(args, org)
+		for _, p := range k.Phones {
+			args = append(args, p)
+		}
+		args = append(args, c.ID)
+	}
+	return candidatesSQL(len(k.Phones)), args
 }
 
 // scanCandidates reads and closes candidatesSQL's rows: the distinct ids,
@@ -125,9 +148,17 @@ func (d *dialect) groupsSQL() string {
 		return "SELECT " + members + " AS members, '" + rule + "' AS rule FROM customers WHERE org_id = ? AND ended_at IS NULL AND " +
 			where + " GROUP BY " + key + " HAVING " + having
 	}
+	// The canonical number (crm.DuplicateKeys.Document): an NIE's X, Y or
+	// Z read as 0, 1 or 2.
+	canonical := "CASE WHEN doc_type = '" + crm.DocNIE + "' AND substr(doc_number, 1, 1) IN ('X', 'Y', 'Z') THEN " +
+		"CASE substr(doc_number, 1, 1) WHEN 'X' THEN '0' WHEN 'Y' THEN '1' ELSE '2' END || substr(doc_number, 2) ELSE doc_number END"
+	// A customer holds a phone key once (its keys have no repeats).
+	phones := "SELECT " + d.stringAgg + "(k.customer_id, ',' ORDER BY k.customer_id) AS members, '" + crm.DuplicateByPhone + "' AS rule" +
+		" FROM customer_search_keys k JOIN customers c ON c.id = k.customer_id" +
+		" WHERE k.org_id = ? AND k.kind = '" + crm.MatchPhone + "' AND c.ended_at IS NULL GROUP BY k.search_key HAVING COUNT(*) > 1"
 	return "SELECT members, " + d.stringAgg + "(rule, ',' ORDER BY rule) FROM (" + strings.Join([]string{
-		group(crm.DuplicateByDocument, "dup_document", "dup_document IS NOT NULL", "COUNT(DISTINCT doc_type) > 1"),
-		group(crm.DuplicateByPhone, "dup_phone", "dup_phone IS NOT NULL", "COUNT(*) > 1"),
+		group(crm.DuplicateByDocument, canonical, "doc_number IS NOT NULL AND doc_type <> '"+crm.DocPassport+"'", "COUNT(DISTINCT doc_type) > 1"),
+		phones,
 		group(crm.DuplicateByEmail, "email", "email IS NOT NULL", "COUNT(*) > 1"),
 		group(crm.DuplicateByNameBirthdate, "dup_name", "dup_name IS NOT NULL", "COUNT(*) > 1"),
 	}, " UNION ALL ") + ") g GROUP BY members ORDER BY members"
@@ -189,9 +220,8 @@ func (db *database) backfillDuplicateKeys(ctx context.Context) error {
 				if err := json.Unmarshal([]byte(k.body), &d); err != nil {
 					return fmt.Errorf("customer %s body: %w", k.id, err)
 				}
-				doc, phone, name := dupColumns(&d)
-				if _, err := t.exec("UPDATE customers SET dup_document = ?, dup_phone = ?, dup_name = ?, dup_keys = 1 WHERE id = ?",
-					doc, phone, name, k.id); err != nil {
+				if _, err := t.exec("UPDATE customers SET dup_name = ?, dup_keys = 1 WHERE id = ?",
+					dupName(&d), k.id); err != nil {
 					return err
 				}
 			}

@@ -73,4 +73,5 @@ func (db *DB) ForgetBodies() {
 
 // DuplicateCandidatesQuery is the create's candidate lookup as the
 // engine runs it, placeholders numbered for PostgreSQL.
-func (db *DB) DuplicateCandidatesQuery() string { return db.dialect.q(candidatesSQL) }
+// phones is how many phone keys the customer has.
+func (db *DB) DuplicateCandidatesQuery(phones int) string { return db.dialect.q(candidatesSQL(phones)) }

@@ -13,7 +13,7 @@ import (
 type importRows struct {
 	body                                    string
 	docType, docNumber, email, digitalEmail any
-	dupDocument, dupPhone, dupName          any
+	dupName                                 any
 	accounts                                []string // bodies, by account
 	billing                                 []importBilling
 	events                                  []importEvent // the customer's, then each account's
@@ -36,7 +36,7 @@ func (im *importer) build(it *importItem) error {
 	}
 	r := importRows{body: string(body), email: nullString(c.SearchEmail()), digitalEmail: digitalEmail(&c.CustomerData)}
 	r.docType, r.docNumber = docColumns(&c.CustomerData)
-	r.dupDocument, r.dupPhone, r.dupName = dupColumns(&c.CustomerData)
+	r.dupName = dupName(&c.CustomerData)
 	// createdView(c) is the external id followed by the body's fields.
 	ext, err := json.Marshal(c.ExternalID)
 	if err != nil {
@@ -94,7 +94,7 @@ const importEventSQL = insertEventSQL + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 
 
 var (
 	customerCopyColumns = []string{"id", "org_id", "external_id", "type", "doc_type", "doc_number", "email",
-		"digital_email", "body", "created_at", "updated_at", "version", "dup_document", "dup_phone", "dup_name", "dup_keys"}
+		"digital_email", "body", "created_at", "updated_at", "version", "dup_name", "dup_keys"}
 	accountCopyColumns = []string{"id", "org_id", "customer_id", "external_id", "body", "created_at", "updated_at", "version"}
 	billingCopyColumns = []string{"id", "account_id", "address", "created_at"}
 	eventCopyColumns   = []string{"id", "org_id", "type", "aggregate_type", "aggregate_id", "sequence",
@@ -106,7 +106,7 @@ func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, e
 	d, r := im.db.dialect, &it.rows
 	now := d.ts(it.c.CreatedAt)
 	cust = []any{it.c.ID, im.org, *it.c.ExternalID, string(it.c.Type), r.docType, r.docNumber, r.email,
-		r.digitalEmail, r.body, now, now, it.c.Version, r.dupDocument, r.dupPhone, r.dupName, 1}
+		r.digitalEmail, r.body, now, now, it.c.Version, r.dupName, 1}
 	for i := range it.as {
 		a := &it.as[i]
 		accounts = append(accounts, []any{a.ID, im.org, it.c.ID, *a.ExternalID, r.accounts[i], now, now, a.Version})

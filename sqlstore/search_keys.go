@@ -29,12 +29,22 @@ func (t *tx) putSearchKeys(org, customerID, owner string, before, after []crm.Se
 			return err
 		}
 	}
-	for _, k := range add {
-		if _, err := t.exec(insertSearchKeySQL, org, k.Kind, k.Key, owner, customerID); err != nil {
-			return err
-		}
+	if len(add) == 0 {
+		return nil
 	}
-	return nil
+	// One statement for all: each statement costs SQLite's one writer
+	// more than the row it inserts.
+	var b strings.Builder
+	b.WriteString(insertSearchKeySQL)
+	args := make([]any, 0, 5*len(add))
+	for i, k := range add {
+		if i > 0 {
+			b.WriteString(", (?, ?, ?, ?, ?)")
+		}
+		args = append(args, org, k.Kind, k.Key, owner, customerID)
+	}
+	_, err := t.exec(b.String(), args...)
+	return err
 }
 
 // dropSearchKeys deletes every key that finds the customer: erasure.

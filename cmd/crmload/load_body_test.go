@@ -38,7 +38,11 @@ func TestGeneratedCustomersAreValidAndDistinct(t *testing.T) {
 			t.Fatalf("customer %d (%s) is refused: %v\n%s", n, nif, err, raw)
 		}
 		k := crm.DuplicateKeysOf(&c.CustomerData)
-		for rule, key := range map[string]string{crm.DuplicateByDocument: k.Document, crm.DuplicateByPhone: k.Phone,
+		if len(k.Phones) != 1 {
+			t.Errorf("customer %d has phones %v, want one", n, k.Phones)
+			continue
+		}
+		for rule, key := range map[string]string{crm.DuplicateByDocument: k.Document, crm.DuplicateByPhone: k.Phones[0],
 			crm.DuplicateByEmail: k.Email, crm.DuplicateByNameBirthdate: k.NameBirthdate} {
 			if key == "" {
 				t.Errorf("customer %d has no %s key", n, rule)
