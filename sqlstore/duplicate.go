@@ -32,8 +32,11 @@ func candidatesSQL(phones int) string {
 	}
 	probes := []string{
 		// Another type's document of the same canonical number: that
-		// number, or (an NIE only) the NIE spelling of it.
-		probe("doc_number IN (?, ?) AND doc_type <> ? AND doc_type <> '" + crm.DocPassport + "' AND (doc_number = ? OR doc_type = '" + crm.DocNIE + "')"),
+		// number, or (an NIE only) the NIE spelling of it. The other
+		// types are named, not "doc_type <> ?": PostgreSQL's plan of the
+		// create's grouped statement took that for a range of
+		// customers_document_uq and read the org's every document.
+		probe("doc_number IN (?, ?) AND doc_type IN (?, ?) AND (doc_number = ? OR doc_type = '" + crm.DocNIE + "')"),
 		probe("email = ? AND email IS NOT NULL"),
 		probe("dup_name = ? AND dup_name IS NOT NULL"),
 	}
@@ -91,7 +94,17 @@ func (t *tx) duplicateCandidates(org string, c *crm.Customer) ([]string, error) 
 func candidatesQuery(org string, c *crm.Customer) (string, []any) {
 	k := crm.DuplicateKeysOf(&c.CustomerData)
 	doc, nie := k.DocumentForms()
-	args := []any{org, nullString(doc), nullString(nie), k.DocumentType, nullString(doc), c.ID,
+	var others [2]any // the two other types of a NIF, NIE or CIF
+	for _, t := range []string{crm.DocNIF, crm.DocNIE, crm.DocCIF} {
+		if t != k.DocumentType && doc != "" {
+			if others[0] == nil {
+				others[0] = t
+			} else {
+				others[1] = t
+			}
+		}
+	}
+	args := []any{org, nullString(doc), nullString(nie), others[0], others[1], nullString(doc), c.ID,
 		org, nullString(k.Email), c.ID,
 		org, nullString(k.NameBirthdate), c.ID}
 	if len(k.Phones) > 0 {
