@@ -212,3 +212,51 @@ func TestAutoRefusesDocumentsLeftBehind(t *testing.T) {
 		t.Errorf("after the copy: %q, %v", where, err)
 	}
 }
+
+// TestPrivacyEraseUsesTheChosenStore: crmd privacy erase deletes the
+// customer's document from the store --blob-store chose, here the
+// database, on both engines. Not parallel: it sets the environment.
+func TestPrivacyEraseUsesTheChosenStore(t *testing.T) {
+	t.Setenv("CRM_URL_SIGNING_KEY", strings.Repeat("k", 32))
+	t.Chdir(t.TempDir()) // PostgreSQL's data directory is ./data
+	for _, e := range sqltest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := e.DSN(t)
+			if !sqlstore.IsPostgres(dsn) {
+				dsn = "sqlite:" + dsn
+			}
+			db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ids := db.Identifications(db.Blobs())
+			c, err := db.Customers.CreateCustomer(ctx, "telco", crmtest.Private(crmtest.NIF(8)), crm.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := ids.StageDocument(ctx, "id.pdf", bytes.NewReader([]byte("%PDF-1.7\n%%EOF\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ids.CreateIdentificationProcess(ctx, "telco", c.ID, crm.NewIdentificationProcess{Type: crm.DocNIF, Document: doc}, crm.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Customers.DeactivateCustomer(ctx, "telco", c.ID, crm.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(blobtest.List(t, db.Blobs())); n != 1 {
+				t.Fatalf("%d blobs in the database before the erasure, want 1", n)
+			}
+			var out, logs bytes.Buffer
+			args := []string{"privacy", "erase", "--org", "telco", "--customer", c.ID, "--database-url", dsn, "--blob-store", "database"}
+			if err := run(ctx, args, &out, &logs); err != nil {
+				t.Fatalf("crmd %s: %v\n%s", strings.Join(args, " "), err, logs.String())
+			}
+			if got := blobtest.List(t, db.Blobs()); len(got) != 0 {
+				t.Errorf("documents left in the database after the erasure: %v", got)
+			}
+		})
+	}
+}
