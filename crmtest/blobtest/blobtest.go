@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"PutOpenReplaceDelete", putOpenReplaceDelete},
 		{"StageIsUnderNoKeyUntilPromote", stageIsUnderNoKeyUntilPromote},
 		{"PromoteReplaces", promoteReplaces},
+		{"ConcurrentPutsToOneKey", concurrentPutsToOneKey},
 		{"DiscardIsIdempotent", discardIsIdempotent},
 		{"DiscardStagedByCutoff", discardStagedByCutoff},
 		{"FailedWritesLeaveNothing", failedWritesLeaveNothing},

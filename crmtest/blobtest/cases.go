@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,6 +94,30 @@ func promoteReplaces(t *testing.T, s crm.BlobStore, now func() time.Time) {
 	}
 	equal(t, "replaced", Read(t, s, "k/a"), body)
 	if diff := cmp.Diff(map[string]int64{"k/a": 11}, listSizes(t, s)); diff != "" {
+		t.Errorf("list (-want +got):\n%s", diff)
+	}
+}
+
+// concurrentPutsToOneKey: Puts racing to one key all succeed, and the
+// key holds one of them whole.
+func concurrentPutsToOneKey(t *testing.T, s crm.BlobStore, now func() time.Time) {
+	ctx := context.Background()
+	bodies := make([][]byte, 6)
+	var wg sync.WaitGroup
+	for i := range bodies {
+		bodies[i] = Bytes(uint64(10+i), 300<<10+i)
+		wg.Go(func() {
+			if err := s.Put(ctx, "k/same", bytes.NewReader(bodies[i])); err != nil {
+				t.Errorf("put %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	got := Read(t, s, "k/same")
+	if !slices.ContainsFunc(bodies, func(b []byte) bool { return bytes.Equal(b, got) }) {
+		t.Errorf("the key holds %d bytes that no Put wrote", len(got))
+	}
+	if diff := cmp.Diff(map[string]int64{"k/same": int64(len(got))}, listSizes(t, s)); diff != "" {
 		t.Errorf("list (-want +got):\n%s", diff)
 	}
 }
