@@ -12,8 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/telcoops/crm"
@@ -28,13 +26,6 @@ const tempDir = ".tmp"
 // StaleTempAge is how old a temporary file must be for Open to remove it:
 // only a write that crashed leaves one behind for that long.
 const StaleTempAge = time.Hour
-
-// segment is one element of a key: no dots first, so no "..", no hidden
-// files, and nothing a filesystem treats specially.
-var segment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-
-// maxSegments bounds how deep keys may nest.
-const maxSegments = 4
 
 // FS is a crm.BlobStore in a directory.
 type FS struct {
@@ -60,20 +51,9 @@ func Open(dir string) (*FS, error) {
 // Dir is the store's directory.
 func (f *FS) Dir() string { return f.dir }
 
-// ValidKey reports whether key can name a blob: 1 to 4 slash-separated
-// segments of letters, digits and . _ -, none starting with a dot.
-func ValidKey(key string) bool {
-	parts := strings.Split(key, "/")
-	if len(parts) > maxSegments {
-		return false
-	}
-	for _, p := range parts {
-		if !segment.MatchString(p) {
-			return false
-		}
-	}
-	return true
-}
+// ValidKey reports whether key can name a blob: crm.ValidBlobKey, which
+// keeps every key inside the directory.
+func ValidKey(key string) bool { return crm.ValidBlobKey(key) }
 
 func (f *FS) path(key string) (string, error) {
 	if !ValidKey(key) {

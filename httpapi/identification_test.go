@@ -40,6 +40,11 @@ func identificationConfigIn(t testing.TB, db *sqlstore.DB, dir string) *httpapi.
 	if err != nil {
 		t.Fatal(err)
 	}
+	return identificationConfigWith(t, db, blobs)
+}
+
+// identificationConfigWith serves documents from blobs.
+func identificationConfigWith(t testing.TB, db *sqlstore.DB, blobs crm.BlobStore) *httpapi.IdentificationConfig {
 	signer, err := urlsign.New([]byte(strings.Repeat("test-signing-key-", 2)))
 	if err != nil {
 		t.Fatal(err)

@@ -37,46 +37,58 @@ const (
 // resident memory goes over 150 MB:
 //
 //	go test -run '^$' -bench ParallelUploads -benchtime 1x ./httpapi/
+//
+// It runs with the documents in a directory and in the database
+// (sqlstore.Blobs, crmd's default with PostgreSQL), on each engine.
 func BenchmarkParallelUploads(b *testing.B) {
 	for _, e := range sqltest.Engines(b) {
-		b.Run(e.Name, func(b *testing.B) {
-			clock := crmtest.NewClock(sqltest.Start)
-			db := sqltest.Open(b, e, clock.Now)
-			h := httpapi.New(httpapi.Config{Customers: db.Customers, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Clock: clock.Now,
-				Identification: identificationConfig(b, db)}).Handler()
-			_, key, err := db.APIKeys.CreateAPIKey(context.Background(), "telco", "bench", []crm.Role{crm.RoleAdmin})
-			if err != nil {
-				b.Fatal(err)
-			}
-			cid := benchCustomer(b, h, key)
-			runtime.GC()
-			debug.FreeOSMemory()
-			peak := startPeakRSS(b)
-			b.ResetTimer()
-			for range b.N {
-				var wg sync.WaitGroup
-				for range parallelUploads {
-					wg.Go(func() {
-						body, ct := streamedUpload(crm.MaxDocumentBytes)
-						req := httptest.NewRequest("POST", "/v4/orgs/telco/customers/"+cid+"/identification-processes", body)
-						req.Header.Set("Authorization", "Bearer "+key)
-						req.Header.Set("Content-Type", ct)
-						rec := httptest.NewRecorder()
-						h.ServeHTTP(rec, req)
-						if rec.Code != 201 {
-							b.Errorf("upload: %d %s", rec.Code, rec.Body)
-						}
-					})
+		for _, store := range []string{"dir", "database"} {
+			b.Run(e.Name+"/"+store, func(b *testing.B) { benchmarkParallelUploads(b, e, store) })
+		}
+	}
+}
+
+// benchmarkParallelUploads is one run, on engine e with documents in store.
+func benchmarkParallelUploads(b *testing.B, e sqltest.Engine, store string) {
+	clock := crmtest.NewClock(sqltest.Start)
+	db := sqltest.Open(b, e, clock.Now)
+	ic := identificationConfig(b, db)
+	if store == "database" {
+		ic = identificationConfigWith(b, db, db.Blobs())
+	}
+	h := httpapi.New(httpapi.Config{Customers: db.Customers, APIKeys: db.APIKeys, Idempotency: db.Idempotency, Clock: clock.Now,
+		Identification: ic}).Handler()
+	_, key, err := db.APIKeys.CreateAPIKey(context.Background(), "telco", "bench", []crm.Role{crm.RoleAdmin})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cid := benchCustomer(b, h, key)
+	runtime.GC()
+	debug.FreeOSMemory()
+	peak := startPeakRSS(b)
+	b.ResetTimer()
+	for range b.N {
+		var wg sync.WaitGroup
+		for range parallelUploads {
+			wg.Go(func() {
+				body, ct := streamedUpload(crm.MaxDocumentBytes)
+				req := httptest.NewRequest("POST", "/v4/orgs/telco/customers/"+cid+"/identification-processes", body)
+				req.Header.Set("Authorization", "Bearer "+key)
+				req.Header.Set("Content-Type", ct)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 201 {
+					b.Errorf("upload: %d %s", rec.Code, rec.Body)
 				}
-				wg.Wait()
-			}
-			b.StopTimer()
-			mb := peak()
-			b.ReportMetric(mb, "peak-MB")
-			if mb > maxPeakMB {
-				b.Fatalf("%d parallel uploads of 10 MiB drove resident memory to %.0f MB, over %d MB", parallelUploads, mb, maxPeakMB)
-			}
-		})
+			})
+		}
+		wg.Wait()
+	}
+	b.StopTimer()
+	mb := peak()
+	b.ReportMetric(mb, "peak-MB")
+	if mb > maxPeakMB {
+		b.Fatalf("%d parallel uploads of 10 MiB drove resident memory to %.0f MB, over %d MB", parallelUploads, mb, maxPeakMB)
 	}
 }
 

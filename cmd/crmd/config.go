@@ -27,6 +27,7 @@ type config struct {
 	jwtAudience     string
 	shutdownTimeout time.Duration
 	blobDir         string
+	blobStore       blobStoreFlag
 	urlSigningKey   string // environment only: a flag would show it in ps
 	documentURLTTL  time.Duration
 	publicURL       string
@@ -56,7 +57,10 @@ func commonFlags(fs *flag.FlagSet, c *config) {
 // are signed: the server's, and crmd privacy export's, which writes links.
 func documentFlags(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.blobDir, "blob-dir", "",
-		"directory of uploaded documents; default blobs/ beside the SQLite file, ./data/blobs with PostgreSQL (env CRM_BLOB_DIR)")
+		"directory of uploaded documents (--blob-store dir); default blobs/ beside the SQLite file, ./data/blobs with PostgreSQL (env CRM_BLOB_DIR)")
+	c.blobStore = blobStoreAuto
+	fs.Var(&c.blobStore, "blob-store",
+		"where uploaded documents are kept: dir (a directory, --blob-dir), database (shared by every instance on it), or auto: the database with PostgreSQL unless --blob-dir is set, else the directory (env CRM_BLOB_STORE)")
 	c.urlSigningKey = os.Getenv("CRM_URL_SIGNING_KEY")
 	fs.DurationVar(&c.documentURLTTL, "document-url-ttl", 15*time.Minute,
 		"how long a signed document link works (env CRM_DOCUMENT_URL_TTL)")

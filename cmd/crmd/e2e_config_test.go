@@ -30,6 +30,7 @@ var badEnvironment = []struct {
 	{"CRM_JWT_JWKS_URL", "keys.example.com/jwks", "absolute http(s) URL"},
 	{"CRM_SHUTDOWN_TIMEOUT", "60", "want a duration with its unit, such as 60s"},
 	{"CRM_BLOB_DIR", "/dev/null/blobs", "not a directory"},
+	{"CRM_BLOB_STORE", "s3", "want auto, dir or database"},
 	{"CRM_URL_SIGNING_KEY", "too-short", "at least 32 bytes"},
 	{"CRM_DOCUMENT_URL_TTL", "15", "want a duration with its unit"},
 	{"CRM_PUBLIC_URL", "crm.example.com", "want an absolute http(s) URL"},

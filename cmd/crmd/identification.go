@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/telcoops/crm/blobstore"
 	"github.com/telcoops/crm/httpapi"
 	"github.com/telcoops/crm/sqlstore"
 	"github.com/telcoops/crm/urlsign"
@@ -46,17 +45,18 @@ func (c *config) dataDir() string {
 // starts the orphan cleanup and the purge of expired kept answers, which
 // run until ctx ends.
 func (c *config) identification(ctx context.Context, db *sqlstore.DB, log *slog.Logger) (*httpapi.IdentificationConfig, error) {
-	ic, ids, err := c.documents(db)
+	ic, ids, where, err := c.documents(ctx, db)
 	if err != nil {
 		return nil, err
 	}
 	go ids.RunOrphanCleanup(ctx, orphanGrace, orphanInterval)
 	go db.Idempotency.RunIdempotencyPurge(ctx, time.Hour)
-	log.Info("documents", "blob_dir", c.blobPath(), "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
+	log.Info("documents", "blob_store", where, "url_ttl", c.documentURLTTL.String(), "generated_signing_key", len(c.urlSigningKey) == 0)
 	return ic, nil
 }
 
-// blobPath is the directory of the documents' bytes.
+// blobPath is the directory of the documents' bytes when they are kept
+// in one (--blob-store).
 func (c *config) blobPath() string {
 	if c.blobDir != "" {
 		return c.blobDir
@@ -64,34 +64,34 @@ func (c *config) blobPath() string {
 	return filepath.Join(c.dataDir(), "blobs")
 }
 
-// documents opens the document store and the link signer, starting
-// nothing: what serve runs with, and what crmd privacy export signs its
-// document links with.
-func (c *config) documents(db *sqlstore.DB) (*httpapi.IdentificationConfig, *sqlstore.Identifications, error) {
+// documents opens the document store (--blob-store) and the link signer,
+// starting nothing: what serve runs with, and what crmd privacy export
+// and erase work with. where names the store for the logs.
+func (c *config) documents(ctx context.Context, db *sqlstore.DB) (ic *httpapi.IdentificationConfig, ids *sqlstore.Identifications, where string, err error) {
 	if c.documentURLTTL <= 0 {
-		return nil, nil, fmt.Errorf("document URL TTL %s: must be positive", c.documentURLTTL)
+		return nil, nil, "", fmt.Errorf("document URL TTL %s: must be positive", c.documentURLTTL)
 	}
 	origin, err := c.linkOrigin()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	blobs, err := blobstore.Open(c.blobPath())
+	blobs, where, err := c.documentBlobs(ctx, db)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--blob-dir (env CRM_BLOB_DIR, default beside the database): %w", err)
+		return nil, nil, "", err
 	}
 	key := []byte(c.urlSigningKey)
 	if len(key) == 0 {
 		if key, err = loadOrCreateKey(filepath.Join(c.dataDir(), urlSigningKeyFile)); err != nil {
-			return nil, nil, fmt.Errorf("URL signing key: %w", err)
+			return nil, nil, "", fmt.Errorf("URL signing key: %w", err)
 		}
 	}
 	signer, err := urlsign.New(key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("CRM_URL_SIGNING_KEY: %w", err)
+		return nil, nil, "", fmt.Errorf("CRM_URL_SIGNING_KEY: %w", err)
 	}
-	ids := db.Identifications(blobs)
+	ids = db.Identifications(blobs)
 	return &httpapi.IdentificationConfig{Service: ids, Signer: signer, URLTTL: c.documentURLTTL, PublicURL: origin,
-		MaxUploads: c.maxUploads}, ids, nil
+		MaxUploads: c.maxUploads}, ids, where, nil
 }
 
 // linkOrigin is where document links start: --public-url, or else

@@ -16,6 +16,8 @@
 //	crmd privacy retention --org O [...] show or set what an erasure keeps, why and how long
 //	crmd privacy find --value V          list the tables whose rows still hold a value
 //	crmd privacy access-log --org O      the reads of personal data recorded
+//	crmd blobs copy --from dir --to database
+//	                                     copy documents' bytes between stores (--blob-store)
 //
 // Configuration comes from flags and CRM_* environment variables; with
 // none, it serves :8080 from a SQLite file under ./data.
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return kekCmd(ctx, args, stdout, stderr)
 	case "privacy":
 		return privacyCmd(ctx, args, stdout, stderr)
+	case "blobs":
+		return blobsCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -126,6 +130,9 @@ const usage = `usage:
   crmd privacy find --value V          list the tables whose rows still hold V (sealed columns excepted)
   crmd privacy access-log --org O [--customer ID | --credential C] [--file F.jsonl]
                                        the reads of personal data recorded, as JSON lines
+  crmd blobs copy --from dir --to database, or --from database --to dir [--blob-dir D]
+                                       copy the documents the other store lacks, to switch --blob-store; run again
+                                       after the switch to catch uploads made meanwhile
   crmd help, crmd -h, crmd --help      this list
 run "crmd serve -h" for the flags and their CRM_* environment variables;
 the load generator is a separate command, crmload (go run ./cmd/crmload -h)`

@@ -53,7 +53,7 @@ func privacyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	docs, ids, err := c.documents(db)
+	docs, ids, _, err := c.documents(ctx, db)
 	if err != nil {
 		return err
 	}

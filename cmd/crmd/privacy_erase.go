@@ -46,7 +46,7 @@ func privacyErasure(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
-	_, ids, err := c.documents(db)
+	_, ids, _, err := c.documents(ctx, db)
 	if err != nil {
 		return err
 	}
