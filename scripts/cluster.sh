@@ -44,7 +44,12 @@ dsn="${pgbase%/*}/$db$query"
 natsurls=$(printf 'nats://127.0.0.1:%d,' $((base + 11)) $((base + 12)) $((base + 13)))
 natsurls=${natsurls%,}
 
-alive() { [[ -f $dir/$1.pid ]] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+# alive NAME: its process runs (a zombie no init reaped yet counts as dead).
+alive() { [[ -f $dir/$1.pid ]] && pidalive "$(cat "$dir/$1.pid")"; }
+pidalive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]
+}
 
 waitport() { # waitport PORT SECONDS
   for _ in $(seq 1 $(($2 * 10))); do
@@ -131,6 +136,7 @@ start() {
   done
   for i in "${nodes[@]}"; do waitport $((base + 10 + i)) 20; done
 
+  unset CRM_KEK # the run directory's key file is the cluster's key
   export CRM_DATABASE_URL=$dsn CRM_KEK_FILE=$dir/kek CRM_URL_SIGNING_KEY=$(cat "$dir/url-signing-key")
   export CRM_PUBLIC_URL=http://127.0.0.1:$base CRM_BLOB_DIR=$dir/blobs
   export CRM_NATS_URL=$natsurls CRM_NATS_REPLICAS=3
@@ -168,8 +174,8 @@ stopgroup() {
     rm -f "$dir/$name.pid"
   done
   for k in "${!pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "${pids[$k]}" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "${pids[$k]}" 2>/dev/null; then
+    for _ in $(seq 1 100); do pidalive "${pids[$k]}" || break; sleep 0.1; done
+    if pidalive "${pids[$k]}"; then
       echo "${names[$k]} (pid ${pids[$k]}) still up after 10 s: SIGKILL" >&2
       kill -KILL "${pids[$k]}"
     fi
