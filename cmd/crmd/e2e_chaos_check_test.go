@@ -15,6 +15,8 @@ import (
 // stopped and the cluster is whole again, and logs the figures.
 func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHooks, js jetstream.JetStream, f *chaosFigures) {
 	ctx := context.Background()
+	began := time.Now()
+	phase := func(what string) { t.Logf("%s checked after %.1fs", what, time.Since(began).Seconds()) }
 	// The load is over: no lock needed from here on.
 	if load.acked < 200 {
 		t.Errorf("only %d writes acknowledged: the load did not get going (refused: %v)", load.acked, load.refused)
@@ -24,6 +26,10 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 	}
 	if load.timeouts > 0 || load.slowest >= chaosTimeout {
 		t.Errorf("%d requests timed out; the slowest took %v (client timeout %v)", load.timeouts, load.slowest, chaosTimeout)
+	}
+
+	if len(f.relay) == 0 || len(f.webhooks) == 0 {
+		t.Errorf("the kills took over %d relay leases and webhook leases %d times: want both exercised", len(f.relay), len(f.webhooks))
 	}
 
 	// Every acknowledged write is there.
@@ -55,6 +61,8 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 		get("/v4/orgs/telco/webhooks/"+id, load.key, nil)
 	}
 
+	phase("acknowledged writes")
+
 	// The feed numbers each aggregate's events 1, 2, 3...
 	time.Sleep(2 * time.Second) // the last commits get their feed numbers
 	feed := readFeed(t, load)
@@ -67,6 +75,8 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 			}
 		}
 	}
+
+	phase("feed")
 
 	// The stream holds each event of the feed once, in order per aggregate.
 	stream := readStream(t, js, len(feed))
@@ -99,6 +109,8 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 		t.Errorf("stream: %d events stored more than once, %d events of the feed missing (of %d)", dup, lost, len(feed))
 	}
 	compareOrder(t, "stream", order, perAggregate(distinct))
+
+	phase("stream")
 
 	// Each subscription made before the load receives every event after
 	// its creation that it wants, in order per aggregate.
@@ -135,6 +147,7 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 		got = slices.DeleteFunc(got, func(e feedEvent) bool { return !wanted[e.ID] })
 		compareOrder(t, "webhook "+name, perAggregate(want), perAggregate(got))
 	}
+	phase("webhooks")
 	hooks.mu.Lock()
 	overlapSub, overlapSame, bad := hooks.overlapSub, hooks.overlapSame, hooks.bad
 	hooks.mu.Unlock()
@@ -146,12 +159,12 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 	fig := fmt.Sprintf("chaos figures: %.0fs of load, %d requests, %d writes acknowledged (%.0f/s), %d with unknown outcome, "+
 		"slowest request %v, %d timeouts; %d customers, %d accounts, %d products, %d webhooks; "+
 		"%d events in the feed, %d stream messages (%d duplicates, %d missing); webhook deliveries all=%d customers=%d; "+
-		"takeovers: webhooks %s (instance killed) and %s (relay leader killed), relay %v, stream leader %v (node %s killed); "+
+		"takeovers: webhooks %v, relay %v, stream leader %v (node %s killed); "+
 		"overlapping deliveries %d",
 		f.load.Seconds(), load.requests, load.acked, float64(load.acked)/f.load.Seconds(), load.unknown,
 		load.slowest.Round(time.Millisecond), load.timeouts, len(load.customers), len(load.accounts), len(load.products), len(load.webhooks),
 		len(feed), len(stream), dup, lost, deliveries["all"], deliveries["customers"],
-		takeover(f.webhookFirst), takeover(f.webhookLeader), f.relay.Round(10*time.Millisecond),
+		rounded(f.webhooks), rounded(f.relay),
 		f.natsLeader.Round(10*time.Millisecond), f.natsNode, overlapSub)
 	t.Log(fig)
 	fmt.Println(fig)
@@ -243,11 +256,11 @@ func compareOrder(t *testing.T, where string, want, got map[string][]int64) {
 	}
 }
 
-// takeover formats a webhook takeover time; negative: the killed instance
-// held no webhook lease, so there was nothing to take over.
-func takeover(d time.Duration) string {
-	if d < 0 {
-		return "n/a (it held none)"
+// rounded rounds takeover times to 10 ms for printing.
+func rounded(ds []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.Round(10 * time.Millisecond)
 	}
-	return d.Round(10 * time.Millisecond).String()
+	return out
 }

@@ -47,6 +47,7 @@ func TestChaos(t *testing.T) {
 			t.Fatalf("CRM_TEST_CHAOS=1 needs %s: %v", tool, err)
 		}
 	}
+	began := time.Now()
 	bin := crmdBinary(t)
 	cl := startChaosCluster(t, bin, adminDSN, 19600, "CRM_PRODUCTS_BANK_CODE=2100", "CRM_LOG_LEVEL=warn")
 	key := lastLine(cl.cli(bin, "keys", "create", "--org", "telco", "--roles", "admin"))
@@ -57,6 +58,7 @@ func TestChaos(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
+	t.Logf("binary built and cluster started in %.1fs", time.Since(began).Seconds())
 
 	hooks := newChaosHooks(t)
 	load := newChaosLoad(cl.lb(), key, token, chaosTimeout)
@@ -82,19 +84,19 @@ func TestChaos(t *testing.T) {
 	start := time.Now()
 	var f chaosFigures
 
+	// First the instance holding the most webhook leases (perhaps the
+	// relay leader too), then whichever holds the relay lease after that,
+	// then the NATS node leading the stream.
 	time.Sleep(12 * time.Second)
-	leader := relayLeader(t, cl)
-	victim, most := 0, -1.0
+	victim, most := 1, -1.0
 	for i := 1; i <= 3; i++ {
-		if n, _ := cl.gauge(i, "crm_webhook_leases_held"); i != leader && n > most {
+		if n, _ := cl.gauge(i, "crm_webhook_leases_held"); n > most {
 			victim, most = i, n
 		}
 	}
-	f.webhookFirst = killAndRestart(t, cl, victim, nil)
-
+	killAndRestart(t, cl, victim, &f)
 	time.Sleep(8 * time.Second)
-	f.webhookLeader = killAndRestart(t, cl, relayLeader(t, cl), &f.relay)
-
+	killAndRestart(t, cl, relayLeader(t, cl), &f)
 	time.Sleep(8 * time.Second)
 	f.natsNode, f.natsLeader = killStreamLeader(t, cl, js)
 
@@ -107,10 +109,11 @@ func TestChaos(t *testing.T) {
 
 // chaosFigures are what the chaos test measured.
 type chaosFigures struct {
-	load                        time.Duration
-	webhookFirst, webhookLeader time.Duration // -1: the instance held no webhook lease
-	relay, natsLeader           time.Duration
-	natsNode                    string
+	load       time.Duration
+	relay      []time.Duration // from a relay leader's kill to another's lease
+	webhooks   []time.Duration // from the kill of an instance holding webhook leases to the others holding them all
+	natsLeader time.Duration   // from the stream leader's kill to a new leader
+	natsNode   string
 }
 
 // relayLeader returns the instance (1-3) that holds the relay lease.
@@ -129,16 +132,16 @@ func relayLeader(t *testing.T, cl *chaosCluster) int {
 }
 
 // killAndRestart SIGKILLs instance i, measures how long until the others
-// hold the webhook leases it held (and, given relay, the relay lease),
-// then restarts it through the script. It returns the webhook takeover,
-// -1 if the instance held no webhook lease.
-func killAndRestart(t *testing.T, cl *chaosCluster, i int, relay *time.Duration) time.Duration {
+// hold the relay lease, if it held it, and the webhook leases it held,
+// then restarts it through the script.
+func killAndRestart(t *testing.T, cl *chaosCluster, i int, f *chaosFigures) {
 	total := 0.0
 	for j := 1; j <= 3; j++ {
 		n, _ := cl.gauge(j, "crm_webhook_leases_held")
 		total += n
 	}
 	held, _ := cl.gauge(i, "crm_webhook_leases_held")
+	leader, _ := cl.gauge(i, `crm_relay_leader{relay="nats"}`)
 	cl.kill(fmt.Sprintf("crmd%d", i))
 	killed := time.Now()
 	others := func(series string) float64 {
@@ -152,20 +155,21 @@ func killAndRestart(t *testing.T, cl *chaosCluster, i int, relay *time.Duration)
 		return sum
 	}
 	var wg sync.WaitGroup
-	if relay != nil {
+	if leader == 1 {
 		wg.Go(func() {
-			*relay = waitSince(t, killed, 30*time.Second, "relay takeover", func() bool { return others(`crm_relay_leader{relay="nats"}`) == 1 })
+			d := waitSince(t, killed, 30*time.Second, "relay takeover", func() bool { return others(`crm_relay_leader{relay="nats"}`) == 1 })
+			f.relay = append(f.relay, d)
 		})
 	}
-	hooks := time.Duration(-1)
 	if held > 0 {
-		hooks = waitSince(t, killed, 30*time.Second, "webhook takeover", func() bool { return others("crm_webhook_leases_held") >= total })
+		d := waitSince(t, killed, 30*time.Second, "webhook takeover", func() bool { return others("crm_webhook_leases_held") >= total })
+		f.webhooks = append(f.webhooks, d)
 	}
 	wg.Wait()
 	time.Sleep(time.Until(killed.Add(3 * time.Second)))
 	cl.script("start")
-	t.Logf("crmd%d killed (held %v of %v webhook leases), restarted %.1fs later", i, held, total, time.Since(killed).Seconds())
-	return hooks
+	t.Logf("crmd%d killed (relay leader: %v; held %v of %v webhook leases), restarted %.1fs later",
+		i, leader == 1, held, total, time.Since(killed).Seconds())
 }
 
 // killStreamLeader SIGKILLs the NATS node leading the events stream,
