@@ -147,6 +147,9 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 		got = slices.DeleteFunc(got, func(e feedEvent) bool { return !wanted[e.ID] })
 		compareOrder(t, "webhook "+name, perAggregate(want), perAggregate(got))
 	}
+	hooks.mu.Lock()
+	f.catchUp = hooks.last.Sub(f.loadEnd)
+	hooks.mu.Unlock()
 	phase("webhooks")
 	hooks.mu.Lock()
 	overlapSub, overlapSame, bad := hooks.overlapSub, hooks.overlapSame, hooks.bad
@@ -158,12 +161,12 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 
 	fig := fmt.Sprintf("chaos figures: %.0fs of load, %d requests, %d writes acknowledged (%.0f/s), %d with unknown outcome, "+
 		"slowest request %v, %d timeouts; %d customers, %d accounts, %d products, %d webhooks; "+
-		"%d events in the feed, %d stream messages (%d duplicates, %d missing); webhook deliveries all=%d customers=%d; "+
+		"%d events in the feed, %d stream messages (%d duplicates, %d missing); webhook deliveries all=%d customers=%d, the last %.1fs after the load ended; "+
 		"takeovers: webhooks %v, relay %v, stream leader %v (node %s killed); "+
 		"overlapping deliveries %d",
 		f.load.Seconds(), load.requests, load.acked, float64(load.acked)/f.load.Seconds(), load.unknown,
 		load.slowest.Round(time.Millisecond), load.timeouts, len(load.customers), len(load.accounts), len(load.products), len(load.webhooks),
-		len(feed), len(stream), dup, lost, deliveries["all"], deliveries["customers"],
+		len(feed), len(stream), dup, lost, deliveries["all"], deliveries["customers"], f.catchUp.Seconds(),
 		rounded(f.webhooks), rounded(f.relay),
 		f.natsLeader.Round(10*time.Millisecond), f.natsNode, overlapSub)
 	t.Log(fig)

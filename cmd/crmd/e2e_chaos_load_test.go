@@ -22,6 +22,7 @@ import (
 type chaosLoad struct {
 	root, key, token string
 	client           *http.Client
+	pace             <-chan time.Time // one write per tick
 
 	mu        sync.Mutex
 	customers map[string]*ackedCustomer
@@ -44,17 +45,23 @@ type ackedCustomer struct {
 	uncertain bool
 }
 
-func newChaosLoad(root, key, token string, timeout time.Duration) *chaosLoad {
+func newChaosLoad(root, key, token string, timeout time.Duration, pace <-chan time.Time) *chaosLoad {
 	// Fresh connections per test, no proxy: what one client sees through
 	// the balancer, each request bounded by the client timeout.
 	tr := &http.Transport{DialContext: (&net.Dialer{Timeout: time.Second}).DialContext, MaxIdleConnsPerHost: 16}
-	return &chaosLoad{root: root, key: key, token: token, customers: map[string]*ackedCustomer{},
+	return &chaosLoad{root: root, key: key, token: token, pace: pace, customers: map[string]*ackedCustomer{},
 		client: &http.Client{Transport: tr, Timeout: timeout}}
 }
 
 // do sends one request and returns its status (0 if it got no answer) and
 // its response; write says whether it counts as a write.
 func (l *chaosLoad) do(ctx context.Context, write bool, method, path, auth string, body any, hdr map[string]string, out any) (int, http.Header) {
+	if write && l.pace != nil {
+		select {
+		case <-ctx.Done():
+		case <-l.pace:
+		}
+	}
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)

@@ -17,7 +17,11 @@ import (
 )
 
 // chaosTimeout is the load's client timeout: no request may take longer.
-const chaosTimeout = 10 * time.Second
+// chaosWritesPerSecond paces the load's writes.
+const (
+	chaosTimeout         = 10 * time.Second
+	chaosWritesPerSecond = 120
+)
 
 // TestChaos runs scripts/cluster.sh's cluster (three instances on one
 // PostgreSQL, a three-node JetStream cluster with the stream on all three,
@@ -61,7 +65,12 @@ func TestChaos(t *testing.T) {
 	t.Logf("binary built and cluster started in %.1fs", time.Since(began).Seconds())
 
 	hooks := newChaosHooks(t)
-	load := newChaosLoad(cl.lb(), key, token, chaosTimeout)
+	// Paced to what one webhook subscription delivers on a 2-core machine
+	// with everything else running (about 110 events/s unpaced): faster,
+	// the deliveries fall minutes behind and the check waits for them.
+	pace := time.NewTicker(time.Second / chaosWritesPerSecond)
+	defer pace.Stop()
+	load := newChaosLoad(cl.lb(), key, token, chaosTimeout, pace.C)
 	if !load.subscribe(t.Context(), hooks, "all", []string{"*"}) ||
 		!load.subscribe(t.Context(), hooks, "customers", []string{"customer.created", "customer.updated"}) {
 		t.Fatalf("webhook subscriptions refused: %v", load.refused)
@@ -104,12 +113,15 @@ func TestChaos(t *testing.T) {
 	stop()
 	wg.Wait()
 	f.load = time.Since(start)
+	f.loadEnd = time.Now()
 	checkChaos(t, cl, load, hooks, js, &f)
 }
 
 // chaosFigures are what the chaos test measured.
 type chaosFigures struct {
 	load       time.Duration
+	loadEnd    time.Time
+	catchUp    time.Duration   // from the load's end until the webhooks delivered everything
 	relay      []time.Duration // from a relay leader's kill to another's lease
 	webhooks   []time.Duration // from the kill of an instance holding webhook leases to the others holding them all
 	natsLeader time.Duration   // from the stream leader's kill to a new leader
