@@ -114,7 +114,7 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 
 	// Each subscription made before the load receives every event after
 	// its creation that it wants, in order per aggregate.
-	deliveries := map[string]int{}
+	deliveries, unique := map[string]int{}, map[string]int{}
 	for i, name := range []string{"all", "customers"} {
 		var want []feedEvent
 		after := false
@@ -126,7 +126,7 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 		}
 		hooks.waitAll(name, want)
 		got, n := hooks.distinct(name)
-		deliveries[name] = n
+		deliveries[name], unique[name] = n, len(got)
 		have := map[string]bool{}
 		for _, e := range got {
 			have[e.ID] = true
@@ -161,12 +161,12 @@ func checkChaos(t *testing.T, cl *chaosCluster, load *chaosLoad, hooks *chaosHoo
 
 	fig := fmt.Sprintf("chaos figures: %.0fs of load, %d requests, %d writes acknowledged (%.0f/s), %d with unknown outcome, "+
 		"slowest request %v, %d timeouts; %d customers, %d accounts, %d products, %d webhooks; "+
-		"%d events in the feed, %d stream messages (%d duplicates, %d missing); webhook deliveries all=%d customers=%d, the last %.1fs after the load ended; "+
+		"%d events in the feed, %d stream messages (%d duplicates, %d missing); webhook deliveries all=%d (%d distinct) customers=%d (%d distinct), the last %.1fs after the load ended; "+
 		"takeovers: webhooks %v, relay %v, stream leader %v (node %s killed); "+
 		"overlapping deliveries %d",
 		f.load.Seconds(), load.requests, load.acked, float64(load.acked)/f.load.Seconds(), load.unknown,
 		load.slowest.Round(time.Millisecond), load.timeouts, len(load.customers), len(load.accounts), len(load.products), len(load.webhooks),
-		len(feed), len(stream), dup, lost, deliveries["all"], deliveries["customers"], f.catchUp.Seconds(),
+		len(feed), len(stream), dup, lost, deliveries["all"], unique["all"], deliveries["customers"], unique["customers"], f.catchUp.Seconds(),
 		rounded(f.webhooks), rounded(f.relay),
 		f.natsLeader.Round(10*time.Millisecond), f.natsNode, overlapSub)
 	t.Log(fig)
