@@ -6,7 +6,7 @@
 #
 #   scripts/cluster.sh start    # build crmd, start what is not running (again: restarts the dead)
 #   scripts/cluster.sh status   # each process, its pid, alive or not; /readyz and relay lease of each crmd
-#   scripts/cluster.sh stop     # SIGTERM each process by its pid file, SIGKILL after 10 s
+#   scripts/cluster.sh stop     # SIGTERM by pid file, instances before NATS; SIGKILL after 10 s
 #   scripts/cluster.sh clean    # stop, drop the database and delete the run directory
 #
 # Settings (environment; defaults in brackets):
@@ -111,11 +111,10 @@ EOF
 }
 
 start() {
+  export PATH=$PATH:/usr/sbin # Debian's nats-server and haproxy
   for tool in nats-server haproxy psql openssl curl; do
-    command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin command -v "$tool" >/dev/null ||
-      { echo "$tool is missing (Debian: apt-get install $tool)" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install $tool)" >&2; exit 1; }
   done
-  export PATH=$PATH:/usr/sbin
   mkdir -p "$dir/blobs"
   if [[ -z $bin ]]; then
     bin=$dir/crmd
@@ -124,6 +123,8 @@ start() {
   umask 077
   [[ -f $dir/kek ]] || openssl rand -base64 32 >"$dir/kek"
   [[ -f $dir/url-signing-key ]] || openssl rand -base64 48 | tr -d '\n' >"$dir/url-signing-key"
+  # For the CLI on the cluster's database (keys, clients, import): . $dir/env
+  printf 'CRM_DATABASE_URL=%q\nCRM_KEK_FILE=%q\n' "$dsn" "$dir/kek" >"$dir/env"
   umask 022
   if [[ $(psql "$pg" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'") != 1 ]]; then
     psql "$pg" -qc "CREATE DATABASE \"$db\"" && echo "created database $db"
@@ -137,7 +138,8 @@ start() {
   for i in "${nodes[@]}"; do waitport $((base + 10 + i)) 20; done
 
   unset CRM_KEK # the run directory's key file is the cluster's key
-  export CRM_DATABASE_URL=$dsn CRM_KEK_FILE=$dir/kek CRM_URL_SIGNING_KEY=$(cat "$dir/url-signing-key")
+  CRM_URL_SIGNING_KEY=$(cat "$dir/url-signing-key")
+  export CRM_DATABASE_URL=$dsn CRM_KEK_FILE=$dir/kek CRM_URL_SIGNING_KEY
   export CRM_PUBLIC_URL=http://127.0.0.1:$base CRM_BLOB_DIR=$dir/blobs
   export CRM_NATS_URL=$natsurls CRM_NATS_REPLICAS=3
   export CRM_WEBHOOK_ALLOW_PRIVATE=${CRM_WEBHOOK_ALLOW_PRIVATE:-true}
@@ -159,7 +161,8 @@ start() {
     launch haproxy haproxy -db -f "$dir/haproxy.cfg"
   fi
   waitport "$base" 10
-  echo "cluster up: http://127.0.0.1:$base (database $db; an admin key: CRM_DATABASE_URL='$dsn' CRM_KEK_FILE=$dir/kek $bin keys create --org telco --roles admin)"
+  # The database URL is not printed: it may hold a password.
+  echo "cluster up: http://127.0.0.1:$base (database $db); an admin key: (set -a; . $dir/env; $bin keys create --org telco --roles admin)"
 }
 
 # stopgroup NAME...: SIGTERM each, wait for all, SIGKILL what is left after 10 s.
