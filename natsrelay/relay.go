@@ -31,6 +31,7 @@ const LeaseName = "nats"
 type Config struct {
 	Stream        string        // JetStream stream, created if missing (default CRM_EVENTS)
 	SubjectPrefix string        // default "crm"
+	Replicas      int           // copies of the stream in a JetStream cluster (default 1; 3 survives a node's loss)
 	Holder        string        // this process's lease holder id (default a random one)
 	LeaseTTL      time.Duration // default 5s: how soon another instance takes over a dead one
 	Poll          time.Duration // idle wait between reads of the feed (default 200ms)
@@ -62,6 +63,9 @@ func New(ctx context.Context, outbox crm.Outbox, nc *nats.Conn, cfg Config) (*Re
 	if cfg.LeaseTTL <= 0 {
 		cfg.LeaseTTL = 5 * time.Second
 	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 200 * time.Millisecond
 	}
@@ -79,6 +83,7 @@ func New(ctx context.Context, outbox crm.Outbox, nc *nats.Conn, cfg Config) (*Re
 		Name:     cfg.Stream,
 		Subjects: []string{cfg.SubjectPrefix + ".>"},
 		Storage:  jetstream.FileStorage,
+		Replicas: cfg.Replicas,
 		// Long enough that a relay taking over after a crash re-publishes
 		// within the window, so JetStream drops what was already stored.
 		Duplicates: 10 * time.Minute,

@@ -224,3 +224,39 @@ func TestRelayTakeoverAfterDeath(t *testing.T) {
 		})
 	}
 }
+
+// TestRelayStreamReplicas: the stream is created with the configured
+// number of copies, one by default; a single server refuses three, which
+// shows the setting reaches JetStream rather than being dropped.
+func TestRelayStreamReplicas(t *testing.T) {
+	nc := natsConn(t)
+	js, _ := jetstream.New(nc)
+	clustered := nc.ConnectedClusterName() != ""
+	for _, tc := range []struct {
+		replicas, want int
+		err            bool
+	}{
+		{replicas: 0, want: 1},
+		{replicas: 1, want: 1},
+		{replicas: 3, want: 3, err: !clustered},
+	} {
+		name, prefix := stream(t, nc)
+		_, err := natsrelay.New(t.Context(), nil, nc, natsrelay.Config{Stream: name, SubjectPrefix: prefix, Replicas: tc.replicas})
+		if tc.err {
+			if err == nil {
+				t.Errorf("replicas %d on a single server: created, want refused", tc.replicas)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("replicas %d: %v", tc.replicas, err)
+		}
+		s, err := js.Stream(t.Context(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.CachedInfo().Config.Replicas; got != tc.want {
+			t.Errorf("replicas %d: stream has %d copies, want %d", tc.replicas, got, tc.want)
+		}
+	}
+}

@@ -38,6 +38,7 @@ var badEnvironment = []struct {
 	{"CRM_NATS_URL", "http://nats.example.com:4222", "want nats://host:port"},
 	{"CRM_NATS_STREAM", "crm.events", "want a JetStream stream name"},
 	{"CRM_NATS_SUBJECT_PREFIX", "crm.>", "want dot-separated words"},
+	{"CRM_NATS_REPLICAS", "7", "want 1 to 5"},
 	{"CRM_RELAY_LEASE", "5", "want a duration with its unit"},
 	{"CRM_WEBHOOK_MAX_AGE", "-1h", "must be positive"},
 	{"CRM_WEBHOOK_TIMEOUT", "10", "want a duration with its unit"},

@@ -206,6 +206,7 @@ func crashTest(t *testing.T, bin, dsn string, nc *nats.Conn, natsURL string, n i
 
 type feedEvent struct {
 	ID          string `json:"id"`
+	Type        string `json:"type"`
 	AggregateID string `json:"aggregate_id"`
 	Sequence    int64  `json:"sequence"`
 }

@@ -28,6 +28,7 @@ type eventsConfig struct {
 	natsURL        string
 	natsStream     string
 	subjectPrefix  string
+	natsReplicas   int
 	leaseTTL       time.Duration
 	webhookMaxAge  time.Duration
 	webhookTimeout time.Duration
@@ -42,6 +43,8 @@ func eventFlags(fs *flag.FlagSet, c *eventsConfig) {
 		"JetStream stream the relay publishes to, created if missing (env CRM_NATS_STREAM)")
 	fs.StringVar(&c.subjectPrefix, "nats-subject-prefix", "crm",
 		"subjects are <prefix>.<org>.<event type> (env CRM_NATS_SUBJECT_PREFIX)")
+	fs.IntVar(&c.natsReplicas, "nats-replicas", 1,
+		"copies of the stream JetStream keeps, 1 to 5; 3 in a three-node cluster survives the loss of a node (env CRM_NATS_REPLICAS)")
 	fs.DurationVar(&c.leaseTTL, "relay-lease", 5*time.Second,
 		"how long a relay's lease lasts; another instance takes over this long after one dies (env CRM_RELAY_LEASE)")
 	fs.DurationVar(&c.webhookMaxAge, "webhook-max-age", 24*time.Hour,
@@ -83,6 +86,9 @@ func (c *eventsConfig) check() error {
 	}
 	if c.natsStream == "" || strings.ContainsAny(c.natsStream, " \t\r\n.*>/\\") {
 		errs = append(errs, fmt.Errorf("--nats-stream (env CRM_NATS_STREAM) %q: want a JetStream stream name, without spaces, dots, * or >", c.natsStream))
+	}
+	if c.natsReplicas < 1 || c.natsReplicas > 5 {
+		errs = append(errs, fmt.Errorf("--nats-replicas (env CRM_NATS_REPLICAS) %d: want 1 to 5 (JetStream's limit)", c.natsReplicas))
 	}
 	for token := range strings.SplitSeq(c.subjectPrefix, ".") {
 		if token == "" || strings.ContainsAny(token, " \t\r\n*>") {
@@ -137,7 +143,7 @@ func runNATSRelay(ctx context.Context, c eventsConfig, outbox crm.Outbox, metric
 	backoff := time.Second
 	for ctx.Err() == nil {
 		r, err := natsrelay.New(ctx, outbox, nc, natsrelay.Config{Stream: c.natsStream, SubjectPrefix: c.subjectPrefix,
-			LeaseTTL: c.leaseTTL, Logger: log, Metrics: metrics})
+			Replicas: c.natsReplicas, LeaseTTL: c.leaseTTL, Logger: log, Metrics: metrics})
 		if err == nil {
 			log.Info("relaying events to NATS JetStream", "url", c.natsURL, "stream", c.natsStream)
 			r.Run(ctx)

@@ -54,3 +54,39 @@ func TestWebhookSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestNATSReplicas: the stream's replica count comes from the flag, else
+// the environment, else 1; outside JetStream's 1 to 5 it stops the start
+// naming the setting.
+func TestNATSReplicas(t *testing.T) {
+	for _, tc := range []struct {
+		env, arg string
+		want     int
+		err      string
+	}{
+		{want: 1},
+		{env: "3", want: 3},
+		{env: "3", arg: "5", want: 5},
+		{env: "0", err: "CRM_NATS_REPLICAS"},
+		{arg: "6", err: "--nats-replicas"},
+		{env: "three", err: "CRM_NATS_REPLICAS"},
+	} {
+		var args []string
+		if tc.arg != "" {
+			args = []string{"--nats-replicas", tc.arg}
+		}
+		c, err := parseServe(args, map[string]string{"CRM_NATS_REPLICAS": tc.env})
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("env %q arg %q: %v, want an error naming %s", tc.env, tc.arg, err, tc.err)
+			}
+		case err != nil:
+			t.Errorf("env %q arg %q: %v", tc.env, tc.arg, err)
+		default:
+			if diff := cmp.Diff(tc.want, c.events.natsReplicas); diff != "" {
+				t.Errorf("env %q arg %q (-want +got):\n%s", tc.env, tc.arg, diff)
+			}
+		}
+	}
+}
