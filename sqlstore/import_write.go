@@ -104,7 +104,8 @@ func (im *importer) check(t *tx, items []*importItem) error {
 }
 
 // rowByRow writes each line in a savepoint of its own, so that a line
-// breaking a uniqueness rule is rejected alone.
+// breaking a uniqueness rule is rejected alone, then numbers the events
+// it wrote in the feed.
 func (im *importer) rowByRow(t *tx, items []*importItem) error {
 	st, err := t.prepareImport()
 	if err != nil {
@@ -129,7 +130,7 @@ func (im *importer) rowByRow(t *tx, items []*importItem) error {
 			return err
 		}
 	}
-	return nil
+	return t.numberPending()
 }
 
 // conflictField names the field of a line that a uniqueness violation
