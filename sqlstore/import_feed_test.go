@@ -40,7 +40,7 @@ func TestImportLeavesNoFeedBacklog(t *testing.T) {
 		}
 		stats, report := runImport(t, db, 3,
 			importLine(t, crmtest.NIF(1), "f1", ""), importLine(t, crmtest.NIF(2), "f2", ""),
-			importLine(t, crmtest.NIF(3), "f3", ""), // a batch written whole
+			importLine(t, crmtest.NIF(3), "f3", ""),                              // a batch written whole
 			digital("same@example.com", "f4"), digital("SAME@example.com", "f5"), // a batch written line by line
 			importLine(t, crmtest.NIF(6), "f6", ""))
 		if stats.Imported != 5 || len(report) != 1 {
