@@ -65,14 +65,15 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// The live heap is small beside what decoding and encoding
 		// allocate: collecting less often took the collector from 8% to
 		// 3% of the CPU in the import's profile.
-		debug.SetGCPercent(400)
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// GOGC=400 alone lets the heap grow to five times what is live;
 		// the limit makes the collector run sooner once the heap nears it,
 		// so that the import stays within its memory budget at any size
-		// of the file (docs/performance.md, "Import memory").
-		debug.SetMemoryLimit(importHeapLimit)
+		// of the file (docs/performance.md, "Import memory"). Both settings
+		// are put back on return: tests run the command in their process.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importHeapLimit))
 	}
 	p := newProgress(stderr, info.Size())
 	var out io.Writer = screenWriter{p}
