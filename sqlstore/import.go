@@ -16,8 +16,9 @@ var _ crm.Importer = (*DB)(nil)
 // BeginImport starts a bulk load of customers and their accounts into org
 // (crm.Importer). Its batches are written with the engine's bulk insert
 // (COPY on PostgreSQL), one transaction each holding the rows and their
-// customer.created and account.created events as the API writes them; the
-// engine is tuned for the load until End.
+// customer.created and account.created events as the API writes them,
+// already numbered in the feed (import_feed.go); the engine is tuned for
+// the load until End.
 func (db *DB) BeginImport(ctx context.Context, org, actor string, workers int) (crm.ImportSession, error) {
 	settings, err := db.Accounts.AccountSettings(ctx, org)
 	if err != nil {
