@@ -77,7 +77,11 @@ func Run(ctx context.Context, store crm.Importer, org string, r io.Reader, opt O
 	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan *batch, 2)
+	// Unbuffered: the writer holds one batch, the reader prepares the
+	// next and waits with it, so that the import holds two batches at any
+	// size of the input (with a buffer of two it held four, the most of
+	// its memory).
+	batches := make(chan *batch)
 	var readErr error
 	done := make(chan struct{})
 	go func() {
@@ -184,9 +188,11 @@ func decode(it *item, now time.Time) {
 	if it.errs != nil {
 		return
 	}
-	l, err := jsonstrict.DecodeImportLine(it.raw)
+	raw := it.raw
+	it.raw = nil // decoded, the line's bytes are not needed again
+	l, err := jsonstrict.DecodeImportLine(raw)
 	if err != nil {
-		it.own = crm.ImportLineExternalID(it.raw)
+		it.own = crm.ImportLineExternalID(raw)
 		it.errs = crm.ErrorStrings(err)
 		return
 	}

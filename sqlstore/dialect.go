@@ -39,7 +39,7 @@ type dialect struct {
 	// where the one writer already excludes the others (SQLite).
 	lockXact, lockSession, unlockSession string
 	// externalIDsIn is the query, and its arguments, that selects which of
-	// ids are external ids of org's rows in table.
+	// ids are external ids of org's rows in table, with those rows' ids.
 	externalIDsIn func(table, org string, ids []string) (string, []any)
 	// feedAtInsert is the expression that numbers an event in the feed as
 	// it is inserted; NULL where the sequencer must number it after its
@@ -89,14 +89,14 @@ func externalIDsInList(table, org string, ids []string) (string, []any) {
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return "SELECT external_id FROM " + table + " WHERE org_id = ? AND external_id IN (" + placeholders(len(ids)) + ")", args
+	return "SELECT external_id, id FROM " + table + " WHERE org_id = ? AND external_id IN (" + placeholders(len(ids)) + ")", args
 }
 
 // externalIDsInArray passes the ids as one array: PostgreSQL plans a
 // cached statement of hundreds of parameters once, generically, and that
 // plan scans the whole org; a join on the array probes the index.
 func externalIDsInArray(table, org string, ids []string) (string, []any) {
-	return "SELECT c.external_id FROM unnest(?::text[]) AS x(id) JOIN " + table + " c ON c.org_id = ? AND c.external_id = x.id",
+	return "SELECT c.external_id, c.id FROM unnest(?::text[]) AS x(id) JOIN " + table + " c ON c.org_id = ? AND c.external_id = x.id",
 		[]any{ids, org}
 }
 

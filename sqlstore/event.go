@@ -65,11 +65,7 @@ func (db *database) sequenceOnce(ctx context.Context) (int, error) {
 			return 0, translate(err)
 		}
 	}
-	res, err := tx.ExecContext(ctx, db.dialect.q(`UPDATE events SET feed_seq = n.base + n.rn
-		FROM (SELECT position, row_number() OVER (ORDER BY position) AS rn,
-		             (SELECT COALESCE(MAX(feed_seq), 0) FROM events) AS base
-		      FROM events WHERE feed_seq IS NULL ORDER BY position LIMIT ?) AS n
-		WHERE events.position = n.position`), sequenceBatch)
+	res, err := tx.ExecContext(ctx, db.dialect.q(sequenceSQL), sequenceBatch)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -79,6 +75,14 @@ func (db *database) sequenceOnce(ctx context.Context) (int, error) {
 	}
 	return int(n), translate(tx.Commit())
 }
+
+// sequenceSQL numbers up to ? events that wait for a number, in position
+// order, after the last number given.
+const sequenceSQL = `UPDATE events SET feed_seq = n.base + n.rn
+	FROM (SELECT position, row_number() OVER (ORDER BY position) AS rn,
+	             (SELECT COALESCE(MAX(feed_seq), 0) FROM events) AS base
+	      FROM events WHERE feed_seq IS NULL ORDER BY position LIMIT ?) AS n
+	WHERE events.position = n.position`
 
 const eventColumns = `feed_seq, id, org_id, type, aggregate_type, aggregate_id,
 	sequence, occurred_at, actor, requestor_id, request_id, data, changes`

@@ -77,7 +77,7 @@ func (t *tx) redraw(org, table string, pool *idPool, own map[string]bool) (*stri
 			}
 		} else if taken, err := t.existingExternalIDs(table, org, []string{id}); err != nil {
 			return nil, err
-		} else if taken[id] {
+		} else if taken[id] != "" {
 			continue
 		}
 		if !own[id] {
@@ -86,9 +86,10 @@ func (t *tx) redraw(org, table string, pool *idPool, own map[string]bool) (*stri
 	}
 }
 
-// existingExternalIDs returns which of ids the org's table already holds.
-func (t *tx) existingExternalIDs(table, org string, ids []string) (map[string]bool, error) {
-	out := map[string]bool{}
+// existingExternalIDs returns which of ids the org's table already holds,
+// each with its row's id.
+func (t *tx) existingExternalIDs(table, org string, ids []string) (map[string]string, error) {
+	out := map[string]string{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		query, args := t.db.dialect.externalIDsIn(table, org, ids[:n])
@@ -97,12 +98,12 @@ func (t *tx) existingExternalIDs(table, org string, ids []string) (map[string]bo
 			return nil, err
 		}
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			var ext, id string
+			if err := rows.Scan(&ext, &id); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = true
+			out[ext] = id
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

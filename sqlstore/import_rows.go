@@ -87,9 +87,9 @@ func newImportEvent(typ, aggType, aggID string, seq int64, data any, created []b
 }
 
 // importEventSQL is the outbox insert of the line-by-line writes: the
-// API's, with the feed position left to the sequencer, which numbers an
-// import's events after it (customers, accounts and billing addresses use
-// the API's statements as they are).
+// API's, with the feed position left for the end of the transaction
+// (rowByRow, numberPending); customers, accounts and billing addresses
+// use the API's statements as they are.
 const importEventSQL = insertEventSQL + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
 
 var (
@@ -98,7 +98,7 @@ var (
 	accountCopyColumns = []string{"id", "org_id", "customer_id", "external_id", "body", "created_at", "updated_at", "version"}
 	billingCopyColumns = []string{"id", "account_id", "address", "created_at"}
 	eventCopyColumns   = []string{"id", "org_id", "type", "aggregate_type", "aggregate_id", "sequence",
-		"occurred_at", "actor", "requestor_id", "request_id", "data", "changes"}
+		"occurred_at", "actor", "requestor_id", "request_id", "data", "changes", "feed_seq"}
 )
 
 // importArgs lists an item's rows as the statements' arguments.
@@ -124,7 +124,9 @@ func (im *importer) importArgs(it *importItem) (cust []any, accounts, billing, e
 }
 
 // copyRows writes the batch table by table with the engine's bulk insert
-// (PostgreSQL's COPY), in the transaction.
+// (PostgreSQL's COPY), in the transaction. The events go last, numbered
+// in the feed (feedBase), so that the feed's lock is held for their copy
+// and the commit only.
 func (im *importer) copyRows(t *tx, items []*importItem) error {
 	var cust, accounts, billing, events, keys [][]any
 	for _, it := range items {
@@ -138,13 +140,19 @@ func (im *importer) copyRows(t *tx, items []*importItem) error {
 		cols []string
 		rows [][]any
 	}{{"customers", customerCopyColumns, cust}, {"accounts", accountCopyColumns, accounts},
-		{"billing_addresses", billingCopyColumns, billing}, {"events", eventCopyColumns, events},
-		{"customer_search_keys", searchKeyCopyColumns, keys}} {
+		{"billing_addresses", billingCopyColumns, billing}, {"customer_search_keys", searchKeyCopyColumns, keys}} {
 		if err := t.CopyFrom(tbl.name, tbl.cols, tbl.rows); err != nil {
 			return err
 		}
 	}
-	return nil
+	base, err := t.feedBase()
+	if err != nil {
+		return err
+	}
+	for i := range events {
+		events[i] = append(events[i], base+int64(i)+1)
+	}
+	return t.CopyFrom("events", eventCopyColumns, events)
 }
 
 // importStmts are the batch's prepared inserts.

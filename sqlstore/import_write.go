@@ -36,8 +36,8 @@ func (im *importer) inTx(ctx context.Context, fn func(t *tx) error) error {
 }
 
 // check finds the lines whose customer external_id is already in the org:
-// from an earlier run they are skipped, from this one they are
-// duplicates. An external id drawn for a line that a client has taken
+// from before this load they are skipped, from a customer created since
+// it began (by its own lines, im.start) they are duplicates. An external id drawn for a line that a client has taken
 // meanwhile is drawn again, as the API's insertDrawn does.
 func (im *importer) check(t *tx, items []*importItem) error {
 	own := map[string]bool{}
@@ -55,13 +55,13 @@ func (im *importer) check(t *tx, items []*importItem) error {
 	for _, it := range items {
 		id := *it.c.ExternalID
 		switch {
-		case it.own != nil && taken[id]:
-			if _, dup := im.imported[id]; dup {
+		case it.own != nil && taken[id] != "":
+			if taken[id] > im.start {
 				it.errs = []string{"external_id: " + violationMessage("customers_external_id_uq")}
 			} else {
 				it.skip = true
 			}
-		case it.own == nil && (taken[id] || own[id]):
+		case it.own == nil && (taken[id] != "" || own[id]):
 			if it.c.ExternalID, err = t.redraw(im.org, "customers", &im.custIDs, own); err != nil {
 				return err
 			}
@@ -87,7 +87,7 @@ func (im *importer) check(t *tx, items []*importItem) error {
 	for _, it := range pending(items) {
 		changed := false
 		for i, n := range it.l.Accounts {
-			if id := *it.as[i].ExternalID; n.ExternalID == nil && (taken[id] || ownAccounts[id]) {
+			if id := *it.as[i].ExternalID; n.ExternalID == nil && (taken[id] != "" || ownAccounts[id]) {
 				if it.as[i].ExternalID, err = t.redraw(im.org, "accounts", &im.acctIDs, ownAccounts); err != nil {
 					return err
 				}
@@ -104,7 +104,8 @@ func (im *importer) check(t *tx, items []*importItem) error {
 }
 
 // rowByRow writes each line in a savepoint of its own, so that a line
-// breaking a uniqueness rule is rejected alone.
+// breaking a uniqueness rule is rejected alone, then numbers the events
+// it wrote in the feed.
 func (im *importer) rowByRow(t *tx, items []*importItem) error {
 	st, err := t.prepareImport()
 	if err != nil {
@@ -129,7 +130,7 @@ func (im *importer) rowByRow(t *tx, items []*importItem) error {
 			return err
 		}
 	}
-	return nil
+	return t.numberPending()
 }
 
 // conflictField names the field of a line that a uniqueness violation

@@ -9,8 +9,13 @@ import (
 
 // importCacheKiB is the SQLite page cache of an import's writes: enough
 // for a batch's pages and the hot part of the indexes, where the default
-// 2 MiB spills pages to the WAL in the middle of a batch.
-const importCacheKiB = 256 << 10
+// 2 MiB spills pages to the WAL in the middle of a batch. It is memory
+// outside Go's heap, about twice its size resident (a 4 KiB page and its
+// header take an 8 KiB allocation: 16 MiB against 64 MiB measured 131 against
+// 225 MB for the process), and was most of the import's: 256 MiB alone
+// took it past its budget of 256 MB (docs/performance.md, "Import
+// memory"). The pages it no longer holds stay in the system's file cache.
+const importCacheKiB = 32 << 10
 
 // walRestartBatches is how many batches the WAL grows by before the writer
 // lets a checkpoint catch up, so that the next batch starts it over.
