@@ -148,10 +148,16 @@ func (q *overviewQuery) categories(o *crm.CustomerOverview) {
 		})
 }
 
+// specialTreatment and credentials select by customer alone, through
+// their (customer_id, ...) indexes: given the org too, SQLite chose their
+// (org_id, ...) unique indexes and read every row of the org
+// (TestOverviewPlanUsesCustomerIndexes). A customer id is of one org, and
+// an overview whose customer is not of the org is answered ENOTFOUND with
+// none of its parts.
 func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) {
 	o.SpecialTreatment = []string{}
-	q.each("value", "s/i", "customer_special_treatments WHERE org_id = ? AND customer_id = ?", "position",
-		[]any{q.org, q.customer}, func(row rowScanner) error {
+	q.each("value", "s/i", "customer_special_treatments WHERE customer_id = ?", "position",
+		[]any{q.customer}, func(row rowScanner) error {
 			var v string
 			if err := row.Scan(&v); err != nil {
 				return err
@@ -163,8 +169,8 @@ func (q *overviewQuery) specialTreatment(o *crm.CustomerOverview) {
 
 func (q *overviewQuery) credentials(o *crm.CustomerOverview) {
 	o.Credentials = []crm.Credential{}
-	q.each("id, customer_id, username, created_at", "ssst/ts", "customer_credentials WHERE org_id = ? AND customer_id = ?",
-		"created_at, id", []any{q.org, q.customer}, func(row rowScanner) error {
+	q.each("id, customer_id, username, created_at", "ssst/ts", "customer_credentials WHERE customer_id = ?",
+		"created_at, id", []any{q.customer}, func(row rowScanner) error {
 			c, err := scanCredential(row)
 			if err != nil {
 				return err
