@@ -60,6 +60,10 @@ var overviewLayouts sync.Map
 // (position).
 const overviewKeys = "stsi"
 
+// newOverviewUnion is the statement of parts on the dialect, with their
+// arguments. The layout is the dialect's, built from the first overview's
+// parts: every overview's parts differ only in their arguments and row
+// functions (overviewQuery.overview).
 func newOverviewUnion(dialect string, parts []overviewPart) *overviewUnion {
 	u := &overviewUnion{parts: parts}
 	for _, p := range parts {
@@ -70,6 +74,9 @@ func newOverviewUnion(dialect string, parts []overviewPart) *overviewUnion {
 		l, _ = overviewLayouts.LoadOrStore(dialect, newOverviewLayout(parts))
 	}
 	u.overviewLayout = l.(*overviewLayout)
+	if len(u.slots) != len(parts) {
+		panic(fmt.Sprintf("overview: %d parts, laid out for %d", len(parts), len(u.slots)))
+	}
 	u.vals, u.dest = make([]any, u.width), make([]any, u.width)
 	for i := range u.vals {
 		u.dest[i] = &u.vals[i]
