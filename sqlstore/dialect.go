@@ -52,31 +52,18 @@ type dialect struct {
 	// import filled; empty where the planner keeps none (SQLite, which
 	// plans these queries well without).
 	analyzeImported string
-	// objectKeys is the expression of the keys of the JSON object in
-	// column %s, as a JSON array in no particular order.
-	objectKeys string
 	// stringAgg is the aggregate that joins text with a separator, in an
 	// ORDER BY given inside its parentheses.
 	stringAgg string
-	// jsonRows aggregates rows into a JSON array of arrays: the values %s
-	// of each row, the rows in the order %s.
-	jsonRows string
-	// jsonText embeds the JSON text column %s in a JSON value as JSON,
-	// rather than as a string that would be escaped and unescaped again.
-	jsonText string
-	cache    sync.Map
+	cache     sync.Map
 }
 
 var (
 	sqliteDialect = &dialect{name: "sqlite", feedAtInsert: `CASE WHEN EXISTS (SELECT 1 FROM events WHERE feed_seq IS NULL)
 		THEN NULL ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM events) END`,
-		externalIDsIn: externalIDsInList, objectKeys: "(SELECT json_group_array(key) FROM json_each(%s))", stringAgg: "group_concat",
-		jsonRows: "json_group_array(json_array(%s) ORDER BY %s)", jsonText: "json(%s)"}
+		externalIDsIn: externalIDsInList, stringAgg: "group_concat"}
 	postgresDialect = &dialect{name: "postgres", forUpdate: " FOR UPDATE", forShare: " FOR SHARE", numbered: true, nativeTime: true, failedAborts: true,
 		feedAtInsert: "NULL", analyzeImported: "ANALYZE customers, accounts, customer_search_keys",
-		objectKeys:    "(SELECT COALESCE(json_agg(k), '[]') FROM json_object_keys(%s) AS k)",
-		jsonRows:      "json_agg(json_build_array(%s) ORDER BY %s)",
-		jsonText:      "%s", // JSONB and json are embedded as JSON already
 		lockXact:      "SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))",
 		lockSession:   "SELECT pg_advisory_lock(?, hashtext(current_schema()))",
 		unlockSession: "SELECT pg_advisory_unlock(?, hashtext(current_schema()))",

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/telcoops/crm"
+	"github.com/telcoops/crm/sqlstore/internal/engine"
 )
 
 // Exec runs raw SQL on the store, for tests that set up states the API
@@ -75,3 +76,30 @@ func (db *DB) ForgetBodies() {
 // engine runs it, placeholders numbered for PostgreSQL.
 // phones is how many phone keys the customer has.
 func (db *DB) DuplicateCandidatesQuery(phones int) string { return db.dialect.q(candidatesSQL(phones)) }
+
+// OverviewStatement is the statement of a customer's overview with its
+// arguments, in the engine's placeholders: for plan tests.
+func (db *DB) OverviewStatement(org, customerID string) (string, []any) {
+	u := db.overviewUnion(org, customerID)
+	return db.dialect.q(u.query), u.args
+}
+
+// OverviewRows runs the statement of a customer's overview as the store
+// does and scans its rows without decoding them, returning how many: for
+// benchmarks that time the database's part of an overview apart from
+// Go's.
+func (db *DB) OverviewRows(ctx context.Context, org, customerID string) (int, error) {
+	u := db.overviewUnion(org, customerID)
+	n := 0
+	err := engine.ReadSnapshot(ctx, db.eng, []engine.Read{{Query: u.query, Args: u.args, Row: func(row engine.Row) error {
+		n++
+		return row.Scan(u.dest...)
+	}}})
+	return n, err
+}
+
+func (db *DB) overviewUnion(org, customerID string) *overviewUnion {
+	q := overviewQuery{dialect: db.dialect, org: org, customer: customerID, now: db.now()}
+	q.overview(&crm.CustomerOverview{}, func(rowScanner) error { return nil })
+	return newOverviewUnion(db.dialect.name, q.parts)
+}

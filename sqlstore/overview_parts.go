@@ -1,9 +1,7 @@
 package sqlstore
 
 import (
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,11 +10,13 @@ import (
 )
 
 // overviewQuery is one overview's reads, whose customer, and the moment
-// that decides what is active. Each part of the overview is a scalar
-// subquery that aggregates its rows into a JSON array (dialect.jsonRows),
-// and all of them are the columns of one SELECT: one statement, one
-// snapshot on both engines (a statement sees the database as of its start)
-// and, on PostgreSQL, one round trip without BEGIN or COMMIT.
+// that decides what is active. Each part of the overview is a branch of one
+// UNION ALL (overviewUnion): its plain rows, tagged with the part's number
+// and their rank in the part's order, its columns in the slots of their
+// kind. One statement is one snapshot on both engines (a statement sees
+// the database as of its start) and, on PostgreSQL, one round trip without
+// BEGIN or COMMIT; no part builds JSON in the database, and Go reads the
+// rows once, in order, handing each to its part.
 type overviewQuery struct {
 	parts    []overviewPart
 	dialect  *dialect
@@ -25,53 +25,33 @@ type overviewQuery struct {
 	now      time.Time
 }
 
-// overviewPart is one part's subquery, its arguments, and what to do with
-// each of its rows.
+// overviewPart is one part's branch, its arguments, where its columns sit
+// among the union's slots, and what to do with each of its rows.
 type overviewPart struct {
-	query string
-	args  []any
-	row   func(rowScanner) error
+	cols, keys      []string
+	kinds, keyKinds string
+	from            string
+	args            []any
+	row             func(rowScanner) error
 }
 
 func (q *overviewQuery) ts(t time.Time) any { return q.dialect.ts(t) }
 
 // each adds a part: the values cols of the rows of from (a FROM clause
-// with its WHERE, whose ? are args), in the order order, fn called with
-// each of them as the driver would have scanned it.
-func (q *overviewQuery) each(cols, from, order string, args []any, fn func(rowScanner) error) {
-	q.parts = append(q.parts, overviewPart{query: "(SELECT " + fmt.Sprintf(q.dialect.jsonRows, cols, order) +
-		" FROM " + from + ")", args: args, row: fn})
-}
-
-// jsonBody is columns with their body embedded as JSON (dialect.jsonText).
-func (q *overviewQuery) jsonBody(columns string) string {
-	return strings.Replace(columns, "body", fmt.Sprintf(q.dialect.jsonText, "body"), 1)
+// with its WHERE, whose ? are args), in the order of the ascending keys
+// order, fn called with each of them as the driver would have scanned it.
+// kinds has a letter per column, its kind (slotKinds: s text, t timestamp,
+// i integer, j JSON), then a slash and a letter per key of order.
+func (q *overviewQuery) each(cols, kinds, from, order string, args []any, fn func(rowScanner) error) {
+	colKinds, keyKinds, _ := strings.Cut(kinds, "/")
+	q.parts = append(q.parts, overviewPart{cols: splitColumns(cols), kinds: colKinds, from: from,
+		keys: splitColumns(order), keyKinds: keyKinds, args: args, row: fn})
 }
 
 // read is the one statement that selects every part, as a snapshot read.
 func (q *overviewQuery) read() engine.Read {
-	cols := make([]string, len(q.parts))
-	var args []any
-	for i, p := range q.parts {
-		cols[i] = p.query
-		args = append(args, p.args...)
-	}
-	return engine.Read{Query: "SELECT " + strings.Join(cols, ",\n"), Args: args, Row: func(row rowScanner) error {
-		parts := make([][]byte, len(q.parts))
-		dest := make([]any, len(q.parts))
-		for i := range parts {
-			dest[i] = &parts[i]
-		}
-		if err := row.Scan(dest...); err != nil {
-			return err
-		}
-		for i, p := range q.parts {
-			if err := jsonRows(parts[i], p.row); err != nil {
-				return err
-			}
-		}
-		return nil
-	}}
+	u := newOverviewUnion(q.dialect.name, q.parts)
+	return engine.Read{Query: u.query, Args: u.args, Row: u.row}
 }
 
 // findAccount returns the overview's account with this id, or nil: in one
@@ -128,28 +108,25 @@ const overviewEvents = `(SELECT e.position, e.id, e.type, e.aggregate_type, e.ag
 	ORDER BY 1 DESC LIMIT ?) t`
 
 // events reads the latest crm.OverviewEvents events, summarized: the
-// paths of the changed fields, never their values (the dialect's
-// objectKeys of the changes: only their keys leave the database).
+// paths of the changed fields, never their values. The changes are read
+// whole, but only their keys are kept (changedPaths): the values never
+// reach the overview, its logs or its errors.
 func (q *overviewQuery) events(o *crm.CustomerOverview) {
 	o.Events = []crm.EventSummary{}
-	q.each("t.id, t.type, t.aggregate_type, t.aggregate_id, t.sequence, t.occurred_at, t.actor, "+
-		fmt.Sprintf(q.dialect.jsonText, fmt.Sprintf(q.dialect.objectKeys, "t.changes")), overviewEvents, "t.position DESC",
+	q.each("t.id, t.type, t.aggregate_type, t.aggregate_id, t.sequence, t.occurred_at, t.actor, t.changes",
+		"ssssitsj/i", overviewEvents, "-t.position",
 		[]any{q.org, q.customer, q.org, q.org, q.customer, q.org, q.org, q.customer, crm.OverviewEvents},
 		func(row rowScanner) error {
 			var e crm.EventSummary
-			var changed []byte
+			var changes []byte
 			if err := row.Scan(&e.ID, &e.Type, &e.AggregateType, &e.AggregateID, &e.Sequence,
-				timeScan{&e.OccurredAt}, &e.Actor, &changed); err != nil {
+				timeScan{&e.OccurredAt}, &e.Actor, &changes); err != nil {
 				return err
 			}
-			if err := json.Unmarshal(changed, &e.Changed); err != nil {
+			var err error
+			if e.Changed, err = changedPaths(changes); err != nil {
 				return crm.Internal(fmt.Errorf("event %s changes: %w", e.ID, err))
 			}
-			if e.Changed == nil {
-				e.Changed = []string{}
-			}
-			// In byte order, as no database collation would promise.
-			slices.Sort(e.Changed)
 			o.Events = append(o.Events, e)
 			return nil
 		})
