@@ -75,3 +75,10 @@ func (db *DB) ForgetBodies() {
 // engine runs it, placeholders numbered for PostgreSQL.
 // phones is how many phone keys the customer has.
 func (db *DB) DuplicateCandidatesQuery(phones int) string { return db.dialect.q(candidatesSQL(phones)) }
+
+// CustomerEventsQuery is the history's query (Overviews.CustomerEvents)
+// for a page of limit events of customer older than before, in the
+// engine's placeholders: for plan tests.
+func (db *DB) CustomerEventsQuery(org, customer string, before int64, limit int) SearchQuery {
+	return SearchQuery{db.dialect.q(customerEventsSQL), customerEventsArgs(org, customer, before, limit)}
+}
