@@ -5165,8 +5165,9 @@ type ClientInterface interface {
 	// Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
 	// `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
 	// are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
-	// is 400. An event written after the first page was read is not on the older pages: read from
-	// the start again to see it. An event not yet numbered into the feed is shown already.
+	// is 400. Each page is read as the database is at that moment: an event written while a client
+	// pages may be missing from the pages it already read, so read from the start again to see the
+	// latest. An event not yet numbered into the feed is shown already.
 	//
 	// The read is recorded in the access log as GET customer is, for the changes hold the customer's
 	// personal values. An unknown customer, another org's, or an erased one is 404.
@@ -7120,8 +7121,9 @@ func (c *Client) EraseCustomer(ctx context.Context, orgId OrgId, customerId Cust
 // Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
 // `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
 // are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
-// is 400. An event written after the first page was read is not on the older pages: read from
-// the start again to see it. An event not yet numbered into the feed is shown already.
+// is 400. Each page is read as the database is at that moment: an event written while a client
+// pages may be missing from the pages it already read, so read from the start again to see the
+// latest. An event not yet numbered into the feed is shown already.
 //
 // The read is recorded in the access log as GET customer is, for the changes hold the customer's
 // personal values. An unknown customer, another org's, or an erased one is 404.
@@ -14005,8 +14007,9 @@ type ClientWithResponsesInterface interface {
 	// Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
 	// `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
 	// are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
-	// is 400. An event written after the first page was read is not on the older pages: read from
-	// the start again to see it. An event not yet numbered into the feed is shown already.
+	// is 400. Each page is read as the database is at that moment: an event written while a client
+	// pages may be missing from the pages it already read, so read from the start again to see the
+	// latest. An event not yet numbered into the feed is shown already.
 	//
 	// The read is recorded in the access log as GET customer is, for the changes hold the customer's
 	// personal values. An unknown customer, another org's, or an erased one is 404.
@@ -26296,8 +26299,9 @@ func (c *ClientWithResponses) EraseCustomerWithResponse(ctx context.Context, org
 // Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
 // `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
 // are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
-// is 400. An event written after the first page was read is not on the older pages: read from
-// the start again to see it. An event not yet numbered into the feed is shown already.
+// is 400. Each page is read as the database is at that moment: an event written while a client
+// pages may be missing from the pages it already read, so read from the start again to see the
+// latest. An event not yet numbered into the feed is shown already.
 //
 // The read is recorded in the access log as GET customer is, for the changes hold the customer's
 // personal values. An unknown customer, another org's, or an erased one is 404.
