@@ -91,4 +91,24 @@ type OverviewService interface {
 	// the customer's accounts. Errors: ENOTFOUND (no such customer in the
 	// org, or an erased one).
 	CustomerOverview(ctx context.Context, org, customerID string) (*CustomerOverview, error)
+	// CustomerEvents reads the history of a customer of the org: the
+	// events of the customer, of its accounts and of its products, newest
+	// first in the order they were written to the outbox, whole (data and
+	// changes before and after, as the feed gives them), at most limit of
+	// them, older than the cursor before (0: from the newest; else the
+	// Before of an earlier page). It reads the events through each
+	// aggregate's own index, never the org's feed, so its cost grows with
+	// the customer's history only. Errors: ENOTFOUND (no such customer in
+	// the org, or an erased one), EINVALID (a negative cursor, a limit
+	// outside 1..MaxFeedPage).
+	CustomerEvents(ctx context.Context, org, customerID string, before int64, limit int) (*CustomerEventPage, error)
+}
+
+// CustomerEventPage is one page of a customer's history (CustomerEvents).
+// Its events carry no feed Position: the page is ordered by the outbox's
+// own order, which Before continues.
+type CustomerEventPage struct {
+	Events []Event
+	// Before is the cursor of the next, older page; 0 when there is none.
+	Before int64
 }

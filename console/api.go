@@ -106,13 +106,15 @@ func (a api) customerCategories(ctx context.Context, id string) apiResult {
 }
 func (a api) categories(ctx context.Context) apiResult { return a.get(ctx, "/categories") }
 
-// events reads one page of the org's feed after cursor.
-func (a api) events(ctx context.Context, cursor string, limit int) apiResult {
+// customerEvents reads one page of a customer's history (v4 GET
+// /customers/{id}/events), newest first, older than cursor ("": the
+// newest).
+func (a api) customerEvents(ctx context.Context, id, cursor string, limit int) apiResult {
 	q := url.Values{"limit": {fmt.Sprint(limit)}}
 	if cursor != "" {
-		q.Set("after", cursor)
+		q.Set("cursor", cursor)
 	}
-	return a.get(ctx, "/events?"+q.Encode())
+	return a.get(ctx, customerPath(id)+"/events?"+q.Encode())
 }
 
 func (a api) patchCustomer(ctx context.Context, id, etag string, patch any) apiResult {

@@ -4,28 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sort"
 	"time"
-
-	"github.com/telcoops/crm"
 )
 
 // The customer page shows the overview's latest crm.OverviewEvents events
 // (changed paths only). The full timeline page shows the changes before
-// and after, which only the feed carries; the feed has no filter by
-// customer, so the page reads it from the start, at most timelinePages
-// pages of crm.MaxFeedPage events, and keeps the customer's aggregates'
-// events, the latest timelineShown. The page states the bound.
-const (
-	timelinePages = 20
-	timelineShown = 50
-)
+// and after, which the customer's history carries (v4 GET
+// /customers/{id}/events): timelineShown events a page, newest first, and
+// a link to the older ones through the page's cursor.
+const timelineShown = 50
 
 // timelineEvent is one event as the timeline shows it: when, who, what,
 // and each changed field before and after when the event carries them.
 type timelineEvent struct {
 	When, Who, What, Aggregate string
-	Changes                    []change // before and after, from the feed
+	Changes                    []change // before and after, from the history
 	Changed                    []string // the changed paths only, from the overview
 }
 
@@ -33,7 +28,8 @@ type change struct {
 	Field, Before, After string
 }
 
-// feedEvent is the part of a feed event the timeline reads.
+// feedEvent is the part of an event (of the feed, of a history) the
+// timeline reads.
 type feedEvent struct {
 	Type          string    `json:"type"`
 	AggregateType string    `json:"aggregate_type"`
@@ -47,64 +43,53 @@ type feedEvent struct {
 	} `json:"changes"`
 }
 
-// timelinePage is the customer's events with their changes, from a
-// bounded scan of the feed.
+// timelinePage is a page of the customer's history with its changes,
+// older than the cursor in the URL (none: the newest).
 func (c *Console) timelinePage(w http.ResponseWriter, r *http.Request, s *session, a api) {
 	ctx, id := r.Context(), r.PathValue("id")
-	res := a.overview(ctx, id)
-	var o overviewDoc
-	if !res.ok() || res.decode(&o) != nil {
+	// The customer, for its name (and the 404 of one the key cannot read).
+	res := a.customer(ctx, id)
+	var cd customerDoc
+	if !res.ok() || res.decode(&cd) != nil {
 		c.notFound(w, s, res)
 		return
 	}
-	aggregates := map[string]bool{id: true}
-	for _, x := range o.Accounts {
-		aggregates[x.Account.ID] = true
-	}
-	for _, p := range o.Products {
-		aggregates[p.ID] = true
-	}
-	name := displayName(o.Customer)
+	cursor := r.URL.Query().Get("cursor")
+	name := displayName(cd)
 	data := c.pageData(s, "Timeline of "+name)
-	data["ID"], data["Name"] = id, name
-	data["Scanned"], data["Shown"] = timelinePages*crm.MaxFeedPage, timelineShown
-	data["Timeline"], data["TimelineProblem"] = timeline(ctx, a, aggregates)
+	data["ID"], data["Name"], data["Shown"], data["Continued"] = id, name, timelineShown, cursor != ""
+	events, older, problem := timeline(ctx, a, id, cursor)
+	data["Timeline"], data["TimelineProblem"] = events, problem
+	if older != "" {
+		data["Older"] = Prefix + "/customers/" + url.PathEscape(id) + "/timeline?" + url.Values{"cursor": {older}}.Encode()
+	}
 	c.render(w, http.StatusOK, "timeline", data)
 }
 
-// timeline is the events of aggregates, newest first, or why there are
-// none to show (a key without events:read, say).
-func timeline(ctx context.Context, a api, aggregates map[string]bool) ([]timelineEvent, string) {
-	var out []timelineEvent
-	cursor := ""
-	for range timelinePages {
-		res := a.events(ctx, cursor, crm.MaxFeedPage)
-		if res.Status == http.StatusForbidden {
-			return nil, "Your key cannot read the event feed (it needs the role events:read): " + res.message()
-		}
-		var page struct {
-			Events     []feedEvent `json:"events"`
-			NextCursor string      `json:"next_cursor"`
-		}
-		if !res.ok() || res.decode(&page) != nil {
-			return nil, res.message()
-		}
-		for _, e := range page.Events {
-			if aggregates[e.AggregateID] {
-				out = append(out, view(e))
-			}
-		}
-		if len(page.Events) < crm.MaxFeedPage {
-			break
-		}
-		cursor = page.NextCursor
+// timeline is one page of the customer's history, newest first, and the
+// cursor of the older page ("" when none is left), or why there is none
+// to show (a key without events:read, say).
+func timeline(ctx context.Context, a api, id, cursor string) ([]timelineEvent, string, string) {
+	res := a.customerEvents(ctx, id, cursor, timelineShown)
+	if res.Status == http.StatusForbidden {
+		return nil, "", "Your key cannot read the customer's history (it needs the role events:read): " + res.message()
 	}
-	// The feed is in commit order: the newest are last.
-	reversed := make([]timelineEvent, 0, min(len(out), timelineShown))
-	for i := len(out) - 1; i >= 0 && len(reversed) < timelineShown; i-- {
-		reversed = append(reversed, out[i])
+	var page struct {
+		Events     []feedEvent `json:"events"`
+		NextCursor *string     `json:"next_cursor"`
 	}
-	return reversed, ""
+	if !res.ok() || res.decode(&page) != nil {
+		return nil, "", res.message()
+	}
+	out := make([]timelineEvent, len(page.Events))
+	for i, e := range page.Events {
+		out[i] = view(e)
+	}
+	older := ""
+	if page.NextCursor != nil {
+		older = *page.NextCursor
+	}
+	return out, older, ""
 }
 
 // view is e as the timeline shows it.

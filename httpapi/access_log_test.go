@@ -62,7 +62,8 @@ func TestAccessLogCompleteness(t *testing.T) {
 	sqltest.Run(t, func(t *testing.T, db *sqlstore.DB, clock *crmtest.Clock) {
 		s := newSuite(t, db, clock)
 		w := seed(s, "telco", "telco", 10000, 0, "ES7921000813610123456789")
-		reader, readerID := s.apiKey("telco", crm.RoleCustomersRead, crm.RoleAccountsRead, crm.RoleDocumentsRead, crm.RolePrivacyOfficer)
+		reader, readerID := s.apiKey("telco", crm.RoleCustomersRead, crm.RoleAccountsRead, crm.RoleDocumentsRead, crm.RolePrivacyOfficer,
+			crm.RoleEventsRead)
 		officer, _ := s.apiKey("telco", crm.RolePrivacyOfficer)
 		cid := w.ids["customer_id"]
 		const requestor = "0198a0f1-4567-7d43-ab00-00000000a11c"
@@ -78,6 +79,7 @@ func TestAccessLogCompleteness(t *testing.T) {
 			{v4 + "/customers/" + cid + "/categories", "GET /v4/orgs/{org_id}/customers/{customer_id}/categories"},
 			{v4 + "/customers/" + cid + "/categories/historical", "GET /v4/orgs/{org_id}/customers/{customer_id}/categories/historical"},
 			{v4 + "/customers/" + cid + "/special-treatment", "GET /v4/orgs/{org_id}/customers/{customer_id}/special-treatment"},
+			{v4 + "/customers/" + cid + "/events", "GET /v4/orgs/{org_id}/customers/{customer_id}/events"},
 			{v4 + "/accounts/" + w.ids["account_id"] + "/billing-address/history", "GET /v4/orgs/{org_id}/accounts/{account_id}/billing-address/history"},
 			{v4 + "/accounts/" + w.ids["account_id"] + "/invoice-recipient", "GET /v4/orgs/{org_id}/accounts/{account_id}/invoice-recipient"},
 			{v4 + "/customers/" + cid + "/identification-processes/" + w.ids["identification_process_id"],

@@ -22,6 +22,7 @@ var routeQuery = map[string][]string{
 	"GET /v4/orgs/{org_id}/accounts/{account_id}/promotions/history":      {"start_date"},
 	"GET /v4/orgs/{org_id}/documents/{document_id}":                       {"expires", "signature"},
 	"GET /v4/orgs/{org_id}/events":                                        {"after", "limit"},
+	"GET /v4/orgs/{org_id}/customers/{customer_id}/events":                {"cursor", "limit"},
 	"GET /v4/orgs/{org_id}/customers/{customer_id}/access-log":            {"after", "limit"},
 	"GET /v4/orgs/{org_id}/access-log":                                    {"credential_id", "after", "limit"},
 	"GET /v4/orgs/{org_id}/webhooks/{webhook_id}/dead-letters":            {"status", "after", "limit"},
@@ -33,7 +34,7 @@ var routeQuery = map[string][]string{
 // digit runs are expected: an IBAN filter, opaque cursors, the signature
 // of a document link, and the search box's q (crm.ParseSearchQuery refuses
 // card numbers, but not the IBANs and phones whose digits look like one).
-var panExempt = map[string]bool{"iban": true, "after": true, "expires": true, "signature": true, "q": true}
+var panExempt = map[string]bool{"iban": true, "after": true, "cursor": true, "expires": true, "signature": true, "q": true}
 
 // wildcardPattern finds the wildcards of a ServeMux pattern.
 var wildcardPattern = regexp.MustCompile(`\{([A-Za-z0-9_]+)(?:\.\.\.)?\}`)

@@ -108,6 +108,7 @@ func New(cfg Config) *Server {
 	s.registerPromotions()
 	s.registerContracts()
 	s.registerEvents()
+	s.registerCustomerEvents()
 	s.registerCredentials()
 	s.registerIdentification()
 	s.registerClassification()

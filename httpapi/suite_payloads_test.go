@@ -126,6 +126,7 @@ var payloads = map[string]payload{
 	"GET " + v4p + "/customers/{customer_id}/special-treatment": {},
 	"GET " + v4p + "/customers/{customer_id}/export":            {},
 	"GET " + v4p + "/customers/{customer_id}/overview":          {},
+	"GET " + v4p + "/customers/{customer_id}/events":            {query: func(w *world) string { return "limit=5" }},
 	"POST " + v4p + "/customers/{customer_id}/erasure":          {args: map[string]string{"customer_id": "erased_customer_id"}, success: http.StatusNoContent},
 	"GET " + v4p + "/customers/{customer_id}/erasure":           {args: map[string]string{"customer_id": "erased_customer_id"}},
 	"POST " + v4p + "/customers/{customer_id}/merge": {body: func(w *world) any {

@@ -120,21 +120,31 @@ func (db *database) queryEvents(ctx context.Context, query string, args ...any) 
 	defer rows.Close()
 	var out []crm.Event
 	for rows.Next() {
-		var e crm.Event
-		var requestor, request sql.NullString
-		var data, changes []byte
-		if err := rows.Scan(&e.Position, &e.ID, &e.OrgID, &e.Type, &e.AggregateType, &e.AggregateID, &e.Sequence,
-			timeScan{&e.OccurredAt}, &e.Actor, &requestor, &request, &data, &changes); err != nil {
-			return nil, translate(err)
-		}
-		e.RequestorID, e.RequestID = requestor.String, request.String
-		e.Data = json.RawMessage(data)
-		if err := json.Unmarshal(changes, &e.Changes); err != nil {
-			return nil, crm.Internal(err)
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}
 	return out, translate(rows.Err())
+}
+
+// scanEvent reads a row of eventColumns (or customerEventColumns), its
+// first column into Position.
+func scanEvent(row rowScanner) (crm.Event, error) {
+	var e crm.Event
+	var requestor, request sql.NullString
+	var data, changes []byte
+	if err := row.Scan(&e.Position, &e.ID, &e.OrgID, &e.Type, &e.AggregateType, &e.AggregateID, &e.Sequence,
+		timeScan{&e.OccurredAt}, &e.Actor, &requestor, &request, &data, &changes); err != nil {
+		return e, translate(err)
+	}
+	e.RequestorID, e.RequestID = requestor.String, request.String
+	e.Data = json.RawMessage(data)
+	if err := json.Unmarshal(changes, &e.Changes); err != nil {
+		return e, crm.Internal(err)
+	}
+	return e, nil
 }
 
 // AcquireLease takes the lease name for holder, or renews it, until

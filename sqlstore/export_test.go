@@ -103,3 +103,10 @@ func (db *DB) overviewUnion(org, customerID string) *overviewUnion {
 	q.overview(&crm.CustomerOverview{}, func(rowScanner) error { return nil })
 	return newOverviewUnion(db.dialect.name, q.parts)
 }
+
+// CustomerEventsQuery is the history's query (Overviews.CustomerEvents)
+// for a page of limit events of customer older than before, in the
+// engine's placeholders: for plan tests.
+func (db *DB) CustomerEventsQuery(org, customer string, before int64, limit int) SearchQuery {
+	return SearchQuery{db.dialect.q(customerEventsSQL), customerEventsArgs(org, customer, before, limit)}
+}

@@ -1519,6 +1519,15 @@ type CustomerCreated struct {
 	Id openapi_types.UUID `json:"id"`
 }
 
+// CustomerEventPage defines model for CustomerEventPage.
+type CustomerEventPage struct {
+	// Events Newest first.
+	Events []Event `json:"events"`
+
+	// NextCursor Opaque; pass as `cursor` to read older events. `null` on the last page.
+	NextCursor *string `json:"next_cursor"`
+}
+
 // CustomerId defines model for CustomerId.
 type CustomerId struct {
 	// Id Customer id.
@@ -3413,6 +3422,29 @@ type EraseCustomerParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListCustomerEventsParams defines parameters for ListCustomerEvents.
+type ListCustomerEventsParams struct {
+	// Cursor Cursor: the `next_cursor` of the previous page of the same customer's history, or `0` (the default) for the newest events.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Page size, 1-1000 (default 100).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
+	// `ref` of error items. Ids that do not match `^[A-Za-z0-9._:-]{1,128}$` are replaced by a
+	// generated UUIDv7 (not rejected).
+	XRequestId *XRequestIdParameter `json:"X-Request-Id,omitempty"`
+
+	// XAccessReason Why the caller reads this customer's personal data, recorded in the access log beside who read
+	// what and when (`GET /customers/{customer_id}/access-log`). Optional, unless the org requires it
+	// of one of the caller's roles (`crmd orgs set --access-reason-required ROLE,...`): then a read
+	// without it is 400 naming `X-Access-Reason`. Text of at most 200 bytes.
+	XAccessReason *XAccessReason `json:"X-Access-Reason,omitempty"`
+
+	// RequestorID The person acting for the caller (an agent), in UUID format; recorded in the access log.
+	RequestorID *RequestorId `json:"Requestor-ID,omitempty"`
+}
+
 // ExportCustomerParams defines parameters for ExportCustomer.
 type ExportCustomerParams struct {
 	// XRequestId The client's id for this request, echoed in the `X-Request-Id` response header and in the
@@ -5120,6 +5152,33 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/erasure (the `EraseCustomer` operationId).
 	EraseCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *EraseCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCustomerEvents A customer's history, newest first (extension)
+	//
+	// The events of one customer, of its accounts and of its products, newest first in the order they
+	// were written to the outbox, whole: each as the event feed gives it (same `Event`), with `changes`
+	// holding, per changed field (dotted JSON path), its value `before` and `after` the write. This is
+	// the timeline of the back-office console: who changed what, before and after, when. It reads each
+	// of the customer's aggregates by index, never the org's feed, so it answers as quickly for a
+	// customer created today among millions of events as for the first one.
+	//
+	// Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
+	// `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
+	// are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
+	// is 400. Each page is read as the database is at that moment: an event written while a client
+	// pages may be missing from the pages it already read, so read from the start again to see the
+	// latest. An event not yet numbered into the feed is shown already.
+	//
+	// The read is recorded in the access log as GET customer is, for the changes hold the customer's
+	// personal values. An unknown customer, another org's, or an erased one is 404.
+	//
+	// Roles: `events:read` (or `admin` / `API_KEY`), the feed's role. Not `customers:read:masked`: the
+	// changes' values before and after would show, field by field, what its masked reads hide; a
+	// masked agent sees the overview's latest events, which name the changed fields and never their
+	// values.
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/events (the `ListCustomerEvents` operationId).
+	ListCustomerEvents(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ExportCustomer Everything held on a customer (GDPR access, extension)
 	//
@@ -7040,6 +7099,43 @@ func (c *Client) GetErasure(ctx context.Context, orgId OrgId, customerId Custome
 // Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/erasure (the `EraseCustomer` operationId).
 func (c *Client) EraseCustomer(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *EraseCustomerParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEraseCustomerRequest(c.Server, orgId, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCustomerEvents A customer's history, newest first (extension)
+//
+// The events of one customer, of its accounts and of its products, newest first in the order they
+// were written to the outbox, whole: each as the event feed gives it (same `Event`), with `changes`
+// holding, per changed field (dotted JSON path), its value `before` and `after` the write. This is
+// the timeline of the back-office console: who changed what, before and after, when. It reads each
+// of the customer's aggregates by index, never the org's feed, so it answers as quickly for a
+// customer created today among millions of events as for the first one.
+//
+// Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
+// `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
+// are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
+// is 400. Each page is read as the database is at that moment: an event written while a client
+// pages may be missing from the pages it already read, so read from the start again to see the
+// latest. An event not yet numbered into the feed is shown already.
+//
+// The read is recorded in the access log as GET customer is, for the changes hold the customer's
+// personal values. An unknown customer, another org's, or an erased one is 404.
+//
+// Roles: `events:read` (or `admin` / `API_KEY`), the feed's role. Not `customers:read:masked`: the
+// changes' values before and after would show, field by field, what its masked reads hide; a
+// masked agent sees the overview's latest events, which name the changed fields and never their
+// values.
+//
+// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/events (the `ListCustomerEvents` operationId).
+func (c *Client) ListCustomerEvents(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomerEventsRequest(c.Server, orgId, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -11130,6 +11226,123 @@ func NewEraseCustomerRequest(server string, orgId OrgId, customerId CustomerIdPa
 	return req, nil
 }
 
+// NewListCustomerEventsRequest constructs an http.Request for the ListCustomerEvents method
+func NewListCustomerEventsRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "org_id", orgId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "customer_id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v4/orgs/%s/customers/%s/events", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-Id", *params.XRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-Id", headerParam0)
+		}
+
+		if params.XAccessReason != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Access-Reason", *params.XAccessReason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Access-Reason", headerParam1)
+		}
+
+		if params.RequestorID != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Requestor-ID", *params.RequestorID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Requestor-ID", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewExportCustomerRequest constructs an http.Request for the ExportCustomer method
 func NewExportCustomerRequest(server string, orgId OrgId, customerId CustomerIdParameter, params *ExportCustomerParams) (*http.Request, error) {
 	var err error
@@ -13781,6 +13994,35 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v4/orgs/{org_id}/customers/{customer_id}/erasure (the `EraseCustomer` operationId).
 	EraseCustomerWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *EraseCustomerParams, reqEditors ...RequestEditorFn) (*EraseCustomerResponse, error)
+
+	// ListCustomerEventsWithResponse A customer's history, newest first (extension)
+	//
+	// The events of one customer, of its accounts and of its products, newest first in the order they
+	// were written to the outbox, whole: each as the event feed gives it (same `Event`), with `changes`
+	// holding, per changed field (dotted JSON path), its value `before` and `after` the write. This is
+	// the timeline of the back-office console: who changed what, before and after, when. It reads each
+	// of the customer's aggregates by index, never the org's feed, so it answers as quickly for a
+	// customer created today among millions of events as for the first one.
+	//
+	// Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
+	// `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
+	// are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
+	// is 400. Each page is read as the database is at that moment: an event written while a client
+	// pages may be missing from the pages it already read, so read from the start again to see the
+	// latest. An event not yet numbered into the feed is shown already.
+	//
+	// The read is recorded in the access log as GET customer is, for the changes hold the customer's
+	// personal values. An unknown customer, another org's, or an erased one is 404.
+	//
+	// Roles: `events:read` (or `admin` / `API_KEY`), the feed's role. Not `customers:read:masked`: the
+	// changes' values before and after would show, field by field, what its masked reads hide; a
+	// masked agent sees the overview's latest events, which name the changed fields and never their
+	// values.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/events (the `ListCustomerEvents` operationId).
+	ListCustomerEventsWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerEventsParams, reqEditors ...RequestEditorFn) (*ListCustomerEventsResponse, error)
 
 	// ExportCustomerWithResponse Everything held on a customer (GDPR access, extension)
 	//
@@ -21066,6 +21308,151 @@ func (r EraseCustomerResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomerEventsResponse200Headers the declared response headers of an HTTP 200 response for ListCustomerEvents
+type ListCustomerEventsResponse200Headers struct {
+	XRequestId string
+}
+
+// ListCustomerEventsResponse400Headers the declared response headers of an HTTP 400 response for ListCustomerEvents
+type ListCustomerEventsResponse400Headers struct {
+	XRequestId string
+}
+
+// ListCustomerEventsResponse401Headers the declared response headers of an HTTP 401 response for ListCustomerEvents
+type ListCustomerEventsResponse401Headers struct {
+	XRequestId string
+}
+
+// ListCustomerEventsResponse403Headers the declared response headers of an HTTP 403 response for ListCustomerEvents
+type ListCustomerEventsResponse403Headers struct {
+	XRequestId string
+}
+
+// ListCustomerEventsResponse404Headers the declared response headers of an HTTP 404 response for ListCustomerEvents
+type ListCustomerEventsResponse404Headers struct {
+	XRequestId string
+}
+
+// ListCustomerEventsResponse405Headers the declared response headers of an HTTP 405 response for ListCustomerEvents
+type ListCustomerEventsResponse405Headers struct {
+	Allow      string
+	XRequestId string
+}
+
+// ListCustomerEventsResponse500Headers the declared response headers of an HTTP 500 response for ListCustomerEvents
+type ListCustomerEventsResponse500Headers struct {
+	XRequestId string
+}
+
+// ListCustomerEventsResponse503Headers the declared response headers of an HTTP 503 response for ListCustomerEvents
+type ListCustomerEventsResponse503Headers struct {
+	XRequestId string
+}
+
+type ListCustomerEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerEventPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCustomerEventsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListCustomerEventsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCustomerEventsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListCustomerEventsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListCustomerEventsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListCustomerEventsResponse405Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListCustomerEventsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCustomerEventsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON200() *CustomerEventPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomerEventsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomerEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomerEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomerEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// Bytes is a convenience method to retrieve the raw bytes from the HTTP response
+func (r ListCustomerEventsResponse) Bytes() []byte {
+	return r.Body
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomerEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ExportCustomerResponse200Headers the declared response headers of an HTTP 200 response for ExportCustomer
 type ExportCustomerResponse200Headers struct {
 	CacheControl string
@@ -25898,6 +26285,41 @@ func (c *ClientWithResponses) EraseCustomerWithResponse(ctx context.Context, org
 		return nil, err
 	}
 	return ParseEraseCustomerResponse(rsp)
+}
+
+// ListCustomerEventsWithResponse A customer's history, newest first (extension)
+//
+// The events of one customer, of its accounts and of its products, newest first in the order they
+// were written to the outbox, whole: each as the event feed gives it (same `Event`), with `changes`
+// holding, per changed field (dotted JSON path), its value `before` and `after` the write. This is
+// the timeline of the back-office console: who changed what, before and after, when. It reads each
+// of the customer's aggregates by index, never the org's feed, so it answers as quickly for a
+// customer created today among millions of events as for the first one.
+//
+// Page through it with `cursor`: omit it (or pass `0`) for the newest events, then pass the
+// `next_cursor` of each page to read older ones; `next_cursor` is `null` on the last page. Cursors
+// are opaque and belong to one customer's history: a cursor of another customer, or of the feed,
+// is 400. Each page is read as the database is at that moment: an event written while a client
+// pages may be missing from the pages it already read, so read from the start again to see the
+// latest. An event not yet numbered into the feed is shown already.
+//
+// The read is recorded in the access log as GET customer is, for the changes hold the customer's
+// personal values. An unknown customer, another org's, or an erased one is 404.
+//
+// Roles: `events:read` (or `admin` / `API_KEY`), the feed's role. Not `customers:read:masked`: the
+// changes' values before and after would show, field by field, what its masked reads hide; a
+// masked agent sees the overview's latest events, which name the changed fields and never their
+// values.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v4/orgs/{org_id}/customers/{customer_id}/events (the `ListCustomerEvents` operationId).
+func (c *ClientWithResponses) ListCustomerEventsWithResponse(ctx context.Context, orgId OrgId, customerId CustomerIdParameter, params *ListCustomerEventsParams, reqEditors ...RequestEditorFn) (*ListCustomerEventsResponse, error) {
+	rsp, err := c.ListCustomerEvents(ctx, orgId, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomerEventsResponse(rsp)
 }
 
 // ExportCustomerWithResponse Everything held on a customer (GDPR access, extension)
@@ -34286,6 +34708,167 @@ func ParseEraseCustomerResponse(rsp *http.Response) (*EraseCustomerResponse, err
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers EraseCustomerResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCustomerEventsResponse parses an HTTP response from a ListCustomerEventsWithResponse call
+func ParseListCustomerEventsResponse(rsp *http.Response) (*ListCustomerEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomerEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerEventPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case rsp.StatusCode == 405:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCustomerEventsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListCustomerEventsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCustomerEventsResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListCustomerEventsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListCustomerEventsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListCustomerEventsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListCustomerEventsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCustomerEventsResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

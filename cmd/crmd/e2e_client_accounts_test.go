@@ -65,7 +65,7 @@ func (rt *roundTrip) customers() {
 }
 
 // agentReads finds the private customer through the search box, reads its
-// overview, and merges a twin (another document, the same phone) into it.
+// overview and its history, and merges a twin (another document, the same phone) into it.
 func (rt *roundTrip) agentReads(private v4.CreateCustomerJSONRequestBody) {
 	t, c, ctx, org := rt.t, rt.v4, rt.ctx, rt.org
 	found := got(c.CustomerSearchWithResponse(ctx, org, &v4.CustomerSearchParams{Q: "14861628-v"})).want(t, 200)
@@ -75,6 +75,16 @@ func (rt *roundTrip) agentReads(private v4.CreateCustomerJSONRequestBody) {
 	overview := got(c.GetCustomerOverviewWithResponse(ctx, org, rt.customer, nil)).want(t, 200)
 	if !strings.Contains(string(overview.Body), fmt.Sprint(rt.customer)) || len(overview.JSON200.Accounts) != 0 {
 		t.Errorf("overview of %s before its accounts: %s", rt.customer, overview.Body)
+	}
+	history := got(c.ListCustomerEventsWithResponse(ctx, org, rt.customer, &v4.ListCustomerEventsParams{Limit: ptr(1)})).want(t, 200).JSON200
+	if len(history.Events) != 1 || history.Events[0].AggregateId != fmt.Sprint(rt.customer) {
+		t.Errorf("history of %s: %+v", rt.customer, history.Events)
+	}
+	if history.NextCursor != nil {
+		older := got(c.ListCustomerEventsWithResponse(ctx, org, rt.customer, &v4.ListCustomerEventsParams{Cursor: history.NextCursor})).want(t, 200).JSON200
+		if len(older.Events) == 0 || older.Events[0].Id == history.Events[0].Id {
+			t.Errorf("older history of %s: %+v", rt.customer, older.Events)
+		}
 	}
 	raw, _ := json.Marshal(private)
 	var twin map[string]any
