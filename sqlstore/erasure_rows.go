@@ -72,7 +72,7 @@ func (s *erasureSubject) record(id string, now time.Time, actor string, p crm.Re
 // An erased customer's body is {} (no type): it reads as not found.
 func (s *Privacy) eraseRows(t *tx, c *crm.Customer, subject *erasureSubject, p crm.RetentionPolicy, now time.Time) ([]string, error) {
 	id, ts := c.ID, s.db.dialect.ts(now)
-	if _, err := t.exec(`UPDATE customers SET doc_type = NULL, doc_number = NULL, email = NULL, digital_email = NULL, dup_name = NULL,
+	if _, err := t.exec(`UPDATE customers SET doc_type = NULL, doc_number = NULL, email = NULL, digital_email = NULL, dup_document = NULL, dup_phone = NULL, dup_name = NULL,
 		body = '{}', updated_at = ?, ended_at = COALESCE(ended_at, ?), version = version + 1 WHERE id = ?`, ts, ts, id); err != nil {
 		return nil, err
 	}
