@@ -14,27 +14,14 @@ import (
 const customerEventColumns = `e.position, e.id, e.org_id, e.type, e.aggregate_type, e.aggregate_id,
 	e.sequence, e.occurred_at, e.actor, e.requestor_id, e.request_id, e.data, e.changes`
 
-// customerEventsSQL selects a page of a customer's history, as
-// overviewEvents does the overview's latest events: one branch per kind of
-// aggregate, each through the events' (aggregate_type, aggregate_id,
-// sequence) index, sought once per id, never the org's events. The cursor
-// is compared as +e.position, which no index serves: compared bare,
-// PostgreSQL read the primary key's range of every org's events below the
-// cursor beside the aggregate index (TestCustomerEventsPlanUsesAggregateIndex).
-// Its arguments: org, customer, before
-// (the customer's events); org, before, org, customer (its accounts');
-// org, before, org, customer (its products'); the limit.
-const customerEventsSQL = `SELECT ` + customerEventColumns + `
-	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer' AND e.aggregate_id = ? AND +e.position < ?
-	UNION ALL
-	SELECT ` + customerEventColumns + `
-	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'account' AND +e.position < ?
-	AND e.aggregate_id IN (SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?)
-	UNION ALL
-	SELECT ` + customerEventColumns + `
-	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer_product' AND +e.position < ?
-	AND e.aggregate_id IN (SELECT id FROM customer_products WHERE org_id = ? AND customer_id = ?)
-	ORDER BY 1 DESC LIMIT ?`
+// customerEventsSQL selects a page of a customer's history through the
+// overview's branches (customerAggregateEvents). The cursor is compared as
+// +e.position, which no index serves: compared bare, PostgreSQL read the
+// primary key's range of every org's events below the cursor beside the
+// aggregate index (TestCustomerEventsPlanUsesAggregateIndex). Its
+// arguments: customerAggregateEvents', each branch's followed by the
+// cursor; then the limit.
+var customerEventsSQL = customerAggregateEvents(customerEventColumns, " AND +e.position < ?") + " ORDER BY 1 DESC LIMIT ?"
 
 // customerEventsArgs are customerEventsSQL's arguments for a page of limit
 // events older than before (0: from the newest), one more than the page
@@ -43,7 +30,7 @@ func customerEventsArgs(org, customer string, before int64, limit int) []any {
 	if before == 0 {
 		before = math.MaxInt64
 	}
-	return []any{org, customer, before, org, before, org, customer, org, before, org, customer, limit + 1}
+	return []any{org, customer, before, org, org, customer, before, org, org, customer, before, limit + 1}
 }
 
 // CustomerEvents reads a page of a customer's history in one snapshot:

@@ -88,24 +88,28 @@ func (r contractRequestRow) request() (crm.ContractRequest, bool) {
 		ContractReferenceID: deref(r.reference), Type: deref(r.typ), OriginUser: deref(r.originUser)}, true
 }
 
-// overviewEvents selects the latest events of a customer, of its
-// accounts and of its products, newest first by outbox position, each
-// branch through the events' (aggregate_type, aggregate_id, sequence)
-// index, sought once per id: as a join, SQLite (and PostgreSQL without
-// statistics) scanned every account event of the org and filtered them.
-// Its arguments: org, customer (the customer's events); org, org, customer
-// (its accounts'); org, org, customer (its products'); the limit.
-const overviewEvents = `(SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
-	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer' AND e.aggregate_id = ?
-	UNION ALL
-	SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
-	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'account'
-	AND e.aggregate_id IN (SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?)
-	UNION ALL
-	SELECT e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes
-	FROM events e WHERE e.org_id = ? AND e.aggregate_type = 'customer_product'
-	AND e.aggregate_id IN (SELECT id FROM customer_products WHERE org_id = ? AND customer_id = ?)
-	ORDER BY 1 DESC LIMIT ?) t`
+// customerAggregateEvents selects the columns of the events of a
+// customer, of its accounts and of its products, with the condition and
+// added to each, one branch per kind of aggregate: each through the
+// events' (aggregate_type, aggregate_id, sequence) index, sought once per
+// id. As a join, SQLite (and PostgreSQL without statistics) scanned every
+// account event of the org and filtered them. Its arguments: org,
+// customer (the customer's events); org, org, customer (its accounts');
+// org, org, customer (its products'); each followed by and's.
+func customerAggregateEvents(columns, and string) string {
+	branch := func(where string) string {
+		return "SELECT " + columns + " FROM events e WHERE e.org_id = ? AND " + where + and
+	}
+	return branch("e.aggregate_type = 'customer' AND e.aggregate_id = ?") +
+		" UNION ALL " + branch("e.aggregate_type = 'account' AND e.aggregate_id IN (SELECT id FROM accounts WHERE org_id = ? AND customer_id = ?)") +
+		" UNION ALL " + branch("e.aggregate_type = 'customer_product' AND e.aggregate_id IN (SELECT id FROM customer_products WHERE org_id = ? AND customer_id = ?)")
+}
+
+// overviewEvents selects the latest events of a customer, its accounts
+// and its products, newest first by outbox position: customerAggregateEvents'
+// arguments, then the limit.
+var overviewEvents = "(" + customerAggregateEvents("e.position, e.id, e.type, e.aggregate_type, e.aggregate_id, e.sequence, e.occurred_at, e.actor, e.changes", "") +
+	" ORDER BY 1 DESC LIMIT ?) t"
 
 // events reads the latest crm.OverviewEvents events, summarized: the
 // paths of the changed fields, never their values. The changes are read
