@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/telcoops/crm"
 )
@@ -48,13 +47,10 @@ func (s *Server) listCustomerEvents(w http.ResponseWriter, r *http.Request, org 
 		s.writeError(w, r, paramError("cursor", "must be a next_cursor of this customer's events"))
 		return
 	}
-	limit := defaultEventPage
-	if v := q["limit"]; len(v) > 0 && v[0] != "" {
-		limit, err = strconv.Atoi(v[0])
-		if err != nil || limit < 1 || limit > crm.MaxFeedPage {
-			s.writeError(w, r, paramError("limit", "must be an integer from 1 to %d", crm.MaxFeedPage))
-			return
-		}
+	limit, err := eventPageLimit(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	page, err := s.cfg.Overviews.CustomerEvents(r.Context(), org, id, before, limit)
 	if err != nil {

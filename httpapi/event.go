@@ -15,6 +15,21 @@ func (s *Server) registerEvents() {
 // defaultEventPage is the page size when the client gives no limit.
 const defaultEventPage = 100
 
+// eventPageLimit is the limit a page of events asks for (the feed's, a
+// customer's history): defaultEventPage when none, else 1 to
+// crm.MaxFeedPage.
+func eventPageLimit(q map[string][]string) (int, error) {
+	v := q["limit"]
+	if len(v) == 0 || v[0] == "" {
+		return defaultEventPage, nil
+	}
+	limit, err := strconv.Atoi(v[0])
+	if err != nil || limit < 1 || limit > crm.MaxFeedPage {
+		return 0, paramError("limit", "must be an integer from 1 to %d", crm.MaxFeedPage)
+	}
+	return limit, nil
+}
+
 // eventPage is the feed's response: the events after the cursor and the
 // cursor to resume from (the same one when there was nothing new).
 type eventPage struct {
@@ -38,13 +53,10 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, org string) 
 		s.writeError(w, r, paramError("after", "must be a next_cursor of this feed"))
 		return
 	}
-	limit := defaultEventPage
-	if v := q["limit"]; len(v) > 0 && v[0] != "" {
-		limit, err = strconv.Atoi(v[0])
-		if err != nil || limit < 1 || limit > crm.MaxFeedPage {
-			s.writeError(w, r, paramError("limit", "must be an integer from 1 to %d", crm.MaxFeedPage))
-			return
-		}
+	limit, err := eventPageLimit(q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	evs, err := s.cfg.Events.Events(r.Context(), org, after, limit)
 	if err != nil {
