@@ -121,7 +121,7 @@ func TestDuplicateRules(t *testing.T) {
 			c.ContactInfo.Emails[0].Email = "fourth@example.com"
 			c.PersonalInfo.Name = "Rosa"
 			c.ContactInfo.PhoneNumbers[0].Number = "688000222"
-			c.ContactInfo.PhoneNumbers = append(c.ContactInfo.PhoneNumbers, crm.PhoneNumber{CountryCode: "+34", Number: "699000111", Type: "LANDLINE"})
+			c.ContactInfo.PhoneNumbers = append(c.ContactInfo.PhoneNumbers, crm.PhoneNumber{CountryCode: "+34", Number: "699000111", Type: "MOBILE"})
 			return c
 		}, []string{crm.DuplicateByPhone}},
 		{"corporate and private share a default phone", func() crm.NewCustomer { return crmtest.Corporate(crmtest.CIF(1)) },

@@ -53,7 +53,7 @@ func TestDuplicateCandidates(t *testing.T) {
 		ctx := ctxAs("key:1")
 		base := person(1)
 		baseID := mustCreate(t, db, "telco", base)
-		mustCreate(t, db, "telco", person(2))
+		secondID := mustCreate(t, db, "telco", person(2))
 		mustCreate(t, db, "other", base) // another org's customers are never candidates
 
 		byPhone := person(3)
@@ -78,6 +78,13 @@ func TestDuplicateCandidates(t *testing.T) {
 			if diff := cmp.Diff([]string{baseID}, got); diff != "" {
 				t.Errorf("%s: candidates (-want +got):\n%s", c.name, diff)
 			}
+		}
+		// Any phone of either counts, not only the default one.
+		bySecondPhone := person(8)
+		bySecondPhone.ContactInfo.PhoneNumbers = append(bySecondPhone.ContactInfo.PhoneNumbers,
+			crm.PhoneNumber{CountryCode: "+34", Number: person(2).ContactInfo.PhoneNumbers[0].Number, Type: "MOBILE"})
+		if diff := cmp.Diff([]string{secondID}, candidates(t, db, "telco", mustCreate(t, db, "telco", bySecondPhone))); diff != "" {
+			t.Errorf("a second phone: candidates (-want +got):\n%s", diff)
 		}
 		// A patch moves the keys: the phone match goes with the old phone.
 		lone := mustCreate(t, db, "telco", person(7))
