@@ -34,6 +34,8 @@ type loadConfig struct {
 	// searchGenerated is how many "crmd import --generate" customers the
 	// org holds, for customer_search to aim at.
 	searchGenerated int
+	// targets is a file of existing customers the reads aim at too.
+	targets string
 }
 
 // defaultMix weighs the operations like a front end and billing would:
@@ -57,6 +59,7 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
 	fs.Float64Var(&c.rate, "rate", 0, "requests a second over all connections (0: as fast as the server answers); a tick no connection is free for is skipped")
 	fs.IntVar(&c.searchGenerated, "search-generated", 0, "customers the org holds from \"crmd import --generate N\" (N), which customer_search also asks for")
+	fs.StringVar(&c.targets, "targets", "", "also aim the reads at the existing customers of this file (customer id, document type, document number, account id; tab-separated)")
 	fs.BoolVar(&c.idempotency, "idempotency-keys", false, "send a fresh Idempotency-Key with every POST, as a gateway adding one to each request would")
 	if err := envflag.Parse(fs, args, os.Getenv); err != nil {
 		return err
@@ -73,6 +76,11 @@ func load(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.client.closeIdle()
+	if c.targets != "" {
+		if err := d.loadTargets(c.targets); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stderr, "seeding %d customers with one account each...\n", c.seed)
 	if err := d.seedTargets(ctx, c.seed); err != nil {
 		return fmt.Errorf("load: seed: %w", err)

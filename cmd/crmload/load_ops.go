@@ -23,7 +23,12 @@ type driver struct {
 }
 
 // target is a seeded or created resource the reads aim at.
-type target struct{ id, nif, customer string }
+type target struct {
+	id, nif, customer string
+	// docType is the document's type, for targets read from --targets;
+	// seeded customers have NIEs.
+	docType string
+}
 
 // newDriver makes the driver and its client: one connection per worker,
 // since both the run and the seeding have c.concurrency requests in flight.
@@ -51,7 +56,12 @@ var operations = map[string]func(context.Context, *driver, *rand.Rand) error{
 		return d.do(ctx, "GET", "/customers/"+d.pick(rng, false).id, nil, 200, nil)
 	},
 	"search_document": func(ctx context.Context, d *driver, rng *rand.Rand) error {
-		return d.do(ctx, "GET", "/customers?identity_document_type=NIE&identity_document="+d.pick(rng, false).nif, nil, 200, nil)
+		c := d.pick(rng, false)
+		docType := c.docType
+		if docType == "" {
+			docType = "NIE"
+		}
+		return d.do(ctx, "GET", "/customers?identity_document_type="+docType+"&identity_document="+c.nif, nil, 200, nil)
 	},
 	"customer_search": customerSearch,
 	"create_account": func(ctx context.Context, d *driver, rng *rand.Rand) error {
