@@ -39,6 +39,10 @@ type Options struct {
 	Reject func(crm.ImportRejection) error
 	// Progress is called after each batch commits.
 	Progress func(Stats)
+	// Rate is the most lines a second the import writes on average (0:
+	// as fast as the store takes them): a share of the database left to
+	// a service running on it during the import.
+	Rate float64
 }
 
 // Stats counts what an import did so far.
@@ -89,8 +93,12 @@ func Run(ctx context.Context, store crm.Importer, org string, r io.Reader, opt O
 		defer close(batches)
 		readErr = run.read(ctx, r, batches)
 	}()
+	pace := newPacer(opt.Rate)
 	for b := range batches {
 		if err = ctx.Err(); err == nil {
+			err = pace.wait(ctx, len(b.items))
+		}
+		if err == nil {
 			err = run.write(ctx, b)
 		}
 		if err != nil {

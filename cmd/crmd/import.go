@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -33,6 +34,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	file := fs.String("file", "", "JSON Lines file: one create-customer body per line, with an optional accounts array")
 	report := fs.String("report", "", "write rejected lines here as JSON Lines (default: to stderr)")
 	batch := fs.Int("batch", jsonlimport.DefaultBatch, "lines per transaction")
+	rate := fs.Float64("rate", 0, "write at most this many lines a second (0: as fast as the database takes them), leaving the rest of the database to a service running on it; smaller batches (--batch) make the load smoother")
 	generate := fs.Int("generate", 0, "instead of importing, write this many valid customers, each with one account, to --file")
 	duplicates := fs.Int("duplicates", 0, "with --generate: make the last 4*D lines likely duplicates of others, D pairs per duplicate rule (external id <original>.dup.<rule>)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
@@ -51,6 +53,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *batch <= 0 {
 		return errors.New("import: --batch must be positive")
+	}
+	if *rate < 0 || math.IsNaN(*rate) || math.IsInf(*rate, 0) {
+		return errors.New("import: --rate must be 0 (no limit) or a positive number of lines a second")
 	}
 	in, err := os.Open(*file)
 	if err != nil {
@@ -103,7 +108,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	rep := bufio.NewWriterSize(out, 1<<16)
-	opt := jsonlimport.Options{Actor: "import:" + filepath.Base(*file), BatchSize: *batch,
+	opt := jsonlimport.Options{Actor: "import:" + filepath.Base(*file), BatchSize: *batch, Rate: *rate,
 		Reject: func(r crm.ImportRejection) error {
 			raw, err := json.Marshal(r)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -146,3 +147,36 @@ func TestGeneratedLinesAreValid(t *testing.T) {
 }
 
 func strp(s string) *string { return &s }
+
+// TestImportRate checks that --rate holds the import to its lines a second
+// (three batches of two lines at 10 a second: the third starts 0.4 s
+// after the first, where the unpaced import takes some milliseconds) and
+// that a rate that is not a number of lines a second stops it at once.
+func TestImportRate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "customers.jsonl")
+	if err := run(context.Background(), []string{"import", "--generate", "6", "--file", file}, new(bytes.Buffer), new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	dsn := "sqlite:" + filepath.Join(dir, "crm.db")
+	for _, bad := range []string{"-1", "NaN", "+Inf"} {
+		err := run(context.Background(), []string{"import", "--org", "telco", "--file", file, "--rate", bad, "--database-url", dsn},
+			new(bytes.Buffer), new(bytes.Buffer))
+		if err == nil || !strings.Contains(err.Error(), "--rate must be") {
+			t.Errorf("--rate %s: %v, want it refused", bad, err)
+		}
+	}
+	start := time.Now()
+	var stdout bytes.Buffer
+	args := []string{"import", "--org", "telco", "--file", file, "--batch", "2", "--rate", "10", "--database-url", dsn}
+	if err := run(context.Background(), args, &stdout, new(bytes.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 400*time.Millisecond {
+		t.Errorf("6 lines in batches of 2 at 10 lines a second took %s, want at least 0.4 s", took)
+	}
+	if !strings.HasPrefix(stdout.String(), "imported 6 customers") {
+		t.Errorf("summary %q", stdout.String())
+	}
+}
