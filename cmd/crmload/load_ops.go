@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -137,6 +138,13 @@ func (d *driver) seedTargets(ctx context.Context, n int) error {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			id, nif, err := d.createCustomer(ctx)
+			// A database that earlier runs wrote to may hold the next
+			// numbers already: their 409 moved the numbers elsewhere
+			// (createCustomer), where this tries again.
+			var se *statusError
+			for try := 0; try < 100 && errors.As(err, &se) && se.status == 409; try++ {
+				id, nif, err = d.createCustomer(ctx)
+			}
 			if err == nil {
 				_, err = d.createAccount(ctx, id)
 			}
@@ -170,6 +178,12 @@ func (d *driver) createCustomer(ctx context.Context) (id, nif string, err error)
 	}
 	var out struct{ ID string }
 	if err := d.do(ctx, "POST", "/customers", raw, 201, &out); err != nil {
+		var se *statusError
+		if errors.As(err, &se) && se.status == 409 {
+			// An earlier run against this database used these numbers:
+			// go on from another random place, not through its range.
+			d.nif.Store(rand.Int64N(9_000_000))
+		}
 		return "", "", err
 	}
 	return out.ID, nif, nil
@@ -237,7 +251,7 @@ func (d *driver) createAccount(ctx context.Context, customerID string) (string, 
 func (d *driver) do(ctx context.Context, method, path string, body []byte, want int, out any) error {
 	return d.client.do(ctx, method, path, body, func(status int, raw []byte) error {
 		if status != want {
-			return fmt.Errorf("%s %s: %d %.200s", method, path, status, raw)
+			return &statusError{status: status, msg: fmt.Sprintf("%s %s: %d %.200s", method, path, status, raw)}
 		}
 		if out != nil {
 			return json.Unmarshal(raw, out)
@@ -245,6 +259,14 @@ func (d *driver) do(ctx context.Context, method, path string, body []byte, want 
 		return nil
 	})
 }
+
+// statusError is an answer of another status than the one wanted.
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
 
 // loadTimeout bounds one request of the load run.
 const loadTimeout = 30 * time.Second
