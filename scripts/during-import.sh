@@ -29,9 +29,7 @@ if [[ -z "$crmd" || -z "$load" ]]; then
   (cd "$(dirname "$0")/.." && go build -o "$work/crmd" ./cmd/crmd && go build -o "$work/crmload" ./cmd/crmload)
   crmd=$work/crmd load=$work/crmload
 fi
-psql "$dsn" -qAtc "COPY (SELECT c.id, c.doc_type, c.doc_number, min(a.id) FROM customers c
-  LEFT JOIN accounts a ON a.customer_id = c.id WHERE c.org_id = 'telco' AND c.doc_number IS NOT NULL
-  AND c.ended_at IS NULL GROUP BY c.id ORDER BY random() LIMIT 100000) TO STDOUT" >"$work/targets"
+"$(dirname "$0")/targets.sh" "$dsn" >"$work/targets"
 key=$("$crmd" keys create --org telco --roles admin --database-url "$dsn" | tail -n1)
 # A stream and subjects of the run's own (JetStream refuses a stream whose
 # subjects overlap another's); the stream is left for a look afterwards:

@@ -33,9 +33,7 @@ fi
 
 for side in small large; do
   dsn=${!side}
-  psql "$dsn" -qAtc "COPY (SELECT c.id, c.doc_type, c.doc_number, min(a.id) FROM customers c
-    LEFT JOIN accounts a ON a.customer_id = c.id WHERE c.org_id = 'telco' AND c.doc_number IS NOT NULL
-    AND c.ended_at IS NULL GROUP BY c.id ORDER BY random() LIMIT ${TARGETS:-10000}) TO STDOUT" >"$work/$side.targets"
+  "$(dirname "$0")/targets.sh" "$dsn" "${TARGETS:-10000}" >"$work/$side.targets"
   "$crmd" keys create --org telco --roles admin --database-url "$dsn" | tail -n1 >"$work/$side.key"
   echo "$side: $(psql "$dsn" -qAtc "SELECT count(*) FROM customers") customers," \
     "$(psql "$dsn" -qAtc "SELECT pg_size_pretty(pg_database_size(current_database()))"), $(wc -l <"$work/$side.targets") targets"

@@ -10,15 +10,10 @@ import (
 
 // readTargets reads --targets: existing customers for the reads to aim
 // at, one a line, "customer-id TAB document-type TAB document-number TAB
-// account-id" (the account may be empty), as this query writes them:
-//
-//	psql -Atc "COPY (SELECT c.id, c.doc_type, c.doc_number, min(a.id) FROM customers c
-//	  LEFT JOIN accounts a ON a.customer_id = c.id WHERE c.org_id = 'telco'
-//	  GROUP BY c.id ORDER BY random() LIMIT 100000) TO STDOUT"
-//
-// A load on a large database then reads customers spread over all of it,
-// as its clients would, not only the few it seeded a moment ago, whose
-// pages are all in the cache.
+// account-id" (the account may be empty), as scripts/targets.sh writes
+// them. A load on a large database then reads customers spread over all
+// of it, as its clients would, not only the few it seeded a moment ago,
+// whose pages are all in the cache.
 func readTargets(r io.Reader) (customers, accounts []target, err error) {
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
